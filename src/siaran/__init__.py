@@ -1,0 +1,1 @@
+"""siaran: broadcasts for Indonesian village offices."""

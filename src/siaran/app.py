@@ -1,0 +1,54 @@
+"""What every command needs, built once: project folder, settings, clock, history, content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+
+import sqlite_utils
+
+from .clock import Clock
+from .config import Settings, load_settings
+from .history import open_db
+from .project import Project, load_project
+
+
+@dataclass
+class App:
+    root: Path
+    settings: Settings
+    clock: Clock
+    strict_lists: bool = False
+    _project: Project | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, root: Path, clock: Clock, env: dict[str, str] | None = None) -> App:
+        return cls(root=root, settings=load_settings(root, env), clock=clock)
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        return open_db(self.settings.path("history"))
+
+    @property
+    def project(self) -> Project:
+        if self._project is None:
+            self._project = load_project(self.root, self.today(), strict_lists=self.strict_lists)
+        return self._project
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def local_now(self) -> datetime:
+        """Now in the office's timezone (WIB, WITA or WIT)."""
+        return self.clock.now().astimezone(self.project.office.timezone) if self._project else self.clock.now()
+
+    def today(self) -> date:
+        if self._project is not None:
+            return self.local_now().date()
+        return self.clock.now().date()
+
+    @property
+    def media_dir(self) -> Path:
+        return self.settings.path("media")

@@ -1,0 +1,154 @@
+"""The office's calendar: Indonesian national holidays from the ``holidays`` package (names in
+Indonesian), optional cuti bersama, and content/calendar.yaml, whose date overrides win over
+computed dates (sidang isbat decides Idul Fitri and Idul Adha) and whose local days are added.
+
+calendar.yaml::
+
+    cuti_bersama: false          # also list the government's collective leave days
+    overrides:                   # the official date beats the computed one, for that year
+      - name: Hari Raya Idul Adha
+        date: 2023-06-29
+    local_days:                  # every year on MM-DD, or once on YYYY-MM-DD
+      - name: Hari Kartini
+        date: "04-21"
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import holidays
+
+from .content.yamlfile import Fields, Located, load_yaml_mapping
+from .errors import ContentError
+
+ESTIMATE = re.compile(r"\s*\((perkiraan|estimated)\)\s*$", re.IGNORECASE)
+MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Day:
+    date: date
+    name: str
+    kind: str  # national | cuti | local
+    estimated: bool = False  # the package computed it; the government may decide otherwise
+
+
+@dataclass(frozen=True)
+class Override:
+    name: str
+    date: date | None  # None: cancelled this year
+    year: int
+
+
+@dataclass(frozen=True)
+class LocalDay:
+    name: str
+    month: int
+    day: int
+    year: int | None = None  # only that year
+
+
+@dataclass(frozen=True)
+class Calendar:
+    overrides: tuple[Override, ...] = ()
+    local_days: tuple[LocalDay, ...] = ()
+    cuti_bersama: bool = False
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def days(self, year: int) -> list[Day]:
+        if year not in self._cache:
+            self._cache[year] = self._compute(year)
+        return self._cache[year]
+
+    def _compute(self, year: int) -> list[Day]:
+        found = []
+        for when, raw in _national(year, self.cuti_bersama):
+            for part in raw.split(";"):
+                name = ESTIMATE.sub("", part.strip())
+                kind = "cuti" if name.lower().startswith("cuti bersama") else "national"
+                found.append(Day(when, name, kind, estimated=bool(ESTIMATE.search(part))))
+        for o in self.overrides:
+            if o.year != year:
+                continue
+            found = [d for d in found if d.name != o.name]
+            if o.date is not None:
+                found.append(Day(o.date, o.name, "national"))
+        for local in self.local_days:
+            if local.year in (None, year):
+                try:
+                    found.append(Day(date(year, local.month, local.day), local.name, "local"))
+                except ValueError:  # 29 February in a common year
+                    continue
+        return sorted(found, key=lambda d: (d.date, d.name))
+
+    def names(self, years: tuple[int, ...]) -> set[str]:
+        return {d.name for y in years for d in self.days(y)}
+
+    def on(self, name: str, year: int) -> list[date]:
+        return [d.date for d in self.days(year) if d.name == name]
+
+
+@cache
+def _national(year: int, cuti: bool) -> tuple[tuple[date, str], ...]:
+    categories = ("public", "government") if cuti else ("public",)
+    table = holidays.country_holidays("ID", years=year, language="id", categories=categories)
+    return tuple(sorted(table.items()))
+
+
+def load_calendar(root: Path, problems: list[ContentError]) -> Calendar:
+    rel = "content/calendar.yaml"
+    path = root / rel
+    if not path.exists():
+        return Calendar()
+    try:
+        data = load_yaml_mapping(path, rel)
+    except ContentError as e:
+        problems.append(e)
+        return Calendar()
+    f = Fields(data, rel, ("cuti_bersama", "overrides", "local_days"), problems)
+    overrides, local_days = [], []
+    for item in _items(data, "overrides", rel, problems):
+        g = Fields(item, rel, ("name", "date", "cancel"), problems)
+        name = g.str("name", required=True)
+        when = item.get("date")
+        if not isinstance(when, date):
+            g.error("date", f"{when!r} is not a date like 2026-03-20")
+            continue
+        if name:
+            overrides.append(Override(name, None if g.bool("cancel") else when, when.year))
+    for item in _items(data, "local_days", rel, problems):
+        g = Fields(item, rel, ("name", "date"), problems)
+        name = g.str("name", required=True)
+        when = item.get("date")
+        if isinstance(when, date):
+            local = LocalDay(name or "", when.month, when.day, when.year)
+        elif isinstance(when, str) and (m := MONTH_DAY.match(when.strip())):
+            local = LocalDay(name or "", int(m[1]), int(m[2]))
+            try:
+                date(2024, local.month, local.day)
+            except ValueError:
+                g.error("date", f"{when!r} is not a real day of the year")
+                continue
+        else:
+            g.error("date", f'{when!r} must be "MM-DD" (every year) or YYYY-MM-DD (once)')
+            continue
+        if name:
+            local_days.append(local)
+    return Calendar(tuple(overrides), tuple(local_days), f.bool("cuti_bersama"))
+
+
+def _items(data: Located, key: str, rel: str, problems: list[ContentError]) -> list[Located]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, Located) for v in value):
+        problems.append(
+            ContentError(rel, "must be a list of entries with name and date", line=data.line_of(key), field=key)
+        )
+        return []
+    return value

@@ -1,0 +1,72 @@
+"""The `siaran` command group and the one place errors become operator messages."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .. import logs
+from ..app import App
+from ..clock import clock_from_env
+from ..errors import ContentErrors, SiaranError
+
+
+class Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SiaranError as e:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            report_error(e, ctx.obj.get("redact") if ctx.obj else None)
+            sys.exit(1)
+
+
+def report_error(e: SiaranError, redact: logs.Redact | None = None) -> None:
+    if isinstance(e, ContentErrors):
+        lines = [str(p) for p in e.problems]
+        click.secho(f"{len(lines)} problem(s) found; nothing was sent:", fg="red", err=True)
+    else:
+        lines = [str(e)]
+    for line in lines:
+        click.echo(
+            ("  " if isinstance(e, ContentErrors) else "Error: ") + (redact.scrub(line) if redact else line), err=True
+        )
+
+
+@click.group(cls=Group)
+@click.option(
+    "--project",
+    "project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The project folder (holding content/, schedules/ and siaran.toml).",
+)
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.option("-v", "--verbose", is_flag=True, help="Log what siaran does.")
+@click.version_option(package_name="siaran")
+@click.pass_context
+def cli(ctx: click.Context, project: Path, debug: bool, verbose: bool) -> None:
+    """siaran: broadcasts for a village office (kantor desa / kelurahan).
+
+    Content files under content/ and schedules/ become WhatsApp broadcasts and Instagram posts,
+    with the whole history kept in SQLite. Without any account it writes to the outbox/ folder.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    try:
+        app = App.open(project.resolve(), clock_from_env())
+    except SiaranError as e:
+        if debug:
+            raise
+        report_error(e)
+        sys.exit(1)
+    ctx.obj["app"] = app
+    ctx.obj["redact"] = logs.setup(app.settings.secrets(), verbose=verbose)
+
+
+def get_app(ctx: click.Context) -> App:
+    return ctx.obj["app"]

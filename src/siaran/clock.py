@@ -1,0 +1,78 @@
+"""Time as a dependency: every part of siaran asks a Clock, never ``datetime.now()``.
+
+``SIARAN_NOW`` (ISO 8601 with offset) rehearses a moment: the clock starts there and then
+runs forward at normal speed, so a rehearsed daemon still sees time pass.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+TIMEZONES = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+ALIASES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+
+
+def zone(name: str) -> ZoneInfo:
+    """Accepts an IANA name or WIB/WITA/WIT."""
+    try:
+        return ZoneInfo(ALIASES.get(name.upper(), name) if name else "")
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ConfigError(f"unknown timezone {name!r}: use WIB, WITA, WIT or e.g. Asia/Makassar") from e
+
+
+def zone_label(tz: ZoneInfo) -> str:
+    return TIMEZONES.get(tz.key, tz.key)
+
+
+@dataclass
+class Clock:
+    """Wall clock, optionally shifted to start at a rehearsed moment."""
+
+    start: datetime | None = None
+    _mono0: float = field(default_factory=time.monotonic, repr=False)
+
+    def now(self) -> datetime:
+        if self.start is None:
+            return datetime.now(UTC)
+        return self.start + timedelta(seconds=time.monotonic() - self._mono0)
+
+
+@dataclass
+class FixedClock(Clock):
+    """A clock that only moves when told to: for tests."""
+
+    at: datetime = field(default_factory=lambda: datetime(2026, 1, 1, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, **kw: float) -> None:
+        self.at = self.at + timedelta(**kw)
+
+
+def parse_instant(value: str, what: str = "SIARAN_NOW") -> datetime:
+    try:
+        dt = datetime.fromisoformat(value.strip())
+    except ValueError as e:
+        raise ConfigError(f"{what}={value!r} is not an ISO 8601 date-time, e.g. 2026-12-25T06:00:00+08:00") from e
+    if dt.tzinfo is None:
+        raise ConfigError(f"{what}={value!r} needs a UTC offset, e.g. 2026-12-25T06:00:00+08:00")
+    return dt
+
+
+def clock_from_env(env: Mapping[str, str] | None = None) -> Clock:
+    env = os.environ if env is None else env
+    value = env.get("SIARAN_NOW")
+    return Clock(start=parse_instant(value)) if value else Clock()

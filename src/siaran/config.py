@@ -1,0 +1,213 @@
+"""Settings: ``siaran.toml`` in the project folder, overridden by ``.env``, overridden by the environment.
+
+Every setting is declared once in ``SETTINGS`` below (the README table is checked against it).
+Environment names are ``SIARAN_<SECTION>_<KEY>``. Secrets (``secret=True``) are refused in
+siaran.toml: they come only from the environment or ``.env``, which stays off version control.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    section: str
+    key: str
+    default: Any
+    help: str
+    type: type = str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return f"SIARAN_{self.section.upper()}_{self.key.upper()}"
+
+
+S = Setting
+SETTINGS: tuple[Setting, ...] = (
+    S("history", "path", "siaran.db", "SQLite file holding the whole posting history (relative to the project)."),
+    S("media", "path", "media", "Folder of rendered images (sync it to your hosting for the Instagram Graph API)."),
+    S("outbox", "path", "outbox", "Folder the outbox channel writes messages to (relative to the project)."),
+    S("whatsapp", "provider", "outbox", "WhatsApp provider: outbox (files, no account), cloud, fonnte or waha."),
+    S(
+        "whatsapp",
+        "base_url",
+        "",
+        "Provider base URL (cloud: https://graph.facebook.com; fonnte: https://api.fonnte.com; waha: your server).",
+    ),
+    S("whatsapp", "api_version", "v21.0", "WhatsApp Cloud API version."),
+    S("whatsapp", "phone_number_id", "", "WhatsApp Cloud API phone number id."),
+    S(
+        "whatsapp",
+        "token",
+        "",
+        "Provider token (Cloud API bearer token, Fonnte device token or WAHA API key).",
+        secret=True,
+    ),
+    S(
+        "whatsapp",
+        "mps",
+        80.0,
+        "Messages per second for the Cloud API (80 by default, up to 1000 after Meta's upgrade).",
+        float,
+    ),
+    S("whatsapp", "concurrency", 64, "Requests in flight at once during a broadcast.", int),
+    S(
+        "whatsapp",
+        "timeout",
+        30.0,
+        "Seconds to wait for a provider answer before the message is marked uncertain.",
+        float,
+    ),
+    S("whatsapp", "max_attempts", 5, "Attempts per message for transient errors before it is marked failed.", int),
+    S(
+        "whatsapp",
+        "template",
+        "",
+        "Cloud API approved template name used for announcements (empty: send plain text/image).",
+    ),
+    S("whatsapp", "template_language", "id", "Language code of the approved template."),
+    S("whatsapp", "delay", "5", "Fonnte: seconds between targets, e.g. 5 or 3-10 (pacing lowers ban risk)."),
+    S("whatsapp", "session", "default", "WAHA session name."),
+    S(
+        "whatsapp",
+        "image_fallback",
+        True,
+        "WAHA Core: when images are refused (422), send text with a link instead.",
+        bool,
+    ),
+    S("whatsapp", "operator", "", "The operator's own WhatsApp number (Instagram hand-off sends posts there)."),
+    S("instagram", "publisher", "handoff", "Instagram publisher: handoff (files + operator's WhatsApp) or graph."),
+    S("instagram", "base_url", "https://graph.facebook.com", "Instagram Graph API base URL."),
+    S("instagram", "api_version", "v21.0", "Instagram Graph API version."),
+    S("instagram", "user_id", "", "Instagram professional account user id."),
+    S("instagram", "token", "", "Instagram Graph API access token.", secret=True),
+    S(
+        "instagram",
+        "public_media_base_url",
+        "",
+        "Public URL where the media folder is synced, e.g. https://desa.id/siaran-media/.",
+    ),
+    S("instagram", "poll_interval", 60.0, "Seconds between container status checks.", float),
+    S("instagram", "poll_timeout", 300.0, "Seconds to wait for a container to be FINISHED.", float),
+    S("instagram", "session_file", "", "instaloader session file for `siaran instagram sync` (optional)."),
+    S("instagram", "username", "", "Instagram login name for the saved instaloader session (optional)."),
+    S("daemon", "log_file", "siaran.log", "Rotating log file of `siaran run` (relative to the project)."),
+    S("daemon", "lock_file", "siaran.lock", "Lock file that keeps one daemon per project folder."),
+)
+SECRET_KEYS = {s.key for s in SETTINGS if s.secret}
+
+
+def _convert(setting: Setting, value: Any, origin: str) -> Any:
+    if setting.type is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in {"1", "true", "yes", "ya", "on"}:
+            return True
+        if text in {"0", "false", "no", "tidak", "off", ""}:
+            return False
+        raise ConfigError(f"{origin}: {setting.section}.{setting.key} must be true or false, not {value!r}")
+    try:
+        return setting.type(value)
+    except (TypeError, ValueError) as e:
+        raise ConfigError(
+            f"{origin}: {setting.section}.{setting.key} must be a {setting.type.__name__}, not {value!r}"
+        ) from e
+
+
+class Section(Mapping[str, Any]):
+    """Read-only view of one settings section: ``settings.whatsapp.mps``."""
+
+    def __init__(self, name: str, values: dict[str, Any]):
+        self._name = name
+        self._values = values
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            raise AttributeError(f"no setting {self._name}.{key}") from None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        shown = {k: ("***" if k in SECRET_KEYS and v else v) for k, v in self._values.items()}
+        return f"Section({self._name}, {shown})"
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: Path
+    sections: Mapping[str, Section]
+
+    def __getattr__(self, name: str) -> Section:
+        try:
+            return self.sections[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def path(self, section: str, key: str = "path") -> Path:
+        """A path setting resolved against the project folder."""
+        return self.project / self.sections[section][key]
+
+    def secrets(self) -> list[str]:
+        """Secret values in force, for the log redaction filter."""
+        return [str(self.sections[s.section][s.key]) for s in SETTINGS if s.secret and self.sections[s.section][s.key]]
+
+
+def load_settings(project: Path, env: Mapping[str, str] | None = None) -> Settings:
+    project = Path(project)
+    env = dict(os.environ if env is None else env)
+    by_name = {(s.section, s.key): s for s in SETTINGS}
+    values: dict[str, dict[str, Any]] = {}
+    for s in SETTINGS:
+        values.setdefault(s.section, {})[s.key] = s.default
+
+    toml_path = project / "siaran.toml"
+    if toml_path.exists():
+        try:
+            data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{toml_path}: {e}") from e
+        for section, table in data.items():
+            if not isinstance(table, dict):
+                raise ConfigError(f"{toml_path}: {section!r} must be a [section] table")
+            for key, value in table.items():
+                setting = by_name.get((section, key))
+                if setting is None:
+                    raise ConfigError(f"{toml_path}: unknown setting {section}.{key}")
+                if setting.secret:
+                    raise ConfigError(
+                        f"{toml_path}: {section}.{key} is a secret; put it in .env or the environment"
+                        f" as {setting.env}, never in siaran.toml"
+                    )
+                values[section][key] = _convert(setting, value, str(toml_path))
+
+    dotenv_path = project / ".env"
+    layered: dict[str, str] = {}
+    if dotenv_path.exists():
+        layered.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    layered.update(env)
+    for s in SETTINGS:
+        if s.env in layered:
+            values[s.section][s.key] = _convert(s, layered[s.env], s.env)
+
+    return Settings(project=project, sections={name: Section(name, v) for name, v in values.items()})

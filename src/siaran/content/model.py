@@ -1,0 +1,121 @@
+"""The validated content model: plain frozen dataclasses, nothing that does I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+CHANNELS = ("whatsapp", "instagram")
+KINDS = ("announcement", "greeting", "sop")
+FOLDER_KIND = {"announcements": "announcement", "greetings": "greeting", "sop": "sop"}
+
+
+@dataclass(frozen=True)
+class Brand:
+    primary: str = "#0B6E4F"
+    accent: str = "#F2A900"
+    background: str = "#FFFFFF"
+    text: str = "#1F2933"
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    kind: str  # desa | kelurahan
+    address: str
+    timezone: ZoneInfo
+    tz_label: str  # WIB | WITA | WIT
+    hours: str = ""
+    whatsapp: str = ""  # E.164, e.g. +6281142001234
+    whatsapp_display: str = ""  # as the operator wrote it
+    instagram: str = ""  # handle without @
+    website: str = ""
+    email: str = ""
+    links: dict[str, str] = field(default_factory=dict)
+    hashtags: tuple[str, ...] = ()
+    brand: Brand = field(default_factory=Brand)
+    logo: Path | None = None
+    font: Path | None = None
+    font_bold: Path | None = None
+    region: str = "ID"
+
+
+@dataclass(frozen=True)
+class Event:
+    """When and where an announced activity happens."""
+
+    date: date | None = None
+    time: str = ""
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class Sop:
+    """One public service, as its standard operating procedure tells citizens."""
+
+    service: str
+    requirements: tuple[str, ...]
+    steps: tuple[str, ...]
+    duration: str
+    cost: str
+    form: str = ""  # link to the online form
+    qr: str = "form"  # form | whatsapp: what the poster's QR code opens
+    whatsapp_text: str = ""  # prefilled text of the wa.me link
+    notes: tuple[str, ...] = ()
+
+    @property
+    def requirement_list(self) -> list[str]:
+        return list(self.requirements)
+
+
+@dataclass(frozen=True)
+class Post:
+    name: str  # path under content/ without extension: announcements/posyandu
+    kind: str  # announcement | greeting | sop
+    path: Path  # the source file
+    title: str
+    channels: tuple[str, ...]
+    lists: tuple[str, ...]
+    body: str = ""  # WhatsApp-formatted text (announcements, greetings)
+    body_line: int = 1  # line of the body's first line in the source file
+    summary: str = ""
+    hashtags: tuple[str, ...] = ()
+    images: tuple[Path, ...] = ()  # images the operator supplies
+    card: bool = False  # render a card image (greetings and SOP posters always do)
+    holiday: str = ""  # greetings: the calendar name of the holiday
+    theme: str = ""  # greetings: card colour
+    template: str = ""  # template stem overriding the kind's default
+    event: Event = field(default_factory=Event)
+    sop: Sop | None = None
+    content_hash: str = ""
+
+    @property
+    def wants_image(self) -> bool:
+        return bool(self.images) or self.card or self.kind in ("greeting", "sop")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    phone: str  # E.164 with '+'
+    name: str = ""
+    list: str = ""
+    line: int = 0
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def wa_id(self) -> str:
+        return self.phone.lstrip("+")
+
+    def for_template(self) -> dict[str, Any]:
+        return {**self.fields, "name": self.name, "phone": self.phone, "list": self.list}
+
+
+@dataclass(frozen=True)
+class BroadcastList:
+    name: str  # file stem
+    path: Path
+    recipients: tuple[Recipient, ...]
+    invalid: tuple[tuple[int, str, str], ...] = ()  # (line, raw value, reason)

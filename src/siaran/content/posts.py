@@ -1,0 +1,157 @@
+"""Posts: announcements/*.md and greetings/*.md (front matter + body), sop/*.yaml."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from pathlib import Path
+
+from ..errors import ContentError
+from .model import CHANNELS, FOLDER_KIND, Event, Post, Sop
+from .office import COLOUR, is_url
+from .yamlfile import Fields, Located, load_yaml_mapping, parse_yaml, shift_lines
+
+COMMON = ("title", "channels", "lists", "summary", "hashtags", "image", "card", "template")
+KIND_FIELDS = {
+    "announcement": (*COMMON, "date", "time", "place"),
+    "greeting": (*COMMON, "holiday", "theme"),
+    "sop": (*COMMON, "service", "requirements", "steps", "duration", "cost", "form", "qr", "whatsapp_text", "notes"),
+}
+TIME = re.compile(r"^\d{1,2}[.:]\d{2}( ?[-–] ?(\d{1,2}[.:]\d{2}|selesai))?( ?(WIB|WITA|WIT))?$")
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
+
+
+def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
+    """Returns (yaml text, body, line number of the body's first line)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise ContentError(rel, "must start with a '---' line opening the front matter (title, channels, ...)", line=1)
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            return "".join(lines[1:i]), "".join(lines[i + 1 :]).strip("\n"), i + 2
+    raise ContentError(rel, "front matter is not closed: add a '---' line after it", line=1)
+
+
+def _load_meta(path: Path, rel: str, kind: str) -> tuple[Located, str, int]:
+    if kind == "sop":
+        return load_yaml_mapping(path, rel), "", 1
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ContentError(rel, "file is not UTF-8 text") from e
+    meta_text, body, body_line = split_front_matter(text, rel)
+    meta = parse_yaml(meta_text, rel, line_offset=1)
+    if meta is None:
+        raise ContentError(rel, "front matter is empty: it needs at least a title", line=2)
+    if not isinstance(meta, Located):
+        raise ContentError(rel, "front matter must be key: value pairs", line=2)
+    return shift_lines(meta, 1), body, body_line
+
+
+def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | None:
+    content = root / "content"
+    rel = path.relative_to(root).as_posix()
+    name = path.relative_to(content).with_suffix("").as_posix()
+    kind = FOLDER_KIND[path.relative_to(content).parts[0]]
+    try:
+        meta, body, body_line = _load_meta(path, rel, kind)
+    except ContentError as e:
+        problems.append(e)
+        return None
+    before = len(problems)
+    f = Fields(meta, rel, KIND_FIELDS[kind], problems)
+    title = f.str("title", required=kind != "sop") or f.str("service") or ""
+    channels = f.str_list("channels") or CHANNELS
+    for ch in channels:
+        if ch not in CHANNELS:
+            f.error("channels", f"unknown channel {ch!r} (use {' or '.join(CHANNELS)})")
+    images: list[Path] = []
+    raw_images = meta.get("image")
+    for value in [raw_images] if isinstance(raw_images, str) else f.str_list("image"):
+        p = content / value
+        if p.suffix.lower() not in IMAGE_SUFFIXES:
+            f.error("image", f"{value!r}: images must be .jpg or .png")
+        elif not p.is_file():
+            f.error("image", f"file not found: content/{value}")
+        else:
+            images.append(p)
+    if kind != "sop" and not body.strip():
+        problems.append(ContentError(rel, "the message body below the front matter is empty", line=body_line))
+    event = Event()
+    sop = None
+    holiday = theme = ""
+    if kind == "announcement":
+        when = meta.get("date")
+        if when is not None and not isinstance(when, date):
+            f.error("date", f"{when!r} is not a date like 2026-11-28")
+            when = None
+        at = f.str("time", default="") or ""
+        if at and not TIME.match(at):
+            f.error("time", f"{at!r} is not a time like 08.00 or 08.00-11.00 WITA")
+        event = Event(date=when, time=at, place=f.str("place", default="") or "")
+    elif kind == "greeting":
+        holiday = f.str("holiday", required=True) or ""
+        theme = f.str("theme", default="") or ""
+        if theme and not COLOUR.match(theme):
+            f.error("theme", f"{theme!r} is not a colour like #0B6E4F")
+    else:
+        sop = _load_sop(f, meta)
+    if len(problems) > before:
+        return None
+    digest = hashlib.sha256(path.read_bytes())
+    for p in images:
+        digest.update(p.read_bytes())
+    return Post(
+        name=name,
+        kind=kind,
+        path=path,
+        title=title,
+        channels=tuple(channels),
+        lists=f.str_list("lists"),
+        body=body,
+        body_line=body_line,
+        summary=f.str("summary", default="") or "",
+        hashtags=tuple(h if h.startswith("#") else f"#{h}" for h in f.str_list("hashtags")),
+        images=tuple(images),
+        card=f.bool("card"),
+        holiday=holiday,
+        theme=theme,
+        template=f.str("template", default="") or "",
+        event=event,
+        sop=sop,
+        content_hash=digest.hexdigest()[:16],
+    )
+
+
+def _load_sop(f: Fields, meta: Located) -> Sop:
+    form = f.str("form", default="") or ""
+    if form and not is_url(form):
+        f.error("form", f"{form!r} is not a link (https://...)")
+    qr = f.str("qr", default="form") or "form"
+    if qr not in ("form", "whatsapp"):
+        f.error("qr", f"must be form or whatsapp, not {qr!r}")
+    elif qr == "form" and not form:
+        f.error("form", "the QR code opens the form link: add form: https://... (or set qr: whatsapp)")
+    return Sop(
+        service=f.str("service", required=True) or "",
+        requirements=f.str_list("requirements", required=True),
+        steps=f.str_list("steps", required=True),
+        duration=f.str("duration", required=True) or "",
+        cost=f.str("cost", default="Gratis") or "Gratis",
+        form=form,
+        qr=qr,
+        whatsapp_text=f.str("whatsapp_text", default="") or "",
+        notes=f.str_list("notes"),
+    )
+
+
+def post_files(root: Path) -> list[Path]:
+    content = root / "content"
+    files: list[Path] = []
+    for folder, kind in FOLDER_KIND.items():
+        suffix = ".yaml" if kind == "sop" else ".md"
+        base = content / folder
+        if base.is_dir():
+            files.extend(sorted(p for p in base.rglob("*") if p.suffix == suffix and p.is_file()))
+    return files

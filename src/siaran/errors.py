@@ -1,0 +1,93 @@
+"""Exceptions raised by siaran.
+
+The tree (turned into operator messages in exactly one place, ``siaran.cli``)::
+
+    SiaranError
+    ├── ConfigError          siaran.toml / environment / .env is wrong
+    ├── ContentError         a content, list, template, calendar or schedule file is wrong
+    │   └── TemplateError    a Jinja2 template does not parse or render
+    ├── ContentErrors        several ContentError at once (what `siaran check` reports)
+    ├── LockedError          another siaran daemon holds the project lock
+    └── DeliveryError        a channel could not deliver one message
+        ├── TransientError   try again later (throttled, 5xx, connection refused)
+        ├── PermanentError   this recipient/message will never work (invalid number, template error)
+        ├── FatalError       stop the whole broadcast (token expired, spam limit, account blocked)
+        └── UncertainError   the request left but its fate is unknown (read timeout): never resend blindly
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SiaranError(Exception):
+    """Base class: every error siaran expects to explain to the operator."""
+
+
+class ConfigError(SiaranError):
+    pass
+
+
+class LockedError(SiaranError):
+    pass
+
+
+@dataclass
+class ContentError(SiaranError):
+    """A problem in one file, located as precisely as we can: file, line, field."""
+
+    path: Path | str
+    message: str
+    line: int | None = None
+    field: str | None = None
+    warning: bool = False
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.line:
+            where += f":{self.line}"
+        field = f" [{self.field}]" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class TemplateError(ContentError):
+    pass
+
+
+class ContentErrors(SiaranError):
+    """Everything wrong with the project at once, so the operator fixes it in one pass."""
+
+    def __init__(self, problems: Iterable[ContentError]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class DeliveryError(SiaranError):
+    """A channel failed to deliver one message. ``code`` is the provider's error code, if any."""
+
+    def __init__(self, reason: str, *, code: str | int | None = None, retry_after: float | None = None):
+        self.reason = reason
+        self.code = None if code is None else str(code)
+        self.retry_after = retry_after
+        super().__init__(reason)
+
+
+class TransientError(DeliveryError):
+    pass
+
+
+class PermanentError(DeliveryError):
+    pass
+
+
+class FatalError(DeliveryError):
+    pass
+
+
+class UncertainError(DeliveryError):
+    pass

@@ -1,0 +1,53 @@
+"""Logging set-up for the CLI and daemon (libraries only call logging.getLogger(__name__)).
+
+A redaction filter masks every secret in force, so a token can never reach a log line."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from collections.abc import Iterable
+from pathlib import Path
+
+MASK = "***"
+
+
+class Redact(logging.Filter):
+    def __init__(self, secrets: Iterable[str]):
+        super().__init__()
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+
+    def scrub(self, text: str) -> str:
+        for s in self.secrets:
+            text = text.replace(s, MASK)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            record.msg = self.scrub(record.getMessage())
+            record.args = None
+        return True
+
+
+def setup(secrets: Iterable[str], *, verbose: bool = False, log_file: Path | None = None) -> Redact:
+    redact = Redact(secrets)
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        if getattr(h, "_siaran", False):
+            root.removeHandler(h)
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    handlers[0].setLevel(logging.INFO if verbose else logging.WARNING)
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        rotating = logging.handlers.RotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+        rotating.setLevel(logging.INFO)
+        handlers.append(rotating)
+    for h in handlers:
+        h._siaran = True  # type: ignore[attr-defined]
+        h.addFilter(redact)
+        h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(h)
+    root.setLevel(logging.INFO)
+    # httpx logs every request URL at INFO; keep it out of the operator's way.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return redact

@@ -1,0 +1,85 @@
+"""Planning: a post + channels + lists → delivery rows with idempotency keys. Pure: no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .content.model import BroadcastList, Office, Post, Recipient
+
+KEY_VERSION = "d1"
+
+
+def delivery_key(post: Post, channel: str, address: str, occurrence: str | None) -> str:
+    """Versioned hash of what makes a delivery unique. A scheduled occurrence is sent once, even if
+    the post is edited afterwards; a manual send is once per version of the post's content."""
+    occ = occurrence if occurrence is not None else f"manual:{post.content_hash}"
+    canonical = json.dumps([post.name, channel, address, occ], separators=(",", ":"), ensure_ascii=False)
+    return f"{KEY_VERSION}:{hashlib.sha256(canonical.encode()).hexdigest()[:32]}"
+
+
+@dataclass(frozen=True)
+class Planned:
+    key: str
+    post: str
+    channel: str
+    address: str  # E.164 phone, or @handle for Instagram
+    list: str
+    occurrence: str | None
+    recipient: Recipient | None  # None for Instagram
+    skip_reason: str = ""  # non-empty: recorded as skipped, never sent
+
+
+def merge_lists(lists: Iterable[BroadcastList]) -> list[Recipient]:
+    """Everyone on any of the lists, once: the first list that names a number keeps it."""
+    seen: set[str] = set()
+    out = []
+    for blist in lists:
+        for r in blist.recipients:
+            if r.phone not in seen:
+                seen.add(r.phone)
+                out.append(r)
+    return out
+
+
+def instagram_address(office: Office) -> str:
+    return f"@{office.instagram}" if office.instagram else "@instagram"
+
+
+def plan(
+    post: Post,
+    office: Office,
+    channels: Iterable[str],
+    lists: Iterable[BroadcastList],
+    occurrence: str | None,
+    optouts: set[str] = frozenset(),  # type: ignore[assignment]
+) -> list[Planned]:
+    planned: list[Planned] = []
+    recipients = None
+    for channel in channels:
+        if channel == "instagram":
+            address = instagram_address(office)
+            planned.append(
+                Planned(
+                    delivery_key(post, channel, address, occurrence), post.name, channel, address, "", occurrence, None
+                )
+            )
+            continue
+        if recipients is None:
+            recipients = merge_lists(lists)
+        for r in recipients:
+            planned.append(
+                Planned(
+                    delivery_key(post, channel, r.phone, occurrence),
+                    post.name,
+                    channel,
+                    r.phone,
+                    r.list,
+                    occurrence,
+                    r,
+                    "opted out" if r.phone in optouts else "",
+                )
+            )
+    return planned

@@ -1,0 +1,193 @@
+"""schedules/*.yaml: when each post goes out. Parsing and validation live here; turning a
+schedule into occurrences is a pure function of (schedule, calendar, time window).
+
+A schedule names exactly one trigger::
+
+    weekly: {days: [senin], time: "08:00"}        # office timezone
+    cron: "0 8 * * mon"                           # office timezone
+    once: 2026-12-01 07:00                        # office timezone
+    holiday: {time: "06:00", days_before: 0}      # every holiday that has a greeting (or names: [...])
+
+and its content: ``post: announcements/x`` or ``series: [sop/a, sop/b]`` (one per occurrence, in
+turn). Holiday schedules may omit both: the greeting whose ``holiday:`` matches is sent.
+Optional: ``channels``, ``lists``, ``grace`` (how late a missed occurrence is still worth
+sending, e.g. "2 hari", "6 jam"; later it is recorded as skipped), ``description``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+
+from .content.model import CHANNELS
+from .content.yamlfile import Fields, Located, load_yaml_mapping
+from .errors import ContentError
+
+TRIGGERS = ("weekly", "cron", "once", "holiday")
+FIELDS = (*TRIGGERS, "post", "series", "channels", "lists", "grace", "description")
+DAYS = {
+    "senin": "mon", "selasa": "tue", "rabu": "wed", "kamis": "thu", "jumat": "fri", "sabtu": "sat",
+    "minggu": "sun", "ahad": "sun",
+    "mon": "mon", "tue": "tue", "wed": "wed", "thu": "thu", "fri": "fri", "sat": "sat", "sun": "sun",
+}  # fmt: skip
+UNITS = {
+    "menit": "minutes", "minute": "minutes", "minutes": "minutes", "jam": "hours", "hour": "hours",
+    "hours": "hours", "hari": "days", "day": "days", "days": "days", "minggu": "weeks", "week": "weeks",
+    "weeks": "weeks",
+}  # fmt: skip
+DURATION = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$", re.IGNORECASE)
+CLOCK = re.compile(r"^(\d{1,2})[.:](\d{2})$")
+DEFAULT_GRACE = {
+    "weekly": timedelta(days=2),
+    "cron": timedelta(days=2),
+    "once": timedelta(days=1),
+    "holiday": timedelta(hours=12),
+}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str  # file stem
+    path: Path
+    trigger: str  # weekly | cron | once | holiday
+    posts: tuple[str, ...] = ()  # one post, or a series rotated through; () = holiday's greeting
+    series: bool = False
+    channels: tuple[str, ...] = ()  # () = the post's own
+    lists: tuple[str, ...] = ()  # () = the post's own
+    grace: timedelta = timedelta(days=1)
+    description: str = ""
+    days: tuple[str, ...] = ()  # weekly: mon..sun
+    at_time: time = time(8, 0)  # weekly, holiday
+    cron: str = ""
+    once: datetime | None = None  # naive, office local time
+    holidays: tuple[str, ...] = ()  # holiday: names; () = every holiday with a greeting
+    days_before: int = 0
+
+    def cron_trigger(self, tz: ZoneInfo) -> CronTrigger:
+        """weekly and cron schedules as an APScheduler trigger in the office timezone."""
+        if self.trigger == "weekly":
+            return CronTrigger(
+                day_of_week=",".join(self.days), hour=self.at_time.hour, minute=self.at_time.minute, timezone=tz
+            )
+        return CronTrigger.from_crontab(self.cron, timezone=tz)
+
+
+def parse_duration(text: str) -> timedelta | None:
+    if str(text).strip() == "0":
+        return timedelta(0)
+    m = DURATION.match(str(text))
+    if not m or m[2].lower() not in UNITS:
+        return None
+    return timedelta(**{UNITS[m[2].lower()]: int(m[1])})
+
+
+def _clock(f: Fields, data: Located, key: str, where: str) -> time | None:
+    value = data.get(key)
+    if isinstance(value, int):  # YAML reads 08:00 unquoted as sexagesimal minutes
+        value = f"{value // 60}:{value % 60:02d}"
+    m = CLOCK.match(str(value or "").strip())
+    if not m or int(m[1]) > 23 or int(m[2]) > 59:
+        f.error(key, f'{where}: {value!r} is not a time like "08:00"')
+        return None
+    return time(int(m[1]), int(m[2]))
+
+
+def load_schedule(root: Path, path: Path, problems: list[ContentError]) -> Schedule | None:
+    rel = path.relative_to(root).as_posix()
+    try:
+        data = load_yaml_mapping(path, rel)
+    except ContentError as e:
+        problems.append(e)
+        return None
+    before = len(problems)
+    f = Fields(data, rel, FIELDS, problems)
+    triggers = [t for t in TRIGGERS if t in data]
+    if len(triggers) != 1:
+        problems.append(ContentError(rel, f"name exactly one trigger: {', '.join(TRIGGERS)}", line=data.line))
+        return None
+    trigger = triggers[0]
+    kw: dict = {}
+    value = data[trigger]
+    if trigger == "weekly":
+        if not isinstance(value, Located):
+            f.error("weekly", 'must be {days: [senin], time: "08:00"}')
+            return None
+        w = Fields(value, rel, ("days", "time"), problems)
+        days = []
+        for d in w.str_list("days", required=True):
+            if d.lower() not in DAYS:
+                w.error("days", f"{d!r} is not a day (senin … minggu)")
+            else:
+                days.append(DAYS[d.lower()])
+        kw.update(days=tuple(days), at_time=_clock(w, value, "time", "weekly.time"))
+    elif trigger == "cron":
+        kw["cron"] = str(value).strip()
+        try:
+            CronTrigger.from_crontab(kw["cron"])
+        except ValueError as e:
+            f.error("cron", f"{value!r} is not a cron expression (minute hour day month weekday): {e}")
+    elif trigger == "once":
+        when = value if isinstance(value, datetime) else None
+        if when is None:
+            try:
+                when = datetime.fromisoformat(str(value).strip())
+            except ValueError:
+                f.error("once", f"{value!r} is not a date-time like 2026-12-01 07:00")
+        kw["once"] = when.replace(tzinfo=None) if when else None
+    else:
+        h = value if isinstance(value, Located) else None
+        if h is None:
+            f.error("holiday", 'must be {time: "06:00", days_before: 0}')
+            return None
+        hf = Fields(h, rel, ("time", "days_before", "names"), problems)
+        days_before = hf.int("days_before", 0)
+        if days_before is not None and not 0 <= days_before <= 30:
+            hf.error("days_before", "must be between 0 and 30")
+        kw.update(
+            at_time=_clock(hf, h, "time", "holiday.time"), days_before=days_before or 0, holidays=hf.str_list("names")
+        )
+    post = f.str("post")
+    series = f.str_list("series")
+    if post and series:
+        f.error("series", "give either post or series, not both")
+    elif not post and not series and trigger != "holiday":
+        problems.append(
+            ContentError(
+                rel, "missing the content: add post: NAME or series: [NAME, ...]", line=data.line, field="post"
+            )
+        )
+    channels = f.str_list("channels")
+    for ch in channels:
+        if ch not in CHANNELS:
+            f.error("channels", f"unknown channel {ch!r} (use {' or '.join(CHANNELS)})")
+    grace = DEFAULT_GRACE[trigger]
+    if "grace" in data:
+        parsed = parse_duration(data["grace"])
+        if parsed is None:
+            f.error("grace", f'{data["grace"]!r} is not a duration like "2 hari", "6 jam" or "30 menit"')
+        else:
+            grace = parsed
+    if len(problems) > before:
+        return None
+    return Schedule(
+        name=path.stem,
+        path=path,
+        trigger=trigger,
+        posts=(post,) if post else series,
+        series=bool(series),
+        channels=channels,
+        lists=f.str_list("lists"),
+        grace=grace,
+        description=f.str("description", default="") or "",
+        **kw,
+    )
+
+
+def schedule_files(root: Path) -> list[Path]:
+    base = root / "schedules"
+    return sorted(p for p in base.glob("*.y*ml") if p.is_file()) if base.is_dir() else []

@@ -1,0 +1,87 @@
+"""End to end through the CLI on a copy of the sample pack, outbox channel."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import sqlite_utils
+
+NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}
+
+
+def deliveries(project: Path) -> list[dict]:
+    return list(sqlite_utils.Database(project / "siaran.db")["deliveries"].rows)
+
+
+def test_check_passes_on_sample_pack(run):
+    res = run("check", env=NOW)
+    assert res.exit_code == 0, res.all
+    assert "18 posts" in res.output
+
+
+def test_list_names_every_post_first(run, project):
+    res = run("list")
+    names = [line.split("\t")[0] for line in res.output.splitlines()]
+    assert "announcements/posyandu" in names
+    assert "sop/kartu-keluarga" in names
+    assert "greetings/natal" in names
+    assert len(names) == len(list((project / "content").glob("*/*.md"))) + len(
+        list((project / "content/sop").glob("*.yaml"))
+    )
+
+
+def test_send_writes_outbox_and_history_once(run, project):
+    res = run("send", "announcements/posyandu", "--now", env=NOW)
+    assert res.exit_code == 0, res.all
+    rows = deliveries(project)
+    wa = [r for r in rows if r["channel"] == "whatsapp"]
+    # warga-rt01 (6) + kader-posyandu (4) share Siti Aminah, written two ways: 9 people.
+    assert len(wa) == 9
+    assert {r["status"] for r in rows} == {"sent"}
+    folder = project / "outbox/whatsapp/2026-11-23-announcements-posyandu"
+    files = sorted(p.name for p in folder.glob("*.txt"))
+    assert len(files) == 9
+    text = (folder / "6281355501122.txt").read_text()
+    assert "Posyandu Melati" in text and "Sabtu, 5 Desember 2026" in text
+    assert (project / "outbox/instagram/2026-11-23-announcements-posyandu/caption.txt").exists()
+
+    again = run("send", "announcements/posyandu", "--now", env=NOW)
+    assert again.exit_code == 0
+    assert "Nothing new" in again.output
+    assert len(deliveries(project)) == len(rows)
+
+
+def test_send_dry_run_changes_nothing(run, project):
+    res = run("send", "announcements/kerja-bakti", "--dry-run", env=NOW)
+    assert res.exit_code == 0, res.all
+    assert "6 would be sent" in res.output or "7 would be sent" in res.output
+    assert not (project / "outbox").exists()
+    assert deliveries(project) == []
+
+
+def test_send_one_list_one_channel(run, project):
+    res = run("send", "announcements/posyandu", "--now", "--list", "kader-posyandu", "--channel", "whatsapp", env=NOW)
+    assert res.exit_code == 0, res.all
+    rows = deliveries(project)
+    assert len(rows) == 4
+    assert {r["list"] for r in rows} == {"kader-posyandu"}
+
+
+def test_history_json_fields(run):
+    run("send", "sop/ktp-el", "--now", "--channel", "whatsapp", env=NOW)
+    res = run("history", "--json", "--post", "sop/ktp-el")
+    data = json.loads(res.output)
+    assert len(data) == 6
+    for row in data:
+        for key in ("post", "channel", "recipient", "status", "occurrence", "sent_at", "error"):
+            assert key in row
+        assert row["occurrence"] is None
+        assert row["recipient"].startswith("+62")
+
+
+def test_send_requires_now(run, project):
+    res = run("send", "announcements/posyandu")
+    assert res.exit_code != 0
+    assert "--now" in res.all
+    assert not (project / "outbox").exists()
