@@ -25,11 +25,16 @@ ALIASES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura
 
 
 def zone(name: str) -> ZoneInfo:
-    """Accepts an IANA name or WIB/WITA/WIT."""
+    """An Indonesian office timezone: WIB, WITA, WIT or its IANA name (Asia/Jakarta, ...)."""
+    key = ALIASES.get(name.upper(), name) if name else ""
+    if key not in TIMEZONES:
+        raise ConfigError(
+            f"unknown timezone {name!r}: use Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)"
+        )
     try:
-        return ZoneInfo(ALIASES.get(name.upper(), name) if name else "")
+        return ZoneInfo(key)
     except (ZoneInfoNotFoundError, ValueError) as e:
-        raise ConfigError(f"unknown timezone {name!r}: use WIB, WITA, WIT or e.g. Asia/Makassar") from e
+        raise ConfigError(f"timezone data for {key} is missing: pip install tzdata") from e
 
 
 def zone_label(tz: ZoneInfo) -> str:

@@ -83,12 +83,17 @@ def load_project(root: Path, today: date, *, strict_lists: bool = False) -> Proj
         rel = post.path.relative_to(root).as_posix()
         for name in post.lists:
             if name not in lists:
-                problems.append(ContentError(rel, f"no list {name!r} in content/lists/", field="lists"))
+                problems.append(
+                    ContentError(
+                        rel, f"no list {name!r} in content/lists/", line=post.lines.get("lists"), field="lists"
+                    )
+                )
         if post.holiday and post.holiday not in known_days:
             problems.append(
                 ContentError(
                     rel,
                     f"{post.holiday!r} is not a day the calendar knows; `siaran holidays` lists the names",
+                    line=post.lines.get("holiday"),
                     field="holiday",
                 )
             )
@@ -103,28 +108,43 @@ def load_project(root: Path, today: date, *, strict_lists: bool = False) -> Proj
         for name in sched.posts:
             if name not in posts:
                 problems.append(
-                    ContentError(rel, f"no post named {name!r}", field="series" if sched.series else "post")
+                    ContentError(
+                        rel,
+                        f"no post named {name!r}",
+                        line=sched.lines.get("series" if sched.series else "post"),
+                        field="series" if sched.series else "post",
+                    )
                 )
         for name in sched.lists:
             if name not in lists:
-                problems.append(ContentError(rel, f"no list {name!r} in content/lists/", field="lists"))
+                problems.append(
+                    ContentError(
+                        rel, f"no list {name!r} in content/lists/", line=sched.lines.get("lists"), field="lists"
+                    )
+                )
         for name in sched.holidays:
             if name not in known_days:
-                problems.append(ContentError(rel, f"{name!r} is not a day the calendar knows", field="holiday.names"))
+                problems.append(
+                    ContentError(
+                        rel,
+                        f"{name!r} is not a day the calendar knows",
+                        line=sched.lines.get("holiday"),
+                        field="holiday.names",
+                    )
+                )
 
     if office is None:
         raise ContentErrors(problems)
     renderer = TextRenderer(root, office)
     problems.extend(renderer.check_templates())
     project = Project(root, office, posts, lists, calendar, schedules, renderer, warnings)
-    if not any(isinstance(p, ContentError) and "template syntax" in p.message for p in problems):
-        for post in posts.values():
-            sample = next((r for n in post.lists if n in lists for r in lists[n].recipients[:1]), SAMPLE_RECIPIENT)
-            for channel in post.channels:
-                try:
-                    renderer.render(post, channel, sample if channel == "whatsapp" else None)
-                except ContentError as e:
-                    problems.append(e)
+    for post in posts.values():
+        sample = next((r for n in post.lists if n in lists for r in lists[n].recipients[:1]), SAMPLE_RECIPIENT)
+        for channel in post.channels:
+            try:
+                renderer.render(post, channel, sample if channel == "whatsapp" else None)
+            except ContentError as e:
+                problems.append(e)
     for check in EXTRA_CHECKS:
         for p in check(project):
             (warnings if p.warning else problems).append(p)

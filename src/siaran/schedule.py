@@ -17,7 +17,7 @@ sending, e.g. "2 hari", "6 jam"; later it is recorded as skipped), ``description
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -67,6 +67,7 @@ class Schedule:
     once: datetime | None = None  # naive, office local time
     holidays: tuple[str, ...] = ()  # holiday: names; () = every holiday with a greeting
     days_before: int = 0
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # field -> line, for errors
 
     def cron_trigger(self, tz: ZoneInfo) -> CronTrigger:
         """weekly and cron schedules as an APScheduler trigger in the office timezone."""
@@ -184,6 +185,7 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError]) -> Sched
         lists=f.str_list("lists"),
         grace=grace,
         description=f.str("description", default="") or "",
+        lines=dict(data.lines),
         **kw,
     )
 

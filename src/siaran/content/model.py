@@ -91,6 +91,7 @@ class Post:
     event: Event = field(default_factory=Event)
     sop: Sop | None = None
     content_hash: str = ""
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # field -> line, for errors
 
     @property
     def wants_image(self) -> bool:

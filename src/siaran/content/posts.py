@@ -121,6 +121,7 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
         event=event,
         sop=sop,
         content_hash=digest.hexdigest()[:16],
+        lines=dict(meta.lines),
     )
 
 

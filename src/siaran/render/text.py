@@ -83,8 +83,13 @@ class TextRenderer:
             return tpl.render(context)
         except jinja2.UndefinedError as e:
             line = _template_line(e.__traceback__, filename)
+            hint = ""
+            if context.get("recipient") is None and "'None' has no attribute" in (e.message or ""):
+                hint = " (Instagram has no recipient: wrap it in {% if recipient %}...{% endif %})"
             raise TemplateError(
-                rel, f"undefined template variable: {e.message}", line=None if line is None else line + line_offset
+                rel,
+                f"undefined template variable: {e.message}{hint}",
+                line=None if line is None else line + line_offset,
             ) from e
         except jinja2.TemplateError as e:
             line = _template_line(e.__traceback__, filename)
