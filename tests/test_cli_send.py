@@ -85,3 +85,21 @@ def test_send_requires_now(run, project):
     assert res.exit_code != 0
     assert "--now" in res.all
     assert not (project / "outbox").exists()
+
+
+def test_preview_shows_each_channel_and_writes_out(run, project, tmp_path):
+    out = tmp_path / "pratinjau"
+    res = run("preview", "sop/kartu-keluarga", "--out", str(out), env=NOW)
+    assert res.exit_code == 0, res.all
+    assert "WhatsApp text" in res.output and "Instagram caption" in res.output
+    wa = (out / "whatsapp.txt").read_text()
+    assert "*Persyaratan:*" in wa and "3 hari kerja" in wa and "Yth." not in wa.split("\n")[0]
+    ig = (out / "instagram.txt").read_text()
+    assert "#KartuKeluarga" in ig and "*" not in ig
+    assert not (project / "siaran.db").exists() or run("history", "--json").output.strip() == "[]"
+
+
+def test_preview_unknown_post(run):
+    res = run("preview", "announcements/tidak-ada")
+    assert res.exit_code == 1
+    assert "no post named 'announcements/tidak-ada'" in res.stderr
