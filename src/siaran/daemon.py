@@ -44,7 +44,7 @@ def project_lock(settings: Settings) -> Iterator[Path]:
     (or `run --once`) per project folder. Released by the OS if the process dies."""
     path = settings.path("daemon", "lock_file")
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(path, timeout=0, fallback_to_soft=False)
+    lock = filelock.FileLock(path, timeout=0)
     try:
         lock.acquire()
     except filelock.Timeout:

@@ -309,14 +309,13 @@ def catch_up(
     grace = effective_grace(schedule)
     decisions = []
     for occ in unseen:
+        if schedule.series:  # the series' next post: it keeps its place if this one is skipped
+            occ = replace(occ, post=schedule.posts[position % len(schedule.posts)])
         late = now - occ.at
         if late > grace:
             decisions.append(Decision(occ, "skip", f"missed by {_human(late)}, more than its grace of {_human(grace)}"))
             continue
-        if schedule.series:
-            post = schedule.posts[position % len(schedule.posts)]
-            occ = replace(occ, post=post)
-            position += 1
+        position += schedule.series
         decisions.append(Decision(occ, "run"))
     return decisions, position
 
