@@ -75,6 +75,15 @@ def test_weekly_occurrence_in_each_office_timezone(run, project, tz, label, offs
     assert {r["post"] for r in rows} == {"sop/kartu-keluarga"}
 
 
+def test_schedule_lists_due_catch_up_first_and_continues_the_series_after_it(run):
+    res = run("schedule", "--days", "7", env=at("2026-11-26T10:00:00+08:00"))
+    lines = res.output.splitlines()
+    assert lines[0].startswith(f"2026-11-25 Wed 09:00 WITA  {SOP}  sop/kartu-keluarga")
+    assert "due now" in lines[0]
+    assert lines[-1].startswith(f"2026-12-02 Wed 09:00 WITA  {SOP}  sop/ktp-el")
+    assert "2026-11-30 Mon 07:30 WITA  pengumuman-mingguan  announcements/jadwal-pelayanan" in res.output
+
+
 def test_catch_up_after_three_days_off_within_grace_and_rotation_across_restarts(run, project):
     once(run, "2026-11-18T09:01:00+08:00")  # Wednesday: the series starts
     once(run, "2026-11-24T17:00:00+08:00")  # Tuesday evening, then the PC is off for three days

@@ -114,6 +114,7 @@ class Daemon:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         self._scheduler.add_job(self._job, id=JOB)  # a first pass right away: catch-up
+        log.info("siaran daemon started for %s (rehearsed time %s)", self.root, self.clock.start or "off")
         with _signals(self._on_signal):
             self._scheduler.start()
         self._idle.wait()  # the pass in flight finishes its message, then returns

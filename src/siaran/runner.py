@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -152,15 +154,25 @@ def due(app: App, now: datetime) -> list[tuple[Schedule, Decision]]:
     return out
 
 
-def upcoming(app: App, start: datetime, end: datetime) -> list[tuple[Schedule, Occurrence]]:
-    """What the schedules will send in [start, end), series posts continuing from history."""
+def upcoming(
+    app: App, start: datetime, end: datetime, pending: Sequence[tuple[Schedule, Occurrence]] = ()
+) -> list[tuple[Schedule, Occurrence]]:
+    """What the schedules will send in [start, end), series posts continuing from history (and
+    after ``pending``: occurrences already due that the next run sends first)."""
     project = app.project
     greetings = greetings_by_holiday(project.posts)
+    ahead = Counter(s.name for s, _ in pending)
     found = [
         (s, o)
         for s in project.schedules.values()
         for o in occurrences(
-            s, project.calendar, project.office.timezone, start, end, greetings, series_position(app.db, s)
+            s,
+            project.calendar,
+            project.office.timezone,
+            start,
+            end,
+            greetings,
+            series_position(app.db, s) + ahead[s.name],
         )
     ]
     return sorted(found, key=lambda so: (so[1].at, so[1].id))

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 import click
 
 from ..clock import zone_label
-from ..runner import upcoming
+from ..runner import due, upcoming
 from ..schedule import greetings_by_holiday
 from .base import cli, get_app
 
@@ -41,20 +41,25 @@ def holidays(ctx: click.Context, year: int | None) -> None:
 @click.option("--days", "days", type=click.IntRange(1, 400), default=14, show_default=True, help="How far ahead.")
 @click.pass_context
 def schedule(ctx: click.Context, days: int) -> None:
-    """Upcoming occurrences: local date-time, schedule, post, channels and lists."""
+    """Upcoming occurrences: local date-time, schedule, post, channels and lists.
+
+    Occurrences already due but not yet sent (still within their grace) come first.
+    """
     app = get_app(ctx)
     project = app.project
     tz = project.office.timezone
     start = app.local_now()
     end = datetime.combine(start.date() + timedelta(days=days), time(0), tzinfo=tz)
-    found = upcoming(app, start, end)
-    if not found:
+    late = [(s, d.occurrence) for s, d in due(app, app.now()) if d.action == "run"]
+    found = upcoming(app, start, end, late)
+    if not found and not late:
         click.echo(f"Nothing scheduled in the next {days} days.")
         return
     label = zone_label(tz)
-    for sched, occ in found:
+    for sched, occ in late + found:
+        mark = "  (due now: the next `siaran run` sends it)" if (sched, occ) in late else ""
         post = project.posts.get(occ.post)
         channels = ",".join(sched.channels or (post.channels if post else ())) or "-"
         lists = ",".join(sched.lists or (post.lists if post else ())) or "-"
         what = occ.post + (f" ({occ.holiday})" if occ.holiday else "")
-        click.echo(f"{occ.at:%Y-%m-%d %a %H:%M} {label}  {sched.name}  {what}  [{channels}]  [{lists}]")
+        click.echo(f"{occ.at:%Y-%m-%d %a %H:%M} {label}  {sched.name}  {what}  [{channels}]  [{lists}]{mark}")
