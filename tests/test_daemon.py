@@ -237,7 +237,7 @@ def test_service_print(run, project):
     task = run("service", "print", "windows")
     root = ET.fromstring(task.output.split("?>", 1)[1])
     ns = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
-    assert root.find("t:Triggers/t:LogonTrigger", ns) is not None
+    assert root.find("t:Triggers/t:LogonTrigger/t:UserId", ns).text  # that user's logon, not anyone's
     assert root.find("t:Settings/t:RestartOnFailure/t:Count", ns).text == "999"
     assert root.find("t:Actions/t:Exec/t:Arguments", ns).text == f'--project "{project}" run'
     assert root.find("t:Actions/t:Exec/t:Command", ns).text.endswith(("siaran", "siaran.exe"))

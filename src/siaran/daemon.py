@@ -78,14 +78,16 @@ class Daemon:
     def tick(self) -> tuple[list[runner.Result], timedelta]:
         """Process everything due; returns the results and how long to sleep until the next pass."""
         self._idle.clear()
+        app = self.app()
         try:
-            app = self.app()
             results = asyncio.run(self._process(app))
             now = app.now()
             following = runner.next_due(app, now, MAX_SLEEP)
             wait = MAX_SLEEP if following is None else max(following - now, timedelta(0))
             return results, wait
         finally:
+            if "db" in app.__dict__:  # opened this pass: close it, the next pass opens its own
+                app.db.conn.close()
             self._idle.set()
 
     async def _process(self, app: App) -> list[runner.Result]:

@@ -248,7 +248,8 @@ async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Resul
     positions: dict[str, int] = {}
     for schedule, decision in due(app, now):
         occ = decision.occurrence
-        if decision.action == "run" and schedule.trigger == "holiday" and (earlier := _greeted_nearby(app.db, occ)):
+        greeting_mode = schedule.trigger == "holiday" and not schedule.posts  # the post names the holiday
+        if decision.action == "run" and greeting_mode and (earlier := _greeted_nearby(app.db, occ)):
             decision = Decision(occ, "skip", f"already sent for {occ.holiday or 'this holiday'} as {earlier}")
         if decision.action == "skip":
             _skip(app, occ, decision.reason)
