@@ -116,6 +116,12 @@ def test_missed_beyond_grace_is_skipped_not_sent_late_and_keeps_its_series_place
     assert {r["post"] for r in history(run) if r["occurrence"] == f"{SOP}@2026-12-02T09:00:00+08:00"} == {SERIES[1]}
 
 
+def test_a_rehearsed_future_run_does_not_hide_what_is_due_today(run):
+    once(run, "2027-03-10T09:05:00+08:00")  # rehearsal of a future Wednesday in the same folder
+    res = once(run, "2026-11-25T09:01:00+08:00")
+    assert f"done     {SOP}@2026-11-25T09:00:00+08:00" in res.output
+
+
 def test_no_double_run_across_restarts(run, project):
     once(run, "2026-11-25T09:01:00+08:00")
     first = history(run)

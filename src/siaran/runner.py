@@ -101,8 +101,11 @@ def series_position(db: sqlite_utils.Database, schedule: Schedule) -> int:
     return position % n
 
 
-def _last_recorded(db: sqlite_utils.Database, schedule: str) -> datetime | None:
-    row = next(iter(db.query("select max(scheduled_for) as at from occurrences where schedule = ?", [schedule])), None)
+def _last_recorded(db: sqlite_utils.Database, schedule: str, now: datetime) -> datetime | None:
+    """The latest occurrence history recorded up to now (a rehearsal of a future date must not
+    hide everything before it)."""
+    sql = "select max(scheduled_for) as at from occurrences where schedule = ? and scheduled_for <= ?"
+    row = next(iter(db.query(sql, [schedule, utc(now)])), None)
     return datetime.fromisoformat(row["at"]) if row and row["at"] else None
 
 
@@ -143,7 +146,7 @@ def due(app: App, now: datetime) -> list[tuple[Schedule, Decision]]:
     greetings = greetings_by_holiday(project.posts)
     out: list[tuple[Schedule, Decision]] = []
     for schedule in project.schedules.values():
-        last = _last_recorded(app.db, schedule.name)
+        last = _last_recorded(app.db, schedule.name, now)
         start = max(last, now - LOOKBACK) if last else now - effective_grace(schedule)
         found = occurrences(schedule, project.calendar, tz, start, now + timedelta(microseconds=1), greetings)
         seen = _recorded_ids(app.db, schedule.name, start)
