@@ -82,6 +82,8 @@ class Daemon:
         try:
             results = asyncio.run(self._process(app))
             now = app.now()
+            if not self.stopping.is_set() and any(d.action == "run" for _, d in runner.due(app, now)):
+                return results, timedelta(0)  # fell due during a long broadcast: go again at once
             following = runner.next_due(app, now, MAX_SLEEP)
             wait = MAX_SLEEP if following is None else max(following - now, timedelta(0))
             return results, wait
@@ -111,6 +113,7 @@ class Daemon:
     # ── foreground daemon ──
     def serve(self) -> None:
         """Run until stopped. Blocks; SIGINT/SIGTERM (when on the main thread) stop it gently."""
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not two lines per pass in the log
         self._scheduler = BlockingScheduler(
             executors={"default": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
