@@ -112,6 +112,9 @@ def test_missed_beyond_grace_is_skipped_not_sent_late_and_keeps_its_series_place
     row = occurrences(project)[occ]
     assert row["status"] == "skipped" and "more than its grace" in row["reason"]
     assert not [r for r in history(run) if r["occurrence"] == occ]
+    past = run("schedule", "--past", "14", "--days", "1", env=at("2026-11-28T10:05:00+08:00")).output
+    assert f"2026-11-18 Wed 09:00 WITA  {SOP}  sop/kartu-keluarga  done" in past
+    assert f"2026-11-25 Wed 09:00 WITA  {SOP}  sop/ktp-el  skipped  (missed by 3 d 1 h" in past
     once(run, "2026-12-02T09:05:00+08:00")
     assert {r["post"] for r in history(run) if r["occurrence"] == f"{SOP}@2026-12-02T09:00:00+08:00"} == {SERIES[1]}
 
@@ -282,3 +285,12 @@ def test_foreground_daemon_sends_on_time_and_stops_on_sigterm(project):
     assert "siaran is running for Kelurahan Sungai Rapak Indah (WITA)" in out
     log = (project / "siaran.log").read_text()
     assert f"running occurrence {occ}" in log and "siaran daemon stopped" in log
+
+
+def test_editing_the_series_list_keeps_the_rotation_after_the_last_post_sent(run, project):
+    once(run, "2026-11-18T09:01:00+08:00")  # kartu-keluarga; the stored position is now 1
+    sched = project / "schedules/seri-sop-mingguan.yaml"
+    text = sched.read_text().replace("  - sop/surat-keterangan-usaha\n", "")
+    sched.write_text(text.replace("series:\n", "series:\n  - sop/surat-keterangan-usaha\n"))
+    res = once(run, "2026-11-25T09:01:00+08:00")
+    assert f"done     {SOP}@2026-11-25T09:00:00+08:00  sop/ktp-el" in res.output

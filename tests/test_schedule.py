@@ -58,6 +58,9 @@ def test_cron_and_once(tmp_path):
     found = occurrences(once, Calendar(), WITA, start, start + timedelta(days=30))
     assert [o.id for o in found] == ["seri@2026-12-01T07:00:00+08:00"]
     assert occurrences(once, Calendar(), WITA, start + timedelta(days=5), start + timedelta(days=30)) == []
+    jakarta = weekly(trigger="once", once=datetime(2026, 12, 1, 7, 0, tzinfo=zone("WIB")), series=False, posts=("a",))
+    found = occurrences(jakarta, Calendar(), WITA, start, start + timedelta(days=30))
+    assert [o.id for o in found] == ["seri@2026-12-01T08:00:00+08:00"]  # 07:00 WIB is 08:00 WITA
 
 
 def test_series_hands_out_posts_in_turn_from_position():

@@ -136,6 +136,12 @@ def running_rows(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query("select * from occurrences where status = 'running' order by scheduled_for"))
 
 
+def recorded_since(db: sqlite_utils.Database, since: datetime) -> list[dict]:
+    """Occurrences history recorded from ``since`` on (done, failed, skipped, running), in time order."""
+    sql = "select * from occurrences where scheduled_for >= ? order by scheduled_for, id"
+    return list(db.query(sql, [utc(since)]))
+
+
 # ── deciding ─────────────────────────────────────────────────────────────────
 
 

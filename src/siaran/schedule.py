@@ -72,7 +72,7 @@ class Schedule:
     days: tuple[str, ...] = ()  # weekly: mon..sun
     at_time: time = time(8, 0)  # weekly, holiday
     cron: str = ""
-    once: datetime | None = None  # naive, office local time
+    once: datetime | None = None  # naive = office local time; with an offset = that instant
     holidays: tuple[str, ...] = ()  # holiday: names; () = every holiday with a greeting
     days_before: int = 0
 
@@ -146,7 +146,7 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError]) -> Sched
                 when = datetime.fromisoformat(str(value).strip())
             except ValueError:
                 f.error("once", f"{value!r} is not a date-time like 2026-12-01 07:00")
-        kw["once"] = when.replace(tzinfo=None) if when else None
+        kw["once"] = when
     else:
         h = value if isinstance(value, Located) else None
         if h is None:
@@ -256,7 +256,8 @@ def occurrences(
             at = trigger.get_next_fire_time(at, at + timedelta(seconds=1))
     elif schedule.trigger == "once":
         if schedule.once is not None:
-            at = schedule.once.replace(tzinfo=tz)
+            once = schedule.once
+            at = once.astimezone(tz) if once.tzinfo else once.replace(tzinfo=tz)
             if start <= at < end:
                 found.append((at, "", ""))
     else:

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 import click
 
 from ..clock import zone_label
-from ..runner import due, upcoming
+from ..runner import due, recorded_since, upcoming
 from ..schedule import greetings_by_holiday
 from .base import cli, get_app
 
@@ -39,8 +39,14 @@ def holidays(ctx: click.Context, year: int | None) -> None:
 
 @cli.command()
 @click.option("--days", "days", type=click.IntRange(1, 400), default=14, show_default=True, help="How far ahead.")
+@click.option(
+    "--past",
+    type=click.IntRange(0, 400),
+    default=0,
+    help="Also show the occurrences of the last N days: done, failed, skipped (with the reason) or running.",
+)
 @click.pass_context
-def schedule(ctx: click.Context, days: int) -> None:
+def schedule(ctx: click.Context, days: int, past: int) -> None:
     """Upcoming occurrences: local date-time, schedule, post, channels and lists.
 
     Occurrences already due but not yet sent (still within their grace) come first.
@@ -50,6 +56,15 @@ def schedule(ctx: click.Context, days: int) -> None:
     tz = project.office.timezone
     start = app.local_now()
     end = datetime.combine(start.date() + timedelta(days=days), time(0), tzinfo=tz)
+    if past:
+        rows = recorded_since(app.db, app.now() - timedelta(days=past))
+        for row in rows:
+            when = datetime.fromisoformat(row["scheduled_for"]).astimezone(tz)
+            reason = f"  ({row['reason']})" if row["reason"] else ""
+            click.echo(
+                f"{when:%Y-%m-%d %a %H:%M} {zone_label(tz)}  {row['schedule']}  {row['post']}  {row['status']}{reason}"
+            )
+        click.echo(f"── {len(rows)} in the last {past} days; upcoming: ──")
     late = [(s, d.occurrence) for s, d in due(app, app.now()) if d.action == "run"]
     found = upcoming(app, start, end, late)
     if not found and not late:
