@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -98,6 +98,21 @@ def _national(year: int, cuti: bool) -> tuple[tuple[date, str], ...]:
     categories = ("public", "government") if cuti else ("public",)
     table = holidays.country_holidays("ID", years=year, language="id", categories=categories)
     return tuple(sorted(table.items()))
+
+
+def missing_greetings(calendar: Calendar, greeted: set[str], today: date, days: int = 30) -> list[Day]:
+    """Holidays from today to ``days`` ahead that no greeting names. Cuti bersama and the second
+    day of a holiday are left out: nobody sends a greeting for those."""
+    end = today + timedelta(days=days)
+    return [
+        d
+        for year in range(today.year, end.year + 1)
+        for d in calendar.days(year)
+        if today <= d.date <= end
+        and d.kind != "cuti"
+        and not d.name.lower().startswith("hari kedua")
+        and d.name not in greeted
+    ]
 
 
 def load_calendar(root: Path, problems: list[ContentError]) -> Calendar:

@@ -35,6 +35,8 @@ def setup(secrets: Iterable[str], *, verbose: bool = False, log_file: Path | Non
     for h in list(root.handlers):
         if getattr(h, "_siaran", False):
             root.removeHandler(h)
+            if isinstance(h, logging.FileHandler):
+                h.close()  # the daemon's log file: never leave it open
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     handlers[0].setLevel(logging.INFO if verbose else logging.WARNING)
     if log_file is not None:

@@ -35,6 +35,7 @@ class Project:
     schedules: dict[str, Schedule]
     renderer: TextRenderer
     warnings: list[ContentError] = field(default_factory=list)
+    today: date | None = None  # the office's date when loaded (for checks that look ahead)
 
     def post(self, name: str) -> Post:
         name = name.removeprefix("content/").rsplit(".", 1)[0] if name.endswith((".md", ".yaml")) else name
@@ -137,7 +138,7 @@ def load_project(root: Path, today: date, *, strict_lists: bool = False) -> Proj
         raise ContentErrors(problems)
     renderer = TextRenderer(root, office)
     problems.extend(renderer.check_templates())
-    project = Project(root, office, posts, lists, calendar, schedules, renderer, warnings)
+    project = Project(root, office, posts, lists, calendar, schedules, renderer, warnings, today=today)
     for post in posts.values():
         sample = next((r for n in post.lists if n in lists for r in lists[n].recipients[:1]), SAMPLE_RECIPIENT)
         for channel in post.channels:

@@ -1,0 +1,80 @@
+"""holidays, schedule: the office calendar and what the schedules will send."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import click
+
+from ..clock import zone_label
+from ..runner import due, recorded_since, upcoming
+from ..schedule import greetings_by_holiday
+from .base import cli, get_app
+
+
+@cli.command()
+@click.argument("year", type=int, required=False)
+@click.pass_context
+def holidays(ctx: click.Context, year: int | None) -> None:
+    """The year's holidays (default: this year): date, name, kind, and the greeting that goes out.
+
+    Kind is national, cuti (cuti bersama) or local (content/calendar.yaml); "perkiraan" marks a
+    date the holidays package computed, which the government may still move (add an override).
+    """
+    app = get_app(ctx)
+    project = app.project
+    year = year or app.today().year
+    greetings = greetings_by_holiday(project.posts)
+    days = project.calendar.days(year)
+    if not days:
+        click.echo(f"No holidays known for {year}.")
+        return
+    for day in days:
+        estimated = " (perkiraan)" if day.estimated else ""
+        greeting = ", ".join(greetings.get(day.name, ())) or "-"
+        click.echo(f"{day.date.isoformat()}  {day.date:%a}  {day.kind:<8}  {day.name}{estimated}  →  {greeting}")
+    missing = sum(1 for d in days if d.kind != "cuti" and d.name not in greetings)
+    click.echo(f"{len(days)} days; {missing} without a greeting.")
+
+
+@cli.command()
+@click.option("--days", "days", type=click.IntRange(1, 400), default=14, show_default=True, help="How far ahead.")
+@click.option(
+    "--past",
+    type=click.IntRange(0, 400),
+    default=0,
+    help="Also show the occurrences of the last N days: done, failed, skipped (with the reason) or running.",
+)
+@click.pass_context
+def schedule(ctx: click.Context, days: int, past: int) -> None:
+    """Upcoming occurrences: local date-time, schedule, post, channels and lists.
+
+    Occurrences already due but not yet sent (still within their grace) come first.
+    """
+    app = get_app(ctx)
+    project = app.project
+    tz = project.office.timezone
+    start = app.local_now()
+    end = datetime.combine(start.date() + timedelta(days=days), time(0), tzinfo=tz)
+    if past:
+        rows = recorded_since(app.db, app.now() - timedelta(days=past))
+        for row in rows:
+            when = datetime.fromisoformat(row["scheduled_for"]).astimezone(tz)
+            reason = f"  ({row['reason']})" if row["reason"] else ""
+            click.echo(
+                f"{when:%Y-%m-%d %a %H:%M} {zone_label(tz)}  {row['schedule']}  {row['post']}  {row['status']}{reason}"
+            )
+        click.echo(f"── {len(rows)} in the last {past} days; upcoming: ──")
+    late = [(s, d.occurrence) for s, d in due(app, app.now()) if d.action == "run"]
+    found = upcoming(app, start, end, late)
+    if not found and not late:
+        click.echo(f"Nothing scheduled in the next {days} days.")
+        return
+    label = zone_label(tz)
+    for sched, occ in late + found:
+        mark = "  (due now: the next `siaran run` sends it)" if (sched, occ) in late else ""
+        post = project.posts.get(occ.post)
+        channels = ",".join(sched.channels or (post.channels if post else ())) or "-"
+        lists = ",".join(sched.lists or (post.lists if post else ())) or "-"
+        what = occ.post + (f" ({occ.holiday})" if occ.holiday else "")
+        click.echo(f"{occ.at:%Y-%m-%d %a %H:%M} {label}  {sched.name}  {what}  [{channels}]  [{lists}]{mark}")

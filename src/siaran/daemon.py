@@ -1,0 +1,180 @@
+"""`siaran run`: the daemon. APScheduler 3.11 (BlockingScheduler) in the foreground, one per project.
+
+Time comes from the app's Clock, not the scheduler's: after each pass the daemon asks the
+schedules when the next occurrence is due *by the app clock* and sets a one-off APScheduler job
+for that moment on the wall clock (at most ``MAX_SLEEP`` ahead, so edited content, a PC waking
+from sleep and queued retries are picked up). That keeps ``SIARAN_NOW`` rehearsals exact: a
+daemon started at a rehearsed moment fires when the rehearsed time reaches an occurrence.
+
+Each pass (``Daemon.tick``) reloads the project, resumes occurrences left running, records
+missed ones as skipped or sends them (catch-up), and runs what is due — see ``runner``.
+Stopping (Ctrl-C, SIGTERM) lets the message in flight finish and leaves the rest queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import filelock
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from . import runner
+from .app import App
+from .clock import Clock
+from .config import Settings
+from .errors import ContentErrors, LockedError, SiaranError
+
+log = logging.getLogger(__name__)
+
+MAX_SLEEP = timedelta(minutes=5)
+JOB = "siaran-tick"
+
+
+@contextlib.contextmanager
+def project_lock(settings: Settings) -> Iterator[Path]:
+    """A real OS lock (fcntl/msvcrt through filelock) on the project's lock file: one daemon
+    (or `run --once`) per project folder. Released by the OS if the process dies."""
+    path = settings.path("daemon", "lock_file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(path, timeout=0)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise LockedError(
+            f"another siaran daemon is already running for this project folder (lock {path} is held); "
+            "stop it first, or leave it running: it sends everything that is due"
+        ) from None
+    try:
+        yield path
+    finally:
+        lock.release()
+
+
+class Daemon:
+    def __init__(self, root: Path, settings: Settings, clock: Clock):
+        self.root = root
+        self.settings = settings
+        self.clock = clock
+        self.stopping = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._idle = threading.Event()
+        self._idle.set()
+        self._scheduler: BlockingScheduler | None = None
+
+    def app(self) -> App:
+        """A fresh App each pass, so edits to content and schedules are picked up."""
+        return App(root=self.root, settings=self.settings, clock=self.clock)
+
+    # ── one pass ──
+    def tick(self) -> tuple[list[runner.Result], timedelta]:
+        """Process everything due; returns the results and how long to sleep until the next pass."""
+        self._idle.clear()
+        app = self.app()
+        try:
+            results = asyncio.run(self._process(app))
+            now = app.now()
+            if not self.stopping.is_set() and any(d.action == "run" for _, d in runner.due(app, now)):
+                return results, timedelta(0)  # fell due during a long broadcast: go again at once
+            following = runner.next_due(app, now, MAX_SLEEP)
+            wait = MAX_SLEEP if following is None else max(following - now, timedelta(0))
+            return results, wait
+        finally:
+            if "db" in app.__dict__:  # opened this pass: close it, the next pass opens its own
+                app.db.conn.close()
+            self._idle.set()
+
+    async def _process(self, app: App) -> list[runner.Result]:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        if self.stopping.is_set():
+            self._stop.set()
+        try:
+            return await runner.process_due(app, self._stop)
+        finally:
+            self._loop = None
+
+    def request_stop(self) -> None:
+        """Safe from a signal handler or another thread: the message in flight finishes."""
+        self.stopping.set()
+        loop, stop = self._loop, self._stop
+        if loop is not None and stop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop just closed: nothing left to stop
+                loop.call_soon_threadsafe(stop.set)
+
+    # ── foreground daemon ──
+    def serve(self) -> None:
+        """Run until stopped. Blocks; SIGINT/SIGTERM (when on the main thread) stop it gently."""
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not two lines per pass in the log
+        self._scheduler = BlockingScheduler(
+            executors={"default": ThreadPoolExecutor(1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self._scheduler.add_job(self._job, id=JOB)  # a first pass right away: catch-up
+        log.info("siaran daemon started for %s (rehearsed time %s)", self.root, self.clock.start or "off")
+        with _signals(self._on_signal):
+            self._scheduler.start()
+        self._idle.wait()  # the pass in flight finishes its message, then returns
+        log.info("siaran daemon stopped")
+
+    def _job(self) -> None:
+        try:
+            results, wait = self.tick()
+            for r in results:
+                log.info("%s %s: %s %s", r.occurrence, r.post, r.status, r.reason)
+        except ContentErrors as e:
+            log.error("the project has %d problem(s); nothing sent until fixed:\n%s", len(e.problems), e)
+            wait = MAX_SLEEP
+        except SiaranError as e:
+            log.error("%s", e)
+            wait = MAX_SLEEP
+        except Exception:
+            log.exception("unexpected error; trying again in %s", MAX_SLEEP)
+            wait = MAX_SLEEP
+        if self.stopping.is_set() or self._scheduler is None:
+            return
+        # Small margin: the wall clock and the app clock may differ by a few microseconds.
+        when = Clock().now() + wait + timedelta(milliseconds=200)
+        log.debug("next pass at %s", when.isoformat())
+        self._scheduler.add_job(self._job, "date", run_date=when, id=JOB, replace_existing=True)
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        log.info("stopping (signal %d): finishing the message in flight, leaving the rest queued", signum)
+        self.request_stop()
+        if self._scheduler is not None and self._scheduler.running:
+            # wait=False: the pass in flight holds no scheduler lock we could wait on from here.
+            self._scheduler.shutdown(wait=False)
+
+
+@contextlib.contextmanager
+def _signals(handler) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def run_once(daemon: Daemon) -> list[runner.Result]:
+    """`siaran run --once`: everything due now (catch-up included), then return. Ctrl-C/SIGTERM
+    finish the message in flight and leave the rest queued for the next run."""
+
+    def on_signal(signum: int, frame: object) -> None:
+        log.info("stopping (signal %d): finishing the message in flight", signum)
+        daemon.request_stop()
+
+    with _signals(on_signal):
+        results, _ = daemon.tick()
+    return results

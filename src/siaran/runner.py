@@ -1,0 +1,317 @@
+"""What is due now, and running it: the history side of schedules.
+
+Occurrence life cycle (table ``occurrences``, one row per id, written BEFORE anything is sent)::
+
+    (unseen) ──▶ running ──▶ done | failed
+        │           └── stopped, or deliveries still queued: stays running, resumed next time
+        └──▶ skipped  (missed by more than its grace, or a greeting already sent for that day)
+
+An id is recorded once and never claimed again, so an occurrence runs at most once whatever
+restarts happen; a ``running`` one left by a stopped or dead process is resumed through the
+delivery engine, which never resends a delivery it has already tried.
+
+Which occurrences does a run look at? For each schedule, those after the last one history
+recorded (at most ``LOOKBACK`` back) — so a PC switched off for days finds, on its next start,
+every occurrence it missed: the ones still within grace are sent, the older ones are recorded
+as skipped. A schedule history has never seen looks back only over its grace.
+
+Series rotation: ``series_state.position`` is the index of the series' next post. It moves on
+when an occurrence starts running (in the same transaction that records it), never for a skipped
+one: the post of a missed week is the one sent next week, so no SOP of a series is ever lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from .app import App
+from .calendar import missing_greetings
+from .errors import ContentError, SiaranError
+from .history import utc
+from .project import EXTRA_CHECKS, Project
+from .schedule import Decision, Occurrence, Schedule, catch_up, effective_grace, greetings_by_holiday, occurrences
+from .send import Summary, deliver_async
+
+log = logging.getLogger(__name__)
+
+LOOKBACK = timedelta(days=92)  # how far back a run looks for missed occurrences at most
+SAME_HOLIDAY = timedelta(days=10)  # a greeting moved by a later override is not sent a second time
+
+
+@dataclass(frozen=True)
+class Result:
+    occurrence: str
+    schedule: str
+    post: str
+    status: str  # done | failed | skipped | running (stopped or still queued; resumed next time)
+    reason: str = ""
+    resumed: bool = False
+
+
+def check_greetings(project: Project) -> list[ContentError]:
+    """`siaran check` warns about a holiday in the next 30 days that has no greeting."""
+    if project.today is None:
+        return []
+    greeted = set(greetings_by_holiday(project.posts))
+    return [
+        ContentError(
+            "content/greetings/",
+            f"{d.name} on {d.date.isoformat()} ({(d.date - project.today).days} days from now) has no greeting;"
+            f" add one with `holiday: {d.name}` in its front matter",
+            field="holiday",
+            warning=True,
+        )
+        for d in missing_greetings(project.calendar, greeted, project.today)
+    ]
+
+
+EXTRA_CHECKS.append(check_greetings)
+
+
+# ── reading history ──────────────────────────────────────────────────────────
+
+
+def series_position(db: sqlite_utils.Database, schedule: Schedule) -> int:
+    """Index of the series' next post. Follows the last post actually run, so editing the list
+    (inserting or removing a post) does not make the rotation jump or repeat."""
+    if not schedule.series:
+        return 0
+    n = len(schedule.posts)
+    row = next(iter(db.query("select position from series_state where schedule = ?", [schedule.name])), None)
+    position = row["position"] if row else 0
+    last = next(
+        iter(
+            db.query(
+                "select post from occurrences where schedule = ? and status != 'skipped' "
+                "order by scheduled_for desc limit 1",
+                [schedule.name],
+            )
+        ),
+        None,
+    )
+    if last and schedule.posts[(position - 1) % n] != last["post"] and last["post"] in schedule.posts:
+        position = schedule.posts.index(last["post"]) + 1
+    return position % n
+
+
+def _last_recorded(db: sqlite_utils.Database, schedule: str, now: datetime) -> datetime | None:
+    """The latest occurrence history recorded up to now (a rehearsal of a future date must not
+    hide everything before it)."""
+    sql = "select max(scheduled_for) as at from occurrences where schedule = ? and scheduled_for <= ?"
+    row = next(iter(db.query(sql, [schedule, utc(now)])), None)
+    return datetime.fromisoformat(row["at"]) if row and row["at"] else None
+
+
+def _recorded_ids(db: sqlite_utils.Database, schedule: str, since: datetime) -> set[str]:
+    rows = db.query("select id from occurrences where schedule = ? and scheduled_for >= ?", [schedule, utc(since)])
+    return {r["id"] for r in rows}
+
+
+def _greeted_nearby(db: sqlite_utils.Database, occ: Occurrence) -> str | None:
+    """Id of an occurrence of the same schedule that already ran this post within a few days:
+    the holiday moved (calendar.yaml override) after its greeting went out."""
+    row = next(
+        iter(
+            db.query(
+                "select id from occurrences where schedule = ? and post = ? and status != 'skipped' "
+                "and scheduled_for between ? and ? and id != ? limit 1",
+                [occ.schedule, occ.post, utc(occ.at - SAME_HOLIDAY), utc(occ.at + SAME_HOLIDAY), occ.id],
+            )
+        ),
+        None,
+    )
+    return row["id"] if row else None
+
+
+def running_rows(db: sqlite_utils.Database) -> list[dict]:
+    """Occurrences left ``running``. The caller holds the project lock and runs one occurrence at a
+    time, so any running row it finds belongs to a process that stopped or died."""
+    return list(db.query("select * from occurrences where status = 'running' order by scheduled_for"))
+
+
+def recorded_since(db: sqlite_utils.Database, since: datetime) -> list[dict]:
+    """Occurrences history recorded from ``since`` on (done, failed, skipped, running), in time order."""
+    sql = "select * from occurrences where scheduled_for >= ? order by scheduled_for, id"
+    return list(db.query(sql, [utc(since)]))
+
+
+# ── deciding ─────────────────────────────────────────────────────────────────
+
+
+def due(app: App, now: datetime) -> list[tuple[Schedule, Decision]]:
+    """Occurrences at or before ``now`` that history has not recorded: run or skip, time order."""
+    project = app.project
+    tz = project.office.timezone
+    greetings = greetings_by_holiday(project.posts)
+    out: list[tuple[Schedule, Decision]] = []
+    for schedule in project.schedules.values():
+        last = _last_recorded(app.db, schedule.name, now)
+        start = max(last, now - LOOKBACK) if last else now - effective_grace(schedule)
+        found = occurrences(schedule, project.calendar, tz, start, now + timedelta(microseconds=1), greetings)
+        seen = _recorded_ids(app.db, schedule.name, start)
+        unseen = [o for o in found if o.id not in seen]
+        decisions, _ = catch_up(schedule, unseen, now, series_position(app.db, schedule))
+        out.extend((schedule, d) for d in decisions)
+    out.sort(key=lambda sd: (sd[1].occurrence.at, sd[1].occurrence.id))
+    return out
+
+
+def upcoming(
+    app: App, start: datetime, end: datetime, pending: Sequence[tuple[Schedule, Occurrence]] = ()
+) -> list[tuple[Schedule, Occurrence]]:
+    """What the schedules will send in [start, end), series posts continuing from history (and
+    after ``pending``: occurrences already due that the next run sends first)."""
+    project = app.project
+    greetings = greetings_by_holiday(project.posts)
+    ahead = Counter(s.name for s, _ in pending)
+    found = [
+        (s, o)
+        for s in project.schedules.values()
+        for o in occurrences(
+            s,
+            project.calendar,
+            project.office.timezone,
+            start,
+            end,
+            greetings,
+            series_position(app.db, s) + ahead[s.name],
+        )
+    ]
+    return sorted(found, key=lambda so: (so[1].at, so[1].id))
+
+
+def next_due(app: App, now: datetime, horizon: timedelta) -> datetime | None:
+    found = upcoming(app, now + timedelta(microseconds=1), now + horizon)
+    return found[0][1].at if found else None
+
+
+# ── recording ────────────────────────────────────────────────────────────────
+
+
+def _claim(app: App, schedule: Schedule, occ: Occurrence, position: int | None) -> bool:
+    """Record the occurrence as running (and move the series on) in one transaction. False if
+    history already has it: then it must not run again."""
+    now = utc(app.now())
+    with app.db.atomic():
+        cursor = app.db.execute(
+            "insert or ignore into occurrences (id, schedule, post, scheduled_for, status, started_at) "
+            "values (?, ?, ?, ?, 'running', ?)",
+            [occ.id, schedule.name, occ.post, utc(occ.at), now],
+        )
+        if cursor.rowcount != 1:
+            return False
+        if position is not None:
+            app.db.execute(
+                "insert into series_state (schedule, position, updated_at) values (?, ?, ?) "
+                "on conflict(schedule) do update set position = excluded.position, updated_at = excluded.updated_at",
+                [schedule.name, position, now],
+            )
+    return True
+
+
+def _skip(app: App, occ: Occurrence, reason: str) -> None:
+    now = utc(app.now())
+    app.db.execute(
+        "insert or ignore into occurrences (id, schedule, post, scheduled_for, status, reason, started_at, "
+        "finished_at) values (?, ?, ?, ?, 'skipped', ?, ?, ?)",
+        [occ.id, occ.schedule, occ.post, utc(occ.at), reason, now, now],
+    )
+
+
+def _finish(app: App, occ_id: str, status: str, reason: str) -> None:
+    finished = utc(app.now()) if status != "running" else None
+    app.db.execute(
+        "update occurrences set status = ?, reason = ?, finished_at = ? where id = ?",
+        [status, reason, finished, occ_id],
+    )
+
+
+# ── running ──────────────────────────────────────────────────────────────────
+
+
+async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Result]:
+    """Resume what a stopped process left running, then run or skip everything due now."""
+    stop = stop or asyncio.Event()
+    results: list[Result] = []
+    project = app.project
+    for row in running_rows(app.db):
+        if stop.is_set():
+            return results
+        schedule = project.schedules.get(row["schedule"])
+        at = datetime.fromisoformat(row["scheduled_for"]).astimezone(project.office.timezone)
+        if schedule is None:
+            _finish(app, row["id"], "failed", f"its schedule file schedules/{row['schedule']}.yaml is gone")
+            results.append(Result(row["id"], row["schedule"], row["post"], "failed", "schedule removed", True))
+            continue
+        log.info("resuming occurrence %s (%s)", row["id"], row["post"])
+        results.append(await _run(app, schedule, row["id"], row["post"], at, stop, resumed=True))
+
+    now = app.now()
+    positions: dict[str, int] = {}
+    for schedule, decision in due(app, now):
+        occ = decision.occurrence
+        greeting_mode = schedule.trigger == "holiday" and not schedule.posts  # the post names the holiday
+        if decision.action == "run" and greeting_mode and (earlier := _greeted_nearby(app.db, occ)):
+            decision = Decision(occ, "skip", f"already sent for {occ.holiday or 'this holiday'} as {earlier}")
+        if decision.action == "skip":
+            _skip(app, occ, decision.reason)
+            log.info("skipped occurrence %s: %s", occ.id, decision.reason)
+            results.append(Result(occ.id, schedule.name, occ.post, "skipped", decision.reason))
+            continue
+        if stop.is_set():
+            break  # not recorded: the next start finds it again (and still within grace, runs it)
+        position = None
+        if schedule.series:
+            current = positions.get(schedule.name, series_position(app.db, schedule))
+            position = positions[schedule.name] = (current + 1) % len(schedule.posts)
+        if not _claim(app, schedule, occ, position):
+            continue
+        log.info("running occurrence %s (%s)", occ.id, occ.post)
+        results.append(await _run(app, schedule, occ.id, occ.post, occ.at, stop))
+    return results
+
+
+async def _run(
+    app: App, schedule: Schedule, occ_id: str, post_name: str, at: datetime, stop: asyncio.Event, resumed=False
+) -> Result:
+    def result(status: str, reason: str) -> Result:
+        _finish(app, occ_id, status, reason)
+        level = logging.WARNING if status == "failed" else logging.INFO
+        log.log(level, "occurrence %s: %s (%s)", occ_id, status, reason)
+        return Result(occ_id, schedule.name, post_name, status, reason, resumed)
+
+    try:
+        post = app.project.post(post_name)
+        summary = await deliver_async(
+            app,
+            post,
+            channels=schedule.channels or None,
+            lists=schedule.lists or None,
+            occurrence=occ_id,
+            day=at.date(),
+            stop=stop,
+        )
+    except SiaranError as e:
+        return result("failed", str(e))
+    counts = _counts(summary)
+    if summary.left_queued and stop.is_set():
+        return result("running", f"stopped with {summary.left_queued} still queued; resumed on the next start")
+    if summary.stopped:
+        return result("failed", f"{summary.stopped}; {counts}")
+    if summary.left_queued:
+        return result("running", f"{summary.left_queued} queued after temporary errors; retried on the next run")
+    return result("done", counts)
+
+
+def _counts(s: Summary) -> str:
+    return (
+        f"sent {s.sent}, failed {sum(s.failed.values())}, uncertain {s.uncertain}, "
+        f"skipped {sum(s.skipped.values())}, already done {sum(s.already.values())}"
+    )
