@@ -34,7 +34,7 @@ class App:
     @property
     def project(self) -> Project:
         if self._project is None:
-            self._project = load_project(self.root, self.today(), strict_lists=self.strict_lists)
+            self._project = load_project(self.root, self.clock.now(), strict_lists=self.strict_lists)
         return self._project
 
     def now(self) -> datetime:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from .calendar import Calendar, load_calendar
@@ -48,7 +48,7 @@ class Project:
         return f"content/lists/{name}.csv"
 
 
-def load_project(root: Path, today: date, *, strict_lists: bool = False) -> Project:
+def load_project(root: Path, today: date | datetime, *, strict_lists: bool = False) -> Project:
     """Raises ContentErrors listing every problem. With ``strict_lists`` an invalid phone row is
     an error (``siaran check``); otherwise it is a warning and the row is skipped."""
     root = Path(root)
@@ -58,6 +58,8 @@ def load_project(root: Path, today: date, *, strict_lists: bool = False) -> Proj
             [ContentError(str(root), "not a siaran project: there is no content/ folder here (use --project DIR)")]
         )
     office = load_office(root, problems)
+    if isinstance(today, datetime):  # the office's own date, not UTC's (06:00 WITA is still yesterday in UTC)
+        today = today.astimezone(office.timezone).date() if office else today.date()
     calendar = load_calendar(root, problems)
 
     lists: dict[str, BroadcastList] = {}

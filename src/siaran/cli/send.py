@@ -71,7 +71,7 @@ def send(
     project = app.project
     post = project.post(name)
     for w in project.warnings:
-        click.secho(f"warning: {w} (skipped)", fg="yellow", err=True)
+        click.secho(f"warning: {w}", fg="yellow", err=True)
     summary = deliver(app, post, channels=channels or None, lists=lists or None, dry_run=dry_run)
     print_summary(summary)
     if summary.stopped:

@@ -71,6 +71,12 @@ def load_list(path: Path, rel: str, region: str = "ID") -> BroadcastList:
 
 def invalid_row_errors(blist: BroadcastList, rel: str, *, warning: bool = False) -> list[ContentError]:
     return [
-        ContentError(rel, f"invalid phone number {raw!r}: {reason}", line=line, field="nomor", warning=warning)
+        ContentError(
+            rel,
+            f"invalid phone number {raw!r}: {reason}" + ("; this row is skipped" if warning else ""),
+            line=line,
+            field="nomor",
+            warning=warning,
+        )
         for line, raw, reason in blist.invalid
     ]
