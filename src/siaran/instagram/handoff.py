@@ -50,8 +50,9 @@ class HandoffPublisher:
             return Result("handed_off", values={"handoff": folder})
         save(status="publishing", worker=history.worker_id(), handoff=folder)
         driver = make_driver("whatsapp", self.settings, self.http, self.clock)
+        # Its own post name, so the outbox keeps it apart from a broadcast the operator is also on.
         copy = Message(
-            key=f"{item.key}:operator", post=item.post, channel="whatsapp", recipient=self.operator,
+            key=f"{item.key}:operator", post=f"{item.post} instagram", channel="whatsapp", recipient=self.operator,
             text=item.caption, images=tuple(item.images), recipient_name="Operator Instagram",
             occurrence=item.occurrence, day=day,
         )  # fmt: skip
