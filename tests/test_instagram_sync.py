@@ -31,7 +31,7 @@ def recorded(captions: dict[str, str] | None = None) -> tuple[instaloader.Profil
     """Profile + posts (newest first) from the recorded answer; {{caption:NAME}} filled from ``captions``."""
     text = RECORDED.read_text(encoding="utf-8")
     for name, caption in (captions or {}).items():
-        text = text.replace("{{caption:%s}}" % name, json.dumps(caption)[1:-1])
+        text = text.replace("{{caption:" + name + "}}", json.dumps(caption)[1:-1])
     user = json.loads(text)["data"]["user"]
     context = OfflineContext(quiet=True)
     profile = instaloader.Profile(context, user)
