@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from PIL import Image, UnidentifiedImageError
+
 from ..errors import ContentError
 from ..project import EXTRA_CHECKS, Project
+from .media import MAX_RATIO, MIN_RATIO
 
 MAX_CHARS = 2200
 MAX_HASHTAGS = 30
 MAX_MENTIONS = 20
+MAX_IMAGES = 10  # carousel children
 
 # A tag starts after a space or line start (not inside a word or an e-mail address).
 HASHTAG = re.compile(r"(?<![\w#])#\w+")
@@ -57,7 +61,36 @@ def check_captions(project: Project) -> list[ContentError]:
             continue  # the template problem itself is already reported by load_project
         rel = post.path.relative_to(project.root).as_posix()
         found.extend(ContentError(rel, message, field="caption") for message in problems(caption))
+        found.extend(_image_problems(post, rel))
     return found
+
+
+def _image_problems(post, rel: str) -> list[ContentError]:
+    """The post's own images: a carousel holds at most 10; feed images are 4:5 to 1.91:1."""
+    out = []
+    if len(post.images) > MAX_IMAGES:
+        out.append(
+            ContentError(
+                rel, f"an Instagram post takes at most {MAX_IMAGES} images, not {len(post.images)}", field="image"
+            )
+        )
+    for path in post.images:
+        try:
+            with Image.open(path) as im:
+                w, h = im.size
+        except (OSError, UnidentifiedImageError):
+            out.append(ContentError(rel, f"{path.name} is not a readable image", field="image"))
+            continue
+        if not MIN_RATIO - 0.005 <= w / h <= MAX_RATIO + 0.005:
+            out.append(
+                ContentError(
+                    rel,
+                    f"{path.name} is {w}×{h}: Instagram (Graph API) refuses images outside 4:5 to 1.91:1",
+                    field="image",
+                    warning=True,
+                )
+            )
+    return out
 
 
 if check_captions not in EXTRA_CHECKS:
