@@ -249,7 +249,7 @@ class GraphPublisher:
         except (GraphError, httpx.TransportError) as e:
             raise self._error(e) from None
 
-        save(status="publishing", worker=history.worker_id())
+        save(status="publishing")
         try:
             media_id = await self.api.publish(item.container_id)
         except (httpx.ConnectError, httpx.ConnectTimeout) as e:  # the request never left
@@ -276,7 +276,7 @@ class GraphPublisher:
         )
 
     async def _published(self, item: Item, media_id: str) -> Result:
-        values: dict[str, Any] = {"published_at": history.utc(self.clock.now()), "worker": None}
+        values: dict[str, Any] = {"published_at": history.utc(self.clock.now())}
         found: dict[str, Any] = {}
         try:
             if media_id:
@@ -318,7 +318,7 @@ class GraphPublisher:
         if code == "FINISHED":
             # Ready and not published: the earlier media_publish never took effect. Publishing this same
             # container is safe (Instagram publishes a container at most once).
-            return Result("queued", values={"worker": None})
+            return Result("queued")
         if code in ("ERROR", "EXPIRED"):
             raise PermanentError(
                 f"Instagram container {code.lower()} ({detail or 'no detail'}) and the post is not on the account; "

@@ -12,7 +12,6 @@ from datetime import date
 
 import httpx
 
-from .. import history
 from ..channels import make_driver
 from ..channels.base import Message
 from ..channels.instagram_handoff import HandoffDriver
@@ -48,7 +47,7 @@ class HandoffPublisher:
         folder = "outbox/" + receipt.provider_id.rsplit("/", 1)[0] + "/"
         if not self.operator:
             return Result("handed_off", values={"handoff": folder})
-        save(status="publishing", worker=history.worker_id(), handoff=folder)
+        save(status="publishing", handoff=folder)
         driver = make_driver("whatsapp", self.settings, self.http, self.clock)
         # Its own post name, so the outbox keeps it apart from a broadcast the operator is also on.
         copy = Message(
@@ -62,16 +61,14 @@ class HandoffPublisher:
             return Result(
                 "handed_off",
                 error=f"the files are in {folder}, but the copy to the operator's WhatsApp failed: {e.reason}",
-                values={"worker": None},
             )
         finally:
             await driver.aclose()
-        return Result("handed_off", values={"handoff": f"{folder} + WhatsApp {sent.provider_id}", "worker": None})
+        return Result("handed_off", values={"handoff": f"{folder} + WhatsApp {sent.provider_id}"})
 
     async def reconcile(self, item: Item, save) -> Result:
         return Result(
             "handed_off",
             error="siaran stopped while sending the copy to the operator's WhatsApp; it may not have arrived "
             "(the files are in outbox/instagram/)",
-            values={"worker": None},
         )

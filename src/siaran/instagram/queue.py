@@ -105,8 +105,8 @@ async def process(app: App, keys: Iterable[str] | None = None) -> RunResult:
 
         for row in rows:
             item = Item.from_row(row, app.root)
-            if item.status == "publishing" and item.worker != me and history._alive(item.worker):
-                result.busy += 1
+            if not store.claim(db, item.key, row["worker"], me):
+                result.busy += 1  # another live siaran process is working on it right now
                 continue
 
             def save(_key=item.key, **values) -> None:
@@ -135,7 +135,7 @@ async def _one(app: App, item: Item, save, publisher, current: str) -> Outcome:
             if res.status != "queued":
                 return _record(app, item, res)
             item.status = "queued"
-            store.update(db, item.key, app.now(), status="queued", error=None, **res.values)
+            store.update(db, item.key, app.now(), status="queued", error=None)
         if item.publisher != current and not item.container_id:
             item.publisher = current
             save(publisher=current)
@@ -146,15 +146,17 @@ async def _one(app: App, item: Item, save, publisher, current: str) -> Outcome:
     except (TokenError, LimitReached):
         raise
     except TransientError as e:
-        return _record(app, item, Result("queued", e.reason, {"error_code": e.code, "worker": None}))
+        return _record(app, item, Result("queued", e.reason, {"error_code": e.code}))
     except UncertainError as e:
-        return _record(app, item, Result("uncertain", e.reason, {"error_code": e.code, "worker": None}))
+        return _record(app, item, Result("uncertain", e.reason, {"error_code": e.code}))
     except (PermanentError, DeliveryError) as e:
-        return _record(app, item, Result("failed", e.reason, {"error_code": e.code, "worker": None}))
+        return _record(app, item, Result("failed", e.reason, {"error_code": e.code}))
 
 
 def _record(app: App, item: Item, res: Result) -> Outcome:
-    store.update(app.db, item.key, app.now(), status=res.status, error=res.error or None, **res.values)
+    """Final state of this run for the row; the claim on it is released."""
+    values = {**res.values, "worker": None}
+    store.update(app.db, item.key, app.now(), status=res.status, error=res.error or None, **values)
     return Outcome(item.key, item.post, res.status, res.error)
 
 

@@ -8,7 +8,8 @@ Life cycle::
        ├──▶ handed_off ──(sync finds it on the profile)──▶ confirmed
        └──▶ failed        (with the reason; `siaran instagram requeue` after fixing it)
 
-``publishing`` is written, with the worker that owns it, right BEFORE the one call that makes a post
+A run claims a row (column ``worker``: host, pid and start time) before acting on it, so two siaran
+processes never work on one post at once. ``publishing`` is written right BEFORE the one call that makes a post
 appear (``media_publish``, or the operator's WhatsApp copy), so after a crash we know which posts
 might be live and reconcile them instead of publishing twice. The matching ``deliveries`` row mirrors
 the queue (sent | failed | uncertain) so `siaran history` and reports see Instagram too.
@@ -153,6 +154,16 @@ def mirror(db: sqlite_utils.Database, key: str, now: datetime) -> None:
         values["provider_id"] = row["permalink"] or row["media_id"] or row["handoff"] or ""
         values["sent_at"] = row["posted_at"] or row["published_at"] or history.utc(now)
     history.update(db, key, now, **values)
+
+
+def claim(db: sqlite_utils.Database, key: str, seen: str | None, me: str) -> bool:
+    """Take the row for this process (compare-and-set on the owner seen a moment ago), unless another
+    live siaran process owns it. Held until the run records the row's outcome."""
+    if seen and seen != me and history._alive(seen):
+        return False
+    with db.atomic():
+        cursor = db.execute("update instagram_queue set worker = ? where key = ? and worker is ?", [me, key, seen])
+    return cursor.rowcount == 1
 
 
 def count_attempt(db: sqlite_utils.Database, key: str) -> None:
