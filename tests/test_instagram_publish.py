@@ -369,3 +369,52 @@ def test_fake_graph_refuses_second_publish_of_a_container(graph):
     httpx.get(f"{graph.base_url}/v21.0/{cid}", params={"fields": "status_code"}, headers=h)
     assert httpx.post(f"{base}/media_publish", data={"creation_id": cid}, headers=h).status_code == 200
     assert httpx.post(f"{base}/media_publish", data={"creation_id": cid}, headers=h).status_code == 400
+
+
+def _worker_of(pid: int) -> str:
+    import socket
+
+    import psutil
+
+    return f"{socket.gethostname()}:{pid}:{int(psutil.Process(pid).create_time())}"
+
+
+def test_entry_held_by_another_live_process_is_left_alone(run, project, graph):
+    graph.quota_used = 25  # the first send leaves the post queued
+    name = photo_post(project)
+    run("send", name, "--now", env=graph_env(graph))
+    graph.quota_used = 0
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        db(project).execute("update instagram_queue set worker = ?", [_worker_of(other.pid)])
+        db(project).conn.commit()
+        res = run("instagram", "publish", env=graph_env(graph))
+        assert "being published by another siaran process" in res.output
+        assert graph.publish_calls == 0 and queue(project)[0]["status"] == "queued"
+    finally:
+        other.kill()
+        other.wait()
+    res = run("instagram", "publish", env=graph_env(graph))  # its owner is gone: the entry is free
+    assert res.exit_code == 0, res.all
+    assert queue(project)[0]["status"] == "published" and graph.publish_calls == 1
+
+
+def test_handoff_crash_while_copying_to_operator_is_not_resent(run, project):
+    """An entry left `publishing` by a dead process becomes handed_off with a note, not a second copy."""
+    name = photo_post(project)
+    env = {**NOW, "SIARAN_WHATSAPP_OPERATOR": "0812-5555-1234"}
+    run("send", name, "--now", "--dry-run", env=env)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    run("send", name, "--now", env={**NOW, "SIARAN_INSTAGRAM_PUBLISHER": "graph"})  # queued: graph not set up
+    db(project).execute(
+        "update instagram_queue set status = 'publishing', publisher = 'handoff', worker = ?",
+        [f"{_worker_of(os.getpid()).split(':')[0]}:{dead.pid}:1"],
+    )
+    db(project).conn.commit()
+    res = run("instagram", "publish", env=env)
+    assert res.exit_code == 0, res.all
+    [row] = queue(project)
+    assert row["status"] == "handed_off" and "may not have arrived" in row["error"]
+    assert not (project / "outbox/whatsapp").exists()
+    assert ig_deliveries(project)[0]["status"] == "sent"
