@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -372,8 +373,6 @@ def test_fake_graph_refuses_second_publish_of_a_container(graph):
 
 
 def _worker_of(pid: int) -> str:
-    import socket
-
     import psutil
 
     return f"{socket.gethostname()}:{pid}:{int(psutil.Process(pid).create_time())}"
@@ -403,13 +402,12 @@ def test_handoff_crash_while_copying_to_operator_is_not_resent(run, project):
     """An entry left `publishing` by a dead process becomes handed_off with a note, not a second copy."""
     name = photo_post(project)
     env = {**NOW, "SIARAN_WHATSAPP_OPERATOR": "0812-5555-1234"}
-    run("send", name, "--now", "--dry-run", env=env)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     run("send", name, "--now", env={**NOW, "SIARAN_INSTAGRAM_PUBLISHER": "graph"})  # queued: graph not set up
     db(project).execute(
         "update instagram_queue set status = 'publishing', publisher = 'handoff', worker = ?",
-        [f"{_worker_of(os.getpid()).split(':')[0]}:{dead.pid}:1"],
+        [f"{socket.gethostname()}:{dead.pid}:1"],  # this host, a process that has ended
     )
     db(project).conn.commit()
     res = run("instagram", "publish", env=env)
