@@ -416,3 +416,13 @@ def test_handoff_crash_while_copying_to_operator_is_not_resent(run, project):
     assert row["status"] == "handed_off" and "may not have arrived" in row["error"]
     assert not (project / "outbox/whatsapp").exists()
     assert ig_deliveries(project)[0]["status"] == "sent"
+
+
+def test_uncertain_entry_stays_uncertain_when_the_graph_settings_are_gone(run, project, graph):
+    graph.publish_before = error(1, "Please retry your request later.", status=500, transient=True)
+    name = photo_post(project)
+    run("send", name, "--now", env=graph_env(graph))
+    assert queue(project)[0]["status"] == "uncertain"
+    res = run("instagram", "publish", env={**graph_env(graph), "SIARAN_INSTAGRAM_TOKEN": ""})
+    assert res.exit_code == 1 and "SIARAN_INSTAGRAM_TOKEN" in res.all
+    assert queue(project)[0]["status"] == "uncertain"  # still to be reconciled, never published blindly

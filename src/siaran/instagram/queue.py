@@ -117,8 +117,11 @@ async def process(app: App, keys: Iterable[str] | None = None) -> RunResult:
             except (TokenError, LimitReached, ConfigError) as e:
                 reason = getattr(e, "reason", None) or str(e)
                 code = getattr(e, "code", None)
-                store.update(db, item.key, app.now(), status="queued", worker=None, error=reason, error_code=code)
-                result.outcomes.append(Outcome(item.key, item.post, "queued", reason))
+                # Nothing was published (a definite refusal, or we never got that far); an entry still
+                # waiting to be reconciled keeps its state so it is never published blindly later.
+                status = "queued" if item.status == "queued" else item.status
+                store.update(db, item.key, app.now(), status=status, worker=None, error=reason, error_code=code)
+                result.outcomes.append(Outcome(item.key, item.post, status, reason))
                 result.stopped = reason
                 break
             result.outcomes.append(outcome)
