@@ -172,8 +172,9 @@ def test_stop_mid_broadcast_leaves_rest_queued_and_next_start_resumes_without_re
     occ = f"{SOP}@2026-11-25T09:00:00+08:00"
     assert [(r.occurrence, r.status) for r in results] == [(occ, "running")]
     assert occurrences(project)[occ]["status"] == "running"
-    statuses = [r["status"] for r in history(run)]
-    assert statuses.count("sent") == STOP_AFTER and statuses.count("queued") == 7 - STOP_AFTER
+    # Instagram goes through its own queue (handed off at once); the WhatsApp broadcast stopped midway.
+    statuses = [r["status"] for r in history(run) if r["channel"] == "whatsapp"]
+    assert statuses.count("sent") == STOP_AFTER and statuses.count("queued") == 6 - STOP_AFTER
 
     res = once(run, "2026-11-25T09:20:00+08:00")  # a new process: resumes, sends only what is queued
     assert f"done     {occ}  sop/kartu-keluarga (resumed)" in res.output

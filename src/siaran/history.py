@@ -188,3 +188,13 @@ def query_deliveries(
     if limit:
         sql += f" limit {int(limit)}"
     return list(db.query(sql, args))
+
+
+@migrations()
+def m002_issue6_instagram_queue(db: sqlite_utils.Database) -> None:
+    """Instagram queue: carousel children, the worker publishing a post, the time Instagram shows,
+    the provider error code and the operator hand-off receipt."""
+    table = db["instagram_queue"]
+    for column in ("children", "worker", "posted_at", "error_code", "handoff"):
+        table.add_column(column, str)
+    table.create_index(["status"])

@@ -25,6 +25,7 @@ from .app import App
 from .channels import Driver, Message, make_driver, provider_name
 from .content.model import Post
 from .errors import ContentError, DeliveryError, FatalError, PermanentError, TransientError, UncertainError
+from .instagram import queue as instagram_queue
 from .plan import Planned, plan
 from .render.images import post_images
 
@@ -161,11 +162,15 @@ async def deliver_async(
             summary.skipped[rows[p.key]["error"] or "skipped"] += 1
         elif status == "queued":
             todo.append(p)
+    images = post_images(app.project, post, app.media_dir) if todo else ()
+    # Instagram goes through its own queue (publish or hand off, reconcile); its rows mirror the queue.
+    if instagram := [p for p in todo if p.channel == "instagram"]:
+        await instagram_queue.deliver(app, post, instagram, images, summary)
+        todo = [p for p in todo if p.channel != "instagram"]
     if not todo:
         return summary
 
     day = day or app.local_now().date()
-    images = post_images(app.project, post, app.media_dir)
     async with httpx.AsyncClient(timeout=httpx.Timeout(app.settings.whatsapp.timeout, connect=10.0)) as http:
         drivers = {ch: make_driver(ch, app.settings, http, app.clock) for ch in {p.channel for p in todo}}
         try:

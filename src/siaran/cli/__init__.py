@@ -1,6 +1,6 @@
 """Command-line interface: one module per command group, all registered on ``cli``."""
 
-from . import calendar, content, daemon, history, send  # noqa: F401 - importing registers the commands
+from . import calendar, content, daemon, history, instagram, report, send  # noqa: F401 - importing registers the commands
 from .base import cli
 
 

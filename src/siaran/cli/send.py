@@ -35,6 +35,8 @@ def print_summary(s: Summary) -> None:
         )
     if s.left_queued:
         click.secho(f"  {s.left_queued} still queued: run the same command again to continue.", fg="yellow")
+    for w in s.warnings:
+        click.secho(f"  warning: {w}", fg="yellow")
     if s.stopped:
         click.secho(f"  Stopped: {s.stopped}", fg="red")
 

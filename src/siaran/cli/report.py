@@ -1,0 +1,43 @@
+"""report: posts per ISO week on each channel, failures, follower trend."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .. import report as weekly
+from .base import cli, get_app
+
+
+@cli.command("report")
+@click.option("--weeks", type=click.IntRange(1, 104), default=4, show_default=True, help="How many weeks back.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
+    """Posts per week on WhatsApp and Instagram, failures, and followers; weeks with no Instagram post are flagged."""
+    app = get_app(ctx)
+    rows = weekly.build(app, weeks)
+    if as_json:
+        click.echo(json.dumps(weekly.as_dicts(rows), ensure_ascii=False, indent=2))
+        return
+    office = app.project.office
+    click.secho(f"{office.name}: the last {weeks} week(s), {office.tz_label}", bold=True)
+    click.echo(
+        f"{'week':<9} {'from':<10}  {'WA posts':>8} {'sent':>6} {'failed':>6}  "
+        f"{'IG posts':>8} {'handed':>6} {'failed':>6}  {'followers':>9}"
+    )
+    for w in rows:
+        followers = "-" if w.followers is None else f"{w.followers:,}"
+        if w.followers_change:
+            followers += f" ({w.followers_change:+,})"
+        click.echo(
+            f"{w.label:<9} {w.start.isoformat():<10}  {w.whatsapp_posts:>8} {w.whatsapp_sent:>6} "
+            f"{w.whatsapp_failed:>6}  {w.instagram_posts:>8} {w.instagram_handed_off:>6} {w.instagram_failed:>6}  "
+            f"{followers:>9}"
+        )
+        for flag in w.flags:
+            click.secho(f"{'':<9} ! {flag}", fg="yellow")
+    flagged = sum(1 for w in rows if w.flags)
+    if flagged:
+        click.secho(f"{flagged} week(s) without an Instagram post (aim for at least one a week).", fg="yellow")

@@ -1,0 +1,97 @@
+"""Instagram caption rules, checked by ``siaran check`` before anything is queued.
+
+Instagram refuses a caption over 2,200 characters, more than 30 hashtags or more than 20
+@mentions (Graph API content publishing guide); better to hear it from ``siaran check`` than from
+a failed post on Saturday morning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+
+from ..errors import ContentError
+from ..project import EXTRA_CHECKS, Project
+from .media import MAX_RATIO, MIN_RATIO
+
+MAX_CHARS = 2200
+MAX_HASHTAGS = 30
+MAX_MENTIONS = 20
+MAX_IMAGES = 10  # carousel children
+
+# A tag starts after a space or line start (not inside a word or an e-mail address).
+HASHTAG = re.compile(r"(?<![\w#])#\w+")
+MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9._]*[A-Za-z0-9_]")
+
+
+@dataclass(frozen=True)
+class CaptionStats:
+    chars: int
+    hashtags: int
+    mentions: int
+
+
+def stats(caption: str) -> CaptionStats:
+    return CaptionStats(len(caption), len(HASHTAG.findall(caption)), len(MENTION.findall(caption)))
+
+
+def problems(caption: str) -> list[str]:
+    """What Instagram would refuse in this caption, in plain words (empty: fine)."""
+    s = stats(caption)
+    out = []
+    if s.chars > MAX_CHARS:
+        out.append(f"Instagram caption is {s.chars} characters; the limit is {MAX_CHARS}")
+    if s.hashtags > MAX_HASHTAGS:
+        out.append(f"Instagram caption has {s.hashtags} hashtags; the limit is {MAX_HASHTAGS}")
+    if s.mentions > MAX_MENTIONS:
+        out.append(f"Instagram caption has {s.mentions} @mentions; the limit is {MAX_MENTIONS}")
+    return out
+
+
+def check_captions(project: Project) -> list[ContentError]:
+    found = []
+    for post in sorted(project.posts.values(), key=lambda p: p.name):
+        if "instagram" not in post.channels:
+            continue
+        try:
+            caption = project.renderer.render(post, "instagram")
+        except ContentError:
+            continue  # the template problem itself is already reported by load_project
+        rel = post.path.relative_to(project.root).as_posix()
+        found.extend(ContentError(rel, message, field="caption") for message in problems(caption))
+        found.extend(_image_problems(post, rel))
+    return found
+
+
+def _image_problems(post, rel: str) -> list[ContentError]:
+    """The post's own images: a carousel holds at most 10; feed images are 4:5 to 1.91:1."""
+    out = []
+    if len(post.images) > MAX_IMAGES:
+        out.append(
+            ContentError(
+                rel, f"an Instagram post takes at most {MAX_IMAGES} images, not {len(post.images)}", field="image"
+            )
+        )
+    for path in post.images:
+        try:
+            with Image.open(path) as im:
+                w, h = im.size
+        except (OSError, UnidentifiedImageError):
+            out.append(ContentError(rel, f"{path.name} is not a readable image", field="image"))
+            continue
+        if not MIN_RATIO - 0.005 <= w / h <= MAX_RATIO + 0.005:
+            out.append(
+                ContentError(
+                    rel,
+                    f"{path.name} is {w}×{h}: Instagram (Graph API) refuses images outside 4:5 to 1.91:1",
+                    field="image",
+                    warning=True,
+                )
+            )
+    return out
+
+
+if check_captions not in EXTRA_CHECKS:
+    EXTRA_CHECKS.append(check_captions)

@@ -1,0 +1,58 @@
+"""Images for the Graph API: Instagram downloads each image from a public URL, so every image is
+put into the media folder (which the operator syncs to their hosting) as a JPEG, and its URL is
+``instagram.public_media_base_url`` + its path inside that folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from PIL import Image
+
+from ..errors import PermanentError
+
+# Instagram feed images: from 4:5 (portrait) to 1.91:1 (landscape); JPEG only.
+MIN_RATIO = 4 / 5
+MAX_RATIO = 1.91
+
+
+def check_ratio(path: Path) -> None:
+    with Image.open(path) as im:
+        w, h = im.size
+    ratio = w / h
+    if not MIN_RATIO - 0.005 <= ratio <= MAX_RATIO + 0.005:
+        raise PermanentError(
+            f"{path.name} is {w}×{h}; Instagram accepts aspect ratios from 4:5 (portrait) to 1.91:1 (landscape)",
+            code="aspect_ratio",
+        )
+
+
+def stage(image: Path, media_dir: Path) -> Path:
+    """The JPEG copy of ``image`` inside the media folder (the image itself when it already is one)."""
+    media_dir = media_dir.resolve()
+    image = image.resolve()
+    if image.suffix.lower() in (".jpg", ".jpeg") and image.is_relative_to(media_dir):
+        return image
+    digest = hashlib.sha256(image.read_bytes()).hexdigest()[:10]
+    target = media_dir / "instagram" / f"{image.stem}-{digest}.jpg"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        with Image.open(image) as im:
+            im.convert("RGB").save(tmp, "JPEG", quality=92)
+        os.replace(tmp, target)
+    return target
+
+
+def public_urls(images: list[Path], media_dir: Path, base_url: str) -> list[str]:
+    urls = []
+    for image in images:
+        if not image.is_file():
+            raise PermanentError(f"image {image} is missing", code="image_missing")
+        check_ratio(image)
+        staged = stage(image, media_dir)
+        rel = staged.relative_to(media_dir.resolve()).as_posix()
+        urls.append(base_url.rstrip("/") + "/" + quote(rel))
+    return urls

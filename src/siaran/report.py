@@ -1,0 +1,115 @@
+"""`siaran report`: per ISO week (office time), what went out on each channel, what failed, and how
+the Instagram following grew. Field guidance for village accounts is at least one Instagram post a
+week, so a week without one is flagged."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from .app import App
+
+POSTED = ("published", "confirmed")
+
+
+@dataclass
+class Week:
+    label: str  # 2026-W48
+    start: date  # Monday
+    whatsapp_posts: int = 0  # distinct post + occurrence with at least one message sent
+    whatsapp_sent: int = 0
+    whatsapp_failed: int = 0
+    whatsapp_uncertain: int = 0
+    instagram_posts: int = 0  # published through the API or confirmed on the profile
+    instagram_handed_off: int = 0  # handed to the operator, not (yet) seen on the profile
+    instagram_failed: int = 0
+    instagram_queued: int = 0
+    followers: int | None = None  # last snapshot of the week
+    followers_change: int | None = None
+    current: bool = False  # the week in progress
+    flags: list[str] = field(default_factory=list)
+
+
+def _local(stamp: str | None, tz: ZoneInfo) -> date | None:
+    if not stamp:
+        return None
+    dt = datetime.fromisoformat(stamp)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(tz).date()
+
+
+def _monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def build(app: App, weeks: int = 4) -> list[Week]:
+    tz = app.project.office.timezone
+    today = app.local_now().date()
+    first = _monday(today) - timedelta(weeks=max(1, weeks) - 1)
+    out: dict[date, Week] = {}
+    for i in range(max(1, weeks)):
+        start = first + timedelta(weeks=i)
+        year, week, _ = start.isocalendar()
+        out[start] = Week(f"{year}-W{week:02d}", start, current=start == _monday(today))
+
+    def week_of(stamp: str | None) -> Week | None:
+        d = _local(stamp, tz)
+        return out.get(_monday(d)) if d and d >= first else None
+
+    since = datetime.combine(first, datetime.min.time(), tzinfo=tz).astimezone(UTC).isoformat(timespec="seconds")
+    wa_posts: dict[date, set] = {}
+    for r in app.db.query(
+        "select post, occurrence, status, sent_at, created_at, updated_at from deliveries "
+        "where channel = 'whatsapp' and coalesce(sent_at, updated_at, created_at) >= ?",
+        [since],
+    ):
+        w = week_of(r["sent_at"] or r["updated_at"] or r["created_at"])
+        if w is None:
+            continue
+        if r["status"] == "sent":
+            w.whatsapp_sent += 1
+            wa_posts.setdefault(w.start, set()).add((r["post"], r["occurrence"]))
+        elif r["status"] == "failed":
+            w.whatsapp_failed += 1
+        elif r["status"] == "uncertain":
+            w.whatsapp_uncertain += 1
+    for start, posts in wa_posts.items():
+        out[start].whatsapp_posts = len(posts)
+
+    for r in app.db.query("select * from instagram_queue"):
+        w = week_of(r["posted_at"] or r["published_at"] or r["updated_at"])
+        if w is None:
+            continue
+        if r["status"] in POSTED:
+            w.instagram_posts += 1
+        elif r["status"] == "handed_off":
+            w.instagram_handed_off += 1
+        elif r["status"] == "failed":
+            w.instagram_failed += 1
+        else:
+            w.instagram_queued += 1
+
+    before = list(
+        app.db.query(
+            "select followers from profile_snapshots where taken_at < ? order by taken_at desc limit 1", [since]
+        )
+    )
+    previous = before[0]["followers"] if before else None
+    snaps = list(app.db.query("select taken_at, followers from profile_snapshots order by taken_at, id"))
+    for w in sorted(out.values(), key=lambda w: w.start):
+        inside = [s for s in snaps if _local(s["taken_at"], tz) and _monday(_local(s["taken_at"], tz)) == w.start]
+        if inside and inside[-1]["followers"] is not None:
+            w.followers = inside[-1]["followers"]
+            if previous is not None:
+                w.followers_change = w.followers - previous
+            previous = w.followers
+        if not w.instagram_posts:
+            extra = f" ({w.instagram_handed_off} handed off, not seen on the profile)" if w.instagram_handed_off else ""
+            w.flags.append("no Instagram post this week" + (" yet" if w.current else "") + extra)
+    return sorted(out.values(), key=lambda w: w.start)
+
+
+def as_dicts(weeks: list[Week]) -> list[dict]:
+    return [{**asdict(w), "start": w.start.isoformat()} for w in weeks]

@@ -1,0 +1,123 @@
+"""GraphPublisher.reconcile on its own: a row whose publish answer was unclear is settled by asking
+Instagram (container status, recent media), never by publishing blindly."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlite_utils
+
+from fakes.http import FakeServer
+from fakes.instagram_graph import FakeGraph
+from siaran.clock import FixedClock
+from siaran.config import load_settings
+from siaran.errors import PermanentError, UncertainError
+from siaran.history import open_db
+from siaran.instagram.graph import GraphPublisher
+from siaran.instagram.store import Item
+
+CAPTION = "📢 Posyandu Balita Bulan Desember\n\nBapak/Ibu warga yang memiliki balita, yuk datang!"
+
+
+@pytest.fixture(scope="module")
+def graph_server():
+    server = FakeServer(FakeGraph())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def graph(graph_server):
+    """A fresh fake Graph API per test, behind one server per module (stopping a server takes 0.5 s)."""
+    fake = FakeGraph(polls_in_progress=0)
+    fake.base_url = graph_server.base_url
+    graph_server.handler = fake
+    return fake
+
+
+def reconcile(tmp_path: Path, fake: FakeGraph, container_id: str, token: str = ""):
+    settings = load_settings(
+        tmp_path,
+        {
+            "SIARAN_INSTAGRAM_PUBLISHER": "graph",
+            "SIARAN_INSTAGRAM_BASE_URL": fake.base_url,
+            "SIARAN_INSTAGRAM_USER_ID": fake.user_id,
+            "SIARAN_INSTAGRAM_TOKEN": token or fake.token,
+            "SIARAN_INSTAGRAM_PUBLIC_MEDIA_BASE_URL": "https://desa.example.id/m/",
+        },
+    )
+    item = Item(1, "d1:x", "announcements/posyandu", None, [], CAPTION, "uncertain", "graph", container_id=container_id)
+
+    async def go():
+        async with httpx.AsyncClient() as http:
+            return await GraphPublisher(settings, http, FixedClock()).reconcile(item, lambda **v: None)
+
+    return asyncio.run(go())
+
+
+def container(fake: FakeGraph, status: str, caption: str = CAPTION) -> str:
+    cid = str(next(fake._ids))
+    fake.containers[cid] = {
+        "image_url": "https://desa.example.id/m/a.jpg",
+        "caption": caption,
+        "status_code": status,
+        "polls": 0,
+    }
+    return cid
+
+
+def test_published_container_is_recorded_with_its_permalink(tmp_path, graph):
+    cid = container(graph, "FINISHED")
+    graph.publish(type("R", (), {"form": lambda self: {"creation_id": cid}})())  # published behind our back
+    graph.publish_calls = 0
+    res = reconcile(tmp_path, graph, cid)
+    assert res.status == "published"
+    assert res.values["permalink"] == graph.published[0]["permalink"]
+    assert graph.publish_calls == 0
+
+
+def test_finished_and_on_the_account_by_caption_is_published(tmp_path, graph):
+    cid = container(graph, "FINISHED")
+    graph.media["77"] = {
+        "id": "77",
+        "caption": CAPTION.replace("📢 ", ""),
+        "permalink": "https://www.instagram.com/p/X/",
+    }
+    res = reconcile(tmp_path, graph, cid)
+    assert res.status == "published" and res.values["media_id"] == "77"
+
+
+def test_finished_and_absent_goes_back_to_the_queue(tmp_path, graph):
+    assert reconcile(tmp_path, graph, container(graph, "FINISHED")).status == "queued"
+    assert graph.publish_calls == 0
+
+
+def test_in_progress_stays_uncertain(tmp_path, graph):
+    graph.polls_in_progress = 99
+    with pytest.raises(UncertainError, match="couldn't confirm"):
+        reconcile(tmp_path, graph, container(graph, "IN_PROGRESS"))
+
+
+def test_expired_and_absent_fails(tmp_path, graph):
+    with pytest.raises(PermanentError, match="expired"):
+        reconcile(tmp_path, graph, container(graph, "EXPIRED"))
+
+
+def test_no_answer_stays_uncertain(tmp_path, graph):
+    with pytest.raises(UncertainError, match="couldn't confirm") as e:
+        reconcile(tmp_path, graph, container(graph, "FINISHED"), token="expired-token-987654")  # every call refused
+    assert "expired-token-987654" not in str(e.value)
+
+
+def test_blank_history_has_the_instagram_queue_columns(tmp_path):
+    open_db(tmp_path / "siaran.db")
+    columns = set(sqlite_utils.Database(tmp_path / "siaran.db")["instagram_queue"].columns_dict)
+    assert columns == {
+        "id", "key", "post", "occurrence", "images", "caption", "planned_at", "status", "publisher", "attempts",
+        "container_id", "media_id", "shortcode", "permalink", "error", "created_at", "updated_at", "published_at",
+        "confirmed_at", "children", "worker", "posted_at", "error_code", "handoff",
+    }  # fmt: skip

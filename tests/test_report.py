@@ -1,0 +1,70 @@
+"""`siaran report`: posts per ISO week on each channel, failures, follower trend, flagged weeks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import sqlite_utils
+
+from siaran.instagram import sync
+
+NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}  # Monday of ISO week 2026-W48
+
+
+def at(stamp: str) -> dict[str, str]:
+    return {"SIARAN_NOW": stamp}
+
+
+def snapshot_source(followers: int, captions: dict[str, str] | None = None):
+    def source(req: sync.SyncRequest) -> sync.ProfileData:
+        recent = tuple(
+            sync.RecentPost(code, caption, req.since.replace(year=2026, month=11, day=23, hour=5))
+            for code, caption in (captions or {}).items()
+        )
+        return sync.ProfileData("kel.sungairapakindah", 200, followers, 80, recent)
+
+    return source
+
+
+def test_report_weeks_channels_followers_and_flags(run, project: Path, monkeypatch):
+    # W46: a WhatsApp + Instagram post, handed off but never seen on the profile; a follower snapshot.
+    assert run("send", "announcements/posyandu", "--now", env=at("2026-11-10T09:00:00+08:00")).exit_code == 0
+    monkeypatch.setattr(sync, "instaloader_source", snapshot_source(1500))
+    assert run("instagram", "sync", env=at("2026-11-12T09:00:00+08:00")).exit_code == 0
+    # W47: WhatsApp only, one message failed.
+    run("send", "announcements/kerja-bakti", "--now", "--channel", "whatsapp", env=at("2026-11-17T09:00:00+08:00"))
+    db = sqlite_utils.Database(project / "siaran.db")
+    db.execute("update deliveries set status = 'failed' where id = (select max(id) from deliveries)")
+    db.conn.commit()
+    # W48: an Instagram post confirmed on the profile, followers up.
+    run("send", "announcements/jadwal-pelayanan", "--now", "--channel", "instagram", env=NOW)
+    caption = next(r["caption"] for r in db["instagram_queue"].rows if r["post"] == "announcements/jadwal-pelayanan")
+    monkeypatch.setattr(sync, "instaloader_source", snapshot_source(1523, {"DSaaa111": caption}))
+    assert run("instagram", "sync", env=NOW).exit_code == 0
+
+    data = json.loads(run("report", "--weeks", "3", "--json", env=NOW).output)
+    assert [w["label"] for w in data] == ["2026-W46", "2026-W47", "2026-W48"]
+    w46, w47, w48 = data
+    assert (w46["whatsapp_posts"], w46["whatsapp_sent"], w46["whatsapp_failed"]) == (1, 9, 0)
+    assert (w46["instagram_posts"], w46["instagram_handed_off"], w46["followers"]) == (0, 1, 1500)
+    assert w46["flags"] == ["no Instagram post this week (1 handed off, not seen on the profile)"]
+    assert (w47["whatsapp_posts"], w47["whatsapp_sent"], w47["whatsapp_failed"]) == (1, 5, 1)
+    assert w47["flags"] == ["no Instagram post this week"] and w47["followers"] is None
+    assert (w48["instagram_posts"], w48["followers"], w48["followers_change"]) == (1, 1523, 23)
+    assert w48["flags"] == [] and w48["current"]
+
+    text = run("report", "--weeks", "3", env=NOW)
+    assert text.exit_code == 0, text.all
+    lines = text.output.splitlines()
+    assert lines[0] == "Kelurahan Sungai Rapak Indah: the last 3 week(s), WITA"
+    assert any(line.startswith("2026-W48") and "1,523 (+23)" in line for line in lines)
+    assert "! no Instagram post this week" in text.output
+    assert "2 week(s) without an Instagram post" in text.output
+
+
+def test_report_on_empty_history_flags_every_week(run):
+    res = run("report", "--weeks", "2", env=NOW)
+    assert res.exit_code == 0, res.all
+    assert res.output.count("! no Instagram post this week") == 2
+    assert "yet" in res.output  # the current week is still in progress
