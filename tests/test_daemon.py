@@ -295,3 +295,23 @@ def test_editing_the_series_list_keeps_the_rotation_after_the_last_post_sent(run
     sched.write_text(text.replace("series:\n", "series:\n  - sop/surat-keterangan-usaha\n"))
     res = once(run, "2026-11-25T09:01:00+08:00")
     assert f"done     {SOP}@2026-11-25T09:00:00+08:00  sop/ktp-el" in res.output
+
+
+def test_each_pass_publishes_instagram_posts_left_waiting(run, project):
+    """A post held back earlier (e.g. the daily publishing limit) goes out on the daemon's next pass."""
+    from siaran.app import App
+    from siaran.instagram import queue
+    from siaran.plan import plan
+
+    app = App.open(project, FixedClock(at=parse_instant("2026-11-27T10:00:00+08:00")), env={})
+    post = app.project.post("announcements/kerja-bakti")
+    planned = plan(post, app.project.office, ["instagram"], [], "manual-test@2026-11-27T10:00:00+08:00")
+    [key] = queue.enqueue(app, post, planned, ())
+    app.db.conn.close()
+
+    res = once(run, "2026-11-27T10:05:00+08:00")  # Friday: no schedule is due
+    assert res.exit_code == 0, res.all
+    listing = run("instagram", "queue")
+    assert "handed_off" in listing.output and "announcements/kerja-bakti" in listing.output
+    assert (project / "outbox/instagram").is_dir()
+    assert key

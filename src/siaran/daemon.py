@@ -98,7 +98,10 @@ class Daemon:
         if self.stopping.is_set():
             self._stop.set()
         try:
-            return await runner.process_due(app, self._stop)
+            results = await runner.process_due(app, self._stop)
+            if not self._stop.is_set():
+                await _publish_waiting_instagram(app)
+            return results
         finally:
             self._loop = None
 
@@ -178,3 +181,19 @@ def run_once(daemon: Daemon) -> list[runner.Result]:
     with _signals(on_signal):
         results, _ = daemon.tick()
     return results
+
+
+async def _publish_waiting_instagram(app: App) -> None:
+    """Instagram posts held back earlier (publishing limit, media not yet synced, a publish to
+    reconcile) get another chance on every pass; a failure here never stops the schedules."""
+    from .instagram import queue  # imported late: most passes have nothing waiting
+
+    try:
+        result = await queue.process(app)
+    except SiaranError as e:
+        log.warning("Instagram queue not processed: %s", e)
+        return
+    for o in result.outcomes:
+        log.info("instagram %s: %s %s", o.post, o.status, o.error)
+    if result.stopped:
+        log.warning("Instagram queue stopped: %s", result.stopped)

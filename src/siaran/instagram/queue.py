@@ -63,9 +63,9 @@ def enqueue(app: App, post: Post, planned: Iterable[Planned], images: Iterable[P
 
 def _planned_at(occurrence: str | None, now: datetime) -> datetime:
     """A scheduled occurrence names its moment (ISO 8601); a manual send is planned for now."""
-    if occurrence:
+    if occurrence:  # "<schedule>@<ISO time>[#<post>]"
         try:
-            when = datetime.fromisoformat(occurrence)
+            when = datetime.fromisoformat(occurrence.split("@", 1)[-1].split("#", 1)[0])
             if when.tzinfo is not None:
                 return when
         except ValueError:
