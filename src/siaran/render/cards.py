@@ -1,0 +1,107 @@
+"""Greeting cards (one per holiday, in the greeting's theme colour) and announcement cards
+(title, date, time, place, a short text) for posts with ``card: true``."""
+
+from __future__ import annotations
+
+import re
+
+from ..content.model import Office, Post
+from .fonts import FontSet
+from .frame import Part, accent_on, assemble, footer, header, hint_height, office_row, soft
+from .layout import CARD_SCALES, HEIGHT, MARGIN, WIDTH, Block, Colours, Shape, Slide, fit_pages, flow, text_box
+from .palette import Palette, mix
+from .poster import contact_lines
+from .text import tanggal
+
+_EMPHASIS = re.compile(r"(?<![\w*_~])([*_~])(?=\S)(.+?)(?<=\S)\1(?![\w*_~])")
+_BULLET = re.compile(r"^\s*[-*•]\s+", re.MULTILINE)
+
+
+def strip_markup(text: str) -> str:
+    """WhatsApp formatting (*bold*, _italic_, ~strike~, ```mono```, "- " lists) as plain text."""
+    text = text.replace("```", "")
+    text = _BULLET.sub("• ", text)
+    for _ in range(3):  # nested emphasis: *_both_*
+        text = _EMPHASIS.sub(r"\2", text)
+    return text.strip()
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def greeting_slides(office: Office, post: Post, text: str, fonts: FontSet) -> list[Slide]:
+    palette = Palette.from_brand(office.brand, post.theme)
+    bg = palette.primary
+    on = palette.on_primary
+    deco = [
+        Shape("ellipse", -260, -300, 760, 760, mix(bg, on, 0.07)),
+        Shape("ellipse", WIDTH - 380, HEIGHT - 420, 720, 720, mix(bg, "#000000", 0.12)),
+        Shape("ellipse", WIDTH - 240, 120, 180, 180, mix(bg, on, 0.05)),
+    ]
+    top = office_row(office, palette, fonts, "", MARGIN + 8, centre=True)
+    contact = "  ·  ".join(
+        x for x in (f"@{office.instagram}" if office.instagram else "", office.whatsapp_display) if x
+    )
+    bottom = Part()
+    if contact:
+        box = text_box(contact, fonts, 24, MARGIN, 0, WIDTH - 2 * MARGIN, colour=soft(palette), align="center")
+        bottom.texts.append(box.moved(dy=HEIGHT - MARGIN - box.h))
+        bottom.top = HEIGHT - MARGIN - box.h
+    else:
+        bottom.top = HEIGHT - MARGIN
+    accent = accent_on(bg, palette, on)
+    colours = Colours(text=on, heading=on, marker=accent, on_marker=bg, muted=soft(palette), accent=accent)
+    blocks = [Block("title", post.title, align="center"), Block("rule", align="center")]
+    blocks += [Block("para", p, align="center") for p in paragraphs(strip_markup(text))]
+    y = top.bottom + 40
+    width = WIDTH - 2 * MARGIN
+    height = bottom.top - 40 - y
+    _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height, base=34), CARD_SCALES)
+    if len(pages) > 1:
+        _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height - hint_height(), base=34))
+    return assemble(
+        bg,
+        [top, bottom],
+        pages,
+        (MARGIN, y, width, height),
+        palette,
+        fonts,
+        valign="center",
+        hint_colour=soft(palette),
+        extra=deco,
+    )
+
+
+def announcement_slides(office: Office, post: Post, text: str, fonts: FontSet) -> list[Slide]:
+    palette = Palette.from_brand(office.brand)
+    top, overflow = header(office, palette, fonts, kicker="Pengumuman", title=post.title)
+    bottom = footer(palette, fonts, contact_lines(office, palette))
+    blocks = [Block("para", overflow, bold=True)] if overflow else []
+    event = post.event
+    if event.date:
+        blocks.append(Block("info", tanggal(event.date), label="Hari, tanggal"))
+    if event.time:
+        blocks.append(Block("info", event.time, label="Waktu"))
+    if event.place:
+        blocks.append(Block("info", event.place, label="Tempat"))
+    if blocks:
+        blocks.append(Block("rule"))
+    blocks += [Block("para", p) for p in paragraphs(strip_markup(text))]
+    colours = Colours(
+        text=palette.text,
+        heading=palette.primary_dark,
+        marker=palette.primary,
+        on_marker=palette.on_primary,
+        muted=palette.muted,
+        accent=palette.accent,
+    )
+    y = top.bottom + 40
+    width = WIDTH - 2 * MARGIN
+    height = bottom.top - 32 - y
+    _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height, base=32), CARD_SCALES)
+    if len(pages) > 1:
+        _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height - hint_height(), base=32))
+    return assemble(
+        palette.background, [top, bottom], pages, (MARGIN, y, width, height), palette, fonts, valign="center"
+    )
