@@ -80,7 +80,7 @@ def sop_slides(office: Office, post: Post, fonts: FontSet) -> list[Slide]:
         raise ContentError(post.path.name, "the QR code has no link to open", field="qr")
     palette = Palette.from_brand(office.brand)
     title = post.title or sop.service
-    subtitle = sop.service if sop.service.casefold() != title.casefold() else ""
+    subtitle = "" if sop.service.casefold() in title.casefold() else sop.service
     chips = [f"Lama proses: {sop.duration}", f"Biaya: {sop.cost}"]
     top, overflow = header(
         office, palette, fonts, kicker="Standar Pelayanan Publik", title=title, subtitle=subtitle, chips=chips
