@@ -60,17 +60,8 @@ def greeting_slides(office: Office, post: Post, text: str, fonts: FontSet) -> li
     _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height, base=34), CARD_SCALES)
     if len(pages) > 1:
         _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height - hint_height(), base=34))
-    return assemble(
-        bg,
-        [top, bottom],
-        pages,
-        (MARGIN, y, width, height),
-        palette,
-        fonts,
-        valign="center",
-        hint_colour=soft(palette),
-        extra=deco,
-    )
+    frames = [([top, bottom], (MARGIN, y, width, height))]
+    return assemble(bg, frames, pages, palette, fonts, valign="center", hint_colour=soft(palette), extra=deco)
 
 
 def announcement_slides(office: Office, post: Post, text: str, fonts: FontSet) -> list[Slide]:
@@ -102,6 +93,5 @@ def announcement_slides(office: Office, post: Post, text: str, fonts: FontSet) -
     _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height, base=32), CARD_SCALES)
     if len(pages) > 1:
         _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height - hint_height(), base=32))
-    return assemble(
-        palette.background, [top, bottom], pages, (MARGIN, y, width, height), palette, fonts, valign="center"
-    )
+    frames = [([top, bottom], (MARGIN, y, width, height))]
+    return assemble(palette.background, frames, pages, palette, fonts, valign="center")

@@ -102,17 +102,22 @@ def header(
     title: str,
     subtitle: str = "",
     chips: Sequence[str] = (),
+    compact: bool = False,
 ) -> tuple[Part, str]:
     """The primary-coloured band at the top. Returns the part and any title text that did not fit
-    in four lines (the caller flows it into the body, so nothing is ever cut off)."""
+    in four lines (the caller flows it into the body, so nothing is ever cut off). The ``compact``
+    header of a carousel's later slides has a smaller title and no subtitle."""
     part = office_row(office, palette, fonts, kicker, MARGIN)
     width = WIDTH - 2 * MARGIN
-    size, lines = shrink_to_lines(title, fonts, (58, 54, 50, 46), width, 3)
+    sizes = (40, 36, 32) if compact else (58, 54, 50, 46)
+    size, lines = shrink_to_lines(title, fonts, sizes, width, 2 if compact else 3)
     overflow = ""
     if len(lines) > 4:
         lines, overflow = lines[:4], " ".join(lines[4:])
+    if compact:
+        subtitle = ""
     lead = leading(size)
-    y = part.bottom + 24
+    y = part.bottom + (16 if compact else 24)
     title_box = TextBox(
         MARGIN, y, width, lead * len(lines), tuple(lines), size, True, palette.on_primary, "left", lead, "title"
     )
@@ -234,11 +239,13 @@ def hint_height() -> int:
     return leading(HINT_SIZE) + 12
 
 
+Frame = tuple[Sequence[Part], tuple[int, int, int, int]]  # bands, and the body region (x, y, w, h)
+
+
 def assemble(
     background: str,
-    parts: Sequence[Part],
+    frames: Sequence[Frame],
     pages: Sequence[Page],
-    region: tuple[int, int, int, int],
     palette: Palette,
     fonts: FontSet,
     *,
@@ -246,12 +253,13 @@ def assemble(
     hint_colour: str = "",
     extra: Sequence[Shape] = (),
 ) -> list[Slide]:
-    """One slide per page: the shared parts, the page's content placed in ``region`` (x, y, w, h),
-    a slide number and a "swipe" hint when there is more than one."""
-    x, y, w, h = region
+    """One slide per page: its frame (the first page uses ``frames[0]``, later pages the last one),
+    the page's content placed in the frame's region, a slide number and a "swipe" hint when there
+    is more than one."""
     count = len(pages)
     slides = []
     for n, page in enumerate(pages, 1):
+        parts, (x, y, w, h) = frames[min(n, len(frames)) - 1]
         dy = y + ((h - page.height) // 2 if valign == "center" else 0)
         placed = page.moved(x, dy)
         shapes = [*extra, *(s for p in parts for s in p.shapes), *placed.shapes]

@@ -205,9 +205,11 @@ def flow(
     height: int,
     *,
     base: int = 30,
+    later: int | None = None,
 ) -> list[Page]:
     """Place blocks top-down in a ``width`` x ``height`` region, starting a new page whenever the
-    next line would cross the bottom. Coordinates are relative to the region's top-left."""
+    next line would cross the bottom. Pages after the first may be ``later`` pixels high (their
+    header is more compact). Coordinates are relative to the region's top-left."""
     s = scale
     body = round(base * s)
     lead = leading(body)
@@ -221,10 +223,11 @@ def flow(
     first_note = True
 
     def new_page(next_kind: str) -> None:
-        nonlocal y
+        nonlocal y, height
         pages[-1].height = y
         pages.append(Page())
         y = 0
+        height = later or height
         if section and next_kind != "heading":
             place_heading(section + CONTINUED)
 

@@ -82,9 +82,9 @@ def sop_slides(office: Office, post: Post, fonts: FontSet) -> list[Slide]:
     title = post.title or sop.service
     subtitle = "" if sop.service.casefold() in title.casefold() else sop.service
     chips = [f"Lama proses: {sop.duration}", f"Biaya: {sop.cost}"]
-    top, overflow = header(
-        office, palette, fonts, kicker="Standar Pelayanan Publik", title=title, subtitle=subtitle, chips=chips
-    )
+    kicker = "Standar Pelayanan Publik"
+    top, overflow = header(office, palette, fonts, kicker=kicker, title=title, subtitle=subtitle, chips=chips)
+    top_later, _ = header(office, palette, fonts, kicker=kicker, title=title, chips=chips, compact=True)
     accent = accent_on(palette.primary_dark, palette, palette.on_primary)
     if sop.qr == "whatsapp":
         cta = [Line("Pindai kode QR untuk chat WhatsApp kantor", 24, bold=True, colour=accent)]
@@ -105,10 +105,12 @@ def sop_slides(office: Office, post: Post, fonts: FontSet) -> list[Slide]:
         muted=palette.muted,
         accent=palette.accent,
     )
-    y = top.bottom + 30
     width = WIDTH - 2 * MARGIN
-    height = bottom.top - 24 - y
+    y, y_later = top.bottom + 30, top_later.bottom + 30
+    height, later = bottom.top - 24 - y, bottom.top - 24 - y_later
     _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height))
     if len(pages) > 1:
-        _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height - hint_height()))
-    return assemble(palette.background, [top, bottom], pages, (MARGIN, y, width, height), palette, fonts)
+        hint = hint_height()
+        _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height - hint, later=later - hint))
+    frames = [([top, bottom], (MARGIN, y, width, height)), ([top_later, bottom], (MARGIN, y_later, width, later))]
+    return assemble(palette.background, frames, pages, palette, fonts)
