@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -35,18 +36,32 @@ def qr_texts(path: Path) -> list[str]:
 def assert_inside(slide: Slide, fonts: FontSet) -> None:
     """Every text box and content shape within the safe margins, every line within its box."""
     for t in slide.texts:
-        assert MARGIN <= t.x and t.x + t.w <= WIDTH - MARGIN, t
-        assert MARGIN <= t.y and t.bottom <= HEIGHT - MARGIN, t
+        assert t.x >= MARGIN and t.x + t.w <= WIDTH - MARGIN, t
+        assert t.y >= MARGIN and t.bottom <= HEIGHT - MARGIN, t
         assert t.h >= len(t.lines) * t.leading
         font = fonts.get(t.size, t.bold)
         for line in t.lines:
             assert font.getlength(line) <= t.w + 0.5, (line, t)
             # the inked glyphs stay inside the line's slot (ascender to descender)
-            left, top, right, bottom = font.getbbox(line, anchor="la")
+            _left, top, _right, bottom = font.getbbox(line, anchor="la")
             assert top >= 0 and bottom <= t.leading, (line, t.size)
     for s in slide.contained:
-        assert MARGIN <= s.x and s.x + s.w <= WIDTH - MARGIN, s
-        assert MARGIN <= s.y and s.bottom <= HEIGHT - MARGIN, s
+        assert s.x >= MARGIN and s.x + s.w <= WIDTH - MARGIN, s
+        assert s.y >= MARGIN and s.bottom <= HEIGHT - MARGIN, s
+    # nothing overlaps: no two text boxes, no text on the QR code or logo, no body text on a band
+    for a, b in itertools.combinations([*slide.texts, *slide.contained], 2):
+        assert not overlap(a, b), (a, b)
+    bands = [s for s in slide.shapes if s.kind == "rect" and s.w == WIDTH]
+    for t in slide.texts:
+        if t.role in BODY_ROLES:
+            assert not any(overlap(t, band) for band in bands), t
+
+
+BODY_ROLES = {"heading", "check", "step", "note", "para", "info", "label", "number", "hint"}
+
+
+def overlap(a, b) -> bool:
+    return a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.bottom and b.y < a.bottom
 
 
 def body_words(slides: list[Slide]) -> list[str]:
@@ -299,3 +314,63 @@ def test_check_reports_a_form_qr_that_is_not_a_link(run, project: Path):
     res = run("check")
     assert res.exit_code != 0
     assert "[form]" in res.all and "QR code" in res.all
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_sops_never_leave_the_margins_or_lose_words(project: Path, seed: int):
+    """Seeded random SOPs (short and long items, huge words, long titles): every slide stays
+    inside the margins and every word of the content appears once, in order."""
+    import random
+
+    rnd = random.Random(seed)
+    vocabulary = [
+        "surat",
+        "pengantar",
+        "RT/RW",
+        "fotokopi",
+        "KTP-el",
+        "Kartu",
+        "Keluarga",
+        "akta",
+        "kelahiran",
+        "petugas",
+        "loket",
+        "“asli”",
+        "–",
+        "é",
+    ]
+
+    def sentence(lo: int, hi: int) -> str:
+        words = [rnd.choice(vocabulary) for _ in range(rnd.randint(lo, hi))]
+        if rnd.random() < 0.1:
+            words.append("https://contoh.desa.id/" + "panjang" * rnd.randint(5, 40))
+        return " ".join(words)
+
+    proj = load(project)
+    post = proj.posts["sop/kartu-keluarga"]
+    sop = dataclasses.replace(
+        post.sop,
+        requirements=tuple(sentence(1, 30) for _ in range(rnd.randint(1, 25))),
+        steps=tuple(sentence(1, 40) for _ in range(rnd.randint(1, 20))),
+        notes=tuple(sentence(3, 20) for _ in range(rnd.randint(0, 3))),
+        duration=sentence(1, 8),
+        cost=sentence(1, 6),
+    )
+    title = sentence(2, 60 if seed % 4 == 0 else 8)
+    random_post = dataclasses.replace(post, sop=sop, title=title, name=f"sop/acak-{seed}")
+    fonts = office_fonts(proj.office)
+    slides = sop_slides(proj.office, random_post, fonts)
+    for slide in slides:
+        assert_inside(slide, fonts)
+    shown = [
+        w
+        for s in slides
+        for t in s.texts
+        if t.role in ("check", "step", "note") or (t.role == "para" and s.index == 1)
+        for w in " ".join(t.lines).split()
+    ]
+    source = [w for text in (*sop.requirements, *sop.steps, *sop.notes) for w in text.split()]
+    title_lines = [line for t in slides[0].texts if t.role == "title" for line in t.lines]
+    overflow = [w for t in slides[0].texts if t.role == "para" for w in " ".join(t.lines).split()]
+    assert "".join(shown) == "".join(overflow + source)
+    assert "".join([*title_lines, *overflow]).replace(" ", "") == title.replace(" ", "")
