@@ -38,6 +38,7 @@ def greeting_slides(office: Office, post: Post, text: str, fonts: FontSet) -> li
         Shape("ellipse", -260, -300, 760, 760, mix(bg, on, 0.07)),
         Shape("ellipse", WIDTH - 380, HEIGHT - 420, 720, 720, mix(bg, "#000000", 0.12)),
         Shape("ellipse", WIDTH - 240, 120, 180, 180, mix(bg, on, 0.05)),
+        Shape("frame", 28, 28, WIDTH - 56, HEIGHT - 56, radius=24, colour=mix(bg, on, 0.35)),
     ]
     top = office_row(office, palette, fonts, "", MARGIN + 8, centre=True)
     contact = "  ·  ".join(

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import PIL
@@ -132,8 +133,15 @@ def render_post(project, post: Post, media_dir: Path) -> tuple[Path, ...]:
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
-    """A killed render never leaves a half-written JPEG under the final name."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    """A killed render never leaves a half-written JPEG under the final name, and two processes
+    rendering the same post at once each write their own temporary file (the bytes are equal)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o644)  # mkstemp makes 0600; the media folder may be served publicly
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path

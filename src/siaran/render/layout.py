@@ -47,7 +47,7 @@ class TextBox:
 
 @dataclass(frozen=True)
 class Shape:
-    kind: str  # rect | ellipse | check | qr | logo
+    kind: str  # rect | ellipse | check | frame | qr | logo
     x: int
     y: int
     w: int

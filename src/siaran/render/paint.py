@@ -78,6 +78,8 @@ def _shape(canvas: Image.Image, draw: ImageDraw.ImageDraw, shape: Shape) -> None
         canvas.paste(rgb(shape.fill), (shape.x, shape.y), mask)
         if shape.kind == "check":
             canvas.paste(rgb(shape.colour), (shape.x, shape.y), _check_mask(shape.w))
+    elif shape.kind == "frame":  # an outline; ``radius`` is the corner radius, ``colour`` the line
+        draw.rounded_rectangle(box, radius=shape.radius, outline=shape.colour, width=3)
     elif shape.kind == "qr":
         canvas.paste(qr_image(shape.data, shape.w, shape.colour), (shape.x, shape.y))
     elif shape.kind == "logo":
