@@ -374,3 +374,18 @@ def test_random_sops_never_leave_the_margins_or_lose_words(project: Path, seed: 
     overflow = [w for t in slides[0].texts if t.role == "para" for w in " ".join(t.lines).split()]
     assert "".join(shown) == "".join(overflow + source)
     assert "".join([*title_lines, *overflow]).replace(" ", "") == title.replace(" ", "")
+
+
+@pytest.mark.parametrize("kind", ["greeting", "announcement"])
+def test_long_card_text_continues_on_further_slides(project: Path, kind: str):
+    proj = load(project)
+    fonts = office_fonts(proj.office)
+    post = proj.posts["greetings/idul-fitri" if kind == "greeting" else "announcements/posyandu"]
+    text = "\n\n".join(f"Paragraf {i}: " + "mohon maaf lahir dan batin, " * 12 for i in range(8))
+    make = greeting_slides if kind == "greeting" else announcement_slides
+    slides = make(proj.office, post, text, fonts)
+    assert len(slides) >= 2
+    for slide in slides:
+        assert_inside(slide, fonts)
+    shown = [w for s in slides for t in s.texts if t.role == "para" for w in " ".join(t.lines).split()]
+    assert shown == text.split()

@@ -8,7 +8,7 @@ import re
 from ..content.model import Office, Post
 from .fonts import FontSet
 from .frame import Part, accent_on, assemble, footer, header, hint_height, office_row, soft
-from .layout import CARD_SCALES, HEIGHT, MARGIN, WIDTH, Block, Colours, Shape, Slide, fit_pages, flow, text_box
+from .layout import CARD_SCALES, HEIGHT, MARGIN, WIDTH, Block, Colours, Page, Shape, Slide, fit_pages, flow, text_box
 from .palette import Palette, mix
 from .poster import contact_lines
 from .text import tanggal
@@ -65,20 +65,29 @@ def greeting_slides(office: Office, post: Post, text: str, fonts: FontSet) -> li
     return assemble(bg, frames, pages, palette, fonts, valign="center", hint_colour=soft(palette), extra=deco)
 
 
+INFO_ROLES = ("info", "label")
+PANEL_PAD = 24  # design pixels between the info panel's edge and its text
+
+
 def announcement_slides(office: Office, post: Post, text: str, fonts: FontSet) -> list[Slide]:
+    """Office band on top; then, centred, the title, the when and where in a soft panel, and the
+    short text; contact details in the footer band."""
     palette = Palette.from_brand(office.brand)
-    top, overflow = header(office, palette, fonts, kicker="Pengumuman", title=post.title)
+    top, _ = header(office, palette, fonts, kicker="Pengumuman", title="")
     bottom = footer(palette, fonts, contact_lines(office, palette))
-    blocks = [Block("para", overflow, bold=True)] if overflow else []
+    blocks = [Block("title", post.title), Block("rule")]
     event = post.event
-    if event.date:
-        blocks.append(Block("info", tanggal(event.date), label="Hari, tanggal"))
-    if event.time:
-        blocks.append(Block("info", event.time, label="Waktu"))
-    if event.place:
-        blocks.append(Block("info", event.place, label="Tempat"))
-    if blocks:
-        blocks.append(Block("rule"))
+    info = [
+        Block("info", value, label=label, inset=PANEL_PAD)
+        for value, label in (
+            (tanggal(event.date) if event.date else "", "Hari, tanggal"),
+            (event.time, "Waktu"),
+            (event.place, "Tempat"),
+        )
+        if value
+    ]
+    if info:
+        blocks += [Block("space", str(PANEL_PAD)), *info, Block("space", str(PANEL_PAD + 30))]
     blocks += [Block("para", p) for p in paragraphs(strip_markup(text))]
     colours = Colours(
         text=palette.text,
@@ -91,8 +100,20 @@ def announcement_slides(office: Office, post: Post, text: str, fonts: FontSet) -
     y = top.bottom + 40
     width = WIDTH - 2 * MARGIN
     height = bottom.top - 32 - y
-    _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height, base=32), CARD_SCALES)
+    scale, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height, base=32), CARD_SCALES)
     if len(pages) > 1:
-        _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height - hint_height(), base=32))
+        scale, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height - hint_height(), base=32))
+    for page in pages:
+        _panel(page, width, round(PANEL_PAD * scale), palette.tint)
     frames = [([top, bottom], (MARGIN, y, width, height))]
     return assemble(palette.background, frames, pages, palette, fonts, valign="center")
+
+
+def _panel(page: Page, width: int, pad: int, colour: str) -> None:
+    """A soft rounded panel behind the page's date/time/place rows."""
+    rows = [t for t in page.texts if t.role in INFO_ROLES]
+    if not rows:
+        return
+    y0 = max(0, min(t.y for t in rows) - pad)
+    y1 = max(t.bottom for t in rows) + pad
+    page.shapes.insert(0, Shape("rect", 0, y0, width, y1 - y0, colour, radius=20))

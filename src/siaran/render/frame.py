@@ -55,9 +55,9 @@ def office_row(
             office.name,
             fonts,
             32,
-            MARGIN,
+            MARGIN + PILL_ROOM,  # centred, and clear of the slide number in the corner
             y,
-            WIDTH - 2 * MARGIN,
+            WIDTH - 2 * (MARGIN + PILL_ROOM),
             bold=True,
             colour=palette.on_primary,
             align="center",
@@ -67,7 +67,15 @@ def office_row(
         y = name.bottom
         if kicker:
             k = text_box(
-                kicker, fonts, 24, MARGIN, y + 2, WIDTH - 2 * MARGIN, colour=colour_soft, align="center", role="kicker"
+                kicker,
+                fonts,
+                24,
+                MARGIN + PILL_ROOM,
+                y + 2,
+                WIDTH - 2 * (MARGIN + PILL_ROOM),
+                colour=colour_soft,
+                align="center",
+                role="kicker",
             )
             part.texts.append(k)
             y = k.bottom
@@ -116,13 +124,15 @@ def header(
         lines, overflow = lines[:4], " ".join(lines[4:])
     if compact:
         subtitle = ""
-    lead = leading(size)
-    y = part.bottom + (16 if compact else 24)
-    title_box = TextBox(
-        MARGIN, y, width, lead * len(lines), tuple(lines), size, True, palette.on_primary, "left", lead, "title"
-    )
-    part.texts.append(title_box)
-    y = title_box.bottom
+    y = part.bottom
+    if title:
+        lead = leading(size)
+        y = part.bottom + (16 if compact else 24)
+        title_box = TextBox(
+            MARGIN, y, width, lead * len(lines), tuple(lines), size, True, palette.on_primary, "left", lead, "title"
+        )
+        part.texts.append(title_box)
+        y = title_box.bottom
     if subtitle:
         sub = text_box(subtitle, fonts, 28, MARGIN, y + 4, width, colour=soft(palette), role="subtitle")
         part.texts.append(sub)
@@ -260,7 +270,8 @@ def assemble(
     slides = []
     for n, page in enumerate(pages, 1):
         parts, (x, y, w, h) = frames[min(n, len(frames)) - 1]
-        dy = y + ((h - page.height) // 2 if valign == "center" else 0)
+        room = h - (hint_height() if count > 1 else 0)  # the flow kept the hint's room free
+        dy = y + ((room - page.height) // 2 if valign == "center" else 0)
         placed = page.moved(x, dy)
         shapes = [*extra, *(s for p in parts for s in p.shapes), *placed.shapes]
         texts = [*(t for p in parts for t in p.texts), *placed.texts]

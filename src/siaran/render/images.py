@@ -28,7 +28,7 @@ from .layout import Slide
 from .paint import jpeg_bytes, paint
 from .poster import check_qr_targets, sop_slides
 
-RENDER_VERSION = "1"  # bump when the look changes, so cached files are rendered anew
+RENDER_VERSION = "2"  # bump when the look changes, so cached files are rendered anew
 
 if check_qr_targets not in EXTRA_CHECKS:
     EXTRA_CHECKS.append(check_qr_targets)

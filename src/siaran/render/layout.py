@@ -165,12 +165,13 @@ class Block:
     """One piece of body content. ``section`` names the heading it belongs to, so a section that
     continues on the next slide repeats its heading there."""
 
-    kind: str  # title | rule | heading | check | step | note | para | info
+    kind: str  # title | rule | space | heading | check | step | note | para | info
     text: str = ""
     label: str = ""  # step: its number; info: the label column
     section: str = ""
     align: str = "left"
     bold: bool = False
+    inset: int = 0  # design pixels kept free on both sides (text inside a panel)
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,10 @@ def flow(
             section = b.text
             place_heading(b.text)
             continue
+        if b.kind == "space":  # vertical room in design pixels, dropped at the top of a page
+            if not first:
+                y = min(height, y + round(int(b.text) * s))
+            continue
         if b.kind == "rule":
             rule_h = max(4, round(6 * s))
             top = y + (0 if first else round(20 * s))
@@ -281,8 +286,9 @@ def flow(
             indent = round(28 * s)
         elif b.kind == "info":
             indent = round(200 * s)
+        inset = round(b.inset * s)
         line_h = leading(size)
-        lines = wrap(b.text, fonts, size, bold, width - indent)
+        lines = wrap(b.text, fonts, size, bold, width - indent - 2 * inset)
         head = True
         while lines:
             first = not pages[-1].texts and not pages[-1].shapes
@@ -297,12 +303,25 @@ def flow(
                 continue
             chunk, lines = lines[:fit], lines[fit:]
             box = TextBox(
-                indent, top, width - indent, fit * line_h, tuple(chunk), size, bold, colour, b.align, line_h, role
+                indent + inset,
+                top,
+                width - indent - 2 * inset,
+                fit * line_h,
+                tuple(chunk),
+                size,
+                bold,
+                colour,
+                b.align,
+                line_h,
+                role,
             )
             page = pages[-1]
             page.texts.append(box)
             if head:
+                n_texts, n_shapes = len(page.texts), len(page.shapes)
                 _marker(page, b, s, size, marker, top, line_h, fonts, colours)
+                page.texts[n_texts:] = [t.moved(inset) for t in page.texts[n_texts:]]
+                page.shapes[n_shapes:] = [x.moved(inset) for x in page.shapes[n_shapes:]]
             head = False
             y = box.bottom
             if lines:
