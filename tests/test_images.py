@@ -389,3 +389,14 @@ def test_long_card_text_continues_on_further_slides(project: Path, kind: str):
         assert_inside(slide, fonts)
     shown = [w for s in slides for t in s.texts if t.role == "para" for w in " ".join(t.lines).split()]
     assert shown == text.split()
+
+
+def test_check_reports_a_card_whose_body_is_personal(run, project: Path):
+    post = project / "content" / "announcements" / "kerja-bakti.md"
+    post.write_text(
+        post.read_text().replace("summary: Membersihkan parit dan saluran air agar tidak banjir.\n", "")
+        + "\nSalam untuk {{ recipient.name }}.\n"
+    )
+    res = run("check")
+    assert res.exit_code != 0
+    assert "content/announcements/kerja-bakti.md: [summary]" in res.all

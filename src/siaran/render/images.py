@@ -30,8 +30,17 @@ from .poster import check_qr_targets, sop_slides
 
 RENDER_VERSION = "2"  # bump when the look changes, so cached files are rendered anew
 
-if check_qr_targets not in EXTRA_CHECKS:
-    EXTRA_CHECKS.append(check_qr_targets)
+
+def check_card_texts(project) -> list[ContentError]:
+    """For ``siaran check``: every card must have one text for everyone (see ``card_text``)."""
+    problems = []
+    for post in project.posts.values():
+        if renders_card(post):
+            try:
+                card_text(project, post)
+            except ContentError as e:
+                problems.append(e)
+    return problems
 
 
 def renders_card(post: Post) -> bool:
@@ -58,6 +67,11 @@ def card_text(project, post: Post) -> str:
             f" the card ({e.message})",
             field="summary",
         ) from e
+
+
+for _check in (check_qr_targets, check_card_texts):
+    if _check not in EXTRA_CHECKS:
+        EXTRA_CHECKS.append(_check)
 
 
 def slides_for(project, post: Post, fonts: FontSet, text: str) -> list[Slide]:
