@@ -400,3 +400,16 @@ def test_check_reports_a_card_whose_body_is_personal(run, project: Path):
     res = run("check")
     assert res.exit_code != 0
     assert "content/announcements/kerja-bakti.md: [summary]" in res.all
+
+
+def test_fit_pages_prefers_one_page_then_the_largest_size_for_the_fewest_pages():
+    from siaran.render.layout import Page, fit_pages
+
+    def pages(n: int) -> list[Page]:
+        return [Page() for _ in range(n)]
+
+    need = {1.0: 3, 0.95: 2, 0.9: 2, 0.85: 1, 0.8: 1}
+    assert fit_pages(lambda s: pages(need[s]))[0] == 0.85
+    need = {1.0: 4, 0.95: 3, 0.9: 3, 0.85: 2, 0.8: 2}
+    scale, result = fit_pages(lambda s: pages(need[s]))
+    assert (scale, len(result)) == (0.85, 2)
