@@ -1,12 +1,161 @@
-"""Images a post carries: the operator's own files, plus rendered cards and posters."""
+"""Images a post carries: rendered SOP posters and cards, then the operator's own files.
+
+Rendered images are 1080x1350 JPEGs (Instagram 4:5; WhatsApp sends the same files) written to the
+media folder as ``<post-name>-<hash>.jpg`` (or ``-1of3.jpg``, ``-2of3.jpg``... for a carousel).
+The hash covers everything the pixels depend on, so unchanged content reuses the files already
+there and a change of text, brand colour, logo or font renders new ones.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import tempfile
 from pathlib import Path
 
-from ..content.model import Post
+import PIL
+import segno
+
+from ..content.model import Office, Post
+from ..errors import ContentError, TemplateError
+from ..project import EXTRA_CHECKS
+from .cards import announcement_slides, greeting_slides
+from .fonts import FontSet, office_fonts
+from .layout import Slide
+from .paint import jpeg_bytes, paint
+from .poster import check_qr_targets, sop_slides
+
+RENDER_VERSION = "2"  # bump when the look changes, so cached files are rendered anew
+
+
+def check_card_texts(project) -> list[ContentError]:
+    """For ``siaran check``: every card must have one text for everyone (see ``card_text``)."""
+    problems = []
+    for post in project.posts.values():
+        if renders_card(post):
+            try:
+                card_text(project, post)
+            except ContentError as e:
+                problems.append(e)
+    return problems
+
+
+def renders_card(post: Post) -> bool:
+    """SOPs always get a poster; greetings a card unless the operator brings an image; others on ``card: true``."""
+    return post.kind == "sop" or post.card or (post.kind == "greeting" and not post.images)
 
 
 def post_images(project, post: Post, media_dir: Path) -> tuple[Path, ...]:
     """The images every channel sends for this post (the same files for WhatsApp and Instagram)."""
-    return post.images
+    rendered = render_post(project, post, Path(media_dir)) if renders_card(post) else ()
+    return (*rendered, *post.images)
+
+
+def card_text(project, post: Post) -> str:
+    """The short text a card shows: the post's summary, else its body (same for every recipient)."""
+    if post.kind == "sop" or post.summary:
+        return post.summary
+    try:
+        return project.renderer.render_body(post)
+    except TemplateError as e:
+        raise ContentError(
+            post.path.relative_to(project.root).as_posix(),
+            "the card shows one text to everyone, so it cannot use recipient fields; add a summary: line for"
+            f" the card ({e.message})",
+            field="summary",
+        ) from e
+
+
+for _check in (check_qr_targets, check_card_texts):
+    if _check not in EXTRA_CHECKS:
+        EXTRA_CHECKS.append(_check)
+
+
+def slides_for(project, post: Post, fonts: FontSet, text: str) -> list[Slide]:
+    office = project.office
+    if post.kind == "sop":
+        return sop_slides(office, post, fonts)
+    if post.kind == "greeting":
+        return greeting_slides(office, post, text, fonts)
+    return announcement_slides(office, post, text, fonts)
+
+
+def render_key(office: Office, post: Post, fonts: FontSet, text: str) -> str:
+    """A digest of every input of the rendered pixels."""
+    office_data = dataclasses.asdict(office)
+    for key in ("logo", "font", "font_bold"):
+        path = getattr(office, key)
+        office_data[key] = hashlib.sha256(path.read_bytes()).hexdigest() if path else ""
+    inputs = {
+        "version": RENDER_VERSION,
+        "libraries": [PIL.__version__, segno.__version__],
+        "fonts": fonts.identity(),
+        "office": office_data,
+        "post": {
+            "kind": post.kind,
+            "title": post.title,
+            "theme": post.theme,
+            "event": dataclasses.asdict(post.event),
+            "sop": dataclasses.asdict(post.sop) if post.sop else None,
+            "text": text,
+        },
+    }
+    canonical = json.dumps(inputs, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "post"
+
+
+def cached(media_dir: Path, stem: str) -> tuple[Path, ...] | None:
+    """The complete set of files rendered earlier under ``stem``, if there is one."""
+    single = media_dir / f"{stem}.jpg"
+    if single.is_file():
+        return (single,)
+    parts: dict[int, set[int]] = {}
+    pattern = re.compile(re.escape(stem) + r"-(\d+)of(\d+)\.jpg")
+    for path in media_dir.glob(f"{stem}-*of*.jpg"):
+        m = pattern.fullmatch(path.name)
+        if m:
+            parts.setdefault(int(m[2]), set()).add(int(m[1]))
+    for count, seen in sorted(parts.items()):
+        if seen == set(range(1, count + 1)):
+            return tuple(media_dir / f"{stem}-{i}of{count}.jpg" for i in range(1, count + 1))
+    return None
+
+
+def render_post(project, post: Post, media_dir: Path) -> tuple[Path, ...]:
+    """Render (or reuse) the post's poster or card slides as JPEG files in ``media_dir``."""
+    fonts = office_fonts(project.office)
+    text = card_text(project, post)
+    stem = f"{slug(post.name)}-{render_key(project.office, post, fonts, text)}"
+    if media_dir.is_dir():
+        found = cached(media_dir, stem)
+        if found:
+            return found
+    slides = slides_for(project, post, fonts, text)
+    media_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for slide in slides:
+        name = f"{stem}.jpg" if slide.count == 1 else f"{stem}-{slide.index}of{slide.count}.jpg"
+        paths.append(write_atomic(media_dir / name, jpeg_bytes(paint(slide, fonts))))
+    return tuple(paths)
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """A killed render never leaves a half-written JPEG under the final name, and two processes
+    rendering the same post at once each write their own temporary file (the bytes are equal)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o644)  # mkstemp makes 0600; the media folder may be served publicly
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -120,6 +120,15 @@ class TextRenderer:
         text = self._run(tpl, {"office": self.office, "post": view, "recipient": rec}, rel, 0)
         return _tidy(text)
 
+    def render_body(self, post: Post, recipient: Recipient | None = None) -> str:
+        """The post's body alone, without the channel template (what a rendered card shows)."""
+        if not post.body:
+            return ""
+        rec = recipient.for_template() if recipient else None
+        rel = post.path.relative_to(self.root).as_posix()
+        context = {"office": self.office, "post": post, "recipient": rec}
+        return _tidy(self._run(self._body_template(post), context, rel, post.body_line - 1))
+
     def check_templates(self) -> list[TemplateError]:
         """Syntax errors in every template file, including ones no post uses yet."""
         problems = []

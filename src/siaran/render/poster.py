@@ -1,0 +1,116 @@
+"""SOP posters: one public service as an infographic a citizen reads on a phone — requirements
+as a checklist, numbered steps, duration and cost, and a QR code to the online form (or to a
+WhatsApp chat with the office, text prefilled)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from ..content.model import Office, Post, Sop
+from ..content.office import is_url
+from ..errors import ContentError
+from .fonts import FontSet
+from .frame import Line, accent_on, assemble, footer, header, hint_height
+from .layout import MARGIN, WIDTH, Block, Colours, Slide, fit_pages, flow
+from .palette import Palette
+
+REQUIREMENTS = "Persyaratan"
+STEPS = "Langkah-langkah"
+
+
+def qr_target(office: Office, sop: Sop) -> str:
+    """The link the poster's QR code opens ('' when the office has no WhatsApp number for qr: whatsapp)."""
+    if sop.qr == "whatsapp":
+        if not office.whatsapp:
+            return ""
+        link = f"https://wa.me/{office.whatsapp.lstrip('+')}"
+        return f"{link}?text={quote(sop.whatsapp_text, safe='')}" if sop.whatsapp_text else link
+    return sop.form
+
+
+def check_qr_targets(project) -> list[ContentError]:
+    """For ``siaran check``: every SOP's QR code must open a link."""
+    problems = []
+    for post in project.posts.values():
+        if post.sop is None:
+            continue
+        rel = post.path.relative_to(project.root).as_posix()
+        if post.sop.qr == "whatsapp" and not project.office.whatsapp:
+            problems.append(
+                ContentError(
+                    rel,
+                    "qr: whatsapp needs the office's WhatsApp number: add whatsapp: to content/office.yaml"
+                    " (or use qr: form with a form link)",
+                    field="qr",
+                )
+            )
+        elif post.sop.qr == "form" and post.sop.form and not is_url(post.sop.form):
+            problems.append(ContentError(rel, f"{post.sop.form!r} is not a link (https://...)", field="form"))
+    return problems
+
+
+def sop_blocks(sop: Sop) -> list[Block]:
+    blocks = [Block("heading", REQUIREMENTS)]
+    blocks += [Block("check", r, section=REQUIREMENTS) for r in sop.requirements]
+    blocks.append(Block("heading", STEPS))
+    blocks += [Block("step", s, label=str(i), section=STEPS) for i, s in enumerate(sop.steps, 1)]
+    # Notes close the list without a heading of their own: muted lines with a dot save a slide.
+    blocks += [Block("note", n) for n in sop.notes]
+    return blocks
+
+
+def contact_lines(office: Office, palette: Palette) -> list[Line]:
+    reach = []
+    if office.whatsapp_display:
+        reach.append(f"WhatsApp {office.whatsapp_display}")
+    if office.instagram:
+        reach.append(f"Instagram @{office.instagram}")
+    return [
+        Line(office.address, 21, gap=14),
+        Line(f"Jam layanan: {office.hours}" if office.hours else "", 21, gap=4),
+        Line("  ·  ".join(reach), 21, bold=True, colour=palette.on_primary, gap=4),
+    ]
+
+
+def sop_slides(office: Office, post: Post, fonts: FontSet) -> list[Slide]:
+    sop = post.sop
+    assert sop is not None
+    link = qr_target(office, sop)
+    if not link:
+        raise ContentError(post.path.name, "the QR code has no link to open", field="qr")
+    palette = Palette.from_brand(office.brand)
+    title = post.title or sop.service
+    subtitle = "" if sop.service.casefold() in title.casefold() else sop.service
+    chips = [f"Lama proses: {sop.duration}", f"Biaya: {sop.cost}"]
+    kicker = "Standar Pelayanan Publik"
+    top, overflow = header(office, palette, fonts, kicker=kicker, title=title, subtitle=subtitle, chips=chips)
+    top_later, _ = header(office, palette, fonts, kicker=kicker, title=title, chips=chips, compact=True)
+    accent = accent_on(palette.primary_dark, palette, palette.on_primary)
+    if sop.qr == "whatsapp":
+        cta = [Line("Pindai kode QR untuk chat WhatsApp kantor", 24, bold=True, colour=accent)]
+    else:
+        cta = [
+            Line("Pindai kode QR untuk mengisi formulir:", 24, bold=True, colour=accent),
+            Line(link.split("://", 1)[-1], 21, bold=True, colour=palette.on_primary, gap=2),
+        ]
+    bottom = footer(palette, fonts, [*cta, *contact_lines(office, palette)], qr=link)
+    blocks = sop_blocks(sop)
+    if overflow:
+        blocks.insert(0, Block("para", overflow, bold=True))
+    colours = Colours(
+        text=palette.text,
+        heading=palette.primary_dark,
+        marker=palette.primary,
+        on_marker=palette.on_primary,
+        muted=palette.muted,
+        accent=palette.accent,
+    )
+    width = WIDTH - 2 * MARGIN
+    y, y_later = top.bottom + 30, top_later.bottom + 30
+    height, later = bottom.top - 24 - y, bottom.top - 24 - y_later
+    _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height))
+    if len(pages) > 1:
+        hint = hint_height()
+        _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height - hint, later=later - hint))
+    frames = [([top, bottom], (MARGIN, y, width, height)), ([top_later, bottom], (MARGIN, y_later, width, later))]
+    return assemble(palette.background, frames, pages, palette, fonts)
