@@ -23,10 +23,10 @@ from pathlib import Path
 
 import httpx
 
-from . import history
+from . import history, optout
 from .app import App
 from .channels import Driver, Message, make_driver, provider_name
-from .content.model import Post
+from .content.model import Post, Recipient
 from .errors import ContentError, DeliveryError, FatalError, PermanentError, TransientError, UncertainError
 from .journal import Journal
 from .plan import Planned, plan
@@ -73,7 +73,7 @@ Progress = Callable[[int, int], None]  # (done, total)
 
 
 def optouts(app: App) -> set[str]:
-    return {r["phone"] for r in app.db.query("select phone from optouts")}
+    return optout.numbers(app.db)
 
 
 def _lists_for(app: App, post: Post, lists: Iterable[str] | None):
@@ -188,6 +188,62 @@ def _skip_invalid(app: App, post: Post, channels, lists, summary: Summary) -> No
         for line, raw, reason in blist.invalid:
             summary.skipped["invalid number"] += 1
             summary.warnings.append(f"{rel}:{line}: [nomor] invalid phone number {raw!r}: {reason} (skipped)")
+
+
+def retry(app: App, status: str, *, post: str | None = None, progress: Progress | None = None) -> list[Summary]:
+    return asyncio.run(retry_async(app, status, post=post, progress=progress))
+
+
+async def retry_async(
+    app: App,
+    status: str,
+    *,
+    post: str | None = None,
+    progress: Progress | None = None,
+    stop: asyncio.Event | None = None,
+) -> list[Summary]:
+    """Send again the WhatsApp deliveries in ``status`` (uncertain or failed), on the operator's
+    word: they go back to ``queued`` and through the engine like any other; opted-out numbers
+    become ``skipped``. One Summary per post and occurrence."""
+    if status not in ("uncertain", "failed"):
+        raise ValueError(status)
+    db = app.db
+    history.recover_inflight(db, app.now())
+    sql = "select key, post, recipient, list, occurrence from deliveries where status = ? and channel = 'whatsapp'"
+    args = [status]
+    if post:
+        sql += " and post = ?"
+        args.append(app.project.post(post).name)
+    groups: dict[tuple[str, str | None], list[dict]] = {}
+    for row in db.query(sql + " order by id", args):
+        groups.setdefault((row["post"], row["occurrence"]), []).append(row)
+    people = {r.phone: r for blist in app.project.lists.values() for r in blist.recipients}
+    opted = optout.numbers(db)
+    summaries = []
+    for (name, occurrence), found in groups.items():
+        the_post = app.project.post(name)
+        summary = Summary(name, occurrence, planned=len(found))
+        todo, skip = [], []
+        for r in found:
+            if r["recipient"] in opted:
+                skip.append(r["key"])
+                summary.skipped["opted out"] += 1
+                continue
+            who = people.get(r["recipient"]) or Recipient(phone=r["recipient"], list=r["list"] or "")
+            todo.append(Planned(r["key"], name, "whatsapp", r["recipient"], r["list"] or "", occurrence, who))
+        now = history.utc(app.now())
+        with db.atomic():
+            db.conn.executemany(
+                "update deliveries set status = ?, error = ?, updated_at = ? where key = ? and status = ?",
+                [("skipped", "opted out", now, k, status) for k in skip]
+                + [("queued", None, now, p.key, status) for p in todo],
+            )
+        if todo:
+            await send_planned(app, the_post, todo, summary, progress=progress, stop=stop)
+        summaries.append(summary)
+        if summary.stopped:
+            break
+    return summaries
 
 
 def http_client(settings) -> httpx.AsyncClient:

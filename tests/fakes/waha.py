@@ -32,7 +32,7 @@ class FakeWaha:
             return Response(401, {"message": "Unauthorized", "statusCode": 401})
         body = req.json() or {}
         if body.get("session") != self.session:
-            return Response(404, {"message": f"Session \"{body.get('session')}\" not found", "statusCode": 404})
+            return Response(404, {"message": f'Session "{body.get("session")}" not found', "statusCode": 404})
         chat = str(body.get("chatId", ""))
         if not chat.endswith("@c.us"):
             return Response(400, {"message": "chatId must end with @c.us", "statusCode": 400})

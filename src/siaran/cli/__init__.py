@@ -1,6 +1,6 @@
 """Command-line interface: one module per command group, all registered on ``cli``."""
 
-from . import content, history, send  # noqa: F401 - importing registers the commands
+from . import content, history, optout, retry, send  # noqa: F401 - importing registers the commands
 from .base import cli
 
 

@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
-import click
+import contextlib
+import sys
+from collections.abc import Iterator
 
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..send import Progress as OnProgress
 from ..send import Summary, deliver
 from .base import cli, get_app
+
+
+@contextlib.contextmanager
+def progress_bar(label: str = "Sending") -> Iterator[OnProgress | None]:
+    """A live bar while a broadcast runs, only when a person watches (stdout is a terminal)."""
+    if not sys.stdout.isatty():
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def print_summary(s: Summary) -> None:
@@ -71,8 +94,12 @@ def send(
     project = app.project
     post = project.post(name)
     for w in project.warnings:
-        click.secho(f"warning: {w} (skipped)", fg="yellow", err=True)
-    summary = deliver(app, post, channels=channels or None, lists=lists or None, dry_run=dry_run)
+        if not str(w.path).startswith("content/lists/"):  # list rows are reported per send, below
+            click.secho(f"warning: {w}", fg="yellow", err=True)
+    with progress_bar() as progress:
+        summary = deliver(app, post, channels=channels or None, lists=lists or None, dry_run=dry_run, progress=progress)
+    for w in summary.warnings:
+        click.secho(f"warning: {w}", fg="yellow", err=True)
     print_summary(summary)
     if summary.stopped:
         ctx.exit(1)
