@@ -50,6 +50,7 @@ class Summary:
     failed: Counter = field(default_factory=Counter)  # reason -> count
     uncertain: int = 0
     skipped: Counter = field(default_factory=Counter)  # reason -> count
+    recovered: int = 0  # rows an interrupted earlier run left in flight, now uncertain
     left_queued: int = 0  # stopped (fatal error or shutdown) before these were attempted
     stopped: str = ""  # why the broadcast stopped early
     warnings: list[str] = field(default_factory=list)
@@ -159,7 +160,7 @@ async def deliver_async(
                 summary.left_queued += 1
         return summary
 
-    history.recover_inflight(db, now)
+    summary.recovered = history.recover_inflight(db, now)
     history.reserve(db, (_row(app, p, now) for p in planned if p.key not in existing))
     summary.new = sum(1 for p in planned if p.key not in existing)
     rows = history.by_keys(db, keys, "key, status, error")

@@ -44,10 +44,17 @@ def print_summary(s: Summary) -> None:
             fg="yellow",
         )
         return
+    earlier = f" ({_counts(s.already)})" if s.already else ""
     click.echo(
         f"{s.post}: sent {s.sent}, failed {sum(s.failed.values())}, uncertain {s.uncertain}, "
-        f"skipped {sum(s.skipped.values())}, already done earlier {sum(s.already.values())}."
+        f"skipped {sum(s.skipped.values())}, already done earlier {sum(s.already.values())}{earlier}."
     )
+    if s.recovered:
+        click.secho(
+            f"  {s.recovered} message(s) were in flight when siaran last stopped: marked uncertain, not resent. "
+            "Check, then `siaran retry --uncertain`.",
+            fg="yellow",
+        )
     for reason, n in s.failed.most_common():
         click.secho(f"  failed ({n}): {reason}", fg="red")
     for reason, n in s.skipped.most_common():
