@@ -26,6 +26,7 @@ import httpx
 from . import history, optout
 from .app import App
 from .channels import Driver, Message, make_driver, provider_name
+from .channels.http import ShardedTransport
 from .content.model import Post, Recipient
 from .errors import ContentError, DeliveryError, FatalError, PermanentError, TransientError, UncertainError
 from .journal import Journal
@@ -253,7 +254,7 @@ def http_client(settings) -> httpx.AsyncClient:
     connections = max(1, wa.concurrency) + 4
     return httpx.AsyncClient(
         timeout=httpx.Timeout(wa.timeout, connect=10.0, pool=None),
-        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        transport=ShardedTransport(connections),
     )
 
 

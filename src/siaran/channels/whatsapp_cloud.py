@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import mimetypes
 import re
 from datetime import datetime, timedelta
@@ -123,6 +124,8 @@ class CloudDriver:
         self.params = [p.strip() for p in wa.template_params.split(",") if p.strip()]
         self._token = wa.token
         self._headers = {"Authorization": f"Bearer {wa.token}"}
+        self._json_headers = {**self._headers, "Content-Type": "application/json"}
+        self._messages_url = httpx.URL(f"{self.url}/messages")
         self._history_path = settings.path("history")
         self._media: dict[Path, str] = {}
         self._media_lock = asyncio.Lock()
@@ -225,8 +228,10 @@ class CloudDriver:
     async def send(self, message: Message) -> Receipt:
         ids = []
         for body in await self.payload(message):
+            # Pre-built URL and headers, body serialised here: this runs up to 1,000 times a second.
+            content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
             response = await call(
-                self.http.post(f"{self.url}/messages", headers=self._headers, json=body), "WhatsApp Cloud API"
+                self.http.post(self._messages_url, headers=self._json_headers, content=content), "WhatsApp Cloud API"
             )
             data = json_body(response)
             if response.status_code == 200 and isinstance(data, dict) and data.get("messages"):
