@@ -1,10 +1,10 @@
 """Group commit of delivery status changes, so SQLite is never the bottleneck of a broadcast.
 
-Every sender that is about to call a provider asks for its row to be marked ``sending`` and
-waits until that mark is COMMITTED; all marks requested in the same turn of the event loop share
-one transaction. Outcomes (sent, failed, …) need no wait: they ride along with the next commit,
-or a short timer's, so a crash loses at most a few milliseconds of outcomes — and those rows are
-still ``sending``, which the next run turns into ``uncertain`` (never resent blindly).
+The dispatcher claims a small batch of rows (``sending``) in ONE transaction and lets their
+requests go only once it is COMMITTED. Outcomes (sent, failed, …) need no wait: they ride along
+with the next claim, or a short timer's commit, so a crash loses at most a few milliseconds of
+outcomes — and those rows are still ``sending``, which the next run turns into ``uncertain``
+(never resent blindly).
 """
 
 from __future__ import annotations
@@ -34,20 +34,14 @@ class Journal:
         self.linger = linger  # longest an outcome waits for a commit
         self._sending: list[str] = []
         self._outcomes: list[tuple] = []
-        self._committed: asyncio.Future | None = None
         self._timer: asyncio.TimerHandle | None = None
         self.commits = 0
 
-    async def sending(self, key: str) -> bool:
-        """Returns once the ``sending`` mark of ``key`` is on disk: True, or False when the row was
-        no longer queued (another process claimed it first)."""
-        self._sending.append(key)
-        if self._committed is None:
-            loop = asyncio.get_running_loop()
-            self._committed = loop.create_future()
-            loop.call_soon(self.flush)
-        lost = await asyncio.shield(self._committed)
-        return key not in lost
+    def claim(self, keys: list[str]) -> set[str]:
+        """Mark ``keys`` as ``sending`` and commit (with any outcomes waiting) before returning.
+        Returns the keys that were no longer queued: another process claimed them first."""
+        self._sending.extend(keys)
+        return self.flush()
 
     def outcome(
         self,
@@ -64,34 +58,27 @@ class Journal:
         self._outcomes.append(
             (status, error or None, code or None, provider_id or None, sent_at, not_before, stamp, key)
         )
-        if self._timer is None and self._committed is None:
+        if self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self.linger, self.flush)
 
-    def flush(self) -> None:
+    def flush(self) -> set[str]:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         sending, self._sending = self._sending, []
         outcomes, self._outcomes = self._outcomes, []
-        committed, self._committed = self._committed, None
         lost: set[str] = set()
-        try:
-            if sending or outcomes:
-                stamp = history.utc(self.now())
-                with self.db.atomic():
-                    if outcomes:
-                        self.db.conn.executemany(_OUTCOME, outcomes)
-                    if sending:
-                        cursor = self.db.conn.executemany(_SENDING, [(self.worker, stamp, k) for k in sending])
-                        if cursor.rowcount != len(sending):
-                            lost = self._not_mine(sending)
-                self.commits += 1
-        except BaseException as e:
-            if committed is not None and not committed.done():
-                committed.set_exception(e)
-            raise
-        if committed is not None and not committed.done():
-            committed.set_result(lost)
+        if sending or outcomes:
+            stamp = history.utc(self.now())
+            with self.db.atomic():
+                if outcomes:
+                    self.db.conn.executemany(_OUTCOME, outcomes)
+                if sending:
+                    cursor = self.db.conn.executemany(_SENDING, [(self.worker, stamp, k) for k in sending])
+                    if cursor.rowcount != len(sending):
+                        lost = self._not_mine(sending)
+            self.commits += 1
+        return lost
 
     def _not_mine(self, keys: list[str]) -> set[str]:
         rows = history.by_keys(self.db, keys, "key, status, worker")

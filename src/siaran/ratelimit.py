@@ -37,15 +37,16 @@ class RateLimiter:
             return random.uniform(*self.spread)
         return self.interval
 
-    def reserve(self) -> float:
-        """Reserve the next slot; returns how long the caller must wait for it."""
-        gap = self._gap()
-        if gap <= 0:
+    def reserve(self, n: int = 1) -> float:
+        """Reserve the next ``n`` slots; returns how long the caller must wait for the last one."""
+        gaps = [self._gap() for _ in range(n)] if self.spread else [self.interval] * n
+        if gaps[-1] <= 0:
             return 0.0
         now = self._monotonic()
         tat = max(self._tat, now)
-        self._tat = tat + gap
-        return max(0.0, tat - self.tolerance - now)
+        last = tat + sum(gaps[:-1])
+        self._tat = last + gaps[-1]
+        return max(0.0, last - self.tolerance - now)
 
     async def acquire(self) -> None:
         wait = self.reserve()

@@ -402,6 +402,7 @@ def pacing(driver: Driver, settings) -> tuple[RateLimiter, int]:
 THROUGHPUT_CODES = frozenset({"130429", "4", "80007"})
 PAIR_CODES = frozenset({"131056"})
 PAIR_WAIT = 6.0  # Meta allows about one message per 6 s to the same person
+BATCH_WINDOW = 0.01  # seconds of the rate limit claimed (and committed) at once
 
 
 @dataclass
@@ -432,13 +433,18 @@ class Broadcast:
         return bool(self.fatal or self.crash or (self.stop is not None and self.stop.is_set()))
 
     async def run(self, planned: list[Planned]) -> None:
+        """Dispatch in small batches that follow the limiter's schedule: reserve k slots, mark the
+        k rows ``sending`` in ONE commit, then let the k requests go. At 1,000 msg/s that is one
+        commit per ~10 ms instead of one per message, and still nothing leaves before its mark
+        is on disk."""
         ready = deque(_Job(p) for p in planned)
         tasks: set[asyncio.Task] = set()
-        sem = asyncio.Semaphore(self.concurrency)
+        batch = max(1, round(1.0 / self.limiter.interval * BATCH_WINDOW)) if self.limiter.interval else 64
+        if self.limiter.spread:
+            batch = 1  # human-paced gateways: one message, one gap
 
         def done(task: asyncio.Task) -> None:
             tasks.discard(task)
-            sem.release()
             if not task.cancelled() and task.exception() is not None:
                 self.crash = task.exception()
             self._wake.set()
@@ -448,22 +454,34 @@ class Broadcast:
                 now = time.monotonic()
                 while self.delayed and self.delayed[0][0] <= now:
                     ready.append(heapq.heappop(self.delayed)[2])
-                if not ready:
-                    if not tasks and not self.delayed:
+                free = self.concurrency - len(tasks)
+                if not ready or free <= 0:
+                    if not ready and not tasks and not self.delayed:
                         break
                     self._wake.clear()
-                    timeout = min(0.2, self.delayed[0][0] - now) if self.delayed else 0.2
+                    # Wake when a request finishes, a retry falls due, or at least every 0.2 s (stop).
+                    timeout = 0.2 if free <= 0 or not self.delayed else min(0.2, max(0.0, self.delayed[0][0] - now))
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout)
                     continue
-                await sem.acquire()
+                k = min(free, len(ready), batch)
+                wait = self.limiter.reserve(k)
+                if wait > 0:
+                    await asyncio.sleep(wait)
                 if self.halted():
-                    sem.release()
                     break
-                await self.limiter.acquire()
-                task = asyncio.create_task(self.one(ready.popleft()))
-                tasks.add(task)
-                task.add_done_callback(done)
+                jobs = [ready.popleft() for _ in range(k)]
+                messages = [message_for(self.app, self.post, j.planned, self.images, self.day, self._extra)
+                            for j in jobs]  # fmt: skip
+                lost = self.journal.claim([j.planned.key for j in jobs])
+                for job, message in zip(jobs, messages, strict=True):
+                    if job.planned.key in lost:
+                        self.summary.already["claimed by another run"] += 1
+                        self.counter.tick()
+                        continue
+                    task = asyncio.create_task(self.one(job, message))
+                    tasks.add(task)
+                    task.add_done_callback(done)
             if tasks:  # what already left is answered and recorded, even when stopping
                 await asyncio.wait(set(tasks))
         finally:
@@ -481,13 +499,8 @@ class Broadcast:
         elif left and self.stop is not None and self.stop.is_set():
             self.summary.stopped = "stopped on request; the rest stays queued"
 
-    async def one(self, job: _Job) -> None:
+    async def one(self, job: _Job, message: Message) -> None:
         p = job.planned
-        message = message_for(self.app, self.post, p, self.images, self.day, self._extra)
-        if not await self.journal.sending(p.key):
-            self.summary.already["claimed by another run"] += 1
-            self.counter.tick()
-            return
         try:
             outcome = await attempt(self.driver, message)
         except BaseException:  # cancelled mid-call (Ctrl-C, shutdown): the request may have left
