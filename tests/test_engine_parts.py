@@ -104,3 +104,28 @@ def test_cloud_retry_after_and_token_scrubbed():
     error = classify(response, ("EAAG-secret-123",))
     assert error.retry_after == 7.0
     assert "EAAG-secret-123" not in str(error)
+
+
+def test_pacing_per_provider(tmp_path):
+    import httpx as _httpx
+
+    from siaran.channels import make_driver
+    from siaran.clock import Clock
+    from siaran.config import load_settings
+    from siaran.engine import pacing
+
+    def settings(**values: str):
+        env = {f"SIARAN_WHATSAPP_{k.upper()}": v for k, v in values.items()}
+        return load_settings(tmp_path, env)
+
+    http = _httpx.AsyncClient()
+    fonnte = make_driver("whatsapp", settings(provider="fonnte", token="t0ken-xyz"), http, Clock())
+    limiter, concurrency = pacing(fonnte, settings())
+    assert concurrency == 1 and limiter.spread == (5.0, 6.5)
+    cloud_settings = settings(provider="cloud", token="t0ken-xyz", phone_number_id="1", mps="1000", concurrency="128")
+    cloud = make_driver("whatsapp", cloud_settings, http, Clock())
+    limiter, concurrency = pacing(cloud, cloud_settings)
+    assert concurrency == 128 and limiter.interval == pytest.approx(0.001)
+    outbox = make_driver("whatsapp", settings(), http, Clock())
+    assert pacing(outbox, settings())[1] == 1
+    asyncio.run(http.aclose())

@@ -269,3 +269,46 @@ def test_optout_numbers_are_skipped_never_sent(run, project, cloud):
 
     assert run("optout", "remove", "+62 812 3456 7801").exit_code == 0
     assert "+6281234567801" not in run("optout", "list").output
+
+
+def test_optout_import_from_csv_and_plain_file(run, project, tmp_path):
+    csv_file = tmp_path / "berhenti.csv"
+    csv_file.write_text("nama,nomor\nBudi,0812-3456-7801\nSalah,12\n")
+    plain = tmp_path / "berhenti.txt"
+    plain.write_text("+62 813 5550 1122\n\n6281234567801\n")
+    res = run("optout", "import", str(csv_file), "--reason", "formulir")
+    assert res.exit_code == 0, res.all
+    assert "1 added" in res.output and "berhenti.csv:3" in res.stderr
+    res = run("optout", "import", str(plain))
+    assert "1 added, 1 already" in res.output
+    listed = run("optout", "list").output
+    assert "+6281234567801" in listed and "+6281355501122" in listed and "formulir" in listed
+
+
+def test_stop_event_leaves_the_rest_queued(project, cloud, monkeypatch):
+    """The daemon's way in: deliver_async with an asyncio.Event that is set during the broadcast."""
+    import asyncio
+
+    from siaran.app import App
+    from siaran.clock import clock_from_env
+    from siaran.send import deliver_async
+
+    cloud.latency = 0.05
+    values = env(cloud, concurrency="1")
+    app = App.open(project, clock_from_env(values), values)
+    post = app.project.post(POST)
+
+    async def main():
+        stop = asyncio.Event()
+
+        def progress(done: int, total: int) -> None:
+            if done == 3:
+                stop.set()
+
+        return await deliver_async(app, post, channels=["whatsapp"], progress=progress, stop=stop)
+
+    summary = asyncio.run(main())
+    assert summary.sent == 3 and summary.left_queued == PEOPLE - 3
+    assert "stopped" in summary.stopped
+    assert len(rows(project, status="queued")) == PEOPLE - 3
+    assert sum(cloud.delivered.values()) == 3
