@@ -157,15 +157,23 @@ def _statuses(db, keys: list[str]) -> dict[str, tuple[str, str | None]]:
     return found
 
 
-def _skip_invalid(app: App, post: Post, channels, lists, summary: Summary) -> None:
-    """Rows of the lists whose number is not a valid mobile number: skipped, and shown."""
+def invalid_rows(app: App, post: Post, channels=None, lists=None) -> list[str]:
+    """Rows of the lists this send uses whose number is not a valid mobile number, as
+    ``file:line: …`` lines: they are skipped, and shown to the operator."""
     if "whatsapp" not in (tuple(channels) if channels else post.channels):
-        return
+        return []
+    out = []
     for blist in _lists_for(app, post, lists):
         rel = app.project.list_rel(blist.name)
         for line, raw, reason in blist.invalid:
-            summary.skipped["invalid number"] += 1
-            summary.warnings.append(f"{rel}:{line}: [nomor] invalid phone number {raw!r}: {reason} (skipped)")
+            out.append(f"{rel}:{line}: [nomor] invalid phone number {raw!r}: {reason} (skipped)")
+    return out
+
+
+def _skip_invalid(app: App, post: Post, channels, lists, summary: Summary) -> None:
+    summary.warnings.extend(invalid_rows(app, post, channels, lists))
+    if summary.warnings:
+        summary.skipped["invalid number"] += len(summary.warnings)
 
 
 def retry(app: App, status: str, *, post: str | None = None, progress: Progress | None = None) -> list[Summary]:

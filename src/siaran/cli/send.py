@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..send import Progress as OnProgress
-from ..send import Summary, deliver
+from ..send import Summary, deliver, invalid_rows
 from .base import cli, get_app
 
 
@@ -103,10 +103,10 @@ def send(
     for w in project.warnings:
         if not str(w.path).startswith("content/lists/"):  # list rows are reported per send, below
             click.secho(f"warning: {w}", fg="yellow", err=True)
+    for w in invalid_rows(app, post, channels or None, lists or None):  # shown before anything is sent
+        click.secho(f"warning: {w}", fg="yellow", err=True)
     with progress_bar() as progress:
         summary = deliver(app, post, channels=channels or None, lists=lists or None, dry_run=dry_run, progress=progress)
-    for w in summary.warnings:
-        click.secho(f"warning: {w}", fg="yellow", err=True)
     print_summary(summary)
     if summary.stopped:
         ctx.exit(1)
