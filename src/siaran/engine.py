@@ -180,7 +180,7 @@ class Broadcast:
                 k = min(free, len(ready), batch)
                 wait = self.limiter.reserve(k)
                 if wait > 0:
-                    await asyncio.sleep(wait)
+                    await self._pause(wait)
                 if self.halted():
                     break
                 jobs = [ready.popleft() for _ in range(k)]
@@ -210,6 +210,14 @@ class Broadcast:
             self.summary.stopped = stopped_message(self.driver.name, self.fatal)
         elif left and self.stop is not None and self.stop.is_set():
             self.summary.stopped = "stopped on request; the rest stays queued"
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep until the next slot, but wake at once on ``stop`` (a Fonnte gap lasts seconds)."""
+        if self.stop is None:
+            await asyncio.sleep(seconds)
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stop.wait(), seconds)
 
     async def one(self, job: _Job, message: Message) -> None:
         p = job.planned
