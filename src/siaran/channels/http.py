@@ -96,7 +96,7 @@ class ShardedTransport(httpx.AsyncBaseTransport):
     shard with the fewest requests in flight.
     """
 
-    def __init__(self, connections: int, per_shard: int = 4, **kwargs: Any):
+    def __init__(self, connections: int, per_shard: int = 2, **kwargs: Any):
         shards = max(1, -(-connections // per_shard))
         size = -(-connections // shards)
         limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
