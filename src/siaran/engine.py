@@ -119,7 +119,7 @@ PAIR_WAIT = 6.0  # Meta allows about one message per 6 s to the same person
 BATCH_WINDOW = 0.01  # seconds of the rate limit claimed (and committed) at once
 
 
-@dataclass
+@dataclass(slots=True)
 class _Job:
     planned: Planned
     attempts: int = 0
