@@ -312,3 +312,18 @@ def test_stop_event_leaves_the_rest_queued(project, cloud, monkeypatch):
     assert "stopped" in summary.stopped
     assert len(rows(project, status="queued")) == PEOPLE - 3
     assert sum(cloud.delivered.values()) == 3
+
+
+def test_the_sending_mark_is_on_disk_before_the_request_arrives(run, project, cloud):
+    seen: dict[str, str] = {}
+
+    def check(to: str) -> None:  # runs in the fake, i.e. when the request has left siaran
+        db = sqlite_utils.Database(project / "siaran.db")
+        row = next(db.query("select status, worker from deliveries where recipient = ?", ["+" + to]))
+        seen[to] = row["status"] if row["worker"] else "no worker"
+        db.close()
+
+    cloud.on_message = check
+    res = run("send", POST, "--now", "--channel", "whatsapp", env=env(cloud, mps="1000", concurrency="8"))
+    assert res.exit_code == 0, res.all
+    assert len(seen) == PEOPLE and set(seen.values()) == {"sending"}

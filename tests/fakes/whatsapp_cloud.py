@@ -7,6 +7,7 @@ import itertools
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .http import FakeServer, Request, Response
@@ -64,6 +65,7 @@ class FakeCloud:
     uploads: list[dict] = field(default_factory=list)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     everyone: Fault | None = None  # a fault for every message request (token expired, outage)
+    on_message: Callable[[str], None] | None = None  # called with each recipient as its request arrives
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count = field(default_factory=itertools.count)
 
@@ -95,6 +97,8 @@ class FakeCloud:
             return error(100, 400, f"unknown edge {what}")
         body = req.json()
         to = str(body.get("to", ""))
+        if self.on_message is not None:
+            self.on_message(to)
         with self.lock:
             self.requests[to] += 1
             fault = self.everyone
