@@ -69,6 +69,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds to wait for a provider answer before the message is marked uncertain.",
         float,
     ),
+    S(
+        "whatsapp",
+        "backoff",
+        1.0,
+        "Seconds before retrying a throttled or failed-transiently message; doubles each time (0: no wait).",
+        float,
+    ),
     S("whatsapp", "max_attempts", 5, "Attempts per message for transient errors before it is marked failed.", int),
     S(
         "whatsapp",
@@ -77,6 +84,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Cloud API approved template name used for announcements (empty: send plain text/image).",
     ),
     S("whatsapp", "template_language", "id", "Language code of the approved template."),
+    S(
+        "whatsapp",
+        "template_params",
+        "title,summary",
+        "Cloud API template body parameters, in order: any of name, title, summary, date, time, place, text.",
+    ),
     S("whatsapp", "delay", "5", "Fonnte: seconds between targets, e.g. 5 or 3-10 (pacing lowers ban risk)."),
     S("whatsapp", "session", "default", "WAHA session name."),
     S(

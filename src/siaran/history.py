@@ -144,11 +144,12 @@ def reserve(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> None:
         db["deliveries"].insert_all(rows, ignore=True, batch_size=1000)
 
 
-def by_keys(db: sqlite_utils.Database, keys: list[str]) -> dict[str, dict[str, Any]]:
+def by_keys(db: sqlite_utils.Database, keys: list[str], columns: str = "*") -> dict[str, dict[str, Any]]:
+    """Rows by idempotency key; ``columns`` (e.g. "key, status") keeps big broadcasts small in memory."""
     found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(keys, 500):
         marks = ",".join("?" * len(chunk))
-        for row in db.query(f"select * from deliveries where key in ({marks})", chunk):
+        for row in db.query(f"select {columns} from deliveries where key in ({marks})", chunk):
             found[row["key"]] = row
     return found
 

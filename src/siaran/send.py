@@ -12,60 +12,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
 import httpx
 
-from . import history
+from . import history, optout
 from .app import App
 from .channels import Driver, Message, make_driver, provider_name
-from .content.model import Post
-from .errors import ContentError, DeliveryError, FatalError, PermanentError, TransientError, UncertainError
+from .channels.http import ShardedTransport
+from .content.model import Post, Recipient
+from .engine import Broadcast, Outcome, Progress, ProgressCounter, Summary, attempt, pacing, policy
+from .errors import ContentError
 from .instagram import queue as instagram_queue
+from .journal import Journal
 from .plan import Planned, plan
 from .render.images import post_images
+from .render.text import tanggal
 
 log = logging.getLogger(__name__)
 
-
-@dataclass
-class Summary:
-    post: str
-    occurrence: str | None
-    dry_run: bool = False
-    planned: int = 0
-    new: int = 0  # rows this run added to history
-    already: Counter = field(default_factory=Counter)  # status of rows an earlier run already settled
-    sent: int = 0
-    failed: Counter = field(default_factory=Counter)  # reason -> count
-    uncertain: int = 0
-    skipped: Counter = field(default_factory=Counter)  # reason -> count
-    left_queued: int = 0  # stopped (fatal error or shutdown) before these were attempted
-    stopped: str = ""  # why the broadcast stopped early
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def nothing_new(self) -> bool:
-        return not (self.sent or self.failed or self.uncertain or self.new)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: str  # sent | failed | uncertain | queued (retry later)
-    provider_id: str = ""
-    error: str = ""
-    code: str = ""
-
-
-Progress = Callable[[int, int], None]  # (done, total)
+__all__ = ["Outcome", "Progress", "Summary", "attempt", "deliver", "deliver_async", "prepare", "retry", "retry_async"]
 
 
 def optouts(app: App) -> set[str]:
-    return {r["phone"] for r in app.db.query("select phone from optouts")}
+    return optout.numbers(app.db)
 
 
 def _lists_for(app: App, post: Post, lists: Iterable[str] | None):
@@ -135,50 +107,174 @@ async def deliver_async(
 ) -> Summary:
     planned = prepare(app, post, channels, lists, occurrence)
     summary = Summary(post.name, occurrence, dry_run=dry_run, planned=len(planned))
+    _skip_invalid(app, post, channels, lists, summary)
     db = app.db
     now = app.now()
-    existing = history.by_keys(db, [p.key for p in planned])
+    if not dry_run:
+        summary.recovered = history.recover_inflight(db, now)
+    existing = _statuses(db, [p.key for p in planned])
     if dry_run:
         for p in planned:
-            row = existing.get(p.key)
-            if row and row["status"] != "queued":
-                summary.already[row["status"]] += 1
+            status = existing.get(p.key, ("",))[0]
+            if status and status != "queued":
+                summary.already[status] += 1
             elif p.skip_reason:
                 summary.skipped[p.skip_reason] += 1
             else:
                 summary.left_queued += 1
         return summary
 
-    history.recover_inflight(db, now)
     history.reserve(db, (_row(app, p, now) for p in planned if p.key not in existing))
-    summary.new = sum(1 for p in planned if p.key not in existing)
-    rows = history.by_keys(db, [p.key for p in planned])
     todo: list[Planned] = []
     for p in planned:
-        status = rows[p.key]["status"]
-        if p.key in existing and status != "queued":
-            summary.already[status] += 1
-        elif status == "skipped":
-            summary.skipped[rows[p.key]["error"] or "skipped"] += 1
-        elif status == "queued":
+        found = existing.get(p.key)
+        if found is None:  # new: queued, or skipped (opted out) as reserved just now
+            summary.new += 1
+            if p.skip_reason:
+                summary.skipped[p.skip_reason] += 1
+            else:
+                todo.append(p)
+        elif found[0] == "queued":  # left by an interrupted run
             todo.append(p)
-    images = post_images(app.project, post, app.media_dir) if todo else ()
-    # Instagram goes through its own queue (publish or hand off, reconcile); its rows mirror the queue.
-    if instagram := [p for p in todo if p.channel == "instagram"]:
-        await instagram_queue.deliver(app, post, instagram, images, summary)
-        todo = [p for p in todo if p.channel != "instagram"]
+        elif found[0] == "skipped":
+            summary.already["skipped"] += 1
+        else:
+            summary.already[found[0]] += 1
+    del existing, planned
     if not todo:
         return summary
+    images = post_images(app.project, post, app.media_dir)
+    whatsapp = [p for p in todo if p.channel != "instagram"]
+    if whatsapp:
+        await send_planned(app, post, whatsapp, summary, day=day, progress=progress, stop=stop, images=images)
+    # Instagram goes through its own queue (publish or hand off, reconcile); its rows mirror the queue.
+    # It is a channel of its own: a WhatsApp provider refusing (token, spam limit) does not hold it back.
+    if instagram := [p for p in todo if p.channel == "instagram"]:
+        if stop is not None and stop.is_set():
+            summary.left_queued += len(instagram)
+        else:
+            await instagram_queue.deliver(app, post, instagram, images, summary)
+    return summary
 
+
+def _statuses(db, keys: list[str]) -> dict[str, tuple[str, str | None]]:
+    """key → (status, error) of the keys already in history; tuples, so 100,000 rows stay small."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        sql = f"select key, status, error from deliveries where key in ({','.join('?' * len(chunk))})"
+        for key, status, error in db.conn.execute(sql, chunk):
+            found[key] = (status, error)
+    return found
+
+
+def invalid_rows(app: App, post: Post, channels=None, lists=None) -> list[str]:
+    """Rows of the lists this send uses whose number is not a valid mobile number, as
+    ``file:line: …`` lines: they are skipped, and shown to the operator."""
+    if "whatsapp" not in (tuple(channels) if channels else post.channels):
+        return []
+    out = []
+    for blist in _lists_for(app, post, lists):
+        rel = app.project.list_rel(blist.name)
+        for line, raw, reason in blist.invalid:
+            out.append(f"{rel}:{line}: [nomor] invalid phone number {raw!r}: {reason} (skipped)")
+    return out
+
+
+def _skip_invalid(app: App, post: Post, channels, lists, summary: Summary) -> None:
+    summary.warnings.extend(invalid_rows(app, post, channels, lists))
+    if summary.warnings:
+        summary.skipped["invalid number"] += len(summary.warnings)
+
+
+def retry(app: App, status: str, *, post: str | None = None, progress: Progress | None = None) -> list[Summary]:
+    return asyncio.run(retry_async(app, status, post=post, progress=progress))
+
+
+async def retry_async(
+    app: App,
+    status: str,
+    *,
+    post: str | None = None,
+    progress: Progress | None = None,
+    stop: asyncio.Event | None = None,
+) -> list[Summary]:
+    """Send again the WhatsApp deliveries in ``status`` (uncertain or failed), on the operator's
+    word: they go back to ``queued`` and through the engine like any other; opted-out numbers
+    become ``skipped``. One Summary per post and occurrence."""
+    if status not in ("uncertain", "failed"):
+        raise ValueError(status)
+    db = app.db
+    history.recover_inflight(db, app.now())
+    sql = "select key, post, recipient, list, occurrence from deliveries where status = ? and channel = 'whatsapp'"
+    args = [status]
+    if post:
+        sql += " and post = ?"
+        args.append(app.project.post(post).name)
+    groups: dict[tuple[str, str | None], list[dict]] = {}
+    for row in db.query(sql + " order by id", args):
+        groups.setdefault((row["post"], row["occurrence"]), []).append(row)
+    people = {r.phone: r for blist in app.project.lists.values() for r in blist.recipients}
+    opted = optout.numbers(db)
+    summaries = []
+    for (name, occurrence), found in groups.items():
+        the_post = app.project.post(name)
+        summary = Summary(name, occurrence, planned=len(found))
+        todo, skip = [], []
+        for r in found:
+            if r["recipient"] in opted:
+                skip.append(r["key"])
+                summary.skipped["opted out"] += 1
+                continue
+            who = people.get(r["recipient"]) or Recipient(phone=r["recipient"], list=r["list"] or "")
+            todo.append(Planned(r["key"], name, "whatsapp", r["recipient"], r["list"] or "", occurrence, who))
+        now = history.utc(app.now())
+        with db.atomic():
+            db.conn.executemany(
+                "update deliveries set status = ?, error = ?, updated_at = ? where key = ? and status = ?",
+                [("skipped", "opted out", now, k, status) for k in skip]
+                + [("queued", None, now, p.key, status) for p in todo],
+            )
+        if todo:
+            await send_planned(app, the_post, todo, summary, progress=progress, stop=stop)
+        summaries.append(summary)
+        if summary.stopped:
+            break
+    return summaries
+
+
+def http_client(settings) -> httpx.AsyncClient:
+    """The one HTTP client of a broadcast: every driver shares its connection pool."""
+    wa = settings.whatsapp
+    connections = max(1, wa.concurrency) + 4
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(wa.timeout, connect=10.0, pool=None),
+        transport=ShardedTransport(connections),
+    )
+
+
+async def send_planned(
+    app: App,
+    post: Post,
+    todo: list[Planned],
+    summary: Summary,
+    *,
+    day: date | None = None,
+    progress: Progress | None = None,
+    stop: asyncio.Event | None = None,
+    images: tuple[Path, ...] | None = None,
+) -> None:
+    """Send WhatsApp rows already reserved as ``queued`` in history."""
     day = day or app.local_now().date()
-    async with httpx.AsyncClient(timeout=httpx.Timeout(app.settings.whatsapp.timeout, connect=10.0)) as http:
+    if images is None:
+        images = post_images(app.project, post, app.media_dir)
+    async with http_client(app.settings) as http:
         drivers = {ch: make_driver(ch, app.settings, http, app.clock) for ch in {p.channel for p in todo}}
         try:
             await _send_all(app, post, todo, drivers, images, day, summary, progress, stop)
         finally:
             for d in drivers.values():
                 await d.aclose()
-    return summary
 
 
 def _row(app: App, p: Planned, now: datetime) -> dict:
@@ -191,7 +287,9 @@ def _row(app: App, p: Planned, now: datetime) -> dict:
     }  # fmt: skip
 
 
-def message_for(app: App, post: Post, p: Planned, images: tuple[Path, ...], day: date) -> Message:
+def message_for(
+    app: App, post: Post, p: Planned, images: tuple[Path, ...], day: date, extra: dict | None = None
+) -> Message:
     text = app.project.renderer.render(post, p.channel, p.recipient)
     return Message(
         key=p.key,
@@ -203,22 +301,20 @@ def message_for(app: App, post: Post, p: Planned, images: tuple[Path, ...], day:
         recipient_name=p.recipient.name if p.recipient else "",
         occurrence=p.occurrence,
         day=day,
+        extra=_extra(post) if extra is None else extra,
     )
 
 
-async def attempt(driver: Driver, message: Message) -> Outcome:
-    """One call to one driver, its answer classified. Transient errors come back as ``queued``."""
-    try:
-        receipt = await driver.send(message)
-    except UncertainError as e:
-        return Outcome("uncertain", error=e.reason, code=e.code or "")
-    except (PermanentError, FatalError) as e:
-        return Outcome("failed", error=e.reason, code=e.code or "")
-    except TransientError as e:
-        return Outcome("queued", error=e.reason, code=e.code or "")
-    except DeliveryError as e:  # an unclassified driver error: do not guess it went
-        return Outcome("failed", error=e.reason, code=e.code or "")
-    return Outcome("sent", provider_id=receipt.provider_id)
+def _extra(post: Post) -> dict:
+    """What template-based providers may fill their parameters with."""
+    event = post.event
+    return {
+        "title": post.title,
+        "summary": post.summary,
+        "date": tanggal(event.date) if event.date else "",
+        "time": event.time,
+        "place": event.place,
+    }
 
 
 async def _send_all(
@@ -232,37 +328,16 @@ async def _send_all(
     progress: Progress | None,
     stop: asyncio.Event | None,
 ) -> None:
-    db = app.db
-    worker = history.worker_id()
-    for i, p in enumerate(todo):
-        if stop is not None and stop.is_set():
-            summary.left_queued += len(todo) - i
-            summary.stopped = summary.stopped or "stopped on request; the rest stays queued"
-            return
-        message = message_for(app, post, p, images, day)
-        history.update(db, p.key, app.now(), status="sending", worker=worker)
-        try:
-            outcome = await attempt(drivers[p.channel], message)
-        except BaseException:
-            # Interrupted mid-call (Ctrl-C): the request may have left.
-            history.update(db, p.key, app.now(), status="uncertain", error="interrupted while sending")
-            raise
-        _record(app, p, outcome, summary)
-        if progress:
-            progress(i + 1, len(todo))
+    counter = ProgressCounter(len(todo), progress)
+    driver = drivers["whatsapp"]
+    limiter, concurrency = pacing(driver, app.settings)
+    journal = Journal(app.db, history.worker_id(), app.now)
+    extra = _extra(post)
 
+    def render(p: Planned) -> Message:
+        return message_for(app, post, p, images, day, extra)
 
-def _record(app: App, p: Planned, outcome: Outcome, summary: Summary) -> None:
-    now = app.now()
-    values: dict = {"status": outcome.status, "error": outcome.error or None, "error_code": outcome.code or None}
-    if outcome.status == "sent":
-        values.update(provider_id=outcome.provider_id, sent_at=history.utc(now))
-        summary.sent += 1
-    elif outcome.status == "failed":
-        summary.failed[outcome.error] += 1
-    elif outcome.status == "uncertain":
-        summary.uncertain += 1
-    else:
-        summary.left_queued += 1
-    app.db.execute("update deliveries set attempts = attempts + 1 where key = ?", [p.key])
-    history.update(app.db, p.key, now, **values)
+    broadcast = Broadcast(
+        driver, render, app.now, summary, journal, policy(app.settings), limiter, concurrency, counter, stop
+    )
+    await broadcast.run(todo)

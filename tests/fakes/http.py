@@ -49,6 +49,12 @@ class Response:
 Handler = Callable[[Request], Response]
 
 
+class _Server(ThreadingHTTPServer):
+    # The stdlib default backlog of 5 drops simultaneous connects (a client with many requests in
+    # flight), and the kernel retries a dropped SYN only after a second.
+    request_queue_size = 256
+
+
 class FakeServer:
     """``with FakeServer(handler) as base_url: ...`` (or start()/stop())."""
 
@@ -95,7 +101,7 @@ class FakeServer:
 
             do_GET = do_POST = do_PUT = do_DELETE = _serve
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+        self.httpd = _Server(("127.0.0.1", 0), _H)
         self.httpd.daemon_threads = True
         self.thread: threading.Thread | None = None
 
@@ -105,7 +111,8 @@ class FakeServer:
         return f"http://{host}:{port}"
 
     def start(self) -> str:
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # A short poll interval keeps stop() (and so every test using a fake) fast.
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
         return self.base_url
 

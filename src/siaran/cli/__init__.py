@@ -1,6 +1,16 @@
 """Command-line interface: one module per command group, all registered on ``cli``."""
 
-from . import calendar, content, daemon, history, instagram, report, send  # noqa: F401 - importing registers the commands
+from . import (  # noqa: F401 - importing registers the commands
+    calendar,
+    content,
+    daemon,
+    history,
+    instagram,
+    optout,
+    report,
+    retry,
+    send,
+)
 from .base import cli
 
 

@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
-import click
+import contextlib
+import sys
+from collections.abc import Iterator
 
-from ..send import Summary, deliver
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..send import Progress as OnProgress
+from ..send import Summary, deliver, invalid_rows
 from .base import cli, get_app
+
+
+@contextlib.contextmanager
+def progress_bar(label: str = "Sending") -> Iterator[OnProgress | None]:
+    """A live bar while a broadcast runs, only when a person watches (stdout is a terminal)."""
+    if not sys.stdout.isatty():
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def print_summary(s: Summary) -> None:
@@ -21,10 +44,17 @@ def print_summary(s: Summary) -> None:
             fg="yellow",
         )
         return
+    earlier = f" ({_counts(s.already)})" if s.already else ""
     click.echo(
         f"{s.post}: sent {s.sent}, failed {sum(s.failed.values())}, uncertain {s.uncertain}, "
-        f"skipped {sum(s.skipped.values())}, already done earlier {sum(s.already.values())}."
+        f"skipped {sum(s.skipped.values())}, already done earlier {sum(s.already.values())}{earlier}."
     )
+    if s.recovered:
+        click.secho(
+            f"  {s.recovered} message(s) were in flight when siaran last stopped: marked uncertain, not resent. "
+            "Check, then `siaran retry --uncertain`.",
+            fg="yellow",
+        )
     for reason, n in s.failed.most_common():
         click.secho(f"  failed ({n}): {reason}", fg="red")
     for reason, n in s.skipped.most_common():
@@ -73,8 +103,12 @@ def send(
     project = app.project
     post = project.post(name)
     for w in project.warnings:
+        if not str(w.path).startswith("content/lists/"):  # list rows are reported per send, below
+            click.secho(f"warning: {w}", fg="yellow", err=True)
+    for w in invalid_rows(app, post, channels or None, lists or None):  # shown before anything is sent
         click.secho(f"warning: {w}", fg="yellow", err=True)
-    summary = deliver(app, post, channels=channels or None, lists=lists or None, dry_run=dry_run)
+    with progress_bar() as progress:
+        summary = deliver(app, post, channels=channels or None, lists=lists or None, dry_run=dry_run, progress=progress)
     print_summary(summary)
     if summary.stopped:
         ctx.exit(1)

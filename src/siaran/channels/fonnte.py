@@ -1,0 +1,122 @@
+"""Fonnte (api.fonnte.com): an Indonesian gateway driving a linked WhatsApp device. Unofficial:
+WhatsApp may ban the number, so messages are paced with a random human-like gap (whatsapp.delay,
+5-6.5 s by default) and the operator is warned.
+
+One target per call (so every person gets their own outcome), form POST /send with the raw token
+in the Authorization header. Fonnte always answers HTTP 200: ``{"status": true, "id": [...]}`` or
+``{"status": false, "reason": "..."}``.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from typing import ClassVar
+
+import httpx
+
+from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, UncertainError
+from .base import Message, Receipt
+from .http import call, http_status_error, json_body, retry_after, scrub
+
+log = logging.getLogger(__name__)
+
+BAN_WARNING = (
+    "{provider} is an unofficial WhatsApp gateway: WhatsApp may ban the number for bulk sending. "
+    "siaran paces messages ({gap} between people); send only to people who expect the office's messages."
+)
+
+# Substrings of Fonnte's ``reason`` → (kind, what the operator should do).
+REASONS: tuple[tuple[str, type[DeliveryError], str], ...] = (
+    ("token", FatalError, "Fonnte refused the token: copy the device token from fonnte.com into SIARAN_WHATSAPP_TOKEN"),
+    ("invalid device", FatalError, "Fonnte does not know this device: check SIARAN_WHATSAPP_TOKEN"),
+    ("unknown user", FatalError, "Fonnte does not know this account: check SIARAN_WHATSAPP_TOKEN"),
+    ("disconnect", FatalError, "the Fonnte device is disconnected: open fonnte.com and scan the QR code again"),
+    ("quota", FatalError, "the Fonnte quota is used up: top up the package, then run the same command again"),
+    ("expired", FatalError, "the Fonnte package expired: renew it, then run the same command again"),
+    ("target", PermanentError, "Fonnte says the number is not valid"),
+    ("invalid number", PermanentError, "Fonnte says the number is not valid"),
+    ("not registered", PermanentError, "the number is not on WhatsApp"),
+    ("rate", TransientError, "Fonnte asks to slow down"),
+    ("try again", TransientError, "Fonnte asks to try again later"),
+    ("wait", TransientError, "Fonnte asks to wait"),
+)
+
+
+def parse_delay(value: str) -> tuple[float, float]:
+    """'5' → 5 to 6.5 s (30 % jitter); '3-10' → anywhere between 3 and 10 s; '0' → no pacing."""
+    text = str(value).strip()
+    try:
+        if "-" in text:
+            low, high = (float(x) for x in text.split("-", 1))
+        else:
+            low = float(text)
+            high = low * 1.3
+    except ValueError:
+        raise ConfigError(f"whatsapp.delay = {value!r}: use seconds like 5 or a range like 3-10") from None
+    if low < 0 or high < low:
+        raise ConfigError(f"whatsapp.delay = {value!r}: use seconds like 5 or a range like 3-10")
+    return low, high
+
+
+def describe_gap(spread: tuple[float, float]) -> str:
+    low, high = spread
+    return f"{low:g}-{high:g} s" if high > low else f"{low:g} s"
+
+
+def classify_reason(reason: str, secrets: tuple[str, ...] = ()) -> DeliveryError:
+    said = scrub(reason, *secrets)[:200]
+    low = said.lower()
+    for needle, kind, advice in REASONS:
+        if needle in low:
+            return kind(f"{advice} ({said})", code=said)
+    return PermanentError(f"Fonnte refused the message: {said or 'no reason given'}", code=said or None)
+
+
+class FonnteDriver:
+    name: ClassVar[str] = "fonnte"
+    channel: ClassVar[str] = "whatsapp"
+    max_text: ClassVar[int] = 60000
+    supports_images: ClassVar[bool] = True
+    concurrent: ClassVar[bool] = False
+
+    def __init__(self, settings, http: httpx.AsyncClient, clock):
+        wa = settings.whatsapp
+        if not wa.token:
+            raise ConfigError("whatsapp.provider = fonnte needs SIARAN_WHATSAPP_TOKEN (the device token, in .env)")
+        self.url = (wa.base_url or "https://api.fonnte.com").rstrip("/") + "/send"
+        self.http = http
+        self.spread = parse_delay(wa.delay)  # the engine paces by this: one message, then a random gap
+        self._token = wa.token
+        self._headers = {"Authorization": wa.token}
+        log.warning(BAN_WARNING.format(provider="Fonnte", gap=describe_gap(self.spread)))
+
+    async def send(self, message: Message) -> Receipt:
+        data = {"target": message.recipient.lstrip("+"), "message": message.text, "countryCode": "62"}
+        files = None
+        if message.images:  # an office PC has no public URL, so the file itself is uploaded
+            image = message.images[0]
+            mime = mimetypes.guess_type(image.name)[0] or "image/jpeg"
+            files = {"file": (image.name, image.read_bytes(), mime)}
+        response = await call(self.http.post(self.url, headers=self._headers, data=data, files=files), "Fonnte")
+        body = json_body(response)
+        if response.status_code != 200 or not isinstance(body, dict):
+            if response.status_code == 401:
+                raise FatalError(REASONS[0][2], code=401)
+            error = http_status_error(response, "Fonnte")
+            if response.status_code == 200:  # 200 but no JSON: the request was taken, its fate unknown
+                raise UncertainError("Fonnte answered something that is not JSON; the message may have gone")
+            error.retry_after = error.retry_after or retry_after(response)
+            raise error
+        if body.get("status") is True:
+            ids = body.get("id") or []
+            return Receipt(provider_id=",".join(map(str, ids)) if isinstance(ids, list) else str(ids),
+                           detail=str(body.get("process", "")))  # fmt: skip
+        raise classify_reason(str(body.get("reason") or body.get("detail") or ""), (self._token,))
+
+    async def aclose(self) -> None:
+        return None
+
+
+def make(settings, http, clock) -> FonnteDriver:
+    return FonnteDriver(settings, http, clock)

@@ -1,0 +1,139 @@
+"""WAHA (waha.devlike.pro): a self-hosted WhatsApp HTTP API over a linked device. Unofficial, so
+it is paced like Fonnte (whatsapp.delay) and the operator is warned about bans.
+
+POST /api/sendText and /api/sendImage with ``X-Api-Key``. The free Core edition refuses images
+with HTTP 422 (WAHA Plus only): with ``whatsapp.image_fallback`` the message goes as text with a
+link to the image (``instagram.public_media_base_url``) instead; without it the broadcast stops
+with a clear message, since every recipient would fail the same way.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import mimetypes
+from typing import Any, ClassVar
+
+import httpx
+
+from ..errors import ConfigError, FatalError, PermanentError, TransientError
+from .base import Message, Receipt
+from .fonnte import BAN_WARNING, describe_gap, parse_delay
+from .http import call, http_status_error, json_body, retry_after, scrub
+
+log = logging.getLogger(__name__)
+
+CORE_NO_IMAGES = (
+    "WAHA Core does not send images (only WAHA Plus does). Set whatsapp.image_fallback = true "
+    "to send the text with a link instead, or upgrade WAHA"
+)
+
+
+def _message_id(body: Any) -> str:
+    """WAHA engines answer with ``id`` as a string or as ``{"_serialized": ...}``."""
+    if not isinstance(body, dict):
+        return ""
+    ident = body.get("id")
+    if isinstance(ident, dict):
+        return str(ident.get("_serialized") or ident.get("id") or "")
+    if ident:
+        return str(ident)
+    key = body.get("key")
+    return str(key.get("id", "")) if isinstance(key, dict) else ""
+
+
+class WahaDriver:
+    name: ClassVar[str] = "waha"
+    channel: ClassVar[str] = "whatsapp"
+    max_text: ClassVar[int] = 65536
+    supports_images: ClassVar[bool] = True
+    concurrent: ClassVar[bool] = False
+
+    def __init__(self, settings, http: httpx.AsyncClient, clock):
+        wa = settings.whatsapp
+        if not wa.base_url:
+            raise ConfigError("whatsapp.provider = waha needs whatsapp.base_url, e.g. http://localhost:3000")
+        self.base = wa.base_url.rstrip("/")
+        self.http = http
+        self.session = wa.session
+        self.fallback = wa.image_fallback
+        self.media_base = settings.instagram.public_media_base_url
+        self.spread = parse_delay(wa.delay)
+        self.images_refused = False  # learnt from the first 422; no need to ask again
+        self._token = wa.token
+        self._headers = {"X-Api-Key": wa.token} if wa.token else {}
+        log.warning(BAN_WARNING.format(provider="WAHA", gap=describe_gap(self.spread)))
+
+    def _fallback_text(self, message: Message) -> str:
+        if not self.media_base:
+            return message.text
+        links = [self.media_base.rstrip("/") + "/" + image.name for image in message.images]
+        return message.text + "\n\n" + "\n".join(links)
+
+    async def _post(self, endpoint: str, body: dict) -> httpx.Response:
+        return await call(self.http.post(f"{self.base}/api/{endpoint}", headers=self._headers, json=body), "WAHA")
+
+    async def send(self, message: Message) -> Receipt:
+        chat = message.recipient.lstrip("+") + "@c.us"
+        if message.images and not self.images_refused:
+            image = message.images[0]
+            response = await self._post(
+                "sendImage",
+                {
+                    "session": self.session,
+                    "chatId": chat,
+                    "file": {
+                        "mimetype": mimetypes.guess_type(image.name)[0] or "image/jpeg",
+                        "filename": image.name,
+                        "data": base64.b64encode(image.read_bytes()).decode(),
+                    },
+                    "caption": message.text,
+                },
+            )
+            if response.status_code != 422 or not self._is_plus_only(response):
+                return self._receipt(response)
+            self.images_refused = True
+            if not self.fallback:
+                raise FatalError(CORE_NO_IMAGES, code=422)
+            log.warning("WAHA Core refuses images: sending text with a link instead (whatsapp.image_fallback)")
+        text = self._fallback_text(message) if message.images else message.text
+        response = await self._post("sendText", {"session": self.session, "chatId": chat, "text": text})
+        receipt = self._receipt(response)
+        if message.images:
+            return Receipt(provider_id=receipt.provider_id, detail="image not sent (WAHA Core): text with link")
+        return receipt
+
+    def _is_plus_only(self, response: httpx.Response) -> bool:
+        body = json_body(response)
+        text = str(body).lower() if body is not None else response.text.lower()
+        return "plus" in text or "image" in text or "not available" in text or "not implemented" in text
+
+    def _receipt(self, response: httpx.Response) -> Receipt:
+        body = json_body(response)
+        if response.status_code in (200, 201):
+            return Receipt(provider_id=_message_id(body))
+        said = ""
+        if isinstance(body, dict):
+            said = scrub(str(body.get("message") or body.get("error") or ""), self._token)[:200]
+        if response.status_code == 401:
+            raise FatalError("WAHA refused the API key: set SIARAN_WHATSAPP_TOKEN to WAHA's WAHA_API_KEY", code=401)
+        if response.status_code == 404 and "session" in said.lower():
+            raise FatalError(f"WAHA has no session {self.session!r}: start it in the WAHA dashboard", code=404)
+        if response.status_code == 422:
+            if "session" in said.lower() or "status" in said.lower():
+                raise FatalError(
+                    f"the WAHA session {self.session!r} is not connected: open the dashboard and scan the QR code "
+                    f"({said})",
+                    code=422,
+                )
+            raise PermanentError(f"WAHA refused the message ({said})", code=422)
+        if response.status_code == 429:
+            raise TransientError("WAHA asks to slow down", code=429, retry_after=retry_after(response))
+        raise http_status_error(response, "WAHA", said)
+
+    async def aclose(self) -> None:
+        return None
+
+
+def make(settings, http, clock) -> WahaDriver:
+    return WahaDriver(settings, http, clock)

@@ -1,0 +1,78 @@
+"""optout: people who asked to stop receiving broadcasts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import optout
+from .base import cli, get_app
+
+
+def _report(result: optout.Added) -> None:
+    click.echo(f"Opted out: {len(result.added)} added, {len(result.already)} already on the list.")
+    for line in result.invalid:
+        click.secho(f"  not added, invalid number: {line}", fg="yellow", err=True)
+
+
+def _region(app) -> str:
+    try:
+        return app.project.office.region
+    except Exception:  # the opt-out list must stay usable even while a content file is broken
+        return "ID"
+
+
+@cli.group("optout")
+def optout_group() -> None:
+    """Numbers that never get broadcasts (people who asked to stop)."""
+
+
+@optout_group.command("add")
+@click.argument("numbers", nargs=-1, required=True)
+@click.option("--reason", default="", help="Why, e.g. 'asked by phone on 2026-11-20'.")
+@click.pass_context
+def add_cmd(ctx: click.Context, numbers: tuple[str, ...], reason: str) -> None:
+    """Opt out NUMBERS (any Indonesian form: 0812-…, +62 812 …, 62812…)."""
+    app = get_app(ctx)
+    result = optout.add(app.db, [(f"argument {i}", n) for i, n in enumerate(numbers, 1)], app.now(),
+                        reason=reason, source="cli", region=_region(app))  # fmt: skip
+    _report(result)
+    if result.invalid:
+        ctx.exit(1)
+
+
+@optout_group.command("remove")
+@click.argument("number")
+@click.pass_context
+def remove_cmd(ctx: click.Context, number: str) -> None:
+    """Take NUMBER off the opt-out list: it gets broadcasts again."""
+    app = get_app(ctx)
+    phone = optout.remove(app.db, number, _region(app))
+    if phone:
+        click.echo(f"{phone} removed from the opt-out list.")
+    else:
+        click.secho(f"{number} was not on the opt-out list.", fg="yellow")
+
+
+@optout_group.command("list")
+@click.pass_context
+def list_cmd(ctx: click.Context) -> None:
+    """Every opted-out number, with when and why."""
+    rows = optout.listing(get_app(ctx).db)
+    if not rows:
+        click.echo("Nobody has opted out.")
+    for r in rows:
+        click.echo(f"{r['phone']:<16} {r['created_at']}  {r['source'] or ''}  {r['reason'] or ''}".rstrip())
+
+
+@optout_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--reason", default="", help="Why these people opted out.")
+@click.pass_context
+def import_cmd(ctx: click.Context, file: Path, reason: str) -> None:
+    """Opt out every number in FILE: a CSV with a nomor/telepon/hp/phone column, or one number per line."""
+    app = get_app(ctx)
+    result = optout.add(app.db, optout.read_file(file), app.now(), reason=reason, source=file.name,
+                        region=_region(app))  # fmt: skip
+    _report(result)

@@ -1,0 +1,277 @@
+"""The WhatsApp broadcast engine: one post to many people over one driver.
+
+Small batches follow the rate limiter's schedule; each batch is claimed (``sending``, committed)
+before its requests leave; every answer is classified and recorded; transient ones are retried
+with backoff (131056 only for that person), a fatal one stops everything and leaves the rest
+``queued``. siaran.send plans and reserves the rows and calls this.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import logging
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from . import history
+from .channels import Driver, Message
+from .errors import DeliveryError, FatalError, PermanentError, TransientError, UncertainError
+from .journal import Journal
+from .plan import Planned
+from .ratelimit import RateLimiter
+from .retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Summary:
+    post: str
+    occurrence: str | None
+    dry_run: bool = False
+    planned: int = 0
+    new: int = 0  # rows this run added to history
+    already: Counter = field(default_factory=Counter)  # status of rows an earlier run already settled
+    sent: int = 0
+    failed: Counter = field(default_factory=Counter)  # reason -> count
+    uncertain: int = 0
+    skipped: Counter = field(default_factory=Counter)  # reason -> count
+    recovered: int = 0  # rows an interrupted earlier run left in flight, now uncertain
+    left_queued: int = 0  # stopped (fatal error or shutdown) before these were attempted
+    stopped: str = ""  # why the broadcast stopped early
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def nothing_new(self) -> bool:
+        return not (self.sent or self.failed or self.uncertain or self.new)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # sent | failed | uncertain | queued (retry later)
+    provider_id: str = ""
+    error: str = ""
+    code: str = ""
+    retry_after: float | None = None
+    fatal: bool = False  # stop the whole broadcast (the message itself did not go)
+
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+async def attempt(driver: Driver, message: Message) -> Outcome:
+    """One call to one driver, its answer classified. Transient errors come back as ``queued``;
+    fatal ones too (the message did not go), with ``fatal`` set so the broadcast stops."""
+    try:
+        receipt = await driver.send(message)
+    except UncertainError as e:
+        return Outcome("uncertain", error=e.reason, code=e.code or "")
+    except PermanentError as e:
+        return Outcome("failed", error=e.reason, code=e.code or "")
+    except FatalError as e:
+        return Outcome("queued", error=e.reason, code=e.code or "", fatal=True)
+    except TransientError as e:
+        return Outcome("queued", error=e.reason, code=e.code or "", retry_after=e.retry_after)
+    except DeliveryError as e:  # an unclassified driver error: do not guess it went
+        return Outcome("failed", error=e.reason, code=e.code or "")
+    except Exception as e:  # a driver bug after the request may have left: never resend blindly
+        log.exception("driver %s crashed on %s", driver.name, message.key)
+        return Outcome("uncertain", error=f"internal error while sending: {type(e).__name__}")
+    return Outcome("sent", provider_id=receipt.provider_id)
+
+
+class ProgressCounter:
+    def __init__(self, total: int, progress: Progress | None):
+        self.total, self.done, self.progress = total, 0, progress
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+def policy(settings) -> RetryPolicy:
+    wa = settings.whatsapp
+    return RetryPolicy(max_attempts=max(1, wa.max_attempts), base=wa.backoff, pair_wait=PAIR_WAIT * min(1, wa.backoff))
+
+
+def pacing(driver: Driver, settings) -> tuple[RateLimiter, int]:
+    """How fast this provider may go: Cloud API at ``whatsapp.mps`` with many requests in flight;
+    linked-device gateways (Fonnte, WAHA) one at a time with a human-looking random gap."""
+    spread = getattr(driver, "spread", None)
+    if spread:
+        return RateLimiter(0, spread=spread), 1
+    if not getattr(driver, "concurrent", False):
+        return RateLimiter(0), 1
+    return RateLimiter(settings.whatsapp.mps), max(1, settings.whatsapp.concurrency)
+
+
+# Meta: the whole number is over its throughput (130429) or the app/account is (4, 80007):
+# everybody slows down. 131056 is one recipient messaged too often: only that one waits.
+THROUGHPUT_CODES = frozenset({"130429", "4", "80007"})
+PAIR_CODES = frozenset({"131056"})
+PAIR_WAIT = 6.0  # Meta allows about one message per 6 s to the same person
+BATCH_WINDOW = 0.01  # seconds of the rate limit claimed (and committed) at once
+
+
+@dataclass(slots=True)
+class _Job:
+    planned: Planned
+    attempts: int = 0
+
+
+class Broadcast:
+    """One post to many recipients over one driver: paced, concurrent, every answer recorded."""
+
+    def __init__(
+        self, driver: Driver, render: Callable[[Planned], Message], now: Callable[[], datetime], summary: Summary,
+        journal: Journal, policy: RetryPolicy, limiter: RateLimiter, concurrency: int, counter: ProgressCounter,
+        stop: asyncio.Event | None,
+    ):  # fmt: skip
+        self.driver, self.render, self.now = driver, render, now
+        self.summary, self.journal, self.policy, self.limiter = summary, journal, policy, limiter
+        self.concurrency, self.counter, self.stop = concurrency, counter, stop
+        self.delayed: list[tuple[float, int, _Job]] = []  # (due, seq, job): retry later
+        self.fatal: Outcome | None = None
+        self.crash: BaseException | None = None
+        self._seq = 0
+        self._wake = asyncio.Event()
+
+    def halted(self) -> bool:
+        return bool(self.fatal or self.crash or (self.stop is not None and self.stop.is_set()))
+
+    async def run(self, planned: list[Planned]) -> None:
+        """Dispatch in small batches that follow the limiter's schedule: reserve k slots, mark the
+        k rows ``sending`` in ONE commit, then let the k requests go. At 1,000 msg/s that is one
+        commit per ~10 ms instead of one per message, and still nothing leaves before its mark
+        is on disk."""
+        ready = deque(_Job(p) for p in planned)
+        tasks: set[asyncio.Task] = set()
+        batch = max(1, round(1.0 / self.limiter.interval * BATCH_WINDOW)) if self.limiter.interval else 64
+        if self.limiter.spread:
+            batch = 1  # human-paced gateways: one message, one gap
+
+        def done(task: asyncio.Task) -> None:
+            tasks.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                self.crash = task.exception()
+            self._wake.set()
+
+        try:
+            while not self.halted():
+                now = time.monotonic()
+                while self.delayed and self.delayed[0][0] <= now:
+                    ready.append(heapq.heappop(self.delayed)[2])
+                free = self.concurrency - len(tasks)
+                if not ready or free <= 0:
+                    if not ready and not tasks and not self.delayed:
+                        break
+                    self._wake.clear()
+                    # Wake when a request finishes, a retry falls due, or at least every 0.2 s (stop).
+                    timeout = 0.2 if free <= 0 or not self.delayed else min(0.2, max(0.0, self.delayed[0][0] - now))
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout)
+                    continue
+                k = min(free, len(ready), batch)
+                wait = self.limiter.reserve(k)
+                if wait > 0:
+                    await self._pause(wait)
+                if self.halted():
+                    break
+                jobs = [ready.popleft() for _ in range(k)]
+                messages = [self.render(j.planned) for j in jobs]
+                lost = self.journal.claim([j.planned.key for j in jobs])
+                for job, message in zip(jobs, messages, strict=True):
+                    if job.planned.key in lost:
+                        self.summary.already["claimed by another run"] += 1
+                        self.counter.tick()
+                        continue
+                    task = asyncio.create_task(self.one(job, message))
+                    tasks.add(task)
+                    task.add_done_callback(done)
+            if tasks:  # what already left is answered and recorded, even when stopping
+                await asyncio.wait(set(tasks))
+        finally:
+            for task in list(tasks):
+                task.cancel()
+            if tasks:
+                await asyncio.wait(set(tasks))
+            self.journal.flush()
+        if self.crash is not None:
+            raise self.crash
+        left = len(ready) + len(self.delayed)
+        self.summary.left_queued += left
+        if self.fatal is not None:
+            self.summary.stopped = stopped_message(self.driver.name, self.fatal)
+        elif left and self.stop is not None and self.stop.is_set():
+            self.summary.stopped = "stopped on request; the rest stays queued"
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep until the next slot, but wake at once on ``stop`` (a Fonnte gap lasts seconds)."""
+        if self.stop is None:
+            await asyncio.sleep(seconds)
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stop.wait(), seconds)
+
+    async def one(self, job: _Job, message: Message) -> None:
+        p = job.planned
+        try:
+            outcome = await attempt(self.driver, message)
+        except BaseException:  # cancelled mid-call (Ctrl-C, shutdown): the request may have left
+            self.journal.outcome(p.key, "uncertain", error="interrupted while sending; it may have arrived")
+            raise
+        job.attempts += 1
+        if outcome.fatal:
+            self.journal.outcome(p.key, "queued", error=outcome.error, code=outcome.code)
+            if self.fatal is None:
+                self.fatal = outcome
+            self.summary.left_queued += 1
+            return
+        if outcome.status == "queued":
+            self._retry_later(job, outcome)
+            return
+        self.journal.outcome(
+            p.key, outcome.status, error=outcome.error, code=outcome.code, provider_id=outcome.provider_id
+        )
+        count_outcome(self.summary, outcome)
+        self.counter.tick()
+
+    def _retry_later(self, job: _Job, outcome: Outcome) -> None:
+        p = job.planned
+        if not self.policy.should_retry(job.attempts):
+            reason = f"{outcome.error} (gave up after {job.attempts} attempts)"
+            self.journal.outcome(p.key, "failed", error=reason, code=outcome.code)
+            count_outcome(self.summary, Outcome("failed", error=reason))
+            self.counter.tick()
+            return
+        if outcome.code in PAIR_CODES:
+            wait = max(self.policy.pair_wait, self.policy.delay(job.attempts, outcome.retry_after))
+        else:
+            wait = self.policy.delay(job.attempts, outcome.retry_after)
+            if outcome.code in THROUGHPUT_CODES:
+                self.limiter.hold(wait)
+        not_before = history.utc(self.now() + timedelta(seconds=wait))
+        self.journal.outcome(p.key, "queued", error=outcome.error, code=outcome.code, not_before=not_before)
+        self._seq += 1
+        heapq.heappush(self.delayed, (time.monotonic() + wait, self._seq, job))
+        self._wake.set()
+
+
+def stopped_message(provider: str, fatal: Outcome) -> str:
+    code = f" (code {fatal.code})" if fatal.code else ""
+    return f"{provider} refused to continue{code}: {fatal.error}. The rest stays queued; run the same command again."
+
+
+def count_outcome(summary: Summary, outcome: Outcome) -> None:
+    if outcome.status == "sent":
+        summary.sent += 1
+    elif outcome.status == "failed":
+        summary.failed[outcome.error] += 1
+    elif outcome.status == "uncertain":
+        summary.uncertain += 1

@@ -1,0 +1,98 @@
+"""Opt-outs: people who asked not to get the office's broadcasts. Numbers are normalised exactly
+like list numbers (E.164), so "0812-…" and "+62 812 …" are the same person. A planned delivery
+to an opted-out number is recorded as ``skipped`` and never sent."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from . import history
+from .content.lists import PHONE_COLUMNS
+from .content.phones import normalise_phone
+from .errors import ContentError
+
+
+@dataclass
+class Added:
+    added: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)  # "where: raw: reason" lines
+
+
+def numbers(db: sqlite_utils.Database) -> set[str]:
+    return {r["phone"] for r in db.query("select phone from optouts")}
+
+
+def add(
+    db: sqlite_utils.Database,
+    raws: list[tuple[str, str]],
+    now: datetime,
+    *,
+    reason: str = "",
+    source: str = "cli",
+    region: str = "ID",
+) -> Added:
+    """``raws``: (where, raw number) pairs, ``where`` naming the argument or file line for errors."""
+    result = Added()
+    known = numbers(db)
+    rows = []
+    for where, raw in raws:
+        phone, why = normalise_phone(raw, region)
+        if not phone:
+            result.invalid.append(f"{where}: {raw!r}: {why}")
+        elif phone in known:
+            result.already.append(phone)
+        else:
+            known.add(phone)
+            result.added.append(phone)
+            rows.append({"phone": phone, "reason": reason, "source": source, "created_at": history.utc(now)})
+    with db.atomic():
+        db["optouts"].insert_all(rows, ignore=True)
+    return result
+
+
+def remove(db: sqlite_utils.Database, raw: str, region: str = "ID") -> str:
+    """Returns the normalised number removed, or "" when it was not opted out."""
+    phone, why = normalise_phone(raw, region)
+    if not phone:
+        raise ContentError("optout", f"{raw!r} is not a valid number: {why}", field="number")
+    if phone not in numbers(db):
+        return ""
+    db.execute("delete from optouts where phone = ?", [phone])
+    return phone
+
+
+def listing(db: sqlite_utils.Database) -> list[dict]:
+    return list(db.query("select phone, reason, source, created_at from optouts order by created_at, phone"))
+
+
+def read_file(path: Path) -> list[tuple[str, str]]:
+    """Numbers from a CSV with a phone column (nomor, telepon, hp, … as in lists) or from a
+    plain file of one number per line. Returns (file:line, raw) pairs."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise ContentError(str(path), f"cannot read: {e.strerror}") from e
+    except UnicodeDecodeError:
+        raise ContentError(str(path), "not a UTF-8 text file") from None
+    lines = text.splitlines()
+    if not lines:
+        return []
+    header = [h.strip().lower() for h in next(csv.reader([lines[0]]))]
+    col = next((header.index(c) for c in PHONE_COLUMNS if c in header), None)
+    out = []
+    if col is None:  # no header: one number per line
+        for i, line in enumerate(lines, 1):
+            if line.strip():
+                out.append((f"{path.name}:{i}", line.strip()))
+        return out
+    for i, row in enumerate(csv.reader(lines), 1):
+        if i == 1 or not any(c.strip() for c in row):
+            continue
+        out.append((f"{path.name}:{i}", row[col].strip() if col < len(row) else ""))
+    return out
