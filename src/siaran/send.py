@@ -66,31 +66,9 @@ def prepare(
     return plan(post, app.project.office, channels, blists, occurrence, optouts(app))
 
 
-def deliver(
-    app: App,
-    post: Post,
-    *,
-    channels: Iterable[str] | None = None,
-    lists: Iterable[str] | None = None,
-    occurrence: str | None = None,
-    day: date | None = None,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-    stop: asyncio.Event | None = None,
-) -> Summary:
-    return asyncio.run(
-        deliver_async(
-            app,
-            post,
-            channels=channels,
-            lists=lists,
-            occurrence=occurrence,
-            day=day,
-            dry_run=dry_run,
-            progress=progress,
-            stop=stop,
-        )
-    )
+def deliver(app: App, post: Post, **options) -> Summary:
+    """``deliver_async`` for synchronous callers (the CLI); same options."""
+    return asyncio.run(deliver_async(app, post, **options))
 
 
 async def deliver_async(

@@ -68,5 +68,14 @@ def cli(ctx: click.Context, project: Path, debug: bool, verbose: bool) -> None:
     ctx.obj["redact"] = logs.setup(app.settings.secrets(), verbose=verbose)
 
 
+channel_option = click.option(
+    "--channel",
+    "channels",
+    multiple=True,
+    type=click.Choice(["whatsapp", "instagram"]),
+    help="Only this channel (repeatable). Default: the post's own channels.",
+)
+
+
 def get_app(ctx: click.Context) -> App:
     return ctx.obj["app"]

@@ -9,7 +9,7 @@ import click
 
 from ..project import SAMPLE_RECIPIENT
 from ..render.images import post_images
-from .base import cli, get_app
+from .base import channel_option, cli, get_app
 
 
 @cli.command("list")
@@ -48,13 +48,7 @@ def check(ctx: click.Context) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write each channel's text and the images to this folder.",
 )
-@click.option(
-    "--channel",
-    "channels",
-    multiple=True,
-    type=click.Choice(["whatsapp", "instagram"]),
-    help="Only this channel (repeatable). Default: the post's own channels.",
-)
+@channel_option
 @click.pass_context
 def preview(ctx: click.Context, name: str, out: Path | None, channels: tuple[str, ...]) -> None:
     """Show exactly what each channel would get for post NAME, without sending."""

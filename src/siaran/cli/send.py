@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..send import Progress as OnProgress
 from ..send import Summary, deliver, invalid_rows
-from .base import cli, get_app
+from .base import channel_option, cli, get_app
 
 
 @contextlib.contextmanager
@@ -84,13 +84,7 @@ def _counts(counter) -> str:
     multiple=True,
     help="Send to this list (file stem under content/lists/); repeatable. Default: the post's own lists.",
 )
-@click.option(
-    "--channel",
-    "channels",
-    multiple=True,
-    type=click.Choice(["whatsapp", "instagram"]),
-    help="Only this channel (repeatable). Default: the post's own channels.",
-)
+@channel_option
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing, change no history.")
 @click.pass_context
 def send(

@@ -89,14 +89,7 @@ def announcement_slides(office: Office, post: Post, text: str, fonts: FontSet) -
     if info:
         blocks += [Block("space", str(PANEL_PAD)), *info, Block("space", str(PANEL_PAD + 30))]
     blocks += [Block("para", p) for p in paragraphs(strip_markup(text))]
-    colours = Colours(
-        text=palette.text,
-        heading=palette.primary_dark,
-        marker=palette.primary,
-        on_marker=palette.on_primary,
-        muted=palette.muted,
-        accent=palette.accent,
-    )
+    colours = Colours.on_background(palette)
     y = top.bottom + 40
     width = WIDTH - 2 * MARGIN
     height = bottom.top - 32 - y

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from .fonts import FontSet
+from .palette import Palette
 
 WIDTH, HEIGHT = 1080, 1350  # Instagram portrait 4:5; WhatsApp sends the same file
 MARGIN = 56  # safe margin: no text or code closer to the edge (the profile grid crops ~34 px a side)
@@ -182,6 +183,18 @@ class Colours:
     on_marker: str
     muted: str
     accent: str
+
+    @classmethod
+    def on_background(cls, palette: Palette) -> Colours:
+        """Body text on the slide's light background (posters, announcement cards)."""
+        return cls(
+            text=palette.text,
+            heading=palette.primary_dark,
+            marker=palette.primary,
+            on_marker=palette.on_primary,
+            muted=palette.muted,
+            accent=palette.accent,
+        )
 
 
 @dataclass

@@ -97,14 +97,7 @@ def sop_slides(office: Office, post: Post, fonts: FontSet) -> list[Slide]:
     blocks = sop_blocks(sop)
     if overflow:
         blocks.insert(0, Block("para", overflow, bold=True))
-    colours = Colours(
-        text=palette.text,
-        heading=palette.primary_dark,
-        marker=palette.primary,
-        on_marker=palette.on_primary,
-        muted=palette.muted,
-        accent=palette.accent,
-    )
+    colours = Colours.on_background(palette)
     width = WIDTH - 2 * MARGIN
     y, y_later = top.bottom + 30, top_later.bottom + 30
     height, later = bottom.top - 24 - y, bottom.top - 24 - y_later
