@@ -155,3 +155,32 @@ def test_waha_wrong_key_is_fatal(run, project, waha):
               env=gateway_env("waha", waha.base_url, "wrong-waha-key-55"))  # fmt: skip
     assert res.exit_code == 1 and "API key" in res.output
     assert "wrong-waha-key-55" not in res.all
+
+
+def test_waha_plus_sends_every_slide_caption_on_the_first(run, project, waha):
+    waha.core = False
+    (project / "content/images").mkdir(exist_ok=True)
+    for name in ("slide-1.jpg", "slide-2.jpg"):
+        Image.new("RGB", (40, 50), "#F2A900").save(project / "content/images" / name)
+    path = project / "content/announcements/posyandu.md"
+    text = path.read_text().replace("card: true", "card: false")
+    path.write_text(text.replace("---\n", "---\nimage: [images/slide-1.jpg, images/slide-2.jpg]\n", 1))
+    res = run("send", POST, "--now", "--channel", "whatsapp", env=gateway_env("waha", waha.base_url, API_KEY))
+    assert res.exit_code == 0, res.all
+    assert len(waha.images) == 18
+    for chat in {i["chatId"] for i in waha.images}:
+        mine = [i for i in waha.images if i["chatId"] == chat]
+        assert [i["file"] for i in mine] == ["slide-1.jpg", "slide-2.jpg"]
+        assert "Posyandu" in mine[0]["caption"] and not mine[1]["caption"]
+
+
+def test_fonnte_sends_every_slide_text_on_the_first(run, project, fonnte):
+    (project / "content/images").mkdir(exist_ok=True)
+    for name in ("slide-1.jpg", "slide-2.jpg"):
+        Image.new("RGB", (40, 50), "#F2A900").save(project / "content/images" / name)
+    path = project / "content/announcements/posyandu.md"
+    text = path.read_text().replace("card: true", "card: false")
+    path.write_text(text.replace("---\n", "---\nimage: [images/slide-1.jpg, images/slide-2.jpg]\n", 1))
+    res = run("send", POST, "--now", "--channel", "whatsapp", env=gateway_env("fonnte", fonnte.base_url, FONNTE_TOKEN))
+    assert res.exit_code == 0, res.all
+    assert len(fonnte.delivered) == 9 and set(fonnte.delivered.values()) == {2}

@@ -335,3 +335,25 @@ def test_the_sending_mark_is_on_disk_before_the_request_arrives(run, project, cl
     res = run("send", POST, "--now", "--channel", "whatsapp", env=env(cloud, mps="1000", concurrency="8"))
     assert res.exit_code == 0, res.all
     assert len(seen) == PEOPLE and set(seen.values()) == {"sending"}
+
+
+def test_every_slide_goes_and_a_retry_resumes_after_the_slides_already_accepted(run, project, cloud):
+    (project / "content/images").mkdir(exist_ok=True)
+    for name, colour in (("slide-1.png", "#0B6E4F"), ("slide-2.png", "#F2A900")):
+        Image.new("RGB", (64, 80), colour).save(project / "content/images" / name)
+    path = project / "content/announcements/kerja-bakti.md"
+    path.write_text(path.read_text().replace("---\n", "---\nimage: [images/slide-1.png, images/slide-2.png]\n", 1))
+    budi = "6281234567801"
+    cloud.fail(budi)  # the first slide is accepted...
+    cloud.fail(budi, 131000)  # ...the second meets a passing server error, and is retried
+
+    res = run("send", "announcements/kerja-bakti", "--now", "--channel", "whatsapp", env=env(cloud))
+    assert res.exit_code == 0, res.all
+    slides = [u["id"] for u in cloud.uploads]
+    assert len(slides) == 2
+    for to in cloud.delivered:
+        mine = [b for b in cloud.bodies if b["to"] == to]
+        assert [b["image"]["id"] for b in mine] == slides  # each slide once, in order
+        assert "Kerja Bakti" in mine[0]["image"]["caption"] and "caption" not in mine[1]["image"]
+    assert cloud.requests[budi] == 3 and cloud.delivered[budi] == 2
+    assert len(cloud.delivered) == 6 and {r["status"] for r in rows(project)} == {"sent"}

@@ -41,7 +41,9 @@ class FakeFonnte:
             reason = self.everyone or (queue.pop(0) if queue else "")
         if reason:
             return Response(200, {"status": False, "reason": reason})
-        if not target.isdigit() or not form.get("message"):
+        if not target.isdigit() or not (
+            form.get("message") or form.get("file") or form.get("url")
+        ):  # message optional with a file
             return Response(200, {"status": False, "reason": "target invalid"})
         with self.lock:
             self.delivered[target] += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from pathlib import Path
 from typing import ClassVar
 
 import httpx
@@ -89,13 +90,30 @@ class FonnteDriver:
         self.spread = parse_delay(wa.delay)  # the engine paces by this: one message, then a random gap
         self._token = wa.token
         self._headers = {"Authorization": wa.token}
+        self._accepted: dict[str, list[str]] = {}  # message key -> ids of the slides already taken
         log.warning(BAN_WARNING.format(provider="Fonnte", gap=describe_gap(self.spread)))
 
     async def send(self, message: Message) -> Receipt:
-        data = {"target": message.recipient.lstrip("+"), "message": message.text, "countryCode": "62"}
+        # One request per slide (the text rides on the first); a retry in this run resumes after the
+        # slides Fonnte already took, so nobody gets one twice.
+        parts = list(message.images) or [None]
+        ids = self._accepted.setdefault(message.key, [])
+        for n, image in enumerate(parts[len(ids) :], start=len(ids)):
+            try:
+                ids.append((await self._send_part(message, image, message.text if n == 0 else "")).provider_id)
+            except DeliveryError as e:
+                if not isinstance(e, TransientError):  # no retry will come for it in this run
+                    del self._accepted[message.key]
+                raise
+        del self._accepted[message.key]
+        return Receipt(provider_id=",".join(i for i in ids if i))
+
+    async def _send_part(self, message: Message, image: Path | None, text: str) -> Receipt:
+        data = {"target": message.recipient.lstrip("+"), "countryCode": "62"}
+        if text:  # optional when a file goes
+            data["message"] = text
         files = None
-        if message.images:  # an office PC has no public URL, so the file itself is uploaded
-            image = message.images[0]
+        if image is not None:  # an office PC has no public URL, so the file itself is uploaded
             mime = mimetypes.guess_type(image.name)[0] or "image/jpeg"
             files = {"file": (image.name, image.read_bytes(), mime)}
         response = await call(self.http.post(self.url, headers=self._headers, data=data, files=files), "Fonnte")

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..errors import ConfigError, FatalError, PermanentError, TransientError
+from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError
 from .base import Message, Receipt
 from .fonnte import BAN_WARNING, describe_gap, parse_delay
 from .http import call, http_status_error, json_body, retry_after, scrub
@@ -60,6 +60,7 @@ class WahaDriver:
         self.media_base = settings.instagram.public_media_base_url
         self.spread = parse_delay(wa.delay)
         self.images_refused = False  # learnt from the first 422; no need to ask again
+        self._accepted: dict[str, list[str]] = {}  # message key -> ids of the slides already taken
         self._token = wa.token
         self._headers = {"X-Api-Key": wa.token} if wa.token else {}
         log.warning(BAN_WARNING.format(provider="WAHA", gap=describe_gap(self.spread)))
@@ -76,22 +77,36 @@ class WahaDriver:
     async def send(self, message: Message) -> Receipt:
         chat = message.recipient.lstrip("+") + "@c.us"
         if message.images and not self.images_refused:
-            image = message.images[0]
-            response = await self._post(
-                "sendImage",
-                {
-                    "session": self.session,
-                    "chatId": chat,
-                    "file": {
-                        "mimetype": mimetypes.guess_type(image.name)[0] or "image/jpeg",
-                        "filename": image.name,
-                        "data": base64.b64encode(image.read_bytes()).decode(),
+            # Every slide goes, the text as the first one's caption; a retry in this run resumes
+            # after the slides WAHA already took.
+            ids = self._accepted.setdefault(message.key, [])
+            response = None
+            for n, image in enumerate(message.images[len(ids) :], start=len(ids)):
+                response = await self._post(
+                    "sendImage",
+                    {
+                        "session": self.session,
+                        "chatId": chat,
+                        "file": {
+                            "mimetype": mimetypes.guess_type(image.name)[0] or "image/jpeg",
+                            "filename": image.name,
+                            "data": base64.b64encode(image.read_bytes()).decode(),
+                        },
+                        "caption": message.text if n == 0 else "",
                     },
-                    "caption": message.text,
-                },
-            )
-            if response.status_code != 422 or not self._is_plus_only(response):
-                return self._receipt(response)
+                )
+                if response.status_code == 422 and n == 0 and self._is_plus_only(response):
+                    break
+                try:
+                    ids.append(self._receipt(response).provider_id)
+                except DeliveryError as e:
+                    if not isinstance(e, TransientError):  # no retry will come for it in this run
+                        del self._accepted[message.key]
+                    raise
+            else:
+                del self._accepted[message.key]
+                return Receipt(provider_id=",".join(ids))
+            del self._accepted[message.key]
             self.images_refused = True
             if not self.fallback:
                 raise FatalError(CORE_NO_IMAGES, code=422)

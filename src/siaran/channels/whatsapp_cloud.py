@@ -128,6 +128,7 @@ class CloudDriver:
         self._messages_url = httpx.URL(f"{self.url}/messages")
         self._history_path = settings.path("history")
         self._media: dict[Path, str] = {}
+        self._accepted: dict[str, list[str]] = {}  # message key -> ids of the parts Meta accepted so far
         self._media_lock = asyncio.Lock()
         self._db = None
 
@@ -220,14 +221,18 @@ class CloudDriver:
         text = {**base, "type": "text", "text": {"preview_url": True, "body": message.text}}
         if image is None:
             return [text]
-        media = await self.media_id(image)
+        # Every slide of a carousel goes (a long SOP must arrive whole); the text is the first caption.
+        bodies = [{**base, "type": "image", "image": {"id": await self.media_id(i)}} for i in message.images]
         if len(message.text) <= CAPTION_LIMIT:
-            return [{**base, "type": "image", "image": {"id": media, "caption": message.text}}]
-        return [{**base, "type": "image", "image": {"id": media}}, text]
+            bodies[0]["image"]["caption"] = message.text
+            return bodies
+        return [*bodies, text]
 
     async def send(self, message: Message) -> Receipt:
-        ids = []
-        for body in await self.payload(message):
+        # A message of several parts (slides, a long text) that failed midway and is retried in this
+        # run resumes after the parts Meta already accepted, so nobody gets a slide twice.
+        ids = self._accepted.setdefault(message.key, [])
+        for body in (await self.payload(message))[len(ids) :]:
             # Pre-built URL and headers, body serialised here: this runs up to 1,000 times a second.
             content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
             response = await call(
@@ -237,7 +242,11 @@ class CloudDriver:
             if response.status_code == 200 and isinstance(data, dict) and data.get("messages"):
                 ids.append(str(data["messages"][0].get("id", "")))
                 continue
-            raise classify(response, (self._token,))
+            error = classify(response, (self._token,))
+            if not isinstance(error, TransientError):  # no retry will come for this message in this run
+                del self._accepted[message.key]
+            raise error
+        del self._accepted[message.key]
         return Receipt(provider_id=",".join(ids))
 
     async def aclose(self) -> None:
