@@ -39,6 +39,7 @@ class Stats:
         self.last = 0.0
         self.seen: set[str] = set()
         self.duplicates = 0
+        self.uploads = 0
 
     def admit(self) -> bool:
         """Token bucket holding one second of capacity, as Meta's per-second throughput."""
@@ -82,6 +83,9 @@ class FakeCloudProtocol(asyncio.Protocol):
         stats = self.stats
         if path == "/stats":
             payload, status = {k: v for k, v in vars(stats).items() if k != "seen"}, 200
+        elif path.endswith("/media"):  # the post's card: uploaded once, then sent by id
+            stats.uploads += 1
+            payload, status = {"id": f"media-{stats.uploads}"}, 200
         elif not stats.admit():
             stats.throttled += 1
             payload = {"error": {"message": "(#130429) Rate limit hit", "type": "OAuthException", "code": 130429}}
