@@ -53,13 +53,16 @@ def waha():
         yield fake
 
 
-def _with_image(project: Path) -> None:
+def _with_image(project: Path, *names: str) -> None:
+    """The operator's own image(s) only (no rendered card), so the tests know which files go out."""
+    names = names or ("poster.jpg",)
     (project / "content/images").mkdir(exist_ok=True)
-    Image.new("RGB", (40, 50), "#F2A900").save(project / "content/images/poster.jpg")
+    for name in names:
+        Image.new("RGB", (40, 50), "#F2A900").save(project / "content/images" / name)
     path = project / "content/announcements/posyandu.md"
-    # The operator's own image only (no rendered card), so the tests know which file goes out.
     text = path.read_text().replace("card: true", "card: false")
-    path.write_text(text.replace("---\n", "---\nimage: images/poster.jpg\n", 1))
+    images = ", ".join(f"images/{n}" for n in names)
+    path.write_text(text.replace("---\n", f"---\nimage: [{images}]\n", 1))
 
 
 def test_fonnte_sends_one_target_per_call_and_warns_about_bans(run, project, fonnte):
@@ -159,12 +162,7 @@ def test_waha_wrong_key_is_fatal(run, project, waha):
 
 def test_waha_plus_sends_every_slide_caption_on_the_first(run, project, waha):
     waha.core = False
-    (project / "content/images").mkdir(exist_ok=True)
-    for name in ("slide-1.jpg", "slide-2.jpg"):
-        Image.new("RGB", (40, 50), "#F2A900").save(project / "content/images" / name)
-    path = project / "content/announcements/posyandu.md"
-    text = path.read_text().replace("card: true", "card: false")
-    path.write_text(text.replace("---\n", "---\nimage: [images/slide-1.jpg, images/slide-2.jpg]\n", 1))
+    _with_image(project, "slide-1.jpg", "slide-2.jpg")
     res = run("send", POST, "--now", "--channel", "whatsapp", env=gateway_env("waha", waha.base_url, API_KEY))
     assert res.exit_code == 0, res.all
     assert len(waha.images) == 18
@@ -175,12 +173,7 @@ def test_waha_plus_sends_every_slide_caption_on_the_first(run, project, waha):
 
 
 def test_fonnte_sends_every_slide_text_on_the_first(run, project, fonnte):
-    (project / "content/images").mkdir(exist_ok=True)
-    for name in ("slide-1.jpg", "slide-2.jpg"):
-        Image.new("RGB", (40, 50), "#F2A900").save(project / "content/images" / name)
-    path = project / "content/announcements/posyandu.md"
-    text = path.read_text().replace("card: true", "card: false")
-    path.write_text(text.replace("---\n", "---\nimage: [images/slide-1.jpg, images/slide-2.jpg]\n", 1))
+    _with_image(project, "slide-1.jpg", "slide-2.jpg")
     res = run("send", POST, "--now", "--channel", "whatsapp", env=gateway_env("fonnte", fonnte.base_url, FONNTE_TOKEN))
     assert res.exit_code == 0, res.all
     assert len(fonnte.delivered) == 9 and set(fonnte.delivered.values()) == {2}
