@@ -162,3 +162,22 @@ def test_fixed_clock_advances():
     c = FixedClock(at=datetime(2026, 1, 1, tzinfo=UTC))
     c.advance(days=3)
     assert c.now() == datetime(2026, 1, 4, tzinfo=UTC)
+
+
+def test_body_naming_the_recipient_is_rendered_per_person(tmp_path):
+    import shutil
+
+    root = tmp_path / "p"
+    shutil.copytree(Path(__file__).parent.parent / "content", root / "content")
+    path = root / "content/announcements/kerja-bakti.md"
+    path.write_text(path.read_text() + "\nSampai jumpa, {{ recipient.name if recipient else 'warga' }}!\n")
+    project = load_project(root, TODAY)
+    post = project.post("announcements/kerja-bakti")
+    plain = project.post("announcements/posyandu")
+    a, b = Recipient("+6281200000001", "Ani"), Recipient("+6281200000002", "Badu")
+    assert "Sampai jumpa, Ani!" in project.renderer.render(post, "whatsapp", a)
+    assert "Sampai jumpa, Badu!" in project.renderer.render(post, "whatsapp", b)
+    assert "Sampai jumpa, warga!" in project.renderer.render(post, "instagram")
+    # A body that never names the recipient is worked out once, yet each greeting line stays personal.
+    assert "Yth. Bapak/Ibu Ani" in project.renderer.render(plain, "whatsapp", a)
+    assert "Yth. Bapak/Ibu Badu" in project.renderer.render(plain, "whatsapp", b)

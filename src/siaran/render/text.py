@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import jinja2
+import jinja2.meta
 from babel.dates import format_date
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -25,6 +27,7 @@ from ..errors import TemplateError
 CAPTION_LIMIT = 2200  # Instagram
 
 
+@lru_cache(maxsize=1024)  # a broadcast formats the same date for every recipient
 def tanggal(value: date | datetime | str, fmt: str = "EEEE, d MMMM y") -> str:
     """Dates the Indonesian way: Sabtu, 28 November 2026."""
     if isinstance(value, str):
@@ -53,9 +56,13 @@ class TextRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             autoescape=False,
+            auto_reload=False,  # a project is loaded afresh by every command and daemon pass
         )
         self.env.filters["tanggal"] = tanggal
         self._bodies: dict[str, jinja2.Template] = {}
+        self._templates: dict[str, tuple[jinja2.Template, str]] = {}
+        self._personal_bodies: dict[str, bool] = {}
+        self._views: dict[str, Post] = {}
 
     def template_name(self, post: Post, channel: str) -> str:
         return f"{channel}/{post.template or post.kind}.j2"
@@ -97,37 +104,58 @@ class TextRenderer:
 
     def render(self, post: Post, channel: str, recipient: Recipient | None = None) -> str:
         rec = recipient.for_template() if recipient else None
-        body_rel = post.path.relative_to(self.root).as_posix()
-        body = ""
-        if post.body:
-            body = self._run(
-                self._body_template(post),
-                {"office": self.office, "post": post, "recipient": rec},
-                body_rel,
-                post.body_line - 1,
-            )
-        name = self.template_name(post, channel)
-        rel = self._rel(name)
-        try:
-            tpl = self.env.get_template(name)
-        except jinja2.TemplateNotFound:
-            raise TemplateError(
-                body_rel, f"no template {rel} for channel {channel}", field="template" if post.template else "channels"
-            ) from None
-        except jinja2.TemplateSyntaxError as e:
-            raise TemplateError(self._rel(e.name or name), f"template syntax error: {e.message}", line=e.lineno) from e
-        view = dataclasses.replace(post, body=body)
-        text = self._run(tpl, {"office": self.office, "post": view, "recipient": rec}, rel, 0)
+        tpl, rel = self._channel_template(post, channel)
+        text = self._run(tpl, {"office": self.office, "post": self._view(post, rec), "recipient": rec}, rel, 0)
         return _tidy(text)
 
     def render_body(self, post: Post, recipient: Recipient | None = None) -> str:
         """The post's body alone, without the channel template (what a rendered card shows)."""
+        return _tidy(self._body(post, recipient.for_template() if recipient else None))
+
+    # A broadcast renders the same post for thousands of people: what does not depend on the
+    # recipient (the channel template lookup, a body that never names the recipient, the post as
+    # templates see it) is worked out once per post.
+    def _channel_template(self, post: Post, channel: str) -> tuple[jinja2.Template, str]:
+        name = self.template_name(post, channel)
+        found = self._templates.get(name)
+        if found is None:
+            rel = self._rel(name)
+            try:
+                found = self._templates[name] = (self.env.get_template(name), rel)
+            except jinja2.TemplateNotFound:
+                raise TemplateError(
+                    post.path.relative_to(self.root).as_posix(),
+                    f"no template {rel} for channel {channel}",
+                    field="template" if post.template else "channels",
+                ) from None
+            except jinja2.TemplateSyntaxError as e:
+                raise TemplateError(
+                    self._rel(e.name or name), f"template syntax error: {e.message}", line=e.lineno
+                ) from e
+        return found
+
+    def _personal(self, post: Post) -> bool:
+        """Does the post's body name the recipient (so it differs from one person to the next)?"""
+        if post.name not in self._personal_bodies:
+            used = jinja2.meta.find_undeclared_variables(self.env.parse(post.body)) if post.body else set()
+            self._personal_bodies[post.name] = "recipient" in used
+        return self._personal_bodies[post.name]
+
+    def _body(self, post: Post, rec: dict[str, Any] | None) -> str:
         if not post.body:
             return ""
-        rec = recipient.for_template() if recipient else None
         rel = post.path.relative_to(self.root).as_posix()
         context = {"office": self.office, "post": post, "recipient": rec}
-        return _tidy(self._run(self._body_template(post), context, rel, post.body_line - 1))
+        return self._run(self._body_template(post), context, rel, post.body_line - 1)
+
+    def _view(self, post: Post, rec: dict[str, Any] | None) -> Post:
+        """The post as channel templates see it: ``post.body`` rendered."""
+        view = self._views.get(post.name)
+        if view is None:
+            view = dataclasses.replace(post, body=self._body(post, rec))
+            if not self._personal(post):
+                self._views[post.name] = view
+        return view
 
     def check_templates(self) -> list[TemplateError]:
         """Syntax errors in every template file, including ones no post uses yet."""
