@@ -171,3 +171,27 @@ def test_history_writes_are_batched_not_one_commit_per_message(tmp_path):
     assert summary.sent == 400
     assert journal.commits <= 60  # one per message would be >= 400
     assert {r["status"] for r in db["deliveries"].rows} == {"sent"}
+
+
+def test_provider_client_keeps_no_cookies():
+    """Providers authenticate by header; an answer's Set-Cookie is neither parsed nor sent back."""
+    import asyncio
+
+    import httpx
+
+    from siaran.channels.http import ProviderClient
+
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        return httpx.Response(200, headers={"Set-Cookie": "session=abc; Path=/"}, json={"ok": True})
+
+    async def go():
+        async with ProviderClient(transport=httpx.MockTransport(handler)) as http:
+            await http.get("http://provider.test/a")
+            await http.get("http://provider.test/b")
+            return list(http.cookies.jar)
+
+    assert asyncio.run(go()) == []
+    assert seen == [None, None]

@@ -21,7 +21,7 @@ import httpx
 from . import history, optout
 from .app import App
 from .channels import Driver, Message, make_driver, provider_name
-from .channels.http import ShardedTransport
+from .channels.http import ProviderClient, ShardedTransport
 from .content.model import Post, Recipient
 from .engine import Broadcast, Outcome, Progress, ProgressCounter, Summary, attempt, pacing, policy
 from .errors import ContentError
@@ -225,7 +225,7 @@ def http_client(settings) -> httpx.AsyncClient:
     """The one HTTP client of a broadcast: every driver shares its connection pool."""
     wa = settings.whatsapp
     connections = max(1, wa.concurrency) + 4
-    return httpx.AsyncClient(
+    return ProviderClient(
         timeout=httpx.Timeout(wa.timeout, connect=10.0, pool=None),
         transport=ShardedTransport(connections),
     )
