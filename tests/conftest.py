@@ -48,3 +48,15 @@ def run(project: Path, monkeypatch: pytest.MonkeyPatch):
         return Result(res.exit_code, res.stdout, res.stderr)
 
     return _run
+
+
+@pytest.fixture(scope="module")
+def graph_server():
+    """One fake Graph API server per test module (stopping a server takes time); tests swap its handler."""
+    from fakes.http import FakeServer
+    from fakes.instagram_graph import FakeGraph
+
+    server = FakeServer(FakeGraph())
+    server.start()
+    yield server
+    server.stop()

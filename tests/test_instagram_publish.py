@@ -17,7 +17,6 @@ import pytest
 import sqlite_utils
 from PIL import Image
 
-from fakes.http import FakeServer
 from fakes.instagram_graph import FakeGraph, error
 
 NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}
@@ -56,14 +55,6 @@ def photo_post(project: Path, name: str = "foto", images: tuple[tuple[str, tuple
         encoding="utf-8",
     )
     return f"announcements/{name}"
-
-
-@pytest.fixture(scope="module")
-def graph_server():
-    server = FakeServer(FakeGraph())
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import httpx
 import pytest
 import sqlite_utils
 
-from fakes.http import FakeServer
 from fakes.instagram_graph import FakeGraph
 from siaran.clock import FixedClock
 from siaran.config import load_settings
@@ -20,14 +19,6 @@ from siaran.instagram.graph import GraphPublisher
 from siaran.instagram.store import Item
 
 CAPTION = "📢 Posyandu Balita Bulan Desember\n\nBapak/Ibu warga yang memiliki balita, yuk datang!"
-
-
-@pytest.fixture(scope="module")
-def graph_server():
-    server = FakeServer(FakeGraph())
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
