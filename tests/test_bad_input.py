@@ -153,3 +153,18 @@ def test_not_a_project(run, tmp_path):
     res = run("check", root=tmp_path)
     assert res.exit_code == 1
     assert "no content/ folder" in res.stderr
+
+
+@pytest.mark.parametrize(
+    ("toml", "env", "expected"),
+    [
+        ('[whatsapp]\nprovider = "twilio"\n', {}, "whatsapp.provider = 'twilio' is not one of outbox, cloud"),
+        ("", {"SIARAN_INSTAGRAM_PUBLISHER": "buffer"}, "instagram.publisher = 'buffer' is not one of handoff, graph"),
+    ],
+)
+def test_unknown_provider_is_refused_before_anything_is_recorded(run, project, toml, env, expected):
+    (project / "siaran.toml").write_text(toml)
+    res = run("send", "announcements/posyandu", "--now", env={**NOW, **env})
+    assert res.exit_code == 1
+    assert expected in res.stderr
+    assert _state(project) == (0, [])

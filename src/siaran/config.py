@@ -27,6 +27,7 @@ class Setting:
     help: str
     type: type = str
     secret: bool = False
+    choices: tuple[str, ...] = ()  # the only values accepted, when the setting names one of a few things
 
     @property
     def env(self) -> str:
@@ -38,7 +39,12 @@ SETTINGS: tuple[Setting, ...] = (
     S("history", "path", "siaran.db", "SQLite file holding the whole posting history (relative to the project)."),
     S("media", "path", "media", "Folder of rendered images (sync it to your hosting for the Instagram Graph API)."),
     S("outbox", "path", "outbox", "Folder the outbox channel writes messages to (relative to the project)."),
-    S("whatsapp", "provider", "outbox", "WhatsApp provider: outbox (files, no account), cloud, fonnte or waha."),
+    S(
+        "whatsapp",
+        "provider",
+        "outbox",
+        "WhatsApp provider: outbox (files, no account), cloud, fonnte or waha.",
+    ),
     S(
         "whatsapp",
         "base_url",
@@ -100,7 +106,13 @@ SETTINGS: tuple[Setting, ...] = (
         bool,
     ),
     S("whatsapp", "operator", "", "The operator's own WhatsApp number (Instagram hand-off sends posts there)."),
-    S("instagram", "publisher", "handoff", "Instagram publisher: handoff (files + operator's WhatsApp) or graph."),
+    S(
+        "instagram",
+        "publisher",
+        "handoff",
+        "Instagram publisher: handoff (files + operator's WhatsApp) or graph.",
+        choices=("handoff", "graph"),
+    ),
     S("instagram", "base_url", "https://graph.facebook.com", "Instagram Graph API base URL."),
     S("instagram", "api_version", "v21.0", "Instagram Graph API version."),
     S("instagram", "user_id", "", "Instagram professional account user id."),
@@ -132,11 +144,16 @@ def _convert(setting: Setting, value: Any, origin: str) -> Any:
             return False
         raise ConfigError(f"{origin}: {setting.section}.{setting.key} must be true or false, not {value!r}")
     try:
-        return setting.type(value)
+        converted = setting.type(value)
     except (TypeError, ValueError) as e:
         raise ConfigError(
             f"{origin}: {setting.section}.{setting.key} must be a {setting.type.__name__}, not {value!r}"
         ) from e
+    if setting.choices and converted not in setting.choices:
+        raise ConfigError(
+            f"{origin}: {setting.section}.{setting.key} = {value!r} is not one of {', '.join(setting.choices)}"
+        )
+    return converted
 
 
 class Section(Mapping[str, Any]):
@@ -223,4 +240,9 @@ def load_settings(project: Path, env: Mapping[str, str] | None = None) -> Settin
         if s.env in layered:
             values[s.section][s.key] = _convert(s, layered[s.env], s.env)
 
+    from .channels import PROVIDERS  # the registry is the list of WhatsApp providers (imported late: no cycle)
+
+    provider = values["whatsapp"]["provider"]
+    if provider not in PROVIDERS["whatsapp"]:
+        raise ConfigError(f"whatsapp.provider = {provider!r} is not one of {', '.join(PROVIDERS['whatsapp'])}")
     return Settings(project=project, sections={name: Section(name, v) for name, v in values.items()})

@@ -1,7 +1,8 @@
 """Channel drivers, registered by name in literal tables (no scanning, no singletons).
 
 Each entry points at a module's ``make(settings, http, clock) -> Driver`` factory; the module is
-imported only when that provider is configured.
+imported only when that provider is configured. Instagram is not a one-message channel: its posts go
+through the Instagram queue (siaran.instagram), whose publishers are chosen by ``instagram.publisher``.
 """
 
 from __future__ import annotations
@@ -21,10 +22,6 @@ PROVIDERS: dict[str, dict[str, str]] = {
         "cloud": "siaran.channels.whatsapp_cloud",
         "fonnte": "siaran.channels.fonnte",
         "waha": "siaran.channels.waha",
-    },
-    "instagram": {
-        "handoff": "siaran.channels.instagram_handoff",
-        "graph": "siaran.channels.instagram_graph",
     },
 }
 SETTING = {"whatsapp": "provider", "instagram": "publisher"}

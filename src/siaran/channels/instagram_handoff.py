@@ -10,7 +10,3 @@ class HandoffDriver(OutboxDriver):
     name = "handoff"
     channel = "instagram"
     max_text = 2200
-
-
-def make(settings, http, clock) -> HandoffDriver:
-    return HandoffDriver(settings.path("outbox"), "instagram")
