@@ -18,7 +18,7 @@ import httpx
 
 from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, UncertainError
 from .base import Message, Receipt
-from .http import call, http_status_error, json_body, retry_after, scrub
+from .http import Parts, call, http_status_error, json_body, retry_after, scrub
 
 log = logging.getLogger(__name__)
 
@@ -90,22 +90,16 @@ class FonnteDriver:
         self.spread = parse_delay(wa.delay)  # the engine paces by this: one message, then a random gap
         self._token = wa.token
         self._headers = {"Authorization": wa.token}
-        self._accepted: dict[str, list[str]] = {}  # message key -> ids of the slides already taken
+        self._parts = Parts()  # slides of a message already taken, for retries in this run
         log.warning(BAN_WARNING.format(provider="Fonnte", gap=describe_gap(self.spread)))
 
     async def send(self, message: Message) -> Receipt:
         # One request per slide (the text rides on the first); a retry in this run resumes after the
         # slides Fonnte already took, so nobody gets one twice.
-        parts = list(message.images) or [None]
-        ids = self._accepted.setdefault(message.key, [])
-        for n, image in enumerate(parts[len(ids) :], start=len(ids)):
-            try:
-                ids.append((await self._send_part(message, image, message.text if n == 0 else "")).provider_id)
-            except DeliveryError as e:
-                if not isinstance(e, TransientError):  # no retry will come for it in this run
-                    del self._accepted[message.key]
-                raise
-        del self._accepted[message.key]
+        async def one(n: int, image: Path | None) -> str:
+            return (await self._send_part(message, image, message.text if n == 0 else "")).provider_id
+
+        ids = await self._parts.send(message.key, list(message.images) or [None], one)
         return Receipt(provider_id=",".join(i for i in ids if i))
 
     async def _send_part(self, message: Message, image: Path | None, text: str) -> Receipt:

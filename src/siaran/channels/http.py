@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import httpx
 
 from ..errors import DeliveryError, PermanentError, TransientError, UncertainError
+
+T = TypeVar("T")
 
 
 def scrub(text: str, *secrets: str) -> str:
@@ -146,3 +148,25 @@ class ProviderClient(httpx.AsyncClient):
 
 
 _NO_COOKIES = _NoCookies()
+
+
+class Parts:
+    """The parts of one message (slides, a long text) a provider already accepted in this run.
+
+    A message sent as several requests that meets a passing error midway is retried by the engine;
+    the retry resumes after the parts already accepted, so nobody gets a slide twice."""
+
+    def __init__(self) -> None:
+        self._accepted: dict[str, list[str]] = {}  # message key -> provider ids so far
+
+    async def send(self, key: str, parts: Sequence[T], send_one: Callable[[int, T], Awaitable[str]]) -> list[str]:
+        ids = self._accepted.setdefault(key, [])
+        for n in range(len(ids), len(parts)):
+            try:
+                ids.append(await send_one(n, parts[n]))
+            except BaseException as e:
+                if not isinstance(e, TransientError):  # no retry will come for it in this run
+                    del self._accepted[key]
+                raise
+        del self._accepted[key]
+        return ids

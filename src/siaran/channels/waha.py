@@ -12,14 +12,15 @@ from __future__ import annotations
 import base64
 import logging
 import mimetypes
+from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
 
-from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError
+from ..errors import ConfigError, FatalError, PermanentError, TransientError
 from .base import Message, Receipt
 from .fonnte import BAN_WARNING, describe_gap, parse_delay
-from .http import call, http_status_error, json_body, retry_after, scrub
+from .http import Parts, call, http_status_error, json_body, retry_after, scrub
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,10 @@ def _message_id(body: Any) -> str:
     return str(key.get("id", "")) if isinstance(key, dict) else ""
 
 
+class _ImagesRefused(Exception):
+    """WAHA Core answered 422 to the first image: images need WAHA Plus."""
+
+
 class WahaDriver:
     name: ClassVar[str] = "waha"
     channel: ClassVar[str] = "whatsapp"
@@ -60,7 +65,7 @@ class WahaDriver:
         self.media_base = settings.instagram.public_media_base_url
         self.spread = parse_delay(wa.delay)
         self.images_refused = False  # learnt from the first 422; no need to ask again
-        self._accepted: dict[str, list[str]] = {}  # message key -> ids of the slides already taken
+        self._parts = Parts()  # slides of a message already taken, for retries in this run
         self._token = wa.token
         self._headers = {"X-Api-Key": wa.token} if wa.token else {}
         log.warning(BAN_WARNING.format(provider="WAHA", gap=describe_gap(self.spread)))
@@ -77,37 +82,14 @@ class WahaDriver:
     async def send(self, message: Message) -> Receipt:
         chat = message.recipient.lstrip("+") + "@c.us"
         if message.images and not self.images_refused:
-            # Every slide goes, the text as the first one's caption; a retry in this run resumes
-            # after the slides WAHA already took.
-            ids = self._accepted.setdefault(message.key, [])
-            response = None
-            for n, image in enumerate(message.images[len(ids) :], start=len(ids)):
-                response = await self._post(
-                    "sendImage",
-                    {
-                        "session": self.session,
-                        "chatId": chat,
-                        "file": {
-                            "mimetype": mimetypes.guess_type(image.name)[0] or "image/jpeg",
-                            "filename": image.name,
-                            "data": base64.b64encode(image.read_bytes()).decode(),
-                        },
-                        "caption": message.text if n == 0 else "",
-                    },
-                )
-                if response.status_code == 422 and n == 0 and self._is_plus_only(response):
-                    break
-                try:
-                    ids.append(self._receipt(response).provider_id)
-                except DeliveryError as e:
-                    if not isinstance(e, TransientError):  # no retry will come for it in this run
-                        del self._accepted[message.key]
-                    raise
-            else:
-                del self._accepted[message.key]
-                return Receipt(provider_id=",".join(ids))
-            del self._accepted[message.key]
-            self.images_refused = True
+            # Every slide goes, the text as the first one's caption.
+            async def one(n: int, image: Path) -> str:
+                return await self._send_image(chat, image, message.text if n == 0 else "", first=n == 0)
+
+            try:
+                return Receipt(provider_id=",".join(await self._parts.send(message.key, message.images, one)))
+            except _ImagesRefused:
+                self.images_refused = True
             if not self.fallback:
                 raise FatalError(CORE_NO_IMAGES, code=422)
             log.warning("WAHA Core refuses images: sending text with a link instead (whatsapp.image_fallback)")
@@ -117,6 +99,24 @@ class WahaDriver:
         if message.images:
             return Receipt(provider_id=receipt.provider_id, detail="image not sent (WAHA Core): text with link")
         return receipt
+
+    async def _send_image(self, chat: str, image: Path, caption: str, *, first: bool) -> str:
+        response = await self._post(
+            "sendImage",
+            {
+                "session": self.session,
+                "chatId": chat,
+                "file": {
+                    "mimetype": mimetypes.guess_type(image.name)[0] or "image/jpeg",
+                    "filename": image.name,
+                    "data": base64.b64encode(image.read_bytes()).decode(),
+                },
+                "caption": caption,
+            },
+        )
+        if response.status_code == 422 and first and self._is_plus_only(response):
+            raise _ImagesRefused
+        return self._receipt(response).provider_id
 
     def _is_plus_only(self, response: httpx.Response) -> bool:
         body = json_body(response)

@@ -23,7 +23,7 @@ import httpx
 from .. import history
 from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError
 from .base import Message, Receipt
-from .http import call, http_status_error, json_body, retry_after, scrub
+from .http import Parts, call, http_status_error, json_body, retry_after, scrub
 
 CAPTION_LIMIT = 1024
 MEDIA_TTL = timedelta(days=29)  # ids live 30 days; renewing a day early keeps a long broadcast safe
@@ -128,7 +128,7 @@ class CloudDriver:
         self._messages_url = httpx.URL(f"{self.url}/messages")
         self._history_path = settings.path("history")
         self._media: dict[Path, str] = {}
-        self._accepted: dict[str, list[str]] = {}  # message key -> ids of the parts Meta accepted so far
+        self._parts = Parts()  # slides of a message already accepted, for retries in this run
         self._media_lock = asyncio.Lock()
         self._db = None
 
@@ -229,25 +229,19 @@ class CloudDriver:
         return [*bodies, text]
 
     async def send(self, message: Message) -> Receipt:
-        # A message of several parts (slides, a long text) that failed midway and is retried in this
-        # run resumes after the parts Meta already accepted, so nobody gets a slide twice.
-        ids = self._accepted.setdefault(message.key, [])
-        for body in (await self.payload(message))[len(ids) :]:
-            # Pre-built URL and headers, body serialised here: this runs up to 1,000 times a second.
-            content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-            response = await call(
-                self.http.post(self._messages_url, headers=self._json_headers, content=content), "WhatsApp Cloud API"
-            )
-            data = json_body(response)
-            if response.status_code == 200 and isinstance(data, dict) and data.get("messages"):
-                ids.append(str(data["messages"][0].get("id", "")))
-                continue
-            error = classify(response, (self._token,))
-            if not isinstance(error, TransientError):  # no retry will come for this message in this run
-                del self._accepted[message.key]
-            raise error
-        del self._accepted[message.key]
+        ids = await self._parts.send(message.key, await self.payload(message), self._post_message)
         return Receipt(provider_id=",".join(ids))
+
+    async def _post_message(self, n: int, body: dict[str, Any]) -> str:
+        # Pre-built URL and headers, body serialised here: this runs up to 1,000 times a second.
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        response = await call(
+            self.http.post(self._messages_url, headers=self._json_headers, content=content), "WhatsApp Cloud API"
+        )
+        data = json_body(response)
+        if response.status_code == 200 and isinstance(data, dict) and data.get("messages"):
+            return str(data["messages"][0].get("id", ""))
+        raise classify(response, (self._token,))
 
     async def aclose(self) -> None:
         if self._db is not None:
