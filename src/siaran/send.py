@@ -22,6 +22,7 @@ from . import history, optout
 from .app import App
 from .channels import Driver, Message, make_driver, provider_name
 from .channels.http import ProviderClient, ShardedTransport
+from .content.lists import invalid_row_errors
 from .content.model import Post, Recipient
 from .engine import Broadcast, Outcome, Progress, ProgressCounter, Summary, attempt, pacing, policy
 from .errors import ContentError
@@ -151,18 +152,18 @@ def invalid_rows(app: App, post: Post, channels=None, lists=None) -> list[str]:
     ``file:line: …`` lines: they are skipped, and shown to the operator."""
     if "whatsapp" not in (tuple(channels) if channels else post.channels):
         return []
-    out = []
-    for blist in _lists_for(app, post, lists):
-        rel = app.project.list_rel(blist.name)
-        for line, raw, reason in blist.invalid:
-            out.append(f"{rel}:{line}: [nomor] invalid phone number {raw!r}: {reason} (skipped)")
-    return out
+    return [
+        str(problem)
+        for blist in _lists_for(app, post, lists)
+        for problem in invalid_row_errors(blist, app.project.list_rel(blist.name), warning=True)
+    ]
 
 
 def _skip_invalid(app: App, post: Post, channels, lists, summary: Summary) -> None:
-    summary.warnings.extend(invalid_rows(app, post, channels, lists))
-    if summary.warnings:
-        summary.skipped["invalid number"] += len(summary.warnings)
+    rows = invalid_rows(app, post, channels, lists)
+    summary.warnings.extend(rows)
+    if rows:
+        summary.skipped["invalid number"] += len(rows)
 
 
 def retry(app: App, status: str, *, post: str | None = None, progress: Progress | None = None) -> list[Summary]:

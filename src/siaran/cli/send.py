@@ -31,7 +31,8 @@ def progress_bar(label: str = "Sending") -> Iterator[OnProgress | None]:
         yield update
 
 
-def print_summary(s: Summary) -> None:
+def print_summary(s: Summary, shown: frozenset[str] = frozenset()) -> None:
+    """``shown``: warnings already printed before sending (not repeated at the end)."""
     if s.dry_run:
         click.echo(
             f"Dry run for {s.post}: {s.left_queued} would be sent, "
@@ -66,7 +67,8 @@ def print_summary(s: Summary) -> None:
     if s.left_queued:
         click.secho(f"  {s.left_queued} still queued: run the same command again to continue.", fg="yellow")
     for w in s.warnings:
-        click.secho(f"  warning: {w}", fg="yellow")
+        if w not in shown:
+            click.secho(f"  warning: {w}", fg="yellow")
     if s.stopped:
         click.secho(f"  Stopped: {s.stopped}", fg="red")
 
@@ -99,10 +101,11 @@ def send(
     for w in project.warnings:
         if not str(w.path).startswith("content/lists/"):  # list rows are reported per send, below
             click.secho(f"warning: {w}", fg="yellow", err=True)
-    for w in invalid_rows(app, post, channels or None, lists or None):  # shown before anything is sent
+    rows = invalid_rows(app, post, channels or None, lists or None)
+    for w in rows:  # shown before anything is sent
         click.secho(f"warning: {w}", fg="yellow", err=True)
     with progress_bar() as progress:
         summary = deliver(app, post, channels=channels or None, lists=lists or None, dry_run=dry_run, progress=progress)
-    print_summary(summary)
+    print_summary(summary, frozenset(rows))
     if summary.stopped:
         ctx.exit(1)
