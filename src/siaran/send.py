@@ -24,7 +24,7 @@ from .channels import Driver, Message, make_driver, provider_name
 from .channels.http import ProviderClient, ShardedTransport
 from .content.lists import invalid_row_errors
 from .content.model import Post, Recipient
-from .engine import Broadcast, Outcome, Progress, ProgressCounter, Summary, attempt, pacing, policy
+from .engine import Broadcast, Progress, ProgressCounter, Summary, pacing, policy
 from .errors import ContentError
 from .instagram import queue as instagram_queue
 from .journal import Journal
@@ -34,7 +34,7 @@ from .render.text import tanggal
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Outcome", "Progress", "Summary", "attempt", "deliver", "deliver_async", "prepare", "retry", "retry_async"]
+__all__ = ["Progress", "Summary", "deliver", "deliver_async", "prepare", "retry", "retry_async"]
 
 
 def optouts(app: App) -> set[str]:
