@@ -135,7 +135,7 @@ def make_project(root: Path, people: int) -> None:
 def client(root: Path, base_url: str, mps: float, concurrency: int) -> dict:
     from siaran.app import App
     from siaran.clock import Clock
-    from siaran.send import deliver
+    from siaran.delivery.deliver import deliver
 
     env = {
         "SIARAN_WHATSAPP_PROVIDER": "cloud",

@@ -18,7 +18,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from siaran.project import load_project
+from siaran.checks import load_project
 from siaran.render import fonts as fonts_mod
 from siaran.render import paint as paint_mod
 from siaran.render.fonts import office_fonts

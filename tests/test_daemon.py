@@ -17,7 +17,7 @@ import filelock
 import pytest
 import sqlite_utils
 
-from siaran.channels import PROVIDERS
+from siaran.channels import WHATSAPP
 from siaran.channels.base import Message, Receipt
 from siaran.channels.outbox import OutboxDriver
 from siaran.clock import FixedClock, parse_instant
@@ -136,7 +136,7 @@ def test_no_double_run_across_restarts(run, project):
 
 
 # A driver that asks the daemon to stop after its second message, as Ctrl-C in the middle of a
-# broadcast would; registered as a WhatsApp provider for the test (PROVIDERS is a literal table).
+# broadcast would; registered as a WhatsApp provider for the test (WHATSAPP is a literal table).
 STOP_AFTER = 2
 
 
@@ -156,12 +156,12 @@ class StoppingDriver(OutboxDriver):
         return receipt
 
 
-def make(settings, http, clock):
+def make(settings, http, clock, **context):
     return StoppingDriver(settings.path("outbox"))
 
 
 def test_stop_mid_broadcast_leaves_rest_queued_and_next_start_resumes_without_resending(run, project, monkeypatch):
-    monkeypatch.setitem(PROVIDERS["whatsapp"], "stopping", __name__)
+    monkeypatch.setitem(WHATSAPP, "stopping", __name__)
     clock = FixedClock(at=parse_instant("2026-11-25T09:00:10+08:00"))
     settings = load_settings(project, {"SIARAN_WHATSAPP_PROVIDER": "stopping"})
     daemon = StoppingDriver.daemon = Daemon(project, settings, clock)
@@ -300,12 +300,15 @@ def test_editing_the_series_list_keeps_the_rotation_after_the_last_post_sent(run
 def test_each_pass_publishes_instagram_posts_left_waiting(run, project):
     """A post held back earlier (e.g. the daily publishing limit) goes out on the daemon's next pass."""
     from siaran.app import App
-    from siaran.instagram import queue
+    from siaran.delivery import instagram as queue
+    from siaran.delivery.deliver import reservation
+    from siaran.history import deliveries
     from siaran.plan import plan
 
     app = App.open(project, FixedClock(at=parse_instant("2026-11-27T10:00:00+08:00")), env={})
     post = app.project.post("announcements/kerja-bakti")
     planned = plan(post, app.project.office, ["instagram"], [], "manual-test@2026-11-27T10:00:00+08:00")
+    deliveries.reserve(app.db, [reservation(app, p, app.now()) for p in planned])
     [key] = queue.enqueue(app, post, planned, ())
     app.db.conn.close()
 

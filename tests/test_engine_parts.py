@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from siaran.channels.whatsapp_cloud import classify
+from siaran.delivery.backoff import RetryPolicy
+from siaran.delivery.pacing import RateLimiter
 from siaran.errors import FatalError, PermanentError, TransientError
-from siaran.ratelimit import RateLimiter
-from siaran.retry import RetryPolicy
 
 
 class FakeTime:
@@ -112,21 +112,21 @@ def test_pacing_per_provider(tmp_path):
     from siaran.channels import make_driver
     from siaran.clock import Clock
     from siaran.config import load_settings
-    from siaran.engine import pacing
+    from siaran.delivery.pacing import pacing
 
     def settings(**values: str):
         env = {f"SIARAN_WHATSAPP_{k.upper()}": v for k, v in values.items()}
         return load_settings(tmp_path, env)
 
     http = _httpx.AsyncClient()
-    fonnte = make_driver("whatsapp", settings(provider="fonnte", token="t0ken-xyz"), http, Clock())
+    fonnte = make_driver(settings(provider="fonnte", token="t0ken-xyz"), http, Clock())
     limiter, concurrency = pacing(fonnte, settings())
     assert concurrency == 1 and limiter.spread == (5.0, 6.5)
     cloud_settings = settings(provider="cloud", token="t0ken-xyz", phone_number_id="1", mps="1000", concurrency="128")
-    cloud = make_driver("whatsapp", cloud_settings, http, Clock())
+    cloud = make_driver(cloud_settings, http, Clock())
     limiter, concurrency = pacing(cloud, cloud_settings)
     assert concurrency == 128 and limiter.interval == pytest.approx(0.001)
-    outbox = make_driver("whatsapp", settings(), http, Clock())
+    outbox = make_driver(settings(), http, Clock())
     assert pacing(outbox, settings())[1] == 1
     asyncio.run(http.aclose())
 
@@ -138,8 +138,10 @@ def test_history_writes_are_batched_not_one_commit_per_message(tmp_path):
     from siaran import history
     from siaran.channels.base import Receipt
     from siaran.content.model import Recipient
-    from siaran.engine import Broadcast, ProgressCounter, Summary
-    from siaran.journal import Journal
+    from siaran.delivery.engine import Broadcast
+    from siaran.delivery.journal import Journal
+    from siaran.delivery.summary import ProgressCounter, Summary
+    from siaran.history import deliveries
     from siaran.plan import Planned
 
     db = history.open_db(tmp_path / "siaran.db")
@@ -148,7 +150,7 @@ def test_history_writes_are_batched_not_one_commit_per_message(tmp_path):
         Planned(f"k{i}", "p", "whatsapp", f"+62812000{i:05d}", "l", None, Recipient(f"+62812000{i:05d}"))
         for i in range(400)
     ]
-    history.reserve(db, ({"key": p.key, "post": "p", "channel": "whatsapp", "recipient": p.address,
+    deliveries.reserve(db, ({"key": p.key, "post": "p", "channel": "whatsapp", "recipient": p.address,
                           "status": "queued"} for p in planned))  # fmt: skip
 
     class Instant:
@@ -179,7 +181,7 @@ def test_provider_client_keeps_no_cookies():
 
     import httpx
 
-    from siaran.channels.http import ProviderClient
+    from siaran.delivery.http import ProviderClient
 
     seen = []
 

@@ -12,8 +12,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from siaran.checks import load_project
 from siaran.errors import ContentError
-from siaran.project import load_project
 from siaran.render import images as images_mod
 from siaran.render.cards import announcement_slides, greeting_slides, strip_markup
 from siaran.render.fonts import FontSet, office_fonts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from siaran.instagram.captions import problems, stats
+from siaran.channels.instagram_caption import problems, stats
 
 NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}
 

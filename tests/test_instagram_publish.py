@@ -18,6 +18,7 @@ import sqlite_utils
 from PIL import Image
 
 from fakes.instagram_graph import FakeGraph, error
+from siaran.history import instagram
 
 NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}
 PUBLIC = "https://desa.example.id/siaran-media/"
@@ -29,7 +30,10 @@ def db(project: Path) -> sqlite_utils.Database:
 
 
 def queue(project: Path) -> list[dict]:
-    return list(db(project)["instagram_queue"].rows)
+    """Instagram deliveries as the operator reads them: ``status`` is the state label (published,
+    handed_off, publishing …), ``delivery_status`` the row's own status."""
+    found = instagram.rows(db(project))
+    return [{**r, "status": instagram.label(r), "delivery_status": r["status"]} for r in found]
 
 
 def ig_deliveries(project: Path) -> list[dict]:
@@ -339,7 +343,7 @@ def test_queue_json_lists_entries(run, project, graph):
     name = photo_post(project)
     run("send", name, "--now", env=graph_env(graph))
     data = json.loads(run("instagram", "queue", "--json", env=NOW).output)
-    assert data[0]["post"] == name and data[0]["status"] == "published"
+    assert data[0]["post"] == name and data[0]["status"] == "sent" and data[0]["state"] == "published"
     assert data[0]["images"] == ["content/images/foto-posyandu.jpg"]
 
 
@@ -376,11 +380,14 @@ def test_entry_held_by_another_live_process_is_left_alone(run, project, graph):
     graph.quota_used = 0
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
-        db(project).execute("update instagram_queue set worker = ?", [_worker_of(other.pid)])
+        db(project).execute(  # the other process has claimed it
+            "update deliveries set status = 'sending', worker = ? where channel = 'instagram'",
+            [_worker_of(other.pid)],
+        )
         db(project).conn.commit()
         res = run("instagram", "publish", env=graph_env(graph))
         assert "being published by another siaran process" in res.output
-        assert graph.publish_calls == 0 and queue(project)[0]["status"] == "queued"
+        assert graph.publish_calls == 0 and queue(project)[0]["status"] == "publishing"
     finally:
         other.kill()
         other.wait()
@@ -397,7 +404,7 @@ def test_handoff_crash_while_copying_to_operator_is_not_resent(run, project):
     dead.wait()
     run("send", name, "--now", env={**NOW, "SIARAN_INSTAGRAM_PUBLISHER": "graph"})  # queued: graph not set up
     db(project).execute(
-        "update instagram_queue set status = 'publishing', publisher = 'handoff', worker = ?",
+        "update deliveries set status = 'sending', provider = 'handoff', worker = ? where channel = 'instagram'",
         [f"{socket.gethostname()}:{dead.pid}:1"],  # this host, a process that has ended
     )
     db(project).conn.commit()

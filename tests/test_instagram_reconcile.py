@@ -11,12 +11,12 @@ import pytest
 import sqlite_utils
 
 from fakes.instagram_graph import FakeGraph
+from siaran.channels.base import Post
+from siaran.channels.instagram_graph import GraphPublisher
 from siaran.clock import FixedClock
 from siaran.config import load_settings
 from siaran.errors import PermanentError, UncertainError
 from siaran.history import open_db
-from siaran.instagram.graph import GraphPublisher
-from siaran.instagram.store import Item
 
 CAPTION = "📢 Posyandu Balita Bulan Desember\n\nBapak/Ibu warga yang memiliki balita, yuk datang!"
 
@@ -41,7 +41,7 @@ def reconcile(tmp_path: Path, fake: FakeGraph, container_id: str, token: str = "
             "SIARAN_INSTAGRAM_PUBLIC_MEDIA_BASE_URL": "https://desa.example.id/m/",
         },
     )
-    item = Item(1, "d1:x", "announcements/posyandu", None, [], CAPTION, "uncertain", "graph", container_id=container_id)
+    item = Post(1, "d1:x", "announcements/posyandu", None, [], CAPTION, "uncertain", "graph", container_id=container_id)
 
     async def go():
         async with httpx.AsyncClient() as http:
@@ -66,7 +66,7 @@ def test_published_container_is_recorded_with_its_permalink(tmp_path, graph):
     graph.publish(type("R", (), {"form": lambda self: {"creation_id": cid}})())  # published behind our back
     graph.publish_calls = 0
     res = reconcile(tmp_path, graph, cid)
-    assert res.status == "published"
+    assert res.status == "sent"
     assert res.values["permalink"] == graph.published[0]["permalink"]
     assert graph.publish_calls == 0
 
@@ -79,7 +79,7 @@ def test_finished_and_on_the_account_by_caption_is_published(tmp_path, graph):
         "permalink": "https://www.instagram.com/p/X/",
     }
     res = reconcile(tmp_path, graph, cid)
-    assert res.status == "published" and res.values["media_id"] == "77"
+    assert res.status == "sent" and res.values["media_id"] == "77"
 
 
 def test_finished_and_absent_goes_back_to_the_queue(tmp_path, graph):
@@ -104,11 +104,11 @@ def test_no_answer_stays_uncertain(tmp_path, graph):
     assert "expired-token-987654" not in str(e.value)
 
 
-def test_blank_history_has_the_instagram_queue_columns(tmp_path):
+def test_blank_history_keeps_instagram_state_beside_the_delivery_row(tmp_path):
     open_db(tmp_path / "siaran.db")
-    columns = set(sqlite_utils.Database(tmp_path / "siaran.db")["instagram_queue"].columns_dict)
-    assert columns == {
-        "id", "key", "post", "occurrence", "images", "caption", "planned_at", "status", "publisher", "attempts",
-        "container_id", "media_id", "shortcode", "permalink", "error", "created_at", "updated_at", "published_at",
-        "confirmed_at", "children", "worker", "posted_at", "error_code", "handoff",
+    db = sqlite_utils.Database(tmp_path / "siaran.db")
+    assert not db["instagram_queue"].exists()  # one status vocabulary: the delivery row's
+    assert set(db["instagram_posts"].columns_dict) == {
+        "key", "images", "caption", "planned_at", "container_id", "children", "media_id", "shortcode", "permalink",
+        "handoff", "published_at", "posted_at", "confirmed_at",
     }  # fmt: skip

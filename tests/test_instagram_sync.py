@@ -12,7 +12,9 @@ import instaloader.exceptions as ie
 import pytest
 import sqlite_utils
 
-from siaran.instagram import sync
+from siaran.channels import instagram_profile as profile_reader
+from siaran.delivery import profile_sync as sync
+from siaran.history import instagram
 
 NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}
 RECORDED = Path(__file__).parent / "data" / "instagram" / "web_profile_info.json"
@@ -39,6 +41,12 @@ def recorded(captions: dict[str, str] | None = None) -> tuple[instaloader.Profil
     return profile, posts
 
 
+def instagram_rows(project: Path) -> list[dict]:
+    """Instagram deliveries with ``status`` as the operator reads it (handed_off, confirmed …)."""
+    found = instagram.rows(sqlite_utils.Database(project / "siaran.db"))
+    return [{**r, "status": instagram.label(r)} for r in found]
+
+
 def rows(project: Path, table: str) -> list[dict]:
     return list(sqlite_utils.Database(project / "siaran.db")[table].rows)
 
@@ -57,7 +65,7 @@ def test_read_profile_counts_and_stops_at_the_window():
         raise AssertionError("iterated beyond the reporting window")
 
     since = datetime(2026, 10, 26, tzinfo=UTC)
-    data = sync.read_profile(profile, feed(), since)
+    data = profile_reader.read_profile(profile, feed(), since)
     assert (data.username, data.posts, data.followers, data.following) == ("kel.sungairapakindah", 214, 1520, 87)
     assert [p.shortcode for p in data.recent] == ["DRk3pOsAbC1", "DRh1LmNoPq2"]
     assert data.recent[0].taken_at == datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
@@ -68,15 +76,15 @@ def test_read_profile_counts_and_stops_at_the_window():
 def test_sync_confirms_handed_off_post_and_snapshots_counts(run, project, monkeypatch):
     assert run("send", "announcements/posyandu", "--now", "--channel", "instagram", env=NOW).exit_code == 0
     assert run("send", "announcements/kerja-bakti", "--now", "--channel", "instagram", env=NOW).exit_code == 0
-    [posyandu, kerja] = rows(project, "instagram_queue")
+    [posyandu, kerja] = instagram_rows(project)
     # The operator dropped the emoji and a line break when posting from the phone.
     edited = posyandu["caption"].replace("📢 ", "").replace("\n\n", "\n", 1)
     seen = []
 
-    def source(req: sync.SyncRequest) -> sync.ProfileData:
+    def source(req: profile_reader.SyncRequest) -> profile_reader.ProfileData:
         seen.append(req)
         profile, posts = recorded({"announcements/posyandu": edited})
-        return sync.read_profile(profile, posts, req.since)
+        return profile_reader.read_profile(profile, posts, req.since)
 
     monkeypatch.setattr(sync, "instaloader_source", source)
     res = run("instagram", "sync", env=NOW)
@@ -86,7 +94,7 @@ def test_sync_confirms_handed_off_post_and_snapshots_counts(run, project, monkey
     assert "confirmed announcements/posyandu: https://www.instagram.com/p/DRk3pOsAbC1/" in res.output
     assert "not from siaran: https://www.instagram.com/p/DRh1LmNoPq2/" in res.output
     assert "1,520 followers" in res.output
-    [posyandu, kerja] = rows(project, "instagram_queue")
+    [posyandu, kerja] = instagram_rows(project)
     assert posyandu["status"] == "confirmed" and posyandu["shortcode"] == "DRk3pOsAbC1"
     assert posyandu["permalink"] == "https://www.instagram.com/p/DRk3pOsAbC1/"
     assert posyandu["posted_at"] == "2026-11-23T04:00:00+00:00"
@@ -123,7 +131,7 @@ def test_sync_confirms_handed_off_post_and_snapshots_counts(run, project, monkey
 )
 def test_sync_failures_are_plain_messages_and_change_nothing(run, project, monkeypatch, error, words):
     run("send", "announcements/posyandu", "--now", "--channel", "instagram", env=NOW)
-    before = rows(project, "instagram_queue")
+    before = instagram_rows(project)
 
     def source(req):
         raise error
@@ -133,7 +141,7 @@ def test_sync_failures_are_plain_messages_and_change_nothing(run, project, monke
     assert res.exit_code == 1
     assert words in res.stderr and res.stderr.startswith("Error: ")
     assert "Traceback" not in res.all
-    assert rows(project, "instagram_queue") == before
+    assert instagram_rows(project) == before
     assert rows(project, "profile_snapshots") == []
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from siaran.instagram import sync
+from siaran.delivery import profile_sync as sync
+from siaran.history import instagram
 
 NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}  # Monday of ISO week 2026-W48
 
@@ -39,7 +40,7 @@ def test_report_weeks_channels_followers_and_flags(run, project: Path, monkeypat
     db.conn.commit()
     # W48: an Instagram post confirmed on the profile, followers up.
     run("send", "announcements/jadwal-pelayanan", "--now", "--channel", "instagram", env=NOW)
-    caption = next(r["caption"] for r in db["instagram_queue"].rows if r["post"] == "announcements/jadwal-pelayanan")
+    caption = next(r["caption"] for r in instagram.rows(db) if r["post"] == "announcements/jadwal-pelayanan")
     monkeypatch.setattr(sync, "instaloader_source", snapshot_source(1523, {"DSaaa111": caption}))
     assert run("instagram", "sync", env=NOW).exit_code == 0
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from siaran.calendar import Calendar, LocalDay, Override, missing_greetings
 from siaran.clock import zone
-from siaran.schedule import Schedule, catch_up, load_schedule, occurrences
+from siaran.content.calendar import Calendar, LocalDay, Override, missing_greetings
+from siaran.content.schedules import Schedule, load_schedule
+from siaran.schedule import catch_up, occurrences
 
 WITA = zone("WITA")
 

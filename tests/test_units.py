@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from siaran import history
+from siaran.checks import load_project
 from siaran.clock import FixedClock, clock_from_env, zone
 from siaran.config import SETTINGS, load_settings
 from siaran.content.model import BroadcastList, Recipient
 from siaran.content.phones import normalise_phone
 from siaran.errors import ConfigError, ContentErrors
+from siaran.history import deliveries
 from siaran.plan import delivery_key, merge_lists, plan
-from siaran.project import load_project
 from siaran.render.text import tanggal
 
 TODAY = date(2026, 11, 23)
@@ -86,7 +87,7 @@ def test_blank_database_migrates_to_expected_columns(tmp_path):
         "not_before",
     ]  # fmt: skip
     assert any(i.unique and i.columns == ["key"] for i in db["deliveries"].indexes)
-    assert {"occurrences", "series_state", "optouts", "media", "instagram_queue", "profile_snapshots"} <= set(
+    assert {"occurrences", "series_state", "optouts", "media", "instagram_posts", "profile_snapshots"} <= set(
         db.table_names()
     )
     history.open_db(tmp_path / "h.db")  # reopening applies nothing twice
@@ -98,12 +99,12 @@ def test_recover_inflight_only_touches_dead_workers(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     host = os.uname().nodename
     base = {"post": "p", "channel": "whatsapp", "recipient": "+62812", "status": "sending"}
-    history.reserve(db, [
+    deliveries.reserve(db, [
         {**base, "key": "alive", "worker": history.worker_id()},
         {**base, "key": "dead", "worker": f"{host}:{dead.stdout.strip()}:1"},
         {**base, "key": "queued", "status": "queued"},
     ])  # fmt: skip
-    assert history.recover_inflight(db, now) == 1
+    assert deliveries.recover_inflight(db, now) == 1
     status = {r["key"]: r["status"] for r in db["deliveries"].rows}
     assert status == {"alive": "sending", "dead": "uncertain", "queued": "queued"}
 

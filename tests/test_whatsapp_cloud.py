@@ -299,7 +299,7 @@ def test_stop_event_leaves_the_rest_queued(project, cloud, monkeypatch):
 
     from siaran.app import App
     from siaran.clock import clock_from_env
-    from siaran.send import deliver_async
+    from siaran.delivery.deliver import deliver_async
 
     cloud.latency = 0.05
     values = env(cloud, concurrency="1")

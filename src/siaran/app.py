@@ -9,10 +9,12 @@ from pathlib import Path
 
 import sqlite_utils
 
+from .channels import check_settings
+from .checks import load_project
 from .clock import Clock
 from .config import Settings, load_settings
+from .content.project import Project
 from .history import open_db
-from .project import Project, load_project
 
 
 @dataclass
@@ -25,7 +27,9 @@ class App:
 
     @classmethod
     def open(cls, root: Path, clock: Clock, env: dict[str, str] | None = None) -> App:
-        return cls(root=root, settings=load_settings(root, env), clock=clock)
+        settings = load_settings(root, env)
+        check_settings(settings)
+        return cls(root=root, settings=settings, clock=clock)
 
     @cached_property
     def db(self) -> sqlite_utils.Database:

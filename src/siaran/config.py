@@ -111,7 +111,6 @@ SETTINGS: tuple[Setting, ...] = (
         "publisher",
         "handoff",
         "Instagram publisher: handoff (files + operator's WhatsApp) or graph.",
-        choices=("handoff", "graph"),
     ),
     S("instagram", "base_url", "https://graph.facebook.com", "Instagram Graph API base URL."),
     S("instagram", "api_version", "v21.0", "Instagram Graph API version."),
@@ -240,9 +239,4 @@ def load_settings(project: Path, env: Mapping[str, str] | None = None) -> Settin
         if s.env in layered:
             values[s.section][s.key] = _convert(s, layered[s.env], s.env)
 
-    from .channels import PROVIDERS  # the registry is the list of WhatsApp providers (imported late: no cycle)
-
-    provider = values["whatsapp"]["provider"]
-    if provider not in PROVIDERS["whatsapp"]:
-        raise ConfigError(f"whatsapp.provider = {provider!r} is not one of {', '.join(PROVIDERS['whatsapp'])}")
     return Settings(project=project, sections={name: Section(name, v) for name, v in values.items()})

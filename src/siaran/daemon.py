@@ -26,10 +26,10 @@ import filelock
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from . import runner
 from .app import App
 from .clock import Clock
 from .config import Settings
+from .delivery import occurrences as runner
 from .errors import ContentErrors, LockedError, SiaranError
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ def run_once(daemon: Daemon) -> list[runner.Result]:
 async def _publish_waiting_instagram(app: App) -> None:
     """Instagram posts held back earlier (publishing limit, media not yet synced, a publish to
     reconcile) get another chance on every pass; a failure here never stops the schedules."""
-    from .instagram import queue  # imported late: most passes have nothing waiting
+    from .delivery import instagram as queue  # imported late: most passes have nothing waiting
 
     try:
         result = await queue.process(app)

@@ -8,11 +8,17 @@ The tree (turned into operator messages in exactly one place, ``siaran.cli``)::
     │   └── TemplateError    a Jinja2 template does not parse or render
     ├── ContentErrors        several ContentError at once (what `siaran check` reports)
     ├── LockedError          another siaran daemon holds the project lock
+    ├── SyncError            the Instagram profile could not be read this time (delivery.profile_sync)
     └── DeliveryError        a channel could not deliver one message
         ├── TransientError   try again later (throttled, 5xx, connection refused)
+        │   └── LimitReached Instagram's posts-per-24-h limit (channels.instagram_graph)
         ├── PermanentError   this recipient/message will never work (invalid number, template error)
         ├── FatalError       stop the whole broadcast (token expired, spam limit, account blocked)
+        │   └── TokenError   Instagram refused the token (channels.instagram_graph)
         └── UncertainError   the request left but its fate is unknown (read timeout): never resend blindly
+
+A provider's raw error body (e.g. ``GraphError``) never leaves its channel module: it is classified
+into this tree first. ``scrub`` keeps secrets out of every message built from what a provider said.
 """
 
 from __future__ import annotations
@@ -20,6 +26,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+MASK = "***"
+
+
+def scrub(text: str, *secrets: str) -> str:
+    """Mask every secret (≥ 4 characters; longest first, so a token containing another stays hidden)."""
+    for s in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(s, MASK)
+    return text
 
 
 class SiaranError(Exception):
@@ -91,3 +106,7 @@ class FatalError(DeliveryError):
 
 class UncertainError(DeliveryError):
     pass
+
+
+class SyncError(SiaranError):
+    """Instagram could not be read this time; nothing in history changed."""

@@ -9,18 +9,16 @@ import logging.handlers
 from collections.abc import Iterable
 from pathlib import Path
 
-MASK = "***"
+from .errors import scrub
 
 
 class Redact(logging.Filter):
     def __init__(self, secrets: Iterable[str]):
         super().__init__()
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        self.secrets = tuple(secrets)
 
     def scrub(self, text: str) -> str:
-        for s in self.secrets:
-            text = text.replace(s, MASK)
-        return text
+        return scrub(text, *self.secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if self.secrets:

@@ -9,8 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .app import App
-
-POSTED = ("published", "confirmed")
+from .history import instagram, reports, snapshots
 
 
 @dataclass
@@ -60,11 +59,7 @@ def build(app: App, weeks: int = 4) -> list[Week]:
 
     since = datetime.combine(first, datetime.min.time(), tzinfo=tz).astimezone(UTC).isoformat(timespec="seconds")
     wa_posts: dict[date, set] = {}
-    for r in app.db.query(
-        "select post, occurrence, status, sent_at, created_at, updated_at from deliveries "
-        "where channel = 'whatsapp' and coalesce(sent_at, updated_at, created_at) >= ?",
-        [since],
-    ):
+    for r in reports.whatsapp_since(app.db, since):
         w = week_of(r["sent_at"] or r["updated_at"] or r["created_at"])
         if w is None:
             continue
@@ -78,26 +73,22 @@ def build(app: App, weeks: int = 4) -> list[Week]:
     for start, posts in wa_posts.items():
         out[start].whatsapp_posts = len(posts)
 
-    for r in app.db.query("select * from instagram_queue"):
+    for r in instagram.rows(app.db):
         w = week_of(r["posted_at"] or r["published_at"] or r["updated_at"])
         if w is None:
             continue
-        if r["status"] in POSTED:
+        label = instagram.label(r)
+        if label in ("published", "confirmed"):
             w.instagram_posts += 1
-        elif r["status"] == "handed_off":
+        elif label == "handed_off":
             w.instagram_handed_off += 1
         elif r["status"] == "failed":
             w.instagram_failed += 1
         else:
             w.instagram_queued += 1
 
-    before = list(
-        app.db.query(
-            "select followers from profile_snapshots where taken_at < ? order by taken_at desc limit 1", [since]
-        )
-    )
-    previous = before[0]["followers"] if before else None
-    snaps = list(app.db.query("select taken_at, followers from profile_snapshots order by taken_at, id"))
+    previous = snapshots.followers_before(app.db, since)
+    snaps = snapshots.since(app.db, since)
     for w in sorted(out.values(), key=lambda w: w.start):
         inside = [s for s in snaps if _local(s["taken_at"], tz) and _monday(_local(s["taken_at"], tz)) == w.start]
         if inside and inside[-1]["followers"] is not None:

@@ -1,46 +1,70 @@
-"""Channel drivers, registered by name in literal tables (no scanning, no singletons).
-
-Each entry points at a module's ``make(settings, http, clock) -> Driver`` factory; the module is
-imported only when that provider is configured. Instagram is not a one-message channel: its posts go
-through the Instagram queue (siaran.instagram), whose publishers are chosen by ``instagram.publisher``.
+"""Channels, registered by name in literal tables (no scanning, no singletons): one registry per
+channel kind. Each entry points at a module's ``make(settings, http, clock, **context)`` factory;
+the module is imported only when that provider or publisher is configured.
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import httpx
 
 from ..clock import Clock
 from ..config import Settings
 from ..errors import ConfigError
-from .base import Driver, Message, Receipt
+from .base import Driver, MediaStore, Message, Post, Publication, Publisher, Receipt
 
-PROVIDERS: dict[str, dict[str, str]] = {
-    "whatsapp": {
-        "outbox": "siaran.channels.outbox",
-        "cloud": "siaran.channels.whatsapp_cloud",
-        "fonnte": "siaran.channels.fonnte",
-        "waha": "siaran.channels.waha",
-    },
+WHATSAPP: dict[str, str] = {
+    "outbox": "siaran.channels.outbox",
+    "cloud": "siaran.channels.whatsapp_cloud",
+    "fonnte": "siaran.channels.fonnte",
+    "waha": "siaran.channels.waha",
 }
-SETTING = {"whatsapp": "provider", "instagram": "publisher"}
+INSTAGRAM: dict[str, str] = {
+    "handoff": "siaran.channels.instagram_handoff",
+    "graph": "siaran.channels.instagram_graph",
+}
+REGISTRY: dict[str, tuple[str, dict[str, str]]] = {
+    "whatsapp": ("provider", WHATSAPP),
+    "instagram": ("publisher", INSTAGRAM),
+}
 
-__all__ = ["PROVIDERS", "Driver", "Message", "Receipt", "make_driver", "provider_name"]
+__all__ = [
+    "INSTAGRAM", "WHATSAPP", "Driver", "MediaStore", "Message", "Post", "Publication", "Publisher", "Receipt",
+    "check_settings", "make_driver", "make_publisher", "provider_name",
+]  # fmt: skip
 
 
 def provider_name(channel: str, settings: Settings) -> str:
-    return settings.sections[channel][SETTING[channel]]
+    setting, _ = REGISTRY[channel]
+    return settings.sections[channel][setting]
 
 
-def make_driver(channel: str, settings: Settings, http: httpx.AsyncClient | None, clock: Clock) -> Driver:
-    name = provider_name(channel, settings)
-    table = PROVIDERS.get(channel)
-    if table is None:
-        raise LookupError(f"unknown channel {channel!r}")
+def check_settings(settings: Settings) -> None:
+    """Refuse an unknown provider or publisher as soon as settings load, before anything is recorded."""
+    for channel, (setting, table) in REGISTRY.items():
+        name = settings.sections[channel][setting]
+        if name not in table:
+            raise ConfigError(f"{channel}.{setting} = {name!r} is not one of {', '.join(table)}")
+
+
+def _make(channel: str, name: str, settings: Settings, http, clock: Clock, **context: Any):
+    setting, table = REGISTRY[channel]
     if name not in table:
-        raise ConfigError(
-            f"{channel}.{SETTING[channel]} = {name!r} is not a known provider; choose one of {', '.join(table)}"
-        )
-    module = importlib.import_module(table[name])
-    return module.make(settings, http, clock)
+        raise ConfigError(f"{channel}.{setting} = {name!r} is not one of {', '.join(table)}")
+    return importlib.import_module(table[name]).make(settings, http, clock, **context)
+
+
+def make_driver(
+    settings: Settings, http: httpx.AsyncClient | None, clock: Clock, media: MediaStore | None = None
+) -> Driver:
+    """The configured WhatsApp provider."""
+    return _make("whatsapp", provider_name("whatsapp", settings), settings, http, clock, media=media)
+
+
+def make_publisher(
+    name: str, settings: Settings, http: httpx.AsyncClient, clock: Clock, *, handle: str, media: MediaStore | None
+) -> Publisher:
+    """An Instagram publisher by name (a post keeps the publisher it started with, mid-container)."""
+    return _make("instagram", name, settings, http, clock, handle=handle, media=media)

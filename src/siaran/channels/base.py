@@ -1,16 +1,20 @@
-"""The one small interface every channel driver implements.
+"""The small interfaces every channel module implements.
 
-A driver sends ONE message to ONE recipient and returns a Receipt, or raises one of
-TransientError / PermanentError / FatalError / UncertainError (siaran.errors). Pacing, retries,
-concurrency and history belong to the delivery engine (siaran.send), not to drivers.
+A WhatsApp ``Driver`` sends ONE message to ONE recipient and returns a Receipt, or raises one of
+TransientError / PermanentError / FatalError / UncertainError (siaran.errors). It declares how the
+engine may pace it; retries, concurrency and history belong to the delivery engine (siaran.delivery).
+
+An Instagram ``Publisher`` makes ONE post appear (Graph API) or hands it to the operator, and can
+``reconcile`` a post whose earlier attempt ended unclear, asking instead of publishing twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 
 @dataclass(frozen=True)
@@ -34,11 +38,57 @@ class Receipt:
 
 
 class Driver(Protocol):
-    name: ClassVar[str]  # provider name as configured: outbox, cloud, fonnte, waha, handoff, graph
-    channel: ClassVar[str]  # whatsapp | instagram
-    max_text: ClassVar[int]  # longest text the provider accepts
-    supports_images: ClassVar[bool]
+    name: ClassVar[str]  # provider name as configured: outbox, cloud, fonnte, waha
+    concurrent: ClassVar[bool]  # many requests in flight (paced by whatsapp.mps), or one at a time
+    spread: tuple[float, float] | None  # one at a time with a random human-looking gap (min, max s)
 
     async def send(self, message: Message) -> Receipt: ...
 
     async def aclose(self) -> None: ...
+
+
+class MediaStore(Protocol):
+    """Where a driver keeps provider media ids between runs (siaran.history.media.MediaCache)."""
+
+    def get(self, key: str) -> tuple[str, datetime] | None: ...
+
+    def put(self, key: str, provider: str, media_id: str, now: datetime) -> None: ...
+
+
+@dataclass
+class Post:
+    """An Instagram delivery as a publisher sees it (the delivery row and its Instagram state)."""
+
+    id: int
+    key: str
+    post: str
+    occurrence: str | None
+    images: list[Path]
+    caption: str
+    status: str
+    publisher: str
+    container_id: str = ""
+    children: list[str] = field(default_factory=list)
+    planned_at: str = ""
+    day: date | None = None  # the office-local day it belongs to (outbox folder name)
+
+
+@dataclass
+class Publication:
+    """What a publisher reports for one post: a delivery status (sent | queued | failed | uncertain),
+    and Instagram state to record (media_id, permalink, handoff, ...)."""
+
+    status: str
+    error: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+Save = Callable[..., None]  # records Instagram state at once (container ids before the next step)
+
+
+class Publisher(Protocol):
+    name: ClassVar[str]  # handoff | graph
+
+    async def publish(self, post: Post, save: Save) -> Publication: ...
+
+    async def reconcile(self, post: Post, save: Save) -> Publication: ...

@@ -16,9 +16,9 @@ from typing import ClassVar
 
 import httpx
 
-from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, UncertainError
+from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, UncertainError, scrub
 from .base import Message, Receipt
-from .http import Parts, call, http_status_error, json_body, retry_after, scrub
+from .http import Parts, call, http_status_error, json_body, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +76,6 @@ def classify_reason(reason: str, secrets: tuple[str, ...] = ()) -> DeliveryError
 
 class FonnteDriver:
     name: ClassVar[str] = "fonnte"
-    channel: ClassVar[str] = "whatsapp"
-    max_text: ClassVar[int] = 60000
-    supports_images: ClassVar[bool] = True
     concurrent: ClassVar[bool] = False
 
     def __init__(self, settings, http: httpx.AsyncClient, clock):
@@ -130,5 +127,5 @@ class FonnteDriver:
         return None
 
 
-def make(settings, http, clock) -> FonnteDriver:
+def make(settings, http, clock, **context) -> FonnteDriver:
     return FonnteDriver(settings, http, clock)

@@ -3,25 +3,11 @@ rehearsed) with no account and no token. Recorded in history exactly like a real
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
 from pathlib import Path
 from typing import ClassVar
 
+from ..content.files import copy_atomic, slug, write_atomic
 from .base import Message, Receipt
-
-
-def slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """A crash never leaves half a message: write beside, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def copy_images(images: tuple[Path, ...], folder: Path) -> list[Path]:
@@ -29,9 +15,7 @@ def copy_images(images: tuple[Path, ...], folder: Path) -> list[Path]:
     for image in images:
         target = folder / image.name
         if not target.exists() or target.stat().st_size != image.stat().st_size:
-            folder.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(image, target.with_name(target.name + ".tmp"))
-            os.replace(target.with_name(target.name + ".tmp"), target)
+            copy_atomic(image, target)
         out.append(target)
     return out
 
@@ -43,13 +27,11 @@ def message_folder(root: Path, message: Message) -> Path:
 
 class OutboxDriver:
     name: ClassVar[str] = "outbox"
-    channel: ClassVar[str] = "whatsapp"
-    max_text: ClassVar[int] = 65536
-    supports_images: ClassVar[bool] = True
+    concurrent: ClassVar[bool] = False  # a file at a time is plenty
+    spread: ClassVar[tuple[float, float] | None] = None
 
-    def __init__(self, root: Path, channel: str = "whatsapp"):
+    def __init__(self, root: Path):
         self.root = root
-        self.channel = channel
 
     async def send(self, message: Message) -> Receipt:
         folder = message_folder(self.root, message)
@@ -72,5 +54,5 @@ class OutboxDriver:
         return None
 
 
-def make(settings, http, clock) -> OutboxDriver:
-    return OutboxDriver(settings.path("outbox"), "whatsapp")
+def make(settings, http, clock, **context) -> OutboxDriver:
+    return OutboxDriver(settings.path("outbox"))

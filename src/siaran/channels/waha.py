@@ -17,10 +17,10 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..errors import ConfigError, FatalError, PermanentError, TransientError
+from ..errors import ConfigError, FatalError, PermanentError, TransientError, scrub
 from .base import Message, Receipt
 from .fonnte import BAN_WARNING, describe_gap, parse_delay
-from .http import Parts, call, http_status_error, json_body, retry_after, scrub
+from .http import Parts, call, http_status_error, json_body, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +49,6 @@ class _ImagesRefused(Exception):
 
 class WahaDriver:
     name: ClassVar[str] = "waha"
-    channel: ClassVar[str] = "whatsapp"
-    max_text: ClassVar[int] = 65536
-    supports_images: ClassVar[bool] = True
     concurrent: ClassVar[bool] = False
 
     def __init__(self, settings, http: httpx.AsyncClient, clock):
@@ -150,5 +147,5 @@ class WahaDriver:
         return None
 
 
-def make(settings, http, clock) -> WahaDriver:
+def make(settings, http, clock, **context) -> WahaDriver:
     return WahaDriver(settings, http, clock)

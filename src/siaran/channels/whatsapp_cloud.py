@@ -14,16 +14,15 @@ import hashlib
 import json
 import mimetypes
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
 
-from .. import history
-from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError
-from .base import Message, Receipt
-from .http import Parts, call, http_status_error, json_body, retry_after, scrub
+from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, scrub
+from .base import MediaStore, Message, Receipt
+from .http import Parts, call, http_status_error, json_body, retry_after
 
 CAPTION_LIMIT = 1024
 MEDIA_TTL = timedelta(days=29)  # ids live 30 days; renewing a day early keeps a long broadcast safe
@@ -102,12 +101,10 @@ def _flat(text: str) -> str:
 
 class CloudDriver:
     name: ClassVar[str] = "cloud"
-    channel: ClassVar[str] = "whatsapp"
-    max_text: ClassVar[int] = 4096
-    supports_images: ClassVar[bool] = True
     concurrent: ClassVar[bool] = True  # many requests in flight, paced by whatsapp.mps
+    spread: ClassVar[tuple[float, float] | None] = None
 
-    def __init__(self, settings, http: httpx.AsyncClient, clock):
+    def __init__(self, settings, http: httpx.AsyncClient, clock, media: MediaStore | None = None):
         wa = settings.whatsapp
         if not wa.token or not wa.phone_number_id:
             raise ConfigError(
@@ -126,11 +123,10 @@ class CloudDriver:
         self._headers = {"Authorization": f"Bearer {wa.token}"}
         self._json_headers = {**self._headers, "Content-Type": "application/json"}
         self._messages_url = httpx.URL(f"{self.url}/messages")
-        self._history_path = settings.path("history")
+        self._store = media  # media ids kept between runs (None: uploaded again each run)
         self._media: dict[Path, str] = {}
         self._parts = Parts()  # slides of a message already accepted, for retries in this run
         self._media_lock = asyncio.Lock()
-        self._db = None
 
     # -- media ---------------------------------------------------------------------------------
     def _media_key(self, image: Path, data: bytes) -> str:
@@ -148,23 +144,16 @@ class CloudDriver:
                 return found
             data = image.read_bytes()
             key = self._media_key(image, data)
-            db = self._open_db()
             now = self.clock.now()
-            row = next(db.query("select media_id, uploaded_at from media where key = ?", [key]), None)
-            if row and now - datetime.fromisoformat(row["uploaded_at"]) < MEDIA_TTL:
-                media = row["media_id"]
+            found = self._store.get(key) if self._store else None
+            if found and now - found[1] < MEDIA_TTL:
+                media = found[0]
             else:
                 media = await self._upload(image, data)
-                db["media"].upsert(
-                    {"key": key, "provider": "cloud", "media_id": media, "uploaded_at": history.utc(now)}, pk="key"
-                )
+                if self._store:
+                    self._store.put(key, "cloud", media, now)
             self._media[image] = media
             return media
-
-    def _open_db(self):
-        if self._db is None:
-            self._db = history.open_db(self._history_path)
-        return self._db
 
     async def _upload(self, image: Path, data: bytes) -> str:
         mime = mimetypes.guess_type(image.name)[0] or "image/jpeg"
@@ -244,10 +233,8 @@ class CloudDriver:
         raise classify(response, (self._token,))
 
     async def aclose(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        return None
 
 
-def make(settings, http, clock) -> CloudDriver:
-    return CloudDriver(settings, http, clock)
+def make(settings, http, clock, **context) -> CloudDriver:
+    return CloudDriver(settings, http, clock, context.get("media"))

@@ -7,7 +7,8 @@ from datetime import datetime, time, timedelta
 import click
 
 from ..clock import zone_label
-from ..runner import due, recorded_since, upcoming
+from ..delivery.occurrences import due, upcoming
+from ..history.occurrences import recorded_since
 from ..schedule import greetings_by_holiday
 from .base import cli, get_app
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..project import SAMPLE_RECIPIENT
 from ..render.images import post_images
 from .base import channel_option, cli, get_app
 
@@ -55,9 +54,7 @@ def preview(ctx: click.Context, name: str, out: Path | None, channels: tuple[str
     app = get_app(ctx)
     project = app.project
     post = project.post(name)
-    sample = next(
-        (r for n in post.lists if n in project.lists for r in project.lists[n].recipients[:1]), SAMPLE_RECIPIENT
-    )
+    sample = project.sample_recipient(post)
     images = post_images(project, post, app.media_dir)
     if out:
         out.mkdir(parents=True, exist_ok=True)

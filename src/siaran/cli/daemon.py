@@ -8,7 +8,7 @@ import click
 
 from .. import logs
 from ..daemon import Daemon, project_lock, run_once
-from ..runner import Result
+from ..delivery.occurrences import Result
 from ..service import KINDS, render
 from .base import cli, get_app
 

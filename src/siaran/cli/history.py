@@ -8,7 +8,8 @@ from datetime import datetime, time
 import click
 
 from ..errors import ConfigError
-from ..history import STATUSES, query_deliveries
+from ..history import STATUSES
+from ..history.deliveries import query as query_deliveries
 from .base import cli, get_app
 
 FIELDS = (

@@ -8,9 +8,10 @@ from datetime import datetime
 
 import click
 
-from ..instagram import queue as ig_queue
-from ..instagram import store
-from ..instagram import sync as ig_sync
+from ..delivery import instagram as ig_queue
+from ..delivery import profile_sync as ig_sync
+from ..history import STATUSES
+from ..history import instagram as table
 from .base import cli, get_app
 
 FIELDS = (
@@ -32,15 +33,18 @@ def _when(app, stamp: str | None) -> str:
 
 
 @instagram.command("queue")
-@click.option("--status", type=click.Choice(store.STATUSES), help="Only entries in this state.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only entries in this state.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.pass_context
 def queue_cmd(ctx: click.Context, status: str | None, as_json: bool) -> None:
     """Show the Instagram queue: each post, its state, attempts and permalink."""
     app = get_app(ctx)
-    rows = store.rows(app.db, (status,) if status else None)
+    rows = table.rows(app.db, (status,) if status else None)
     if as_json:
-        out = [{k: (json.loads(r[k] or "[]") if k == "images" else r[k]) for k in FIELDS} for r in rows]
+        out = [
+            {**{k: (json.loads(r[k] or "[]") if k == "images" else r[k]) for k in FIELDS}, "state": table.label(r)}
+            for r in rows
+        ]
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     if not rows:
@@ -50,7 +54,7 @@ def queue_cmd(ctx: click.Context, status: str | None, as_json: bool) -> None:
         n = len(json.loads(r["images"] or "[]"))
         where = r["permalink"] or r["handoff"] or ""
         click.echo(
-            f"{r['id']:>4}  {_when(app, r['planned_at'])}  {r['status']:<10} {r['post']}  "
+            f"{r['id']:>4}  {_when(app, r['planned_at'])}  {table.label(r):<10} {r['post']}  "
             f"[{n} image{'s' if n != 1 else ''}, {r['attempts']} attempt{'s' if r['attempts'] != 1 else ''}]"
             + (f"  {where}" if where else "")
         )

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from .. import optout
+from ..delivery import optouts as optout
+from ..history import optouts as table
 from .base import cli, get_app
 
 
@@ -59,7 +60,7 @@ def remove_cmd(ctx: click.Context, number: str) -> None:
 @click.pass_context
 def list_cmd(ctx: click.Context) -> None:
     """Every opted-out number, with when and why."""
-    rows = optout.listing(get_app(ctx).db)
+    rows = table.listing(get_app(ctx).db)
     if not rows:
         click.echo("Nobody has opted out.")
     for r in rows:

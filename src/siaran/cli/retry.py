@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..send import retry
+from ..delivery.resend import retry
 from .base import cli, get_app
 from .send import print_summary, progress_bar
 

@@ -10,8 +10,9 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..send import Progress as OnProgress
-from ..send import Summary, deliver, invalid_rows
+from ..delivery.deliver import deliver, invalid_rows
+from ..delivery.summary import Progress as OnProgress
+from ..delivery.summary import Summary
 from .base import channel_option, cli, get_app
 
 

@@ -11,22 +11,20 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import PIL
 import segno
 
+from ..content.files import slug, write_atomic
 from ..content.model import Office, Post
 from ..errors import ContentError, TemplateError
-from ..project import EXTRA_CHECKS
 from .cards import announcement_slides, greeting_slides
 from .fonts import FontSet, office_fonts
 from .layout import Slide
 from .paint import jpeg_bytes, paint
-from .poster import check_qr_targets, sop_slides
+from .poster import sop_slides
 
 RENDER_VERSION = "2"  # bump when the look changes, so cached files are rendered anew
 
@@ -69,11 +67,6 @@ def card_text(project, post: Post) -> str:
         ) from e
 
 
-for _check in (check_qr_targets, check_card_texts):
-    if _check not in EXTRA_CHECKS:
-        EXTRA_CHECKS.append(_check)
-
-
 def slides_for(project, post: Post, fonts: FontSet, text: str) -> list[Slide]:
     office = project.office
     if post.kind == "sop":
@@ -105,10 +98,6 @@ def render_key(office: Office, post: Post, fonts: FontSet, text: str) -> str:
     }
     canonical = json.dumps(inputs, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
-
-
-def slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "post"
 
 
 def cached(media_dir: Path, stem: str) -> tuple[Path, ...] | None:
@@ -144,18 +133,3 @@ def render_post(project, post: Post, media_dir: Path) -> tuple[Path, ...]:
         name = f"{stem}.jpg" if slide.count == 1 else f"{stem}-{slide.index}of{slide.count}.jpg"
         paths.append(write_atomic(media_dir / name, jpeg_bytes(paint(slide, fonts))))
     return tuple(paths)
-
-
-def write_atomic(path: Path, data: bytes) -> Path:
-    """A killed render never leaves a half-written JPEG under the final name, and two processes
-    rendering the same post at once each write their own temporary file (the bytes are equal)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), 0o644)  # mkstemp makes 0600; the media folder may be served publicly
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

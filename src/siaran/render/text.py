@@ -24,8 +24,6 @@ from jinja2.sandbox import SandboxedEnvironment
 from ..content.model import Office, Post, Recipient
 from ..errors import TemplateError
 
-CAPTION_LIMIT = 2200  # Instagram
-
 
 @lru_cache(maxsize=1024)  # a broadcast formats the same date for every recipient
 def tanggal(value: date | datetime | str, fmt: str = "EEEE, d MMMM y") -> str:

@@ -7,8 +7,8 @@ status_code,status`` says IN_PROGRESS | FINISHED | ERROR | EXPIRED | PUBLISHED. 
 /{ig-user-id}/media_publish`` (``creation_id``) makes the post appear; accounts may publish a limited
 number of posts per 24 h (``GET /{ig-user-id}/content_publishing_limit``).
 
-Once-only: the container id is recorded before publishing, the row is marked ``publishing`` right
-before ``media_publish``, and an unclear answer (timeout, 5xx, a crash) is reconciled — the
+Once-only: the container id is recorded before publishing, the delivery row is ``sending`` while
+``media_publish`` runs, and an unclear answer (timeout, 5xx, a crash) is reconciled — the
 container's status PUBLISHED, or the caption among the account's recent media — never retried blind.
 The token travels in the Authorization header, never in a URL, and is scrubbed from every error.
 """
@@ -17,19 +17,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
-from .. import history
 from ..clock import Clock
 from ..config import Settings
-from ..errors import ConfigError, FatalError, PermanentError, TransientError, UncertainError
-from . import media
-from .match import same_caption
-from .store import Item, Result
+from ..errors import ConfigError, FatalError, PermanentError, TransientError, UncertainError, scrub
+from ..history import utc
+from . import instagram_media as media
+from .base import Post, Publication, Save
+from .instagram_caption import same_caption
 
 log = logging.getLogger(__name__)
 
@@ -156,11 +155,8 @@ class GraphAPI:
         return list(body.get("data") or [])
 
 
-Save = Callable[..., None]
-
-
 class GraphPublisher:
-    name = "graph"
+    name: ClassVar[str] = "graph"
 
     def __init__(self, settings: Settings, http: httpx.AsyncClient, clock: Clock):
         ig = settings.instagram
@@ -182,7 +178,7 @@ class GraphPublisher:
         self.clock = clock
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self.token, "***") if self.token else text
+        return scrub(text, self.token)
 
     def _error(self, e: Exception) -> Exception:
         """Any failure before media_publish: nothing appeared, so it is safe to say what went wrong."""
@@ -213,26 +209,26 @@ class GraphPublisher:
                 )
             await asyncio.sleep(self.interval)
 
-    async def _containers(self, item: Item, save: Save) -> str:
-        if len(item.images) > MAX_CHILDREN:
+    async def _containers(self, post: Post, save: Save) -> str:
+        if len(post.images) > MAX_CHILDREN:
             raise PermanentError(
-                f"an Instagram carousel takes 2 to {MAX_CHILDREN} images; this post has {len(item.images)}"
+                f"an Instagram carousel takes 2 to {MAX_CHILDREN} images; this post has {len(post.images)}"
             )
-        if not item.images:
+        if not post.images:
             raise PermanentError("an Instagram post needs an image: add image: or card: true to the post")
-        urls = media.public_urls(item.images, self.media_dir, self.public_base)
+        urls = media.public_urls(post.images, self.media_dir, self.public_base)
         if len(urls) == 1:
-            return await self.api.create_image(urls[0], item.caption)
-        children = item.children or []
+            return await self.api.create_image(urls[0], post.caption)
+        children = post.children or []
         if len(children) != len(urls):
             children = [await self.api.create_image(u, carousel_item=True) for u in urls]
             save(children=children)
-            item.children = children
+            post.children = children
         for child in children:
             await self._wait(child)
-        return await self.api.create_carousel(children, item.caption)
+        return await self.api.create_carousel(children, post.caption)
 
-    async def publish(self, item: Item, save: Save) -> Result:
+    async def publish(self, post: Post, save: Save) -> Publication:
         try:
             used, total = await self.api.limit()
             if total and used >= total:
@@ -241,33 +237,32 @@ class GraphPublisher:
                     "queued, run `siaran instagram publish` later.",
                     code="limit",
                 )
-            if not item.container_id:
-                item.container_id = await self._containers(item, save)
-                save(container_id=item.container_id)
-            if await self._wait(item.container_id) == "PUBLISHED":
-                return await self._published(item, "")
+            if not post.container_id:
+                post.container_id = await self._containers(post, save)
+                save(container_id=post.container_id)
+            if await self._wait(post.container_id) == "PUBLISHED":
+                return await self._published(post, "")
         except (GraphError, httpx.TransportError) as e:
             raise self._error(e) from None
 
-        save(status="publishing")
         try:
-            media_id = await self.api.publish(item.container_id)
+            media_id = await self.api.publish(post.container_id)
         except (httpx.ConnectError, httpx.ConnectTimeout) as e:  # the request never left
             raise self._error(e) from None
         except GraphError as e:
             if not e.unclear():
                 raise self._error(e) from None
-            return await self._after_unclear(item, f"Instagram answered {e.code_text}: {self._scrub(e.message)}")
+            return await self._after_unclear(post, f"Instagram answered {e.code_text}: {self._scrub(e.message)}")
         except httpx.TransportError as e:
-            return await self._after_unclear(item, self._scrub(f"no clear answer ({e or type(e).__name__})"))
-        return await self._published(item, media_id)
+            return await self._after_unclear(post, self._scrub(f"no clear answer ({e or type(e).__name__})"))
+        return await self._published(post, media_id)
 
-    async def _after_unclear(self, item: Item, why: str) -> Result:
-        log.warning("unclear answer to media_publish for %s: %s", item.post, why)
+    async def _after_unclear(self, post: Post, why: str) -> Publication:
+        log.warning("unclear answer to media_publish for %s: %s", post.post, why)
         try:
-            code, _ = await self.api.status(item.container_id)
+            code, _ = await self.api.status(post.container_id)
             if code == "PUBLISHED":
-                return await self._published(item, "")
+                return await self._published(post, "")
         except (GraphError, httpx.TransportError):
             pass
         raise UncertainError(
@@ -275,14 +270,14 @@ class GraphPublisher:
             "`siaran instagram publish` or `siaran instagram sync` and never publishes it twice blindly."
         )
 
-    async def _published(self, item: Item, media_id: str) -> Result:
-        values: dict[str, Any] = {"published_at": history.utc(self.clock.now())}
+    async def _published(self, post: Post, media_id: str) -> Publication:
+        values: dict[str, Any] = {"published_at": utc(self.clock.now())}
         found: dict[str, Any] = {}
         try:
             if media_id:
                 found = await self.api.media(media_id)
             else:
-                found = await self._find_recent(item) or {}
+                found = await self._find_recent(post) or {}
         except (GraphError, httpx.TransportError, KeyError):
             pass  # the post is live; its permalink can come from `siaran instagram sync`
         values["media_id"] = media_id or str(found.get("id") or "")
@@ -292,33 +287,33 @@ class GraphPublisher:
             values["shortcode"] = found["shortcode"]
         if found.get("timestamp"):
             values["posted_at"] = _iso(found["timestamp"])
-        return Result("published", values=values)
+        return Publication("sent", values=values)
 
-    async def _find_recent(self, item: Item) -> dict[str, Any] | None:
+    async def _find_recent(self, post: Post) -> dict[str, Any] | None:
         for m in await self.api.recent_media():
-            if same_caption(m.get("caption") or "", item.caption):
+            if same_caption(m.get("caption") or "", post.caption):
                 return m
         return None
 
-    async def reconcile(self, item: Item, save: Save) -> Result:
+    async def reconcile(self, post: Post, save: Save) -> Publication:
         """A row left ``publishing`` by a dead process, or ``uncertain``: find out, never guess."""
-        if not item.container_id:
-            return Result("queued")
+        if not post.container_id:
+            return Publication("queued")
         try:
-            code, detail = await self.api.status(item.container_id)
+            code, detail = await self.api.status(post.container_id)
             if code == "PUBLISHED":
-                return await self._published(item, "")
-            found = await self._find_recent(item)
+                return await self._published(post, "")
+            found = await self._find_recent(post)
         except (GraphError, httpx.TransportError) as e:
             raise UncertainError(
                 self._scrub(f"couldn't confirm: Instagram did not answer the check ({e}); will check again next run")
             ) from None
         if found:
-            return await self._published(item, str(found.get("id") or ""))
+            return await self._published(post, str(found.get("id") or ""))
         if code == "FINISHED":
             # Ready and not published: the earlier media_publish never took effect. Publishing this same
             # container is safe (Instagram publishes a container at most once).
-            return Result("queued")
+            return Publication("queued")
         if code in ("ERROR", "EXPIRED"):
             raise PermanentError(
                 f"Instagram container {code.lower()} ({detail or 'no detail'}) and the post is not on the account; "
@@ -330,10 +325,10 @@ class GraphPublisher:
 def _iso(stamp: str) -> str:
     """Graph timestamps look like 2026-11-23T02:00:00+0000."""
     try:
-        return history.utc(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S%z"))
+        return utc(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S%z"))
     except ValueError:
         return stamp
 
 
-def make(settings: Settings, http: httpx.AsyncClient, clock: Clock) -> GraphPublisher:
+def make(settings: Settings, http: httpx.AsyncClient, clock: Clock, **context) -> GraphPublisher:
     return GraphPublisher(settings, http, clock)

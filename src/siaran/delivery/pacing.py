@@ -12,6 +12,8 @@ import random
 import time
 from collections.abc import Callable
 
+from ..channels import Driver
+
 
 class RateLimiter:
     def __init__(
@@ -56,3 +58,13 @@ class RateLimiter:
     def hold(self, seconds: float) -> None:
         """Pause everyone: the provider said the whole number is over its throughput."""
         self._tat = max(self._tat, self._monotonic() + seconds)
+
+
+def pacing(driver: Driver, settings) -> tuple[RateLimiter, int]:
+    """How fast this provider may go: Cloud API at ``whatsapp.mps`` with many requests in flight;
+    linked-device gateways (Fonnte, WAHA) one at a time with a human-looking random gap."""
+    if driver.spread:
+        return RateLimiter(0, spread=driver.spread), 1
+    if not driver.concurrent:
+        return RateLimiter(0), 1
+    return RateLimiter(settings.whatsapp.mps), max(1, settings.whatsapp.concurrency)

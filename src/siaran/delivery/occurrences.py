@@ -1,10 +1,4 @@
-"""What is due now, and running it: the history side of schedules.
-
-Occurrence life cycle (table ``occurrences``, one row per id, written BEFORE anything is sent)::
-
-    (unseen) ──▶ running ──▶ done | failed
-        │           └── stopped, or deliveries still queued: stays running, resumed next time
-        └──▶ skipped  (missed by more than its grace, or a greeting already sent for that day)
+"""What is due now, and running it: schedules (siaran.schedule) meet history (siaran.history.occurrences).
 
 An id is recorded once and never claimed again, so an occurrence runs at most once whatever
 restarts happen; a ``running`` one left by a stopped or dead process is resumed through the
@@ -31,13 +25,13 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from .app import App
-from .calendar import missing_greetings
-from .errors import ContentError, SiaranError
-from .history import utc
-from .project import EXTRA_CHECKS, Project
-from .schedule import Decision, Occurrence, Schedule, catch_up, effective_grace, greetings_by_holiday, occurrences
-from .send import Summary, deliver_async
+from ..app import App
+from ..content.schedules import Schedule
+from ..errors import SiaranError
+from ..history import occurrences as recorded
+from ..schedule import Decision, Occurrence, catch_up, effective_grace, greetings_by_holiday, occurrences
+from .deliver import deliver_async
+from .summary import Summary
 
 log = logging.getLogger(__name__)
 
@@ -55,26 +49,6 @@ class Result:
     resumed: bool = False
 
 
-def check_greetings(project: Project) -> list[ContentError]:
-    """`siaran check` warns about a holiday in the next 30 days that has no greeting."""
-    if project.today is None:
-        return []
-    greeted = set(greetings_by_holiday(project.posts))
-    return [
-        ContentError(
-            "content/greetings/",
-            f"{d.name} on {d.date.isoformat()} ({(d.date - project.today).days} days from now) has no greeting;"
-            f" add one with `holiday: {d.name}` in its front matter",
-            field="holiday",
-            warning=True,
-        )
-        for d in missing_greetings(project.calendar, greeted, project.today)
-    ]
-
-
-EXTRA_CHECKS.append(check_greetings)
-
-
 # ── reading history ──────────────────────────────────────────────────────────
 
 
@@ -84,62 +58,10 @@ def series_position(db: sqlite_utils.Database, schedule: Schedule) -> int:
     if not schedule.series:
         return 0
     n = len(schedule.posts)
-    row = next(iter(db.query("select position from series_state where schedule = ?", [schedule.name])), None)
-    position = row["position"] if row else 0
-    last = next(
-        iter(
-            db.query(
-                "select post from occurrences where schedule = ? and status != 'skipped' "
-                "order by scheduled_for desc limit 1",
-                [schedule.name],
-            )
-        ),
-        None,
-    )
-    if last and schedule.posts[(position - 1) % n] != last["post"] and last["post"] in schedule.posts:
-        position = schedule.posts.index(last["post"]) + 1
+    position, last = recorded.series_state(db, schedule.name)
+    if last and schedule.posts[(position - 1) % n] != last and last in schedule.posts:
+        position = schedule.posts.index(last) + 1
     return position % n
-
-
-def _last_recorded(db: sqlite_utils.Database, schedule: str, now: datetime) -> datetime | None:
-    """The latest occurrence history recorded up to now (a rehearsal of a future date must not
-    hide everything before it)."""
-    sql = "select max(scheduled_for) as at from occurrences where schedule = ? and scheduled_for <= ?"
-    row = next(iter(db.query(sql, [schedule, utc(now)])), None)
-    return datetime.fromisoformat(row["at"]) if row and row["at"] else None
-
-
-def _recorded_ids(db: sqlite_utils.Database, schedule: str, since: datetime) -> set[str]:
-    rows = db.query("select id from occurrences where schedule = ? and scheduled_for >= ?", [schedule, utc(since)])
-    return {r["id"] for r in rows}
-
-
-def _greeted_nearby(db: sqlite_utils.Database, occ: Occurrence) -> str | None:
-    """Id of an occurrence of the same schedule that already ran this post within a few days:
-    the holiday moved (calendar.yaml override) after its greeting went out."""
-    row = next(
-        iter(
-            db.query(
-                "select id from occurrences where schedule = ? and post = ? and status != 'skipped' "
-                "and scheduled_for between ? and ? and id != ? limit 1",
-                [occ.schedule, occ.post, utc(occ.at - SAME_HOLIDAY), utc(occ.at + SAME_HOLIDAY), occ.id],
-            )
-        ),
-        None,
-    )
-    return row["id"] if row else None
-
-
-def running_rows(db: sqlite_utils.Database) -> list[dict]:
-    """Occurrences left ``running``. The caller holds the project lock and runs one occurrence at a
-    time, so any running row it finds belongs to a process that stopped or died."""
-    return list(db.query("select * from occurrences where status = 'running' order by scheduled_for"))
-
-
-def recorded_since(db: sqlite_utils.Database, since: datetime) -> list[dict]:
-    """Occurrences history recorded from ``since`` on (done, failed, skipped, running), in time order."""
-    sql = "select * from occurrences where scheduled_for >= ? order by scheduled_for, id"
-    return list(db.query(sql, [utc(since)]))
 
 
 # ── deciding ─────────────────────────────────────────────────────────────────
@@ -152,10 +74,10 @@ def due(app: App, now: datetime) -> list[tuple[Schedule, Decision]]:
     greetings = greetings_by_holiday(project.posts)
     out: list[tuple[Schedule, Decision]] = []
     for schedule in project.schedules.values():
-        last = _last_recorded(app.db, schedule.name, now)
+        last = recorded.last_recorded(app.db, schedule.name, now)
         start = max(last, now - LOOKBACK) if last else now - effective_grace(schedule)
         found = occurrences(schedule, project.calendar, tz, start, now + timedelta(microseconds=1), greetings)
-        seen = _recorded_ids(app.db, schedule.name, start)
+        seen = recorded.recorded_ids(app.db, schedule.name, start)
         unseen = [o for o in found if o.id not in seen]
         decisions, _ = catch_up(schedule, unseen, now, series_position(app.db, schedule))
         out.extend((schedule, d) for d in decisions)
@@ -187,50 +109,18 @@ def upcoming(
     return sorted(found, key=lambda so: (so[1].at, so[1].id))
 
 
+def _greeted_nearby(app: App, occ: Occurrence) -> str | None:
+    """Id of an occurrence of the same schedule that already ran this post within a few days:
+    the holiday moved (calendar.yaml override) after its greeting went out."""
+    return recorded.ran_nearby(app.db, occ.schedule, occ.post, occ.at, SAME_HOLIDAY, occ.id)
+
+
 def next_due(app: App, now: datetime, horizon: timedelta) -> datetime | None:
     found = upcoming(app, now + timedelta(microseconds=1), now + horizon)
     return found[0][1].at if found else None
 
 
 # ── recording ────────────────────────────────────────────────────────────────
-
-
-def _claim(app: App, schedule: Schedule, occ: Occurrence, position: int | None) -> bool:
-    """Record the occurrence as running (and move the series on) in one transaction. False if
-    history already has it: then it must not run again."""
-    now = utc(app.now())
-    with app.db.atomic():
-        cursor = app.db.execute(
-            "insert or ignore into occurrences (id, schedule, post, scheduled_for, status, started_at) "
-            "values (?, ?, ?, ?, 'running', ?)",
-            [occ.id, schedule.name, occ.post, utc(occ.at), now],
-        )
-        if cursor.rowcount != 1:
-            return False
-        if position is not None:
-            app.db.execute(
-                "insert into series_state (schedule, position, updated_at) values (?, ?, ?) "
-                "on conflict(schedule) do update set position = excluded.position, updated_at = excluded.updated_at",
-                [schedule.name, position, now],
-            )
-    return True
-
-
-def _skip(app: App, occ: Occurrence, reason: str) -> None:
-    now = utc(app.now())
-    app.db.execute(
-        "insert or ignore into occurrences (id, schedule, post, scheduled_for, status, reason, started_at, "
-        "finished_at) values (?, ?, ?, ?, 'skipped', ?, ?, ?)",
-        [occ.id, occ.schedule, occ.post, utc(occ.at), reason, now, now],
-    )
-
-
-def _finish(app: App, occ_id: str, status: str, reason: str) -> None:
-    finished = utc(app.now()) if status != "running" else None
-    app.db.execute(
-        "update occurrences set status = ?, reason = ?, finished_at = ? where id = ?",
-        [status, reason, finished, occ_id],
-    )
 
 
 # ── running ──────────────────────────────────────────────────────────────────
@@ -241,13 +131,15 @@ async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Resul
     stop = stop or asyncio.Event()
     results: list[Result] = []
     project = app.project
-    for row in running_rows(app.db):
+    for row in recorded.running(app.db):
         if stop.is_set():
             return results
         schedule = project.schedules.get(row["schedule"])
         at = datetime.fromisoformat(row["scheduled_for"]).astimezone(project.office.timezone)
         if schedule is None:
-            _finish(app, row["id"], "failed", f"its schedule file schedules/{row['schedule']}.yaml is gone")
+            recorded.finish(
+                app.db, row["id"], "failed", f"its schedule file schedules/{row['schedule']}.yaml is gone", app.now()
+            )
             results.append(Result(row["id"], row["schedule"], row["post"], "failed", "schedule removed", True))
             continue
         log.info("resuming occurrence %s (%s)", row["id"], row["post"])
@@ -258,10 +150,10 @@ async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Resul
     for schedule, decision in due(app, now):
         occ = decision.occurrence
         greeting_mode = schedule.trigger == "holiday" and not schedule.posts  # the post names the holiday
-        if decision.action == "run" and greeting_mode and (earlier := _greeted_nearby(app.db, occ)):
+        if decision.action == "run" and greeting_mode and (earlier := _greeted_nearby(app, occ)):
             decision = Decision(occ, "skip", f"already sent for {occ.holiday or 'this holiday'} as {earlier}")
         if decision.action == "skip":
-            _skip(app, occ, decision.reason)
+            recorded.skip(app.db, occ.id, occ.schedule, occ.post, occ.at, decision.reason, app.now())
             log.info("skipped occurrence %s: %s", occ.id, decision.reason)
             results.append(Result(occ.id, schedule.name, occ.post, "skipped", decision.reason))
             continue
@@ -271,7 +163,7 @@ async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Resul
         if schedule.series:
             current = positions.get(schedule.name, series_position(app.db, schedule))
             position = positions[schedule.name] = (current + 1) % len(schedule.posts)
-        if not _claim(app, schedule, occ, position):
+        if not recorded.claim(app.db, occ.id, schedule.name, occ.post, occ.at, app.now(), position):
             continue
         log.info("running occurrence %s (%s)", occ.id, occ.post)
         results.append(await _run(app, schedule, occ.id, occ.post, occ.at, stop))
@@ -282,7 +174,7 @@ async def _run(
     app: App, schedule: Schedule, occ_id: str, post_name: str, at: datetime, stop: asyncio.Event, resumed=False
 ) -> Result:
     def result(status: str, reason: str) -> Result:
-        _finish(app, occ_id, status, reason)
+        recorded.finish(app.db, occ_id, status, reason, app.now())
         level = logging.WARNING if status == "failed" else logging.INFO
         log.log(level, "occurrence %s: %s (%s)", occ_id, status, reason)
         return Result(occ_id, schedule.name, post_name, status, reason, resumed)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import history
-from .content.lists import PHONE_COLUMNS
-from .content.phones import normalise_phone
-from .errors import ContentError
+from ..content.lists import PHONE_COLUMNS
+from ..content.phones import normalise_phone
+from ..errors import ContentError
+from ..history import optouts as table
 
 
 @dataclass
@@ -22,10 +22,6 @@ class Added:
     added: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)  # "where: raw: reason" lines
-
-
-def numbers(db: sqlite_utils.Database) -> set[str]:
-    return {r["phone"] for r in db.query("select phone from optouts")}
 
 
 def add(
@@ -39,8 +35,7 @@ def add(
 ) -> Added:
     """``raws``: (where, raw number) pairs, ``where`` naming the argument or file line for errors."""
     result = Added()
-    known = numbers(db)
-    rows = []
+    known = table.numbers(db)
     for where, raw in raws:
         phone, why = normalise_phone(raw, region)
         if not phone:
@@ -50,9 +45,7 @@ def add(
         else:
             known.add(phone)
             result.added.append(phone)
-            rows.append({"phone": phone, "reason": reason, "source": source, "created_at": history.utc(now)})
-    with db.atomic():
-        db["optouts"].insert_all(rows, ignore=True)
+    table.add(db, result.added, now, reason=reason, source=source)
     return result
 
 
@@ -61,14 +54,10 @@ def remove(db: sqlite_utils.Database, raw: str, region: str = "ID") -> str:
     phone, why = normalise_phone(raw, region)
     if not phone:
         raise ContentError("optout", f"{raw!r} is not a valid number: {why}", field="number")
-    if phone not in numbers(db):
+    if phone not in table.numbers(db):
         return ""
-    db.execute("delete from optouts where phone = ?", [phone])
+    table.remove(db, phone)
     return phone
-
-
-def listing(db: sqlite_utils.Database) -> list[dict]:
-    return list(db.query("select phone, reason, source, created_at from optouts order by created_at, phone"))
 
 
 def read_file(path: Path) -> list[tuple[str, str]]:

@@ -15,15 +15,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from . import history
-
-# Only a queued row can be claimed: a second siaran (the daemon and a manual send at once) that
-# reaches the same row finds it taken and leaves it alone.
-_SENDING = "update deliveries set status = 'sending', worker = ?, updated_at = ? where key = ? and status = 'queued'"
-_OUTCOME = (
-    "update deliveries set status = ?, error = ?, error_code = ?, provider_id = coalesce(?, provider_id), "
-    "sent_at = coalesce(?, sent_at), not_before = ?, attempts = attempts + 1, updated_at = ? where key = ?"
-)
+from ..history import deliveries, utc
 
 
 class Journal:
@@ -53,7 +45,7 @@ class Journal:
         provider_id: str = "",
         not_before: str | None = None,
     ) -> None:
-        stamp = history.utc(self.now())
+        stamp = utc(self.now())
         sent_at = stamp if status == "sent" else None
         self._outcomes.append(
             (status, error or None, code or None, provider_id or None, sent_at, not_before, stamp, key)
@@ -67,19 +59,8 @@ class Journal:
             self._timer = None
         sending, self._sending = self._sending, []
         outcomes, self._outcomes = self._outcomes, []
-        lost: set[str] = set()
-        if sending or outcomes:
-            stamp = history.utc(self.now())
-            with self.db.atomic():
-                if outcomes:
-                    self.db.conn.executemany(_OUTCOME, outcomes)
-                if sending:
-                    cursor = self.db.conn.executemany(_SENDING, [(self.worker, stamp, k) for k in sending])
-                    if cursor.rowcount != len(sending):
-                        lost = self._not_mine(sending)
-            self.commits += 1
+        if not (sending or outcomes):
+            return set()
+        lost = deliveries.commit_batch(self.db, self.worker, utc(self.now()), sending, outcomes)
+        self.commits += 1
         return lost
-
-    def _not_mine(self, keys: list[str]) -> set[str]:
-        rows = history.by_keys(self.db, keys, "key, status, worker")
-        return {k for k, r in rows.items() if r["status"] != "sending" or r["worker"] != self.worker}

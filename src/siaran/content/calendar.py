@@ -23,8 +23,8 @@ from pathlib import Path
 
 import holidays
 
-from .content.yamlfile import Fields, Located, load_yaml_mapping
-from .errors import ContentError
+from ..errors import ContentError
+from .yamlfile import Fields, Located, load_yaml_mapping
 
 ESTIMATE = re.compile(r"\s*\((perkiraan|estimated)\)\s*$", re.IGNORECASE)
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")

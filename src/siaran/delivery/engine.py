@@ -3,7 +3,7 @@
 Small batches follow the rate limiter's schedule; each batch is claimed (``sending``, committed)
 before its requests leave; every answer is classified and recorded; transient ones are retried
 with backoff (131056 only for that person), a fatal one stops everything and leaves the rest
-``queued``. siaran.send plans and reserves the rows and calls this.
+``queued``. siaran.delivery.deliver plans and reserves the rows and calls this.
 """
 
 from __future__ import annotations
@@ -13,46 +13,25 @@ import contextlib
 import heapq
 import logging
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from . import history
-from .channels import Driver, Message
-from .errors import DeliveryError, FatalError, PermanentError, TransientError, UncertainError
+from ..channels import Driver, Message
+from ..errors import DeliveryError, FatalError, PermanentError, TransientError, UncertainError
+from ..history import utc
+from ..plan import Planned
+from .backoff import RetryPolicy
 from .journal import Journal
-from .plan import Planned
-from .ratelimit import RateLimiter
-from .retry import RetryPolicy
+from .pacing import RateLimiter
+from .summary import ProgressCounter, Summary, count_answer
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Summary:
-    post: str
-    occurrence: str | None
-    dry_run: bool = False
-    planned: int = 0
-    new: int = 0  # rows this run added to history
-    already: Counter = field(default_factory=Counter)  # status of rows an earlier run already settled
-    sent: int = 0
-    failed: Counter = field(default_factory=Counter)  # reason -> count
-    uncertain: int = 0
-    skipped: Counter = field(default_factory=Counter)  # reason -> count
-    recovered: int = 0  # rows an interrupted earlier run left in flight, now uncertain
-    left_queued: int = 0  # stopped (fatal error or shutdown) before these were attempted
-    stopped: str = ""  # why the broadcast stopped early
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def nothing_new(self) -> bool:
-        return not (self.sent or self.failed or self.uncertain or self.new)
-
-
 @dataclass(frozen=True)
-class Outcome:
+class Answer:
     status: str  # sent | failed | uncertain | queued (retry later)
     provider_id: str = ""
     error: str = ""
@@ -61,61 +40,31 @@ class Outcome:
     fatal: bool = False  # stop the whole broadcast (the message itself did not go)
 
 
-Progress = Callable[[int, int], None]  # (done, total)
-
-
-async def attempt(driver: Driver, message: Message) -> Outcome:
+async def attempt(driver: Driver, message: Message) -> Answer:
     """One call to one driver, its answer classified. Transient errors come back as ``queued``;
     fatal ones too (the message did not go), with ``fatal`` set so the broadcast stops."""
     try:
         receipt = await driver.send(message)
     except UncertainError as e:
-        return Outcome("uncertain", error=e.reason, code=e.code or "")
+        return Answer("uncertain", error=e.reason, code=e.code or "")
     except PermanentError as e:
-        return Outcome("failed", error=e.reason, code=e.code or "")
+        return Answer("failed", error=e.reason, code=e.code or "")
     except FatalError as e:
-        return Outcome("queued", error=e.reason, code=e.code or "", fatal=True)
+        return Answer("queued", error=e.reason, code=e.code or "", fatal=True)
     except TransientError as e:
-        return Outcome("queued", error=e.reason, code=e.code or "", retry_after=e.retry_after)
+        return Answer("queued", error=e.reason, code=e.code or "", retry_after=e.retry_after)
     except DeliveryError as e:  # an unclassified driver error: do not guess it went
-        return Outcome("failed", error=e.reason, code=e.code or "")
+        return Answer("failed", error=e.reason, code=e.code or "")
     except Exception as e:  # a driver bug after the request may have left: never resend blindly
         log.exception("driver %s crashed on %s", driver.name, message.key)
-        return Outcome("uncertain", error=f"internal error while sending: {type(e).__name__}")
-    return Outcome("sent", provider_id=receipt.provider_id)
-
-
-class ProgressCounter:
-    def __init__(self, total: int, progress: Progress | None):
-        self.total, self.done, self.progress = total, 0, progress
-
-    def tick(self) -> None:
-        self.done += 1
-        if self.progress:
-            self.progress(self.done, self.total)
-
-
-def policy(settings) -> RetryPolicy:
-    wa = settings.whatsapp
-    return RetryPolicy(max_attempts=max(1, wa.max_attempts), base=wa.backoff, pair_wait=PAIR_WAIT * min(1, wa.backoff))
-
-
-def pacing(driver: Driver, settings) -> tuple[RateLimiter, int]:
-    """How fast this provider may go: Cloud API at ``whatsapp.mps`` with many requests in flight;
-    linked-device gateways (Fonnte, WAHA) one at a time with a human-looking random gap."""
-    spread = getattr(driver, "spread", None)
-    if spread:
-        return RateLimiter(0, spread=spread), 1
-    if not getattr(driver, "concurrent", False):
-        return RateLimiter(0), 1
-    return RateLimiter(settings.whatsapp.mps), max(1, settings.whatsapp.concurrency)
+        return Answer("uncertain", error=f"internal error while sending: {type(e).__name__}")
+    return Answer("sent", provider_id=receipt.provider_id)
 
 
 # Meta: the whole number is over its throughput (130429) or the app/account is (4, 80007):
 # everybody slows down. 131056 is one recipient messaged too often: only that one waits.
 THROUGHPUT_CODES = frozenset({"130429", "4", "80007"})
 PAIR_CODES = frozenset({"131056"})
-PAIR_WAIT = 6.0  # Meta allows about one message per 6 s to the same person
 BATCH_WINDOW = 0.01  # seconds of the rate limit claimed (and committed) at once
 
 
@@ -137,7 +86,7 @@ class Broadcast:
         self.summary, self.journal, self.policy, self.limiter = summary, journal, policy, limiter
         self.concurrency, self.counter, self.stop = concurrency, counter, stop
         self.delayed: list[tuple[float, int, _Job]] = []  # (due, seq, job): retry later
-        self.fatal: Outcome | None = None
+        self.fatal: Answer | None = None
         self.crash: BaseException | None = None
         self._seq = 0
         self._wake = asyncio.Event()
@@ -239,15 +188,15 @@ class Broadcast:
         self.journal.outcome(
             p.key, outcome.status, error=outcome.error, code=outcome.code, provider_id=outcome.provider_id
         )
-        count_outcome(self.summary, outcome)
+        count_answer(self.summary, outcome)
         self.counter.tick()
 
-    def _retry_later(self, job: _Job, outcome: Outcome) -> None:
+    def _retry_later(self, job: _Job, outcome: Answer) -> None:
         p = job.planned
         if not self.policy.should_retry(job.attempts):
             reason = f"{outcome.error} (gave up after {job.attempts} attempts)"
             self.journal.outcome(p.key, "failed", error=reason, code=outcome.code)
-            count_outcome(self.summary, Outcome("failed", error=reason))
+            count_answer(self.summary, Answer("failed", error=reason))
             self.counter.tick()
             return
         if outcome.code in PAIR_CODES:
@@ -256,22 +205,13 @@ class Broadcast:
             wait = self.policy.delay(job.attempts, outcome.retry_after)
             if outcome.code in THROUGHPUT_CODES:
                 self.limiter.hold(wait)
-        not_before = history.utc(self.now() + timedelta(seconds=wait))
+        not_before = utc(self.now() + timedelta(seconds=wait))
         self.journal.outcome(p.key, "queued", error=outcome.error, code=outcome.code, not_before=not_before)
         self._seq += 1
         heapq.heappush(self.delayed, (time.monotonic() + wait, self._seq, job))
         self._wake.set()
 
 
-def stopped_message(provider: str, fatal: Outcome) -> str:
+def stopped_message(provider: str, fatal: Answer) -> str:
     code = f" (code {fatal.code})" if fatal.code else ""
     return f"{provider} refused to continue{code}: {fatal.error}. The rest stays queued; run the same command again."
-
-
-def count_outcome(summary: Summary, outcome: Outcome) -> None:
-    if outcome.status == "sent":
-        summary.sent += 1
-    elif outcome.status == "failed":
-        summary.failed[outcome.error] += 1
-    elif outcome.status == "uncertain":
-        summary.uncertain += 1

@@ -1,4 +1,5 @@
-"""Instagram caption rules, checked by ``siaran check`` before anything is queued.
+"""Instagram captions: the rules ``siaran check`` applies before anything is queued, and telling
+whether a caption on the profile is the one siaran queued.
 
 Instagram refuses a caption over 2,200 characters, more than 30 hashtags or more than 20
 @mentions (Graph API content publishing guide); better to hear it from ``siaran check`` than from
@@ -8,13 +9,15 @@ a failed post on Saturday morning.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from PIL import Image, UnidentifiedImageError
 
+from ..content.project import Project
 from ..errors import ContentError
-from ..project import EXTRA_CHECKS, Project
-from .media import MAX_RATIO, MIN_RATIO
+from .instagram_media import ratio_ok
 
 MAX_CHARS = 2200
 MAX_HASHTAGS = 30
@@ -81,7 +84,7 @@ def _image_problems(post, rel: str) -> list[ContentError]:
         except (OSError, UnidentifiedImageError):
             out.append(ContentError(rel, f"{path.name} is not a readable image", field="image"))
             continue
-        if not MIN_RATIO - 0.005 <= w / h <= MAX_RATIO + 0.005:
+        if not ratio_ok(w, h):
             out.append(
                 ContentError(
                     rel,
@@ -93,5 +96,25 @@ def _image_problems(post, rel: str) -> list[ContentError]:
     return out
 
 
-if check_captions not in EXTRA_CHECKS:
-    EXTRA_CHECKS.append(check_captions)
+# Operators fix a typo or drop an emoji before sharing, and Instagram may trim whitespace, so
+# captions are compared as normalised text.
+SAME_CAPTION = 0.85
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = "".join(ch if ch.isalnum() or ch in "#@" else " " for ch in text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def similarity(a: str, b: str) -> float:
+    na, nb = normalise(a), normalise(b)
+    if not na or not nb:
+        return 0.0
+    if na == nb:
+        return 1.0
+    return SequenceMatcher(None, na, nb, autojunk=False).ratio()
+
+
+def same_caption(a: str, b: str, threshold: float = SAME_CAPTION) -> bool:
+    return similarity(a, b) >= threshold

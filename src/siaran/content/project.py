@@ -1,28 +1,25 @@
-"""A project folder loaded and validated as a whole: office, posts, lists, templates, calendar,
-schedules. Every problem is collected (file, line, field) so the operator fixes them in one pass;
-any error stops every command before anything is sent.
+"""A project folder read as a whole: office, posts, lists, calendar, schedules, and the references
+between them. Every problem is collected (file, line, field) so the operator fixes them in one pass.
+The rules that need rendering or channel limits run after this, in siaran.checks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
+from ..errors import ContentError, ContentErrors
 from .calendar import Calendar, load_calendar
-from .content.lists import invalid_row_errors, load_list
-from .content.model import BroadcastList, Office, Post, Recipient
-from .content.office import load_office
-from .content.posts import load_post, post_files
-from .errors import ContentError, ContentErrors
-from .render.text import TextRenderer
-from .schedule import Schedule, load_schedule, schedule_files
+from .lists import invalid_row_errors, load_list
+from .model import BroadcastList, Office, Post, Recipient
+from .office import load_office
+from .posts import load_post, post_files
+from .schedules import Schedule, load_schedule, schedule_files
 
+# Who a personal message is previewed and checked for when a post's lists are empty.
 SAMPLE_RECIPIENT = Recipient(phone="+6281200000000", name="Warga", list="contoh")
-
-# Extra checks other modules register (e.g. caption rules, SOP QR targets): f(project) -> problems.
-EXTRA_CHECKS: list[Callable[[Project], list[ContentError]]] = []
 
 
 @dataclass
@@ -33,9 +30,13 @@ class Project:
     lists: dict[str, BroadcastList]
     calendar: Calendar
     schedules: dict[str, Schedule]
-    renderer: TextRenderer
     warnings: list[ContentError] = field(default_factory=list)
     today: date | None = None  # the office's date when loaded (for checks that look ahead)
+    renderer: Any = None  # siaran.render.text.TextRenderer, set by siaran.checks.load_project
+
+    def sample_recipient(self, post: Post) -> Recipient:
+        """The first person on the post's lists, or a stand-in: whom previews and checks render for."""
+        return next((r for n in post.lists if n in self.lists for r in self.lists[n].recipients[:1]), SAMPLE_RECIPIENT)
 
     def post(self, name: str) -> Post:
         name = name.removeprefix("content/").rsplit(".", 1)[0] if name.endswith((".md", ".yaml")) else name
@@ -48,11 +49,13 @@ class Project:
         return f"content/lists/{name}.csv"
 
 
-def load_project(root: Path, today: date | datetime, *, strict_lists: bool = False) -> Project:
-    """Raises ContentErrors listing every problem. With ``strict_lists`` an invalid phone row is
-    an error (``siaran check``); otherwise it is a warning and the row is skipped."""
+def load_content(
+    root: Path, today: date | datetime, problems: list[ContentError], *, strict_lists: bool = False
+) -> Project:
+    """Reads every file, appending what is wrong to ``problems``; raises ContentErrors only when the
+    office itself cannot be read. With ``strict_lists`` an invalid phone row is an error (``siaran
+    check``); otherwise it is a warning and the row is skipped."""
     root = Path(root)
-    problems: list[ContentError] = []
     if not (root / "content").is_dir():
         raise ContentErrors(
             [ContentError(str(root), "not a siaran project: there is no content/ folder here (use --project DIR)")]
@@ -138,27 +141,10 @@ def load_project(root: Path, today: date | datetime, *, strict_lists: bool = Fal
 
     if office is None:
         raise ContentErrors(problems)
-    renderer = TextRenderer(root, office)
-    problems.extend(renderer.check_templates())
-    project = Project(root, office, posts, lists, calendar, schedules, renderer, warnings, today=today)
-    for post in posts.values():
-        sample = next((r for n in post.lists if n in lists for r in lists[n].recipients[:1]), SAMPLE_RECIPIENT)
-        for channel in post.channels:
-            try:
-                renderer.render(post, channel, sample if channel == "whatsapp" else None)
-            except ContentError as e:
-                problems.append(e)
-    for check in EXTRA_CHECKS:
-        for p in check(project):
-            (warnings if p.warning else problems).append(p)
-    errors = [p for p in problems if not p.warning]
-    if errors:
-        raise ContentErrors(_unique(errors))
-    project.warnings = _unique(warnings + [p for p in problems if p.warning])
-    return project
+    return Project(root, office, posts, lists, calendar, schedules, warnings, today=today)
 
 
-def _unique(problems: list[ContentError]) -> list[ContentError]:
+def unique(problems: list[ContentError]) -> list[ContentError]:
     seen, out = set(), []
     for p in problems:
         key = str(p)

@@ -16,29 +16,27 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
-import httpx
-
-from . import history, optout
-from .app import App
-from .channels import Driver, Message, make_driver, provider_name
-from .channels.http import ProviderClient, ShardedTransport
-from .content.lists import invalid_row_errors
-from .content.model import Post, Recipient
-from .engine import Broadcast, Progress, ProgressCounter, Summary, pacing, policy
-from .errors import ContentError
-from .instagram import queue as instagram_queue
+from ..app import App
+from ..channels import Driver, Message, make_driver, provider_name
+from ..content.lists import invalid_row_errors
+from ..content.model import Post
+from ..errors import ContentError
+from ..history import deliveries, optouts, utc, worker_id
+from ..history.media import MediaCache
+from ..plan import Planned, plan
+from ..render.images import post_images
+from ..render.text import tanggal
+from . import instagram
+from .backoff import policy
+from .engine import Broadcast
+from .http import broadcast_client
 from .journal import Journal
-from .plan import Planned, plan
-from .render.images import post_images
-from .render.text import tanggal
+from .pacing import pacing
+from .summary import Progress, ProgressCounter, Summary
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Progress", "Summary", "deliver", "deliver_async", "prepare", "retry", "retry_async"]
-
-
-def optouts(app: App) -> set[str]:
-    return optout.numbers(app.db)
+__all__ = ["Progress", "Summary", "deliver", "deliver_async", "prepare", "send_planned"]
 
 
 def _lists_for(app: App, post: Post, lists: Iterable[str] | None):
@@ -64,7 +62,7 @@ def prepare(
             "this post names no broadcast list: add lists: [...] or pass --list",
             field="lists",
         )
-    return plan(post, app.project.office, channels, blists, occurrence, optouts(app))
+    return plan(post, app.project.office, channels, blists, occurrence, optouts.numbers(app.db))
 
 
 def deliver(app: App, post: Post, **options) -> Summary:
@@ -90,8 +88,8 @@ async def deliver_async(
     db = app.db
     now = app.now()
     if not dry_run:
-        summary.recovered = history.recover_inflight(db, now)
-    existing = _statuses(db, [p.key for p in planned])
+        summary.recovered = deliveries.recover_inflight(db, now)
+    existing = deliveries.statuses(db, [p.key for p in planned])
     if dry_run:
         for p in planned:
             status = existing.get(p.key, ("",))[0]
@@ -103,7 +101,7 @@ async def deliver_async(
                 summary.left_queued += 1
         return summary
 
-    history.reserve(db, (_row(app, p, now) for p in planned if p.key not in existing))
+    deliveries.reserve(db, (reservation(app, p, now) for p in planned if p.key not in existing))
     todo: list[Planned] = []
     for p in planned:
         found = existing.get(p.key)
@@ -113,8 +111,8 @@ async def deliver_async(
                 summary.skipped[p.skip_reason] += 1
             else:
                 todo.append(p)
-        elif found[0] == "queued":  # left by an interrupted run
-            todo.append(p)
+        elif found[0] == "queued" or (found[0] == "uncertain" and p.channel == "instagram"):
+            todo.append(p)  # left by an interrupted run; an unclear Instagram post is asked about, not resent
         elif found[0] == "skipped":
             summary.already["skipped"] += 1
         else:
@@ -128,23 +126,12 @@ async def deliver_async(
         await send_planned(app, post, whatsapp, summary, day=day, progress=progress, stop=stop, images=images)
     # Instagram goes through its own queue (publish or hand off, reconcile); its rows mirror the queue.
     # It is a channel of its own: a WhatsApp provider refusing (token, spam limit) does not hold it back.
-    if instagram := [p for p in todo if p.channel == "instagram"]:
+    if ig := [p for p in todo if p.channel == "instagram"]:
         if stop is not None and stop.is_set():
-            summary.left_queued += len(instagram)
+            summary.left_queued += len(ig)
         else:
-            await instagram_queue.deliver(app, post, instagram, images, summary)
+            await instagram.deliver(app, post, ig, images, summary)
     return summary
-
-
-def _statuses(db, keys: list[str]) -> dict[str, tuple[str, str | None]]:
-    """key → (status, error) of the keys already in history; tuples, so 100,000 rows stay small."""
-    found: dict[str, tuple[str, str | None]] = {}
-    for i in range(0, len(keys), 500):
-        chunk = keys[i : i + 500]
-        sql = f"select key, status, error from deliveries where key in ({','.join('?' * len(chunk))})"
-        for key, status, error in db.conn.execute(sql, chunk):
-            found[key] = (status, error)
-    return found
 
 
 def invalid_rows(app: App, post: Post, channels=None, lists=None) -> list[str]:
@@ -166,72 +153,6 @@ def _skip_invalid(app: App, post: Post, channels, lists, summary: Summary) -> No
         summary.skipped["invalid number"] += len(rows)
 
 
-def retry(app: App, status: str, *, post: str | None = None, progress: Progress | None = None) -> list[Summary]:
-    return asyncio.run(retry_async(app, status, post=post, progress=progress))
-
-
-async def retry_async(
-    app: App,
-    status: str,
-    *,
-    post: str | None = None,
-    progress: Progress | None = None,
-    stop: asyncio.Event | None = None,
-) -> list[Summary]:
-    """Send again the WhatsApp deliveries in ``status`` (uncertain or failed), on the operator's
-    word: they go back to ``queued`` and through the engine like any other; opted-out numbers
-    become ``skipped``. One Summary per post and occurrence."""
-    if status not in ("uncertain", "failed"):
-        raise ValueError(status)
-    db = app.db
-    history.recover_inflight(db, app.now())
-    sql = "select key, post, recipient, list, occurrence from deliveries where status = ? and channel = 'whatsapp'"
-    args = [status]
-    if post:
-        sql += " and post = ?"
-        args.append(app.project.post(post).name)
-    groups: dict[tuple[str, str | None], list[dict]] = {}
-    for row in db.query(sql + " order by id", args):
-        groups.setdefault((row["post"], row["occurrence"]), []).append(row)
-    people = {r.phone: r for blist in app.project.lists.values() for r in blist.recipients}
-    opted = optout.numbers(db)
-    summaries = []
-    for (name, occurrence), found in groups.items():
-        the_post = app.project.post(name)
-        summary = Summary(name, occurrence, planned=len(found))
-        todo, skip = [], []
-        for r in found:
-            if r["recipient"] in opted:
-                skip.append(r["key"])
-                summary.skipped["opted out"] += 1
-                continue
-            who = people.get(r["recipient"]) or Recipient(phone=r["recipient"], list=r["list"] or "")
-            todo.append(Planned(r["key"], name, "whatsapp", r["recipient"], r["list"] or "", occurrence, who))
-        now = history.utc(app.now())
-        with db.atomic():
-            db.conn.executemany(
-                "update deliveries set status = ?, error = ?, updated_at = ? where key = ? and status = ?",
-                [("skipped", "opted out", now, k, status) for k in skip]
-                + [("queued", None, now, p.key, status) for p in todo],
-            )
-        if todo:
-            await send_planned(app, the_post, todo, summary, progress=progress, stop=stop)
-        summaries.append(summary)
-        if summary.stopped:
-            break
-    return summaries
-
-
-def http_client(settings) -> httpx.AsyncClient:
-    """The one HTTP client of a broadcast: every driver shares its connection pool."""
-    wa = settings.whatsapp
-    connections = max(1, wa.concurrency) + 4
-    return ProviderClient(
-        timeout=httpx.Timeout(wa.timeout, connect=10.0, pool=None),
-        transport=ShardedTransport(connections),
-    )
-
-
 async def send_planned(
     app: App,
     post: Post,
@@ -247,22 +168,22 @@ async def send_planned(
     day = day or app.local_now().date()
     if images is None:
         images = post_images(app.project, post, app.media_dir)
-    async with http_client(app.settings) as http:
-        drivers = {ch: make_driver(ch, app.settings, http, app.clock) for ch in {p.channel for p in todo}}
+    async with broadcast_client(app.settings) as http:
+        driver = make_driver(app.settings, http, app.clock, MediaCache(app.db))
         try:
-            await _send_all(app, post, todo, drivers, images, day, summary, progress, stop)
+            await _send_all(app, post, todo, driver, images, day, summary, progress, stop)
         finally:
-            for d in drivers.values():
-                await d.aclose()
+            await driver.aclose()
 
 
-def _row(app: App, p: Planned, now: datetime) -> dict:
+def reservation(app: App, p: Planned, now: datetime) -> dict:
+    """The history row a planned delivery is reserved as (queued, or skipped with its reason)."""
     return {
         "key": p.key, "post": p.post, "channel": p.channel, "provider": provider_name(p.channel, app.settings),
         "recipient": p.address, "list": p.list, "occurrence": p.occurrence,
         "content_hash": app.project.posts[p.post].content_hash,
         "status": "skipped" if p.skip_reason else "queued", "error": p.skip_reason or None,
-        "attempts": 0, "created_at": history.utc(now), "updated_at": history.utc(now),
+        "attempts": 0, "created_at": utc(now), "updated_at": utc(now),
     }  # fmt: skip
 
 
@@ -300,7 +221,7 @@ async def _send_all(
     app: App,
     post: Post,
     todo: list[Planned],
-    drivers: dict[str, Driver],
+    driver: Driver,
     images: tuple[Path, ...],
     day: date,
     summary: Summary,
@@ -308,9 +229,8 @@ async def _send_all(
     stop: asyncio.Event | None,
 ) -> None:
     counter = ProgressCounter(len(todo), progress)
-    driver = drivers["whatsapp"]
     limiter, concurrency = pacing(driver, app.settings)
-    journal = Journal(app.db, history.worker_id(), app.now)
+    journal = Journal(app.db, worker_id(), app.now)
     extra = _extra(post)
 
     def render(p: Planned) -> Message:

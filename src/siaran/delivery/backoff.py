@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+PAIR_WAIT = 6.0  # Meta allows about one message per 6 s to the same person
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -29,3 +31,8 @@ class RetryPolicy:
             return 0.0
         ceiling = min(self.cap, self.base * 2 ** max(0, attempts - 1))
         return random.uniform(ceiling / 2, ceiling) if self.jitter else ceiling
+
+
+def policy(settings) -> RetryPolicy:
+    wa = settings.whatsapp
+    return RetryPolicy(max_attempts=max(1, wa.max_attempts), base=wa.backoff, pair_wait=PAIR_WAIT * min(1, wa.backoff))

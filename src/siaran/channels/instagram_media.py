@@ -18,11 +18,14 @@ MIN_RATIO = 4 / 5
 MAX_RATIO = 1.91
 
 
+def ratio_ok(width: int, height: int) -> bool:
+    return MIN_RATIO - 0.005 <= width / height <= MAX_RATIO + 0.005
+
+
 def check_ratio(path: Path) -> None:
     with Image.open(path) as im:
         w, h = im.size
-    ratio = w / h
-    if not MIN_RATIO - 0.005 <= ratio <= MAX_RATIO + 0.005:
+    if not ratio_ok(w, h):
         raise PermanentError(
             f"{path.name} is {w}×{h}; Instagram accepts aspect ratios from 4:5 (portrait) to 1.91:1 (landscape)",
             code="aspect_ratio",

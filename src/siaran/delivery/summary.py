@@ -1,0 +1,50 @@
+"""What one send did, counted for the operator: the summary every command and the daemon print."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass
+class Summary:
+    post: str
+    occurrence: str | None
+    dry_run: bool = False
+    planned: int = 0
+    new: int = 0  # rows this run added to history
+    already: Counter = field(default_factory=Counter)  # status of rows an earlier run already settled
+    sent: int = 0
+    failed: Counter = field(default_factory=Counter)  # reason -> count
+    uncertain: int = 0
+    skipped: Counter = field(default_factory=Counter)  # reason -> count
+    recovered: int = 0  # rows an interrupted earlier run left in flight, now uncertain
+    left_queued: int = 0  # stopped (fatal error or shutdown) before these were attempted
+    stopped: str = ""  # why the broadcast stopped early
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def nothing_new(self) -> bool:
+        return not (self.sent or self.failed or self.uncertain or self.new)
+
+
+class ProgressCounter:
+    def __init__(self, total: int, progress: Progress | None):
+        self.total, self.done, self.progress = total, 0, progress
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+def count_answer(summary: Summary, answer) -> None:
+    if answer.status == "sent":
+        summary.sent += 1
+    elif answer.status == "failed":
+        summary.failed[answer.error] += 1
+    elif answer.status == "uncertain":
+        summary.uncertain += 1

@@ -1,0 +1,56 @@
+"""Opening the history file, time stamps and the identity of the process that owns a row."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+import sqlite_utils
+
+STATUSES = ("queued", "sending", "sent", "failed", "uncertain", "skipped")
+
+
+def utc(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def open_db(path: Path) -> sqlite_utils.Database:
+    from .schema import migrations
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA busy_timeout = 10000")
+    db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commit
+    migrations.apply(db)
+    return db
+
+
+def worker_id() -> str:
+    """Identifies this process across reboots (pid + start time), to tell dead owners from live ones."""
+    proc = psutil.Process(os.getpid())
+    return f"{socket.gethostname()}:{proc.pid}:{int(proc.create_time())}"
+
+
+def alive(worker: str | None) -> bool:
+    if not worker:
+        return False
+    host, _, rest = worker.partition(":")
+    pid, _, started = rest.partition(":")
+    if host != socket.gethostname():
+        return True  # a history shared between machines: assume the other one knows
+    try:
+        proc = psutil.Process(int(pid))
+        return int(proc.create_time()) == int(started)
+    except (psutil.Error, ValueError):
+        return False
+
+
+def chunks(items: list, size: int = 500) -> Iterator[list]:
+    """SQLite takes at most 999 parameters per statement on old builds: go in slices."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

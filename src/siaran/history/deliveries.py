@@ -1,0 +1,159 @@
+"""Delivery rows: reserve, claim, record outcomes, recover after a crash, query."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from .db import alive, chunks, utc
+
+# Only a row in the expected state can be claimed: a second siaran (the daemon and a manual send at
+# once) that reaches the same row finds it taken and leaves it alone.
+_SENDING = "update deliveries set status = 'sending', worker = ?, updated_at = ? where key = ? and status = 'queued'"
+_OUTCOME = (
+    "update deliveries set status = ?, error = ?, error_code = ?, provider_id = coalesce(?, provider_id), "
+    "sent_at = coalesce(?, sent_at), not_before = ?, attempts = attempts + 1, updated_at = ? where key = ?"
+)
+INFLIGHT_LOST = "the program stopped while this message was being sent; it may have arrived"
+
+
+def recover_inflight(db: sqlite_utils.Database, now: datetime) -> int:
+    """Rows left in ``sending`` by a process that is gone become ``uncertain``."""
+    stale = [
+        r["id"]
+        for r in db.query("select id, worker from deliveries where status = 'sending'")
+        if not alive(r["worker"])
+    ]
+    if stale:
+        with db.atomic():
+            for chunk in chunks(stale):
+                marks = ",".join("?" * len(chunk))
+                db.execute(
+                    f"update deliveries set status = 'uncertain', updated_at = ?, error = coalesce(error, ?) "
+                    f"where id in ({marks})",
+                    [utc(now), INFLIGHT_LOST, *chunk],
+                )
+    return len(stale)
+
+
+def reserve(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert planned deliveries; a key already in history is left exactly as it is."""
+    with db.atomic():
+        db["deliveries"].insert_all(rows, ignore=True, batch_size=1000)
+
+
+def by_keys(db: sqlite_utils.Database, keys: list[str], columns: str = "*") -> dict[str, dict[str, Any]]:
+    """Rows by idempotency key; ``columns`` (e.g. "key, status") keeps big broadcasts small in memory."""
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in chunks(keys):
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(f"select {columns} from deliveries where key in ({marks})", chunk):
+            found[row["key"]] = row
+    return found
+
+
+def statuses(db: sqlite_utils.Database, keys: list[str]) -> dict[str, tuple[str, str | None]]:
+    """key → (status, error) of the keys already in history; tuples, so 100,000 rows stay small."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for chunk in chunks(keys):
+        sql = f"select key, status, error from deliveries where key in ({','.join('?' * len(chunk))})"
+        for key, status, error in db.conn.execute(sql, chunk):
+            found[key] = (status, error)
+    return found
+
+
+def get(db: sqlite_utils.Database, key: str) -> dict[str, Any] | None:
+    return next(iter(db.query("select * from deliveries where key = ?", [key])), None)
+
+
+def update(db: sqlite_utils.Database, key: str, now: datetime, **values: Any) -> None:
+    values["updated_at"] = utc(now)
+    sets = ", ".join(f"{k} = ?" for k in values)
+    db.execute(f"update deliveries set {sets} where key = ?", [*values.values(), key])
+
+
+def claim(db: sqlite_utils.Database, key: str, expected: str, worker: str, now: datetime) -> bool:
+    """Take one row for this process: ``expected`` → ``sending`` (compare-and-set). False when another
+    process changed it first."""
+    with db.atomic():
+        cursor = db.execute(
+            "update deliveries set status = 'sending', worker = ?, updated_at = ? where key = ? and status = ?",
+            [worker, utc(now), key, expected],
+        )
+    return cursor.rowcount == 1
+
+
+def commit_batch(
+    db: sqlite_utils.Database, worker: str, stamp: str, sending: Sequence[str], outcomes: Sequence[tuple]
+) -> set[str]:
+    """One transaction: record ``outcomes`` (status, error, code, provider_id, sent_at, not_before, stamp,
+    key) and claim ``sending`` keys (queued → sending). Returns the keys another process claimed first."""
+    lost: set[str] = set()
+    with db.atomic():
+        if outcomes:
+            db.conn.executemany(_OUTCOME, outcomes)
+        if sending:
+            cursor = db.conn.executemany(_SENDING, [(worker, stamp, k) for k in sending])
+            if cursor.rowcount != len(sending):
+                rows = by_keys(db, list(sending), "key, status, worker")
+                lost = {k for k, r in rows.items() if r["status"] != "sending" or r["worker"] != worker}
+    return lost
+
+
+def in_status(db: sqlite_utils.Database, status: str, channel: str, post: str | None = None) -> list[dict[str, Any]]:
+    sql = "select key, post, recipient, list, occurrence from deliveries where status = ? and channel = ?"
+    args = [status, channel]
+    if post:
+        sql += " and post = ?"
+        args.append(post)
+    return list(db.query(sql + " order by id", args))
+
+
+def set_statuses(db: sqlite_utils.Database, changes: Iterable[tuple[str, str | None, str, str]], now: datetime) -> None:
+    """(new status, error, key, expected status) for each row, in one transaction; a row no longer in its
+    expected status is left alone."""
+    stamp = utc(now)
+    with db.atomic():
+        db.conn.executemany(
+            "update deliveries set status = ?, error = ?, updated_at = ? where key = ? and status = ?",
+            [(status, error, stamp, key, expected) for status, error, key, expected in changes],
+        )
+
+
+def count_attempt(db: sqlite_utils.Database, key: str) -> None:
+    with db.atomic():
+        db.execute("update deliveries set attempts = attempts + 1 where key = ?", [key])
+
+
+def query(
+    db: sqlite_utils.Database,
+    *,
+    post: str | None = None,
+    status: str | None = None,
+    since: datetime | None = None,
+    channel: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    where, args = [], []
+    if post:
+        where.append("post = ?")
+        args.append(post)
+    if status:
+        where.append("status = ?")
+        args.append(status)
+    if channel:
+        where.append("channel = ?")
+        args.append(channel)
+    if since:
+        where.append("created_at >= ?")
+        args.append(utc(since))
+    sql = "select * from deliveries"
+    if where:
+        sql += " where " + " and ".join(where)
+    sql += " order by id"
+    if limit:
+        sql += f" limit {int(limit)}"
+    return list(db.query(sql, args))

@@ -1,0 +1,28 @@
+"""Opt-outs: numbers (E.164) that asked not to get the office's broadcasts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlite_utils
+
+from .db import utc
+
+
+def numbers(db: sqlite_utils.Database) -> set[str]:
+    return {r[0] for r in db.conn.execute("select phone from optouts")}
+
+
+def add(db: sqlite_utils.Database, phones: Iterable[str], now: datetime, *, reason: str, source: str) -> None:
+    rows = [{"phone": p, "reason": reason, "source": source, "created_at": utc(now)} for p in phones]
+    with db.atomic():
+        db["optouts"].insert_all(rows, ignore=True)
+
+
+def remove(db: sqlite_utils.Database, phone: str) -> None:
+    db.execute("delete from optouts where phone = ?", [phone])
+
+
+def listing(db: sqlite_utils.Database) -> list[dict]:
+    return list(db.query("select phone, reason, source, created_at from optouts order by created_at, phone"))

@@ -1,0 +1,121 @@
+"""The history's tables, as numbered migrations applied in order when the file is opened."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("siaran")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["deliveries"].create(
+        {
+            "id": int, "key": str, "post": str, "channel": str, "provider": str, "recipient": str, "list": str,
+            "occurrence": str, "content_hash": str, "status": str, "attempts": int, "provider_id": str,
+            "error": str, "error_code": str, "worker": str, "created_at": str, "updated_at": str,
+            "sent_at": str, "not_before": str,
+        },
+        pk="id",
+        not_null={"key", "post", "channel", "recipient", "status"},
+        defaults={"attempts": 0},
+    )  # fmt: skip
+    db["deliveries"].create_index(["key"], unique=True)
+    db["deliveries"].create_index(["post", "occurrence"])
+    db["deliveries"].create_index(["status"])
+    db["occurrences"].create(
+        {
+            "id": str,
+            "schedule": str,
+            "post": str,
+            "scheduled_for": str,
+            "status": str,
+            "reason": str,
+            "started_at": str,
+            "finished_at": str,
+        },
+        pk="id",
+    )
+    db["series_state"].create({"schedule": str, "position": int, "updated_at": str}, pk="schedule")
+    db["optouts"].create({"phone": str, "reason": str, "source": str, "created_at": str}, pk="phone")
+    db["media"].create({"key": str, "provider": str, "media_id": str, "uploaded_at": str}, pk="key")
+    db["instagram_queue"].create(
+        {
+            "id": int, "key": str, "post": str, "occurrence": str, "images": str, "caption": str,
+            "planned_at": str, "status": str, "publisher": str, "attempts": int, "container_id": str,
+            "media_id": str, "shortcode": str, "permalink": str, "error": str, "created_at": str,
+            "updated_at": str, "published_at": str, "confirmed_at": str,
+        },
+        pk="id",
+        defaults={"attempts": 0},
+    )  # fmt: skip
+    db["instagram_queue"].create_index(["key"], unique=True)
+    db["profile_snapshots"].create(
+        {"id": int, "taken_at": str, "username": str, "posts": int, "followers": int, "following": int},
+        pk="id",
+    )
+
+
+@migrations()
+def m002_issue6_instagram_queue(db: sqlite_utils.Database) -> None:
+    """Instagram queue: carousel children, the worker publishing a post, the time Instagram shows,
+    the provider error code and the operator hand-off receipt."""
+    table = db["instagram_queue"]
+    for column in ("children", "worker", "posted_at", "error_code", "handoff"):
+        table.add_column(column, str)
+    table.create_index(["status"])
+
+
+# Old Instagram queue states → the one delivery vocabulary. A row caught mid-publish stays
+# ``sending`` with its worker, so the usual crash recovery turns it ``uncertain`` (then reconciled).
+_QUEUE_TO_DELIVERY = {
+    "queued": "queued",
+    "publishing": "sending",
+    "published": "sent",
+    "handed_off": "sent",
+    "confirmed": "sent",
+    "failed": "failed",
+    "uncertain": "uncertain",
+}
+
+
+@migrations()
+def m003_instagram_state_on_delivery_rows(db: sqlite_utils.Database) -> None:
+    """Instagram becomes a channel like WhatsApp: its status lives only on the delivery row; what only an
+    Instagram post has (caption, images, container, permalink, hand-off folder) hangs off that row in
+    ``instagram_posts`` (same key). The mirrored ``instagram_queue`` table goes, losing nothing."""
+    db["instagram_posts"].create(
+        {
+            "key": str, "images": str, "caption": str, "planned_at": str, "container_id": str, "children": str,
+            "media_id": str, "shortcode": str, "permalink": str, "handoff": str, "published_at": str,
+            "posted_at": str, "confirmed_at": str,
+        },
+        pk="key",
+    )  # fmt: skip
+    if not db["instagram_queue"].exists():
+        return
+    for q in db.query("select * from instagram_queue order by id"):
+        status = _QUEUE_TO_DELIVERY.get(q["status"], "uncertain")
+        sent_at = q["posted_at"] or q["published_at"] or q["confirmed_at"] if status == "sent" else None
+        row = {
+            "status": status, "provider": q["publisher"], "attempts": q["attempts"] or 0, "error": q["error"],
+            "error_code": q["error_code"], "worker": q["worker"] if status == "sending" else None,
+            "provider_id": q["permalink"] or q["media_id"] or q["handoff"] or None, "sent_at": sent_at,
+            "updated_at": q["updated_at"],
+        }  # fmt: skip
+        if db.execute("select 1 from deliveries where key = ?", [q["key"]]).fetchone():
+            sets = ", ".join(f"{k} = ?" for k in row)
+            db.execute(f"update deliveries set {sets} where key = ?", [*row.values(), q["key"]])
+        else:  # a queue entry without its mirror (should not happen): keep it as a delivery
+            db["deliveries"].insert(
+                {**row, "key": q["key"], "post": q["post"], "channel": "instagram", "recipient": "",
+                 "occurrence": q["occurrence"], "created_at": q["created_at"]}
+            )  # fmt: skip
+        db["instagram_posts"].insert(
+            {k: q[k] for k in (
+                "key", "images", "caption", "planned_at", "container_id", "children", "media_id", "shortcode",
+                "permalink", "handoff", "published_at", "posted_at", "confirmed_at",
+            )}
+        )  # fmt: skip
+    db["instagram_queue"].drop()

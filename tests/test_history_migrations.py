@@ -1,0 +1,54 @@
+"""Migrations on a database made by an earlier siaran: nothing lost, one status vocabulary."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import sqlite_utils
+
+from siaran.history import instagram, open_db
+
+# Made by tests/data/make_history_before_m003.py with main at fefb18d (before m003): one WhatsApp
+# delivery and an Instagram queue entry in each of its seven states, with their mirrored delivery rows.
+BEFORE = Path(__file__).parent / "data" / "history-before-m003.db"
+
+
+def test_m003_moves_the_instagram_queue_onto_delivery_rows(tmp_path):
+    path = tmp_path / "siaran.db"
+    shutil.copy(BEFORE, path)
+    old = sqlite_utils.Database(path)
+    queue = {r["key"]: r for r in old["instagram_queue"].rows}
+    whatsapp_before = [r for r in old["deliveries"].rows if r["channel"] == "whatsapp"]
+    old.close()
+
+    db = open_db(path)
+    assert not db["instagram_queue"].exists()
+    assert [r for r in db["deliveries"].rows if r["channel"] == "whatsapp"] == whatsapp_before
+    rows = {r["key"]: r for r in instagram.rows(db)}
+    assert set(rows) == set(queue)  # every entry kept, as a delivery row with its Instagram state
+    expected = {  # old queue state -> (delivery status, label the operator sees)
+        "queued": ("queued", "queued"),
+        "publishing": ("sending", "publishing"),
+        "published": ("sent", "published"),
+        "handed_off": ("sent", "handed_off"),
+        "confirmed": ("sent", "confirmed"),
+        "failed": ("failed", "failed"),
+        "uncertain": ("uncertain", "uncertain"),
+    }
+    for key, old_row in queue.items():
+        row = rows[key]
+        assert (row["status"], instagram.label(row)) == expected[old_row["status"]], key
+        for column in ("images", "caption", "container_id", "children", "media_id", "shortcode", "permalink",
+                       "handoff", "published_at", "posted_at", "confirmed_at", "planned_at"):  # fmt: skip
+            assert row[column] == old_row[column], (key, column)
+        assert (row["error"], row["error_code"], row["attempts"]) == (
+            old_row["error"], old_row["error_code"], old_row["attempts"]
+        )  # fmt: skip
+        assert row["publisher"] == old_row["publisher"]
+    # A post caught mid-publish keeps its owner, so crash recovery makes it uncertain (then reconciled).
+    assert rows["d1:ig-publishing"]["worker"] == "otherhost:1:1"
+    assert rows["d1:ig-confirmed"]["sent_at"] == queue["d1:ig-confirmed"]["posted_at"]
+
+    open_db(path)  # applied once: reopening changes nothing
+    assert {r["key"]: r for r in instagram.rows(open_db(path))} == rows
