@@ -66,10 +66,6 @@ class Sop:
     whatsapp_text: str = ""  # prefilled text of the wa.me link
     notes: tuple[str, ...] = ()
 
-    @property
-    def requirement_list(self) -> list[str]:
-        return list(self.requirements)
-
 
 @dataclass(frozen=True)
 class Post:
@@ -105,10 +101,6 @@ class Recipient:
     list: str = ""
     line: int = 0
     fields: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def wa_id(self) -> str:
-        return self.phone.lstrip("+")
 
     def for_template(self) -> dict[str, Any]:
         return {**self.fields, "name": self.name, "phone": self.phone, "list": self.list}
