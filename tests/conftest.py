@@ -1,4 +1,5 @@
-"""Shared fixtures: a temporary copy of the sample pack, and the CLI run in-process."""
+"""Shared fixtures and helpers: a temporary copy of the sample pack, the CLI run in-process, the fake
+Graph API server, and reading the history a test produced."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 
 from siaran.cli import cli
+from siaran.history import instagram
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -50,6 +53,37 @@ def run(project: Path, monkeypatch: pytest.MonkeyPatch):
     return _run
 
 
+def history(project: Path) -> sqlite_utils.Database:
+    return sqlite_utils.Database(project / "siaran.db")
+
+
+def whatsapp_rows(project: Path, **where) -> list[dict]:
+    """WhatsApp delivery rows, optionally only those whose columns equal ``where``."""
+    found = history(project)["deliveries"].rows_where("channel = 'whatsapp'")
+    return [r for r in found if all(r[k] == v for k, v in where.items())]
+
+
+def instagram_rows(project: Path) -> list[dict]:
+    """Instagram deliveries as the operator reads them: ``status`` is the state label (published,
+    handed_off, publishing …), ``delivery_status`` the row's own status."""
+    return [
+        {**r, "status": instagram.label(r), "delivery_status": r["status"]} for r in instagram.rows(history(project))
+    ]
+
+
+def whatsapp_env(now: str, provider: str, base_url: str, token: str, **extra: str) -> dict[str, str]:
+    """Settings for a WhatsApp provider under test; ``extra`` keys become SIARAN_WHATSAPP_<KEY>."""
+    values = {
+        "SIARAN_NOW": now,
+        "SIARAN_WHATSAPP_PROVIDER": provider,
+        "SIARAN_WHATSAPP_BASE_URL": base_url,
+        "SIARAN_WHATSAPP_TOKEN": token,
+        "SIARAN_WHATSAPP_BACKOFF": "0",
+    }
+    values.update({f"SIARAN_WHATSAPP_{k.upper()}": v for k, v in extra.items()})
+    return values
+
+
 @pytest.fixture(scope="module")
 def graph_server():
     """One fake Graph API server per test module (stopping a server takes time); tests swap its handler."""
@@ -60,3 +94,14 @@ def graph_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def graph(graph_server):
+    """A fresh fake Graph API per test, behind one server per module (stopping a server takes 0.5 s)."""
+    from fakes.instagram_graph import FakeGraph
+
+    fake = FakeGraph()
+    fake.base_url = graph_server.base_url
+    graph_server.handler = fake
+    return fake

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 from PIL import Image
 
+from conftest import whatsapp_env, whatsapp_rows
 from fakes.fonnte import TOKEN as FONNTE_TOKEN
 from fakes.fonnte import FakeFonnte
 from fakes.waha import API_KEY, FakeWaha
@@ -20,21 +20,11 @@ BUDI = "6281234567801"
 
 
 def rows(project: Path) -> dict[str, dict]:
-    db = sqlite_utils.Database(project / "siaran.db")
-    return {r["recipient"].lstrip("+"): r for r in db["deliveries"].rows_where("channel = 'whatsapp'")}
+    return {r["recipient"].lstrip("+"): r for r in whatsapp_rows(project)}
 
 
 def gateway_env(provider: str, base_url: str, token: str, **extra: str) -> dict[str, str]:
-    values = {
-        "SIARAN_NOW": NOW,
-        "SIARAN_WHATSAPP_PROVIDER": provider,
-        "SIARAN_WHATSAPP_BASE_URL": base_url,
-        "SIARAN_WHATSAPP_TOKEN": token,
-        "SIARAN_WHATSAPP_DELAY": "0",
-        "SIARAN_WHATSAPP_BACKOFF": "0",
-    }
-    values.update({f"SIARAN_WHATSAPP_{k.upper()}": v for k, v in extra.items()})
-    return values
+    return whatsapp_env(NOW, provider, base_url, token, **{"delay": "0", **extra})
 
 
 @pytest.fixture

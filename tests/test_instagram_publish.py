@@ -14,26 +14,20 @@ import threading
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 from PIL import Image
 
+from conftest import history, instagram_rows
 from fakes.instagram_graph import FakeGraph, error
-from siaran.history import instagram
 
 NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}
 PUBLIC = "https://desa.example.id/siaran-media/"
 REPO = Path(__file__).resolve().parent.parent
 
 
-def db(project: Path) -> sqlite_utils.Database:
-    return sqlite_utils.Database(project / "siaran.db")
+db = history
 
 
-def queue(project: Path) -> list[dict]:
-    """Instagram deliveries as the operator reads them: ``status`` is the state label (published,
-    handed_off, publishing …), ``delivery_status`` the row's own status."""
-    found = instagram.rows(db(project))
-    return [{**r, "status": instagram.label(r), "delivery_status": r["status"]} for r in found]
+queue = instagram_rows
 
 
 def ig_deliveries(project: Path) -> list[dict]:
@@ -59,15 +53,6 @@ def photo_post(project: Path, name: str = "foto", images: tuple[tuple[str, tuple
         encoding="utf-8",
     )
     return f"announcements/{name}"
-
-
-@pytest.fixture
-def graph(graph_server):
-    """A fresh fake Graph API per test, behind one server per module (stopping a server takes 0.5 s)."""
-    fake = FakeGraph()
-    fake.base_url = graph_server.base_url
-    graph_server.handler = fake
-    return fake
 
 
 def graph_env(fake: FakeGraph, **extra: str) -> dict[str, str]:

@@ -22,12 +22,9 @@ CAPTION = "📢 Posyandu Balita Bulan Desember\n\nBapak/Ibu warga yang memiliki 
 
 
 @pytest.fixture
-def graph(graph_server):
-    """A fresh fake Graph API per test, behind one server per module (stopping a server takes 0.5 s)."""
-    fake = FakeGraph(polls_in_progress=0)
-    fake.base_url = graph_server.base_url
-    graph_server.handler = fake
-    return fake
+def graph(graph):
+    graph.polls_in_progress = 0  # containers are ready at the first look
+    return graph
 
 
 def reconcile(tmp_path: Path, fake: FakeGraph, container_id: str, token: str = ""):

@@ -10,11 +10,10 @@ from pathlib import Path
 import instaloader
 import instaloader.exceptions as ie
 import pytest
-import sqlite_utils
 
+from conftest import history, instagram_rows
 from siaran.channels import instagram_profile as profile_reader
 from siaran.delivery import profile_sync as sync
-from siaran.history import instagram
 
 NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}
 RECORDED = Path(__file__).parent / "data" / "instagram" / "web_profile_info.json"
@@ -39,16 +38,6 @@ def recorded(captions: dict[str, str] | None = None) -> tuple[instaloader.Profil
     profile = instaloader.Profile(context, user)
     posts = [instaloader.Post(context, e["node"], profile) for e in user["edge_owner_to_timeline_media"]["edges"]]
     return profile, posts
-
-
-def instagram_rows(project: Path) -> list[dict]:
-    """Instagram deliveries with ``status`` as the operator reads it (handed_off, confirmed …)."""
-    found = instagram.rows(sqlite_utils.Database(project / "siaran.db"))
-    return [{**r, "status": instagram.label(r)} for r in found]
-
-
-def rows(project: Path, table: str) -> list[dict]:
-    return list(sqlite_utils.Database(project / "siaran.db")[table].rows)
 
 
 def test_read_profile_counts_and_stops_at_the_window():
@@ -99,16 +88,16 @@ def test_sync_confirms_handed_off_post_and_snapshots_counts(run, project, monkey
     assert posyandu["permalink"] == "https://www.instagram.com/p/DRk3pOsAbC1/"
     assert posyandu["posted_at"] == "2026-11-23T04:00:00+00:00"
     assert kerja["status"] == "handed_off"  # never posted: stays as it was
-    delivery = next(d for d in rows(project, "deliveries") if d["key"] == posyandu["key"])
+    delivery = next(d for d in history(project)["deliveries"].rows if d["key"] == posyandu["key"])
     assert delivery["status"] == "sent" and delivery["sent_at"] == "2026-11-23T04:00:00+00:00"
-    [snap] = rows(project, "profile_snapshots")
+    [snap] = list(history(project)["profile_snapshots"].rows)
     assert (snap["username"], snap["posts"], snap["followers"], snap["following"]) == (
         "kel.sungairapakindah", 214, 1520, 87,
     )  # fmt: skip
 
     again = run("instagram", "sync", env=NOW)
     assert again.exit_code == 0 and "confirmed" not in again.output
-    assert len(rows(project, "profile_snapshots")) == 2
+    assert len(list(history(project)["profile_snapshots"].rows)) == 2
     assert "DRk3pOsAbC1" in run("instagram", "queue", env=NOW).output
 
 
@@ -142,7 +131,7 @@ def test_sync_failures_are_plain_messages_and_change_nothing(run, project, monke
     assert words in res.stderr and res.stderr.startswith("Error: ")
     assert "Traceback" not in res.all
     assert instagram_rows(project) == before
-    assert rows(project, "profile_snapshots") == []
+    assert list(history(project)["profile_snapshots"].rows) == []
 
 
 def test_sync_missing_session_file(run, project):

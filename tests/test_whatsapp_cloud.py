@@ -9,6 +9,7 @@ import pytest
 import sqlite_utils
 from PIL import Image
 
+from conftest import whatsapp_env, whatsapp_rows
 from fakes.whatsapp_cloud import PHONE_ID, TOKEN, FakeCloud
 
 NOW = "2026-11-23T10:00:00+08:00"
@@ -35,24 +36,11 @@ def cloud():
         yield fake
 
 
-def env(fake: FakeCloud, **extra: str) -> dict[str, str]:
-    values = {
-        "SIARAN_NOW": NOW,
-        "SIARAN_WHATSAPP_PROVIDER": "cloud",
-        "SIARAN_WHATSAPP_BASE_URL": fake.base_url,
-        "SIARAN_WHATSAPP_TOKEN": TOKEN,
-        "SIARAN_WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
-        "SIARAN_WHATSAPP_BACKOFF": "0",
-        "SIARAN_WHATSAPP_MPS": "0",
-    }
-    values.update({f"SIARAN_WHATSAPP_{k.upper()}": v for k, v in extra.items()})
-    return values
+def env(fake: FakeCloud, token: str = TOKEN, **extra: str) -> dict[str, str]:
+    return whatsapp_env(NOW, "cloud", fake.base_url, token, **{"phone_number_id": PHONE_ID, "mps": "0", **extra})
 
 
-def rows(project: Path, **where) -> list[dict]:
-    db = sqlite_utils.Database(project / "siaran.db")
-    found = list(db["deliveries"].rows_where("channel = 'whatsapp'"))
-    return [r for r in found if all(r[k] == v for k, v in where.items())]
+rows = whatsapp_rows
 
 
 def by_number(project: Path) -> dict[str, dict]:
