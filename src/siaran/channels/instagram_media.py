@@ -5,12 +5,13 @@ put into the media folder (which the operator syncs to their hosting) as a JPEG,
 from __future__ import annotations
 
 import hashlib
-import os
+import io
 from pathlib import Path
 from urllib.parse import quote
 
 from PIL import Image
 
+from ..content.files import write_atomic
 from ..errors import PermanentError
 
 # Instagram feed images: from 4:5 (portrait) to 1.91:1 (landscape); JPEG only.
@@ -41,11 +42,10 @@ def stage(image: Path, media_dir: Path) -> Path:
     digest = hashlib.sha256(image.read_bytes()).hexdigest()[:10]
     target = media_dir / "instagram" / f"{image.stem}-{digest}.jpg"
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
+        out = io.BytesIO()
         with Image.open(image) as im:
-            im.convert("RGB").save(tmp, "JPEG", quality=92)
-        os.replace(tmp, target)
+            im.convert("RGB").save(out, "JPEG", quality=92)
+        write_atomic(target, out.getvalue())
     return target
 
 
