@@ -26,7 +26,7 @@ from .layout import Slide
 from .paint import jpeg_bytes, paint
 from .poster import sop_slides
 
-RENDER_VERSION = "2"  # bump when the look changes, so cached files are rendered anew
+RENDER_VERSION = "3"  # bump when the look changes, so cached files are rendered anew
 
 
 def check_card_texts(project) -> list[ContentError]:

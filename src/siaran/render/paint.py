@@ -10,9 +10,9 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
-import segno
 from PIL import Image, ImageDraw
 
+from . import qr
 from .fonts import FontSet
 from .layout import Shape, Slide
 from .palette import rgb
@@ -45,13 +45,12 @@ def _check_mask(size: int) -> Image.Image:
 
 @lru_cache(maxsize=32)
 def qr_image(link: str, size: int, dark: str) -> Image.Image:
-    """The QR code for ``link``, scaled by whole modules (crisp edges) and centred in ``size``.
-    Error correction M or better; the quiet zone is the white card around it."""
-    code = segno.make(link, error="m", boost_error=True, micro=False)
-    modules = code.symbol_size(border=2)[0]
-    scale = max(1, size // modules)
+    """The QR code for ``link`` with its quiet zone, scaled by whole modules (crisp edges) and
+    centred in a ``size`` square."""
+    fit = qr.fit(link)
+    scale = max(1, min(fit.module_px, size // (fit.modules + 2 * qr.QUIET)))
     buf = io.BytesIO()
-    code.save(buf, kind="png", scale=scale, border=2, dark=dark, light="#FFFFFF")
+    qr.make(link).save(buf, kind="png", scale=scale, border=qr.QUIET, dark=dark, light="#FFFFFF")
     buf.seek(0)
     img = Image.open(buf).convert("RGB")
     canvas = Image.new("RGB", (size, size), "#FFFFFF")
