@@ -40,11 +40,19 @@ def assert_inside(slide: Slide, fonts: FontSet) -> None:
         assert t.y >= MARGIN and t.bottom <= HEIGHT - MARGIN, t
         assert t.h >= len(t.lines) * t.leading
         font = fonts.get(t.size, t.bold)
+        ascent = font.getmetrics()[0]
         for line in t.lines:
-            assert font.getlength(line) <= t.w + 0.5, (line, t)
-            # the inked glyphs stay inside the line's slot (ascender to descender)
-            _left, top, _right, bottom = font.getbbox(line, anchor="la")
-            assert top >= 0 and bottom <= t.leading, (line, t.size)
+            assert fonts.width(line, t.size, t.bold) <= t.w + 0.5, (line, t)
+            # the inked glyphs stay inside the line's slot (ascender to descender); emoji sit on
+            # the text's baseline
+            for run, emoji in fonts.runs(line, t.bold):
+                if emoji:
+                    _left, top, _right, bottom = fonts.get_emoji(t.size, t.bold).getbbox(run, anchor="ls")
+                    top, bottom = top + ascent, bottom + ascent
+                else:
+                    assert font.getlength(run) == pytest.approx(fonts.width(run, t.size, t.bold))
+                    _left, top, _right, bottom = font.getbbox(run, anchor="la")
+                assert top >= 0 and bottom <= t.leading, (line, t.size)
     for s in slide.contained:
         assert s.x >= MARGIN and s.x + s.w <= WIDTH - MARGIN, s
         assert s.y >= MARGIN and s.bottom <= HEIGHT - MARGIN, s

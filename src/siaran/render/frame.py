@@ -26,6 +26,7 @@ from .palette import Palette, contrast, mix
 from .qr import fit as qr_fit
 
 LOGO = 96
+TITLE_SIZES = (58, 54, 50, 46, 42)
 PILL_ROOM = 132  # header space kept free on the right for the "1/3" slide number
 
 
@@ -129,7 +130,10 @@ def header(
     one size on every slide of a carousel; the ``compact`` header of later slides drops the subtitle."""
     part = office_row(office, palette, fonts, kicker, MARGIN)
     width = WIDTH - 2 * MARGIN
-    size, lines = shrink_to_lines(title, fonts, (58, 54, 50, 46), width, 3)
+    # two lines if a size down to 42 px allows it (the header repeats on every slide), else three
+    size, lines = shrink_to_lines(title, fonts, TITLE_SIZES, width, 2)
+    if len(lines) > 2:
+        size, lines = shrink_to_lines(title, fonts, TITLE_SIZES, width, 3)
     lines = wrap_balanced(title, fonts, size, True, width)
     overflow = ""
     if len(lines) > 4:

@@ -8,6 +8,7 @@ there and a change of text, brand colour, logo or font renders new ones.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -65,6 +66,43 @@ def card_text(project, post: Post) -> str:
             f" the card ({e.message})",
             field="summary",
         ) from e
+
+
+def check_glyphs(project) -> list[ContentError]:
+    """For ``siaran check``: every character a rendered image shows has a glyph in the poster's
+    fonts (text or emoji), so no image goes out with an empty box where a character should be."""
+    fonts = office_fonts(project.office)
+    office = project.office
+    problems: list[ContentError] = []
+    office_texts = (office.name, office.address, office.hours, office.whatsapp_display, office.instagram)
+    sources: list[tuple[Path, tuple[str, ...]]] = [(project.root / "content" / "office.yaml", office_texts)]
+    for post in project.posts.values():
+        if not renders_card(post):
+            continue
+        texts = [post.title, post.event.time, post.event.place]
+        if post.sop:
+            sop = post.sop
+            texts += [sop.service, sop.duration, sop.cost, *sop.requirements, *sop.steps, *sop.notes]
+        with contextlib.suppress(ContentError):  # reported by check_card_texts
+            texts.append(card_text(project, post))
+        sources.append((post.path, tuple(texts)))
+    for path, texts in sources:
+        missing = "".join(dict.fromkeys(ch for t in texts for b in (False, True) for ch in fonts.missing(t, b)))
+        if not missing:
+            continue
+        rel = path.relative_to(project.root).as_posix()
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for ch in missing:
+            line = next((n for n, text in enumerate(lines, 1) if ch in text), None)
+            problems.append(
+                ContentError(
+                    rel,
+                    f"the character {ch!r} (U+{ord(ch):04X}) has no glyph in the poster fonts and would show as an"
+                    " empty box: remove it or set font: in content/office.yaml to a font that has it",
+                    line=line,
+                )
+            )
+    return problems
 
 
 def slides_for(project, post: Post, fonts: FontSet, text: str) -> list[Slide]:

@@ -160,20 +160,20 @@ def shrink_to_lines(
 
 
 def wrap_balanced(text: str, fonts: FontSet, size: int, bold: bool, width: float) -> list[str]:
-    """Like ``wrap``, but a last line of one word is avoided when narrower lines, as many, fit:
-    the narrowest width that keeps the line count gives the most even lines."""
+    """Like ``wrap``, but a last line of one word is avoided when a narrower wrap with as many
+    lines fits: the widest such wrap, found by pushing the longest line's last word down."""
     lines = wrap(text, fonts, size, bold, width)
     if len(lines) < 2 or len(lines[-1].split()) > 1:
         return lines
-    lo, hi = int(width * 0.5), int(width)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if len(wrap(text, fonts, size, bold, mid)) <= len(lines):
-            hi = mid
-        else:
-            lo = mid + 1
-    balanced = wrap(text, fonts, size, bold, lo)
-    return balanced if len(balanced) == len(lines) and len(balanced[-1].split()) > 1 else lines
+    narrower = width
+    while True:
+        narrower = max(fonts.width(line, size, bold) for line in lines[:-1]) - 0.5
+        tried = wrap(text, fonts, size, bold, narrower)
+        if len(tried) != len(lines):
+            return lines
+        if len(tried[-1].split()) > 1:
+            return tried
+        lines = tried
 
 
 # ---- flowing blocks onto pages -------------------------------------------------------------
@@ -274,7 +274,9 @@ def flow(
         inner = sum(u.height for u in group) + sum(u.gap for u in group[1:])
         if not at_top:
             return head.gap + inner
-        return (cont_h[head.section] if head.section and not head.starts_section else 0) + inner
+        if head.section and not head.starts_section:  # the repeated heading, then the usual gap
+            return cont_h[head.section] + head.gap + inner
+        return inner
 
     def paginate(limit: int) -> list[list[list[Unit]]]:
         pages: list[list[list[Unit]]] = [[]]

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 
 from . import qr
 from .fonts import FontSet
-from .layout import Shape, Slide
+from .layout import Shape, Slide, TextBox
 from .palette import rgb
 
 SUPERSAMPLE = 4
@@ -98,13 +98,33 @@ def paint(slide: Slide, fonts: FontSet) -> Image.Image:
         font = fonts.get(box.size, box.bold)
         for i, line in enumerate(box.lines):
             y = box.y + i * box.leading
-            if box.align == "center":
+            runs = fonts.runs(line, box.bold)
+            if len(runs) > 1 or runs[0][1]:
+                _mixed_line(draw, fonts, box, line, runs, y)
+            elif box.align == "center":
                 draw.text((box.x + box.w / 2, y), line, font=font, fill=box.colour, anchor="ma")
             elif box.align == "right":
                 draw.text((box.x + box.w, y), line, font=font, fill=box.colour, anchor="ra")
             else:
                 draw.text((box.x, y), line, font=font, fill=box.colour, anchor="la")
     return canvas
+
+
+def _mixed_line(
+    draw: ImageDraw.ImageDraw, fonts: FontSet, box: TextBox, line: str, runs: list[tuple[str, bool]], y: int
+) -> None:
+    """A line with emoji: text runs in the text font, emoji in the emoji font on the same baseline."""
+    font = fonts.get(box.size, box.bold)
+    emoji_font = fonts.get_emoji(box.size, box.bold)
+    width = fonts.width(line, box.size, box.bold)
+    x = box.x + {"center": (box.w - width) / 2, "right": box.w - width}.get(box.align, 0)
+    baseline = y + font.getmetrics()[0]
+    for run, emoji in runs:
+        if emoji and emoji_font is not None:
+            draw.text((x, baseline), run, font=emoji_font, fill=box.colour, anchor="ls")
+        else:
+            draw.text((x, y), run, font=font, fill=box.colour, anchor="la")
+        x += fonts.width(run, box.size, box.bold)
 
 
 def jpeg_bytes(image: Image.Image) -> bytes:
