@@ -15,8 +15,9 @@ from PIL import Image
 from siaran.checks import load_project
 from siaran.errors import ContentError
 from siaran.render import images as images_mod
-from siaran.render.cards import announcement_slides, greeting_slides, strip_markup
+from siaran.render.cards import announcement_slides, strip_markup
 from siaran.render.fonts import FontSet, office_fonts
+from siaran.render.greeting import greeting_slides
 from siaran.render.images import post_images
 from siaran.render.layout import HEIGHT, MARGIN, WIDTH, Slide, wrap
 from siaran.render.poster import qr_target, sop_slides
@@ -193,9 +194,13 @@ def test_greeting_card_takes_its_theme_colour(project: Path):
     proj = load(project)
     fonts = office_fonts(proj.office)
     natal = proj.posts["greetings/natal"]
-    assert natal.theme
+    assert natal.theme == "resmi #B71C1C"  # the "resmi" layout: a light card with a band in the theme colour
     (slide,) = greeting_slides(proj.office, natal, "Selamat Natal.", fonts)
-    assert slide.background.upper() == natal.theme.upper()
+    assert slide.background.upper() == proj.office.brand.background.upper()
+    assert slide.shapes[0].fill.upper() == "#B71C1C" and slide.shapes[0].w == 1080
+    classic = dataclasses.replace(natal, theme="#B71C1C")
+    (slide,) = greeting_slides(proj.office, classic, "Selamat Natal.", fonts)
+    assert slide.background.upper() == "#B71C1C"
     plain = dataclasses.replace(natal, theme="")
     (slide,) = greeting_slides(proj.office, plain, "Selamat Natal.", fonts)
     assert slide.background.upper() == proj.office.brand.primary.upper()

@@ -254,3 +254,58 @@ def test_check_names_file_line_and_character_without_a_glyph(run, project: Path)
     sop.write_text("\n".join(text) + "\n")
     res = run("check")
     assert "glyph" not in res.all, res.all
+
+
+def _cover(slide: Slide, t) -> str:
+    """The colour under a text box: the last filled shape holding its centre, else the background."""
+    cx, cy = t.x + t.w / 2, t.y + t.h / 2
+    under = [
+        s
+        for s in slide.shapes
+        if s.kind in ("rect", "ellipse") and s.x <= cx <= s.x + s.w and s.y <= cy <= s.bottom and s.fill
+    ]
+    return under[-1].fill if under else slide.background
+
+
+@pytest.mark.parametrize("layout", ["klasik", "bingkai", "resmi"])
+def test_greeting_cards_are_official_in_every_layout(project: Path, tmp_path: Path, layout: str):
+    from siaran.render.greeting import greeting_slides
+    from siaran.render.palette import contrast
+
+    photo = project / "content" / "lurah.png"
+    Image.new("RGB", (200, 260), (30, 90, 200)).save(photo)
+    logo = project / "content" / "logo.png"
+    Image.new("RGBA", (300, 300), (200, 30, 30, 255)).save(logo)
+    office_yaml = project / "content" / "office.yaml"
+    office_yaml.write_text(office_yaml.read_text() + "  photo: lurah.png\nlogo: logo.png\n")
+    proj = load(project)
+    fonts = office_fonts(proj.office)
+    for name in ("greetings/idul-fitri", "greetings/natal", "greetings/kemerdekaan", "greetings/waisak"):
+        post = proj.posts[name]
+        when = date(2026, 3, 21) if name.endswith("fitri") else date(2026, 12, 25)
+        (slide,) = greeting_slides(proj.office, post, "Selamat hari raya 🎉", fonts, when, layout)
+        assert_inside(slide, fonts)
+        shown = [line for t in slide.texts for line in t.lines]
+        assert [s.kind for s in slide.contained] == ["logo", "logo"]  # the office logo and the photo
+        assert "Lurah Sungai Rapak Indah" in shown and "Muhammad Rizal Fahmi, S.STP" in shown
+        dateline = next(t for t in slide.texts if t.role == "date")
+        if name.endswith("fitri"):
+            assert dateline.lines == ("Sabtu, 21 Maret 2026 · 1 Syawal 1447 H",)
+        else:
+            assert "1447 H" not in " ".join(dateline.lines) and "25 Desember 2026" in " ".join(dateline.lines)
+        for t in slide.texts:  # every text readable on what is under it (WCAG AA large text: 3)
+            assert contrast(t.colour, _cover(slide, t)) >= (4.5 if t.size < 24 else 3), (layout, name, t)
+
+
+def test_greeting_card_names_the_holiday_date_from_the_calendar(project: Path, tmp_path: Path):
+    from siaran.render.greeting import hijri_date
+    from siaran.render.images import greeting_day
+
+    proj = load(project)
+    assert greeting_day(proj, proj.posts["greetings/natal"]) == date(2026, 12, 25)
+    assert hijri_date("Hari Raya Idul Adha", date(2026, 5, 27)) == "10 Zulhijah 1447 H"
+    assert hijri_date("Tahun Baru Islam", date(2026, 6, 16)) == "1 Muharam 1448 H"
+    assert hijri_date("Hari Raya Natal", date(2026, 12, 25)) == ""
+    (path,) = post_images(proj, proj.posts["greetings/natal"], tmp_path)
+    with Image.open(path) as img:
+        assert img.size == (1080, 1350)

@@ -21,8 +21,9 @@ import segno
 from ..content.files import slug, write_atomic
 from ..content.model import Office, Post
 from ..errors import ContentError, TemplateError
-from .cards import announcement_slides, greeting_slides
+from .cards import announcement_slides
 from .fonts import FontSet, office_fonts
+from .greeting import greeting_slides, holiday_date
 from .layout import Slide
 from .paint import jpeg_bytes, paint
 from .poster import sop_slides
@@ -110,16 +111,25 @@ def slides_for(project, post: Post, fonts: FontSet, text: str) -> list[Slide]:
     if post.kind == "sop":
         return sop_slides(office, post, fonts)
     if post.kind == "greeting":
-        return greeting_slides(office, post, text, fonts)
+        return greeting_slides(office, post, text, fonts, greeting_day(project, post))
     return announcement_slides(office, post, text, fonts)
 
 
-def render_key(office: Office, post: Post, fonts: FontSet, text: str) -> str:
+def greeting_day(project, post: Post):
+    """The day a greeting card names: the holiday's next date in the office's calendar."""
+    if post.kind != "greeting" or not post.holiday or project.today is None:
+        return None
+    return holiday_date(project.calendar, post.holiday, project.today)
+
+
+def render_key(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> str:
     """A digest of every input of the rendered pixels."""
     office_data = dataclasses.asdict(office)
     for key in ("logo", "font", "font_bold"):
         path = getattr(office, key)
         office_data[key] = hashlib.sha256(path.read_bytes()).hexdigest() if path else ""
+    if office.signature and office.signature.photo:
+        office_data["signature"]["photo"] = hashlib.sha256(office.signature.photo.read_bytes()).hexdigest()
     inputs = {
         "version": RENDER_VERSION,
         "libraries": [PIL.__version__, segno.__version__],
@@ -132,6 +142,8 @@ def render_key(office: Office, post: Post, fonts: FontSet, text: str) -> str:
             "event": dataclasses.asdict(post.event),
             "sop": dataclasses.asdict(post.sop) if post.sop else None,
             "text": text,
+            "holiday": post.holiday,
+            "day": day,
         },
     }
     canonical = json.dumps(inputs, sort_keys=True, default=str, ensure_ascii=False)
@@ -159,7 +171,7 @@ def render_post(project, post: Post, media_dir: Path) -> tuple[Path, ...]:
     """Render (or reuse) the post's poster or card slides as JPEG files in ``media_dir``."""
     fonts = office_fonts(project.office)
     text = card_text(project, post)
-    stem = f"{slug(post.name)}-{render_key(project.office, post, fonts, text)}"
+    stem = f"{slug(post.name)}-{render_key(project.office, post, fonts, text, greeting_day(project, post))}"
     if media_dir.is_dir():
         found = cached(media_dir, stem)
         if found:

@@ -184,7 +184,7 @@ class Block:
     """One piece of body content. ``section`` names the heading it belongs to, so a section that
     continues on the next slide repeats its heading there."""
 
-    kind: str  # title | rule | space | heading | check | step | note | para | info
+    kind: str  # title | date | rule | space | heading | check | step | note | para | info
     text: str = ""
     label: str = ""  # step: its number; info: the label column
     section: str = ""
@@ -369,6 +369,8 @@ def _units(
         gap = sizes.px(12)
         if b.kind == "title":
             size, bold, colour, gap = sizes.title, True, colours.heading, sizes.px(10)
+        elif b.kind == "date":  # a dateline above a card's title
+            size, bold, colour = round(sizes.body * 0.8), True, colours.muted
         elif b.kind == "note":
             colour, size = colours.muted, round(sizes.base * 0.9 * sizes.s)
             if first_note:
@@ -427,6 +429,7 @@ def _units(
                 page.shapes[n_shapes:] = [x.moved(inset) for x in page.shapes[n_shapes:]]
             unit_gap = (gap if piece == 0 else 0) + (pending_space if piece == 0 else 0)
             units.append(Unit(page.texts, page.shapes, box.bottom, unit_gap, b.kind, owner, continued=piece > 0))
+            units[-1].glue_next = b.kind == "date"
             piece += 1
         pending_space = 0
     return units
