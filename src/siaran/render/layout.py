@@ -278,19 +278,21 @@ def flow(
             return cont_h[head.section] + head.gap + inner
         return inner
 
+    costs = [(cost(g, True), cost(g, False), g[0].continued) for g in groups]
+
     def paginate(limit: int) -> list[list[list[Unit]]]:
         pages: list[list[list[Unit]]] = [[]]
         used = 0
-        for g in groups:
+        for g, (at_top, after, continued) in zip(groups, costs, strict=True):
             cap = min(limit, height if len(pages) == 1 else later)
-            if pages[-1] and not g[0].continued and used + cost(g, False) <= cap:
-                used += cost(g, False)
+            if pages[-1] and not continued and used + after <= cap:
+                used += after
                 pages[-1].append(g)
             else:
                 if pages[-1]:
                     pages.append([])
                 pages[-1].append(g)
-                used = cost(g, True)
+                used = at_top
         return pages
 
     pages = paginate(max(height, later))
@@ -346,6 +348,7 @@ def _units(
     section = ""
     pending_space = 0
     first_note = True
+    head_rooms: dict[str, int] = {}
     for b in blocks:
         if b.kind == "space":  # vertical room in design pixels, dropped at the top of a page
             pending_space += sizes.px(int(b.text))
@@ -396,10 +399,12 @@ def _units(
         owner = b.section or section
         head_room = 0
         if owner:
-            head_room = max(
-                _heading(owner, fonts, colours, sizes, width, 0)[2],
-                _heading(owner + CONTINUED, fonts, colours, sizes, width, 0)[2],
-            )
+            if owner not in head_rooms:
+                head_rooms[owner] = max(
+                    _heading(owner, fonts, colours, sizes, width, 0)[2],
+                    _heading(owner + CONTINUED, fonts, colours, sizes, width, 0)[2],
+                )
+            head_room = head_rooms[owner]
         label_size = round(size * 0.8)
         piece = 0
         while lines:
@@ -532,14 +537,17 @@ def _marker(
 
 def fit_pages(make: Callable[[float], list[Page]], scales: Sequence[float] = SCALES) -> tuple[float, list[Page]]:
     """Shrink until everything fits one page; if even the smallest size needs N pages, use the
-    largest size that still needs only N (fewer slides, but never smaller text than needed)."""
-    tried: dict[float, list[Page]] = {}
-    for scale in scales:
-        tried[scale] = make(scale)
-        if len(tried[scale]) == 1:
-            return scale, tried[scale]
-    least = len(tried[scales[-1]])
-    for scale in scales:
-        if len(tried[scale]) <= least:
-            return scale, tried[scale]
-    return scales[-1], tried[scales[-1]]
+    largest size that still needs only N (fewer slides, but never smaller text than needed).
+    Pages grow with the size, so the largest such size is found by bisection over ``scales``
+    (largest first)."""
+    tried: dict[int, list[Page]] = {len(scales) - 1: make(scales[-1])}
+    least = len(tried[len(scales) - 1])
+    lo, hi = 0, len(scales) - 1  # the answer's index lies in [lo, hi]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        tried[mid] = make(scales[mid])
+        if len(tried[mid]) <= least:
+            hi = mid
+        else:
+            lo = mid + 1
+    return scales[lo], tried[lo]
