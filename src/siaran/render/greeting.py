@@ -86,8 +86,8 @@ def greeting_slides(
     top = office_row(office, palette, fonts, "", MARGIN + 8, centre=True)
     deco = _decoration(layout, bg, on, band, top.bottom + 36)
     bottom = _signature(office, fonts, on, muted, bg)
-    accent = accent_on(bg, palette, on)
     heading = palette.primary if layout == "resmi" and contrast(palette.primary, bg) >= 4.5 else on
+    accent = accent_on(bg, palette, heading)
     colours = Colours(text=on, heading=heading, marker=accent, on_marker=bg, muted=muted, accent=accent)
     blocks = []
     if when:
@@ -108,10 +108,10 @@ def greeting_slides(
 
 def _decoration(layout: str, bg: str, on: str, band: str, band_h: int) -> list[Shape]:
     if layout == "resmi":
-        return [
+        return [  # the band over the frame's top, so the frame's sides come out from under it
+            Shape("frame", 28, 28, WIDTH - 56, HEIGHT - 56, radius=24, colour=mix(bg, band, 0.35)),
             Shape("rect", 0, 0, WIDTH, band_h, band),
             Shape("rect", 0, band_h, WIDTH, 8, mix(band, "#000000", 0.25)),
-            Shape("frame", 28, 28, WIDTH - 56, HEIGHT - 56, radius=24, colour=mix(bg, band, 0.35)),
         ]
     shapes = [
         Shape("ellipse", -260, -300, 760, 760, mix(bg, on, 0.07)),
