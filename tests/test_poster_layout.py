@@ -25,6 +25,7 @@ from test_images import assert_inside
 TODAY = date(2026, 11, 23)
 LONG = Path(__file__).parent / "data" / "sop" / "kartu-keluarga-lengkap.yaml"
 ITEM_ROLES = ("check", "step", "note")
+SIGNATURE = "signature:\n  title: Lurah Sungai Rapak Indah\n  name: Muhammad Rizal Fahmi, S.STP\n"
 
 
 def load(root: Path):
@@ -277,7 +278,7 @@ def test_greeting_cards_are_official_in_every_layout(project: Path, tmp_path: Pa
     logo = project / "content" / "logo.png"
     Image.new("RGBA", (300, 300), (200, 30, 30, 255)).save(logo)
     office_yaml = project / "content" / "office.yaml"
-    office_yaml.write_text(office_yaml.read_text() + "  photo: lurah.png\nlogo: logo.png\n")
+    office_yaml.write_text(office_yaml.read_text() + SIGNATURE + "  photo: lurah.png\nlogo: logo.png\n")
     proj = load(project)
     fonts = office_fonts(proj.office)
     for name in ("greetings/idul-fitri", "greetings/natal", "greetings/kemerdekaan", "greetings/waisak"):
@@ -309,3 +310,11 @@ def test_greeting_card_names_the_holiday_date_from_the_calendar(project: Path, t
     (path,) = post_images(proj, proj.posts["greetings/natal"], tmp_path)
     with Image.open(path) as img:
         assert img.size == (1080, 1350)
+
+
+def test_check_names_a_missing_signature_photo(run, project: Path):
+    office_yaml = project / "content" / "office.yaml"
+    office_yaml.write_text(office_yaml.read_text() + SIGNATURE + "  photo: tidak-ada.jpg\n")
+    res = run("check")
+    assert res.exit_code != 0
+    assert "content/office.yaml:22: [signature.photo] file not found: content/tidak-ada.jpg" in res.all
