@@ -14,7 +14,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from siaran.project import load_project
+from siaran.checks import load_project
 from siaran.render import qr
 from siaran.render.fonts import FontSet, office_fonts
 from siaran.render.images import post_images
