@@ -68,6 +68,9 @@ def _cmap(path: str) -> frozenset[int]:
     if not path:
         return frozenset(range(0x20, 0x7F))
     with TTFont(path, lazy=True, fontNumber=0) as font:
+        # numbered glyph names: only code points matter here, and reading the real names from
+        # the 'post' table costs more than the cmap itself
+        font.setGlyphOrder([f"g{i}" for i in range(font["maxp"].numGlyphs)])
         return frozenset(font.getBestCmap() or ())
 
 
