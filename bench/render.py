@@ -1,7 +1,8 @@
 """Rendering speed: median milliseconds per SOP poster and per 3-slide carousel.
 
 Every run renders from scratch into an empty media folder (no file cache). "cold" also empties
-the in-process caches (loaded fonts, glyph widths, QR codes, rounded-corner masks); "warm" keeps
+the in-process caches (loaded fonts and their character maps, glyph widths, QR codes,
+rounded-corner masks); "warm" keeps
 them, as a long-running daemon does. Target: <= 150 ms per image.
 
     PYTHONPATH=src python bench/render.py [--runs 15]
@@ -21,6 +22,7 @@ from pathlib import Path
 from siaran.checks import load_project
 from siaran.render import fonts as fonts_mod
 from siaran.render import paint as paint_mod
+from siaran.render import qr as qr_mod
 from siaran.render.fonts import office_fonts
 from siaran.render.images import post_images
 from siaran.render.poster import sop_slides
@@ -29,7 +31,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def clear_caches() -> None:
-    for fn in (fonts_mod._load, fonts_mod._digest, paint_mod._round_mask, paint_mod._check_mask, paint_mod.qr_image):
+    for fn in (
+        fonts_mod._load,
+        fonts_mod._load_emoji,
+        fonts_mod._cmap,
+        fonts_mod._digest,
+        paint_mod._round_mask,
+        paint_mod._check_mask,
+        paint_mod.qr_image,
+        qr_mod.make,
+        qr_mod.fit,
+    ):
         fn.cache_clear()
 
 

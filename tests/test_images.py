@@ -15,8 +15,9 @@ from PIL import Image
 from siaran.checks import load_project
 from siaran.errors import ContentError
 from siaran.render import images as images_mod
-from siaran.render.cards import announcement_slides, greeting_slides, strip_markup
+from siaran.render.cards import announcement_slides, strip_markup
 from siaran.render.fonts import FontSet, office_fonts
+from siaran.render.greeting import greeting_slides
 from siaran.render.images import post_images
 from siaran.render.layout import HEIGHT, MARGIN, WIDTH, Slide, wrap
 from siaran.render.poster import qr_target, sop_slides
@@ -40,11 +41,19 @@ def assert_inside(slide: Slide, fonts: FontSet) -> None:
         assert t.y >= MARGIN and t.bottom <= HEIGHT - MARGIN, t
         assert t.h >= len(t.lines) * t.leading
         font = fonts.get(t.size, t.bold)
+        ascent = font.getmetrics()[0]
         for line in t.lines:
-            assert font.getlength(line) <= t.w + 0.5, (line, t)
-            # the inked glyphs stay inside the line's slot (ascender to descender)
-            _left, top, _right, bottom = font.getbbox(line, anchor="la")
-            assert top >= 0 and bottom <= t.leading, (line, t.size)
+            assert fonts.width(line, t.size, t.bold) <= t.w + 0.5, (line, t)
+            # the inked glyphs stay inside the line's slot (ascender to descender); emoji sit on
+            # the text's baseline
+            for run, emoji in fonts.runs(line, t.bold):
+                if emoji:
+                    _left, top, _right, bottom = fonts.get_emoji(t.size, t.bold).getbbox(run, anchor="ls")
+                    top, bottom = top + ascent, bottom + ascent
+                else:
+                    assert font.getlength(run) == pytest.approx(fonts.width(run, t.size, t.bold))
+                    _left, top, _right, bottom = font.getbbox(run, anchor="la")
+                assert top >= 0 and bottom <= t.leading, (line, t.size)
     for s in slide.contained:
         assert s.x >= MARGIN and s.x + s.w <= WIDTH - MARGIN, s
         assert s.y >= MARGIN and s.bottom <= HEIGHT - MARGIN, s
@@ -185,9 +194,13 @@ def test_greeting_card_takes_its_theme_colour(project: Path):
     proj = load(project)
     fonts = office_fonts(proj.office)
     natal = proj.posts["greetings/natal"]
-    assert natal.theme
+    assert natal.theme == "resmi #B71C1C"  # the "resmi" layout: a light card with a band in the theme colour
     (slide,) = greeting_slides(proj.office, natal, "Selamat Natal.", fonts)
-    assert slide.background.upper() == natal.theme.upper()
+    assert slide.background.upper() == proj.office.brand.background.upper()
+    assert any(s.fill.upper() == "#B71C1C" and s.w == 1080 for s in slide.shapes)
+    classic = dataclasses.replace(natal, theme="#B71C1C")
+    (slide,) = greeting_slides(proj.office, classic, "Selamat Natal.", fonts)
+    assert slide.background.upper() == "#B71C1C"
     plain = dataclasses.replace(natal, theme="")
     (slide,) = greeting_slides(proj.office, plain, "Selamat Natal.", fonts)
     assert slide.background.upper() == proj.office.brand.primary.upper()

@@ -16,7 +16,7 @@ from .channels.instagram_caption import check_captions
 from .content.calendar import missing_greetings
 from .content.project import Project, load_content, unique
 from .errors import ContentError, ContentErrors
-from .render.images import check_card_texts
+from .render.images import check_card_texts, check_glyphs
 from .render.poster import check_qr_targets
 from .render.text import TextRenderer
 from .schedule import greetings_by_holiday
@@ -63,6 +63,7 @@ RULES: tuple[Rule, ...] = (
     check_texts_render,
     check_qr_targets,
     check_card_texts,
+    check_glyphs,
     check_captions,
     check_greetings,
 )

@@ -41,6 +41,16 @@ class Office:
     font: Path | None = None
     font_bold: Path | None = None
     region: str = "ID"
+    signature: Signature | None = None  # who signs greeting cards
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The signature line of greeting cards: "Lurah Sungai Rapak Indah", a name, an optional photo."""
+
+    title: str
+    name: str = ""
+    photo: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,7 @@ class Post:
     images: tuple[Path, ...] = ()  # images the operator supplies
     card: bool = False  # render a card image (greetings and SOP posters always do)
     holiday: str = ""  # greetings: the calendar name of the holiday
-    theme: str = ""  # greetings: card colour
+    theme: str = ""  # greetings: card colour and/or layout (klasik, bingkai, resmi)
     template: str = ""  # template stem overriding the kind's default
     event: Event = field(default_factory=Event)
     sop: Sop | None = None

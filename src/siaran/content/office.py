@@ -7,14 +7,15 @@ from pathlib import Path
 
 from ..clock import zone, zone_label
 from ..errors import ConfigError, ContentError
-from .model import Brand, Office
+from .model import Brand, Office, Signature
 from .phones import normalise_phone
 from .yamlfile import Fields, Located, load_yaml_mapping
 
 OFFICE_FIELDS = (
     "name", "kind", "address", "timezone", "hours", "whatsapp", "instagram", "website", "email",
-    "links", "hashtags", "brand", "logo", "font", "font_bold",
+    "links", "hashtags", "brand", "logo", "font", "font_bold", "signature",
 )  # fmt: skip
+SIGNATURE_FIELDS = ("title", "name", "photo")
 BRAND_FIELDS = ("primary", "accent", "background", "text")
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 URL = re.compile(r"^https?://\S+$")
@@ -110,6 +111,7 @@ def load_office(root: Path, problems: list[ContentError]) -> Office | None:
                 f.error(key, f"file not found: content/{value}")
             files[key] = p
     hashtags = tuple(h if h.startswith("#") else f"#{h}" for h in f.str_list("hashtags"))
+    signature = _signature(root, data, rel, f, problems)
     if len(problems) > before or tz is None:
         return None
     return Office(
@@ -130,4 +132,27 @@ def load_office(root: Path, problems: list[ContentError]) -> Office | None:
         logo=files.get("logo"),
         font=files.get("font"),
         font_bold=files.get("font_bold"),
+        signature=signature,
     )
+
+
+def _signature(root: Path, data: Located, rel: str, f: Fields, problems: list[ContentError]) -> Signature | None:
+    """signature: {title: Lurah ..., name: ..., photo: lurah.jpg} (photo and name optional)."""
+    raw = data.get("signature")
+    if raw is None:
+        return None
+    if not isinstance(raw, Located):
+        f.error("signature", "must be title:, name: and optionally photo: (a file under content/)")
+        return None
+    sf = Fields(raw, rel, SIGNATURE_FIELDS, problems)
+    title = sf.str("title", required=True) or ""
+    photo = None
+    if value := sf.str("photo"):
+        photo = root / "content" / value
+        if not photo.is_file():
+            problems.append(
+                ContentError(
+                    rel, f"file not found: content/{value}", line=raw.line_of("photo"), field="signature.photo"
+                )
+            )
+    return Signature(title, sf.str("name", default="") or "", photo)

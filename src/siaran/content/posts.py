@@ -22,6 +22,9 @@ TIME = re.compile(r"^\d{1,2}[.:]\d{2}( ?[-–] ?(\d{1,2}[.:]\d{2}|selesai))?( ?(
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
 
 
+GREETING_LAYOUTS = ("klasik", "bingkai", "resmi")  # greeting card layouts a theme may name
+
+
 def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
     """Returns (yaml text, body, line number of the body's first line)."""
     lines = text.splitlines(keepends=True)
@@ -93,8 +96,8 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
     elif kind == "greeting":
         holiday = f.str("holiday", required=True) or ""
         theme = f.str("theme", default="") or ""
-        if theme and not COLOUR.match(theme):
-            f.error("theme", f"{theme!r} is not a colour like #0B6E4F")
+        if any(not COLOUR.match(w) and w.lower() not in GREETING_LAYOUTS for w in theme.split()):
+            f.error("theme", f"{theme!r} is not a colour like #0B6E4F and/or a layout ({', '.join(GREETING_LAYOUTS)})")
     else:
         sop = _load_sop(f, meta)
     if len(problems) > before:

@@ -1,5 +1,5 @@
-"""Greeting cards (one per holiday, in the greeting's theme colour) and announcement cards
-(title, date, time, place, a short text) for posts with ``card: true``."""
+"""Announcement cards (title, date, time, place, a short text) for posts with ``card: true``, and the
+WhatsApp-markup helpers cards share (greeting cards are in ``greeting.py``)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import re
 
 from ..content.model import Office, Post
 from .fonts import FontSet
-from .frame import Part, accent_on, assemble, footer, header, hint_height, office_row, soft
-from .layout import CARD_SCALES, HEIGHT, MARGIN, WIDTH, Block, Colours, Page, Shape, Slide, fit_pages, flow, text_box
-from .palette import Palette, mix
+from .frame import assemble, footer, header, hint_height
+from .layout import CARD_SCALES, MARGIN, WIDTH, Block, Colours, Page, Shape, Slide, fit_pages, flow
+from .palette import Palette
 from .poster import contact_lines
 from .text import tanggal
 
@@ -28,41 +28,6 @@ def strip_markup(text: str) -> str:
 
 def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-
-
-def greeting_slides(office: Office, post: Post, text: str, fonts: FontSet) -> list[Slide]:
-    palette = Palette.from_brand(office.brand, post.theme)
-    bg = palette.primary
-    on = palette.on_primary
-    deco = [
-        Shape("ellipse", -260, -300, 760, 760, mix(bg, on, 0.07)),
-        Shape("ellipse", WIDTH - 380, HEIGHT - 420, 720, 720, mix(bg, "#000000", 0.12)),
-        Shape("ellipse", WIDTH - 240, 120, 180, 180, mix(bg, on, 0.05)),
-        Shape("frame", 28, 28, WIDTH - 56, HEIGHT - 56, radius=24, colour=mix(bg, on, 0.35)),
-    ]
-    top = office_row(office, palette, fonts, "", MARGIN + 8, centre=True)
-    contact = "  ·  ".join(
-        x for x in (f"@{office.instagram}" if office.instagram else "", office.whatsapp_display) if x
-    )
-    bottom = Part()
-    if contact:
-        box = text_box(contact, fonts, 24, MARGIN, 0, WIDTH - 2 * MARGIN, colour=soft(palette), align="center")
-        bottom.texts.append(box.moved(dy=HEIGHT - MARGIN - box.h))
-        bottom.top = HEIGHT - MARGIN - box.h
-    else:
-        bottom.top = HEIGHT - MARGIN
-    accent = accent_on(bg, palette, on)
-    colours = Colours(text=on, heading=on, marker=accent, on_marker=bg, muted=soft(palette), accent=accent)
-    blocks = [Block("title", post.title, align="center"), Block("rule", align="center")]
-    blocks += [Block("para", p, align="center") for p in paragraphs(strip_markup(text))]
-    y = top.bottom + 40
-    width = WIDTH - 2 * MARGIN
-    height = bottom.top - 40 - y
-    _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height, base=34), CARD_SCALES)
-    if len(pages) > 1:
-        _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height - hint_height(), base=34))
-    frames = [([top, bottom], (MARGIN, y, width, height))]
-    return assemble(bg, frames, pages, palette, fonts, valign="center", hint_colour=soft(palette), extra=deco)
 
 
 INFO_ROLES = ("info", "label")

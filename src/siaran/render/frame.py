@@ -8,13 +8,26 @@ from dataclasses import dataclass, field
 
 from ..content.model import Office
 from .fonts import FontSet
-from .layout import HEIGHT, MARGIN, WIDTH, Page, Shape, Slide, TextBox, leading, shrink_to_lines, text_box, wrap
+from .layout import (
+    HEIGHT,
+    MARGIN,
+    WIDTH,
+    Page,
+    Shape,
+    Slide,
+    TextBox,
+    leading,
+    shrink_to_lines,
+    text_box,
+    wrap,
+    wrap_balanced,
+)
 from .palette import Palette, contrast, mix
+from .qr import fit as qr_fit
 
 LOGO = 96
+TITLE_SIZES = (58, 54, 50, 46, 42)
 PILL_ROOM = 132  # header space kept free on the right for the "1/3" slide number
-QR_CARD = 224
-QR_PAD = 14
 
 
 @dataclass
@@ -113,12 +126,15 @@ def header(
     compact: bool = False,
 ) -> tuple[Part, str]:
     """The primary-coloured band at the top. Returns the part and any title text that did not fit
-    in four lines (the caller flows it into the body, so nothing is ever cut off). The ``compact``
-    header of a carousel's later slides has a smaller title and no subtitle."""
+    in four lines (the caller flows it into the body, so nothing is ever cut off). The title keeps
+    one size on every slide of a carousel; the ``compact`` header of later slides drops the subtitle."""
     part = office_row(office, palette, fonts, kicker, MARGIN)
     width = WIDTH - 2 * MARGIN
-    sizes = (40, 36, 32) if compact else (58, 54, 50, 46)
-    size, lines = shrink_to_lines(title, fonts, sizes, width, 2 if compact else 3)
+    # two lines if a size down to 42 px allows it (the header repeats on every slide), else three
+    size, lines = shrink_to_lines(title, fonts, TITLE_SIZES, width, 2)
+    if len(lines) > 2:
+        size, lines = shrink_to_lines(title, fonts, TITLE_SIZES, width, 3)
+    lines = wrap_balanced(title, fonts, size, True, width)
     overflow = ""
     if len(lines) > 4:
         lines, overflow = lines[:4], " ".join(lines[4:])
@@ -127,7 +143,7 @@ def header(
     y = part.bottom
     if title:
         lead = leading(size)
-        y = part.bottom + (16 if compact else 24)
+        y = part.bottom + 24
         title_box = TextBox(
             MARGIN, y, width, lead * len(lines), tuple(lines), size, True, palette.on_primary, "left", lead, "title"
         )
@@ -140,7 +156,7 @@ def header(
     if chips:
         y += 22
         y = _chips(part, chips, palette, fonts, y)
-    part.bottom = y + 34
+    part.bottom = y + 30
     part.shapes.insert(0, Shape("rect", 0, 0, WIDTH, part.bottom, palette.primary))
     return part, overflow
 
@@ -194,7 +210,7 @@ def footer(palette: Palette, fonts: FontSet, lines: Sequence[Line], qr: str = ""
     part = Part()
     bg = palette.primary_dark
     default = mix(palette.on_primary, bg, 0.12)
-    width = WIDTH - 2 * MARGIN - ((QR_CARD + 36) if qr else 0)
+    width = WIDTH - 2 * MARGIN - ((qr_fit(qr).card + 36) if qr else 0)
     y = 0
     for line in lines:
         if not line.text:
@@ -212,17 +228,16 @@ def footer(palette: Palette, fonts: FontSet, lines: Sequence[Line], qr: str = ""
         )
         part.texts.append(box)
         y = box.bottom
-    inner = max(y, QR_CARD if qr else 0)
+    card = qr_fit(qr).card if qr else 0
+    inner = max(y, card)
     top = HEIGHT - MARGIN - inner
     part.texts = [t.moved(dy=top + (inner - y) // 2) for t in part.texts]
     if qr:
-        x = WIDTH - MARGIN - QR_CARD
-        qy = top + (inner - QR_CARD) // 2
-        part.shapes.append(Shape("rect", x, qy, QR_CARD, QR_CARD, "#FFFFFF", radius=18))
-        code = Shape(
-            "qr", x + QR_PAD, qy + QR_PAD, QR_CARD - 2 * QR_PAD, QR_CARD - 2 * QR_PAD, data=qr, colour="#111111"
-        )
-        part.contained.append(code)
+        # the white card is the code's quiet zone: the code fills it edge to edge
+        x = WIDTH - MARGIN - card
+        qy = top + (inner - card) // 2
+        part.shapes.append(Shape("rect", x, qy, card, card, "#FFFFFF", radius=12))
+        part.contained.append(Shape("qr", x, qy, card, card, data=qr, colour="#111111"))
     part.top = top - 32
     part.shapes.insert(0, Shape("rect", 0, part.top, WIDTH, HEIGHT - part.top, bg))
     part.bottom = HEIGHT

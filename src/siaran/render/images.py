@@ -8,6 +8,7 @@ there and a change of text, brand colour, logo or font renders new ones.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -20,13 +21,14 @@ import segno
 from ..content.files import slug, write_atomic
 from ..content.model import Office, Post
 from ..errors import ContentError, TemplateError
-from .cards import announcement_slides, greeting_slides
+from .cards import announcement_slides
 from .fonts import FontSet, office_fonts
+from .greeting import greeting_slides, holiday_date
 from .layout import Slide
 from .paint import jpeg_bytes, paint
 from .poster import sop_slides
 
-RENDER_VERSION = "2"  # bump when the look changes, so cached files are rendered anew
+RENDER_VERSION = "3"  # bump when the look changes, so cached files are rendered anew
 
 
 def check_card_texts(project) -> list[ContentError]:
@@ -67,21 +69,67 @@ def card_text(project, post: Post) -> str:
         ) from e
 
 
+def check_glyphs(project) -> list[ContentError]:
+    """For ``siaran check``: every character a rendered image shows has a glyph in the poster's
+    fonts (text or emoji), so no image goes out with an empty box where a character should be."""
+    fonts = office_fonts(project.office)
+    office = project.office
+    problems: list[ContentError] = []
+    office_texts = (office.name, office.address, office.hours, office.whatsapp_display, office.instagram)
+    sources: list[tuple[Path, tuple[str, ...]]] = [(project.root / "content" / "office.yaml", office_texts)]
+    for post in project.posts.values():
+        if not renders_card(post):
+            continue
+        texts = [post.title, post.event.time, post.event.place]
+        if post.sop:
+            sop = post.sop
+            texts += [sop.service, sop.duration, sop.cost, *sop.requirements, *sop.steps, *sop.notes]
+        with contextlib.suppress(ContentError):  # reported by check_card_texts
+            texts.append(card_text(project, post))
+        sources.append((post.path, tuple(texts)))
+    for path, texts in sources:
+        missing = "".join(dict.fromkeys(ch for t in texts for b in (False, True) for ch in fonts.missing(t, b)))
+        if not missing:
+            continue
+        rel = path.relative_to(project.root).as_posix()
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for ch in missing:
+            line = next((n for n, text in enumerate(lines, 1) if ch in text), None)
+            problems.append(
+                ContentError(
+                    rel,
+                    f"the character {ch!r} (U+{ord(ch):04X}) has no glyph in the poster fonts and would show as an"
+                    " empty box: remove it or set font: in content/office.yaml to a font that has it",
+                    line=line,
+                )
+            )
+    return problems
+
+
 def slides_for(project, post: Post, fonts: FontSet, text: str) -> list[Slide]:
     office = project.office
     if post.kind == "sop":
         return sop_slides(office, post, fonts)
     if post.kind == "greeting":
-        return greeting_slides(office, post, text, fonts)
+        return greeting_slides(office, post, text, fonts, greeting_day(project, post))
     return announcement_slides(office, post, text, fonts)
 
 
-def render_key(office: Office, post: Post, fonts: FontSet, text: str) -> str:
+def greeting_day(project, post: Post):
+    """The day a greeting card names: the holiday's next date in the office's calendar."""
+    if post.kind != "greeting" or not post.holiday or project.today is None:
+        return None
+    return holiday_date(project.calendar, post.holiday, project.today)
+
+
+def render_key(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> str:
     """A digest of every input of the rendered pixels."""
     office_data = dataclasses.asdict(office)
     for key in ("logo", "font", "font_bold"):
         path = getattr(office, key)
         office_data[key] = hashlib.sha256(path.read_bytes()).hexdigest() if path else ""
+    if office.signature and office.signature.photo:
+        office_data["signature"]["photo"] = hashlib.sha256(office.signature.photo.read_bytes()).hexdigest()
     inputs = {
         "version": RENDER_VERSION,
         "libraries": [PIL.__version__, segno.__version__],
@@ -94,6 +142,8 @@ def render_key(office: Office, post: Post, fonts: FontSet, text: str) -> str:
             "event": dataclasses.asdict(post.event),
             "sop": dataclasses.asdict(post.sop) if post.sop else None,
             "text": text,
+            "holiday": post.holiday,
+            "day": day,
         },
     }
     canonical = json.dumps(inputs, sort_keys=True, default=str, ensure_ascii=False)
@@ -121,7 +171,7 @@ def render_post(project, post: Post, media_dir: Path) -> tuple[Path, ...]:
     """Render (or reuse) the post's poster or card slides as JPEG files in ``media_dir``."""
     fonts = office_fonts(project.office)
     text = card_text(project, post)
-    stem = f"{slug(post.name)}-{render_key(project.office, post, fonts, text)}"
+    stem = f"{slug(post.name)}-{render_key(project.office, post, fonts, text, greeting_day(project, post))}"
     if media_dir.is_dir():
         found = cached(media_dir, stem)
         if found:

@@ -17,7 +17,8 @@ WIDTH, HEIGHT = 1080, 1350  # Instagram portrait 4:5; WhatsApp sends the same fi
 MARGIN = 56  # safe margin: no text or code closer to the edge (the profile grid crops ~34 px a side)
 MIN_SCALE = 0.8  # body text never shrinks below 80 % of its design size (30 px -> 24 px)
 SCALES = (1.0, 0.95, 0.9, 0.85, MIN_SCALE)
-CARD_SCALES = (1.35, 1.25, 1.15, 1.05, *SCALES)  # a short card grows its text to fill the space
+GROW_SCALES = (1.35, 1.25, 1.15, 1.05, *SCALES)  # short content grows to fill the space, up to 1.35x
+CARD_SCALES = GROW_SCALES
 
 
 class LayoutError(Exception):
@@ -158,6 +159,23 @@ def shrink_to_lines(
     return sizes[-1], lines
 
 
+def wrap_balanced(text: str, fonts: FontSet, size: int, bold: bool, width: float) -> list[str]:
+    """Like ``wrap``, but a last line of one word is avoided when a narrower wrap with as many
+    lines fits: the widest such wrap, found by pushing the longest line's last word down."""
+    lines = wrap(text, fonts, size, bold, width)
+    if len(lines) < 2 or len(lines[-1].split()) > 1:
+        return lines
+    narrower = width
+    while True:
+        narrower = max(fonts.width(line, size, bold) for line in lines[:-1]) - 0.5
+        tried = wrap(text, fonts, size, bold, narrower)
+        if len(tried) != len(lines):
+            return lines
+        if len(tried[-1].split()) > 1:
+            return tried
+        lines = tried
+
+
 # ---- flowing blocks onto pages -------------------------------------------------------------
 
 
@@ -166,7 +184,7 @@ class Block:
     """One piece of body content. ``section`` names the heading it belongs to, so a section that
     continues on the next slide repeats its heading there."""
 
-    kind: str  # title | rule | space | heading | check | step | note | para | info
+    kind: str  # title | date | rule | space | heading | check | step | note | para | info
     text: str = ""
     label: str = ""  # step: its number; info: the label column
     section: str = ""
@@ -208,6 +226,23 @@ class Page:
 
 
 CONTINUED = " (lanjutan)"
+GLUED = ("heading", "title", "rule")  # kept on the same page as the block after them
+
+
+@dataclass
+class Unit:
+    """One block laid out at the region's top: its boxes, height, the space kept above it when it
+    is not first on a page, and what it may not be separated from."""
+
+    texts: list[TextBox]
+    shapes: list[Shape]
+    height: int
+    gap: int
+    kind: str
+    section: str = ""
+    glue_next: bool = False  # a heading (or title) stays with the unit after it
+    starts_section: bool = False
+    continued: bool = False  # a later piece of an item taller than a page
 
 
 def flow(
@@ -221,126 +256,220 @@ def flow(
     base: int = 30,
     later: int | None = None,
 ) -> list[Page]:
-    """Place blocks top-down in a ``width`` x ``height`` region, starting a new page whenever the
-    next line would cross the bottom. Pages after the first may be ``later`` pixels high (their
-    header is more compact). Coordinates are relative to the region's top-left."""
+    """Place blocks top-down in a ``width`` x ``height`` region, on as few pages as they need, each
+    item whole on one page (only an item taller than a page is continued, marked "(lanjutan)"), a
+    heading never last on a page, and the pages balanced rather than the last one nearly empty.
+    Pages after the first may be ``later`` pixels high. Coordinates are relative to the region's
+    top-left."""
+    later = later or height
     s = scale
-    body = round(base * s)
-    lead = leading(body)
-    head_size = round(base * 1.13 * s)
-    title_size = round(base * 2.2 * s)
-    gap = round(12 * s)
-    head_gap = round(22 * s)
-    pages = [Page()]
-    y = 0
+    sizes = _Sizes(base, s)
+    units = _units(blocks, fonts, colours, sizes, width, min(height, later))
+    sections = {u.section for u in units if u.section}
+    cont_h = {name: _heading(name + CONTINUED, fonts, colours, sizes, width, 0)[2] for name in sections}
+    groups = _groups(units)
+
+    def cost(group: list[Unit], at_top: bool) -> int:
+        head = group[0]
+        inner = sum(u.height for u in group) + sum(u.gap for u in group[1:])
+        if not at_top:
+            return head.gap + inner
+        if head.section and not head.starts_section:  # the repeated heading, then the usual gap
+            return cont_h[head.section] + head.gap + inner
+        return inner
+
+    costs = [(cost(g, True), cost(g, False), g[0].continued) for g in groups]
+
+    def paginate(limit: int) -> list[list[list[Unit]]]:
+        pages: list[list[list[Unit]]] = [[]]
+        used = 0
+        for g, (at_top, after, continued) in zip(groups, costs, strict=True):
+            cap = min(limit, height if len(pages) == 1 else later)
+            if pages[-1] and not continued and used + after <= cap:
+                used += after
+                pages[-1].append(g)
+            else:
+                if pages[-1]:
+                    pages.append([])
+                pages[-1].append(g)
+                used = at_top
+        return pages
+
+    pages = paginate(max(height, later))
+    if len(pages) > 1:
+        # balance: the smallest page height that still needs no more pages
+        lo, hi = 0, max(height, later)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if len(paginate(mid)) <= len(pages):
+                hi = mid
+            else:
+                lo = mid + 1
+        pages = paginate(lo)
+    return [_place(page, fonts, colours, sizes, width) for page in pages]
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    base: int
+    s: float
+
+    @property
+    def body(self) -> int:
+        return round(self.base * self.s)
+
+    @property
+    def head(self) -> int:
+        return round(self.base * 1.13 * self.s)
+
+    @property
+    def title(self) -> int:
+        return round(self.base * 2.2 * self.s)
+
+    def px(self, design: float) -> int:
+        return round(design * self.s)
+
+
+def _heading(
+    text: str, fonts: FontSet, colours: Colours, sizes: _Sizes, width: int, y: int
+) -> tuple[list[TextBox], list[Shape], int]:
+    """A section heading with a short accent bar under it; returns its boxes and height."""
+    box = text_box(text, fonts, sizes.head, 0, y, width, bold=True, colour=colours.heading, role="heading")
+    bar_y = box.bottom + sizes.px(4)
+    bar_h = max(3, sizes.px(5))
+    bar = Shape("rect", 0, bar_y, sizes.px(72), bar_h, colours.accent)
+    return [box], [bar], bar_y + bar_h + sizes.px(14) - y
+
+
+def _units(
+    blocks: Sequence[Block], fonts: FontSet, colours: Colours, sizes: _Sizes, width: int, page_h: int
+) -> list[Unit]:
+    units: list[Unit] = []
     section = ""
+    pending_space = 0
     first_note = True
-
-    def new_page(next_kind: str) -> None:
-        nonlocal y, height
-        pages[-1].height = y
-        pages.append(Page())
-        y = 0
-        height = later or height
-        if section and next_kind != "heading":
-            place_heading(section + CONTINUED)
-
-    def place_heading(text: str) -> None:
-        nonlocal y
-        box = text_box(text, fonts, head_size, 0, y, width, bold=True, colour=colours.heading, role="heading")
-        pages[-1].texts.append(box)
-        bar_y = box.bottom + round(4 * s)
-        pages[-1].shapes.append(Shape("rect", 0, bar_y, round(72 * s), max(3, round(5 * s)), colours.accent))
-        y = bar_y + max(3, round(5 * s)) + round(14 * s)
-
+    head_rooms: dict[str, int] = {}
     for b in blocks:
-        first = not pages[-1].texts and not pages[-1].shapes
-        if b.kind == "heading":
-            head_h = leading(head_size) * len(wrap(b.text, fonts, head_size, True, width)) + round(23 * s)
-            need = (0 if first else head_gap) + head_h + lead
-            if y + need > height and not first:
-                section = ""
-                new_page("heading")
-                first = True
-            y += 0 if first else head_gap
-            section = b.text
-            place_heading(b.text)
-            continue
         if b.kind == "space":  # vertical room in design pixels, dropped at the top of a page
-            if not first:
-                y = min(height, y + round(int(b.text) * s))
+            pending_space += sizes.px(int(b.text))
+            continue
+        if b.kind == "heading":
+            section = b.text
+            texts, shapes, h = _heading(b.text, fonts, colours, sizes, width, 0)
+            units.append(Unit(texts, shapes, h, sizes.px(22) + pending_space, "heading", section, True, True))
+            pending_space = 0
             continue
         if b.kind == "rule":
-            rule_h = max(4, round(6 * s))
-            top = y + (0 if first else round(20 * s))
-            if top + rule_h > height:
-                continue  # a decorative rule is the one thing we may drop at a page end
-            rule_w = round(110 * s)
+            rule_h = max(4, sizes.px(6))
+            rule_w = sizes.px(110)
             x = (width - rule_w) // 2 if b.align == "center" else 0
-            pages[-1].shapes.append(Shape("rect", x, top, rule_w, rule_h, colours.accent, radius=rule_h // 2))
-            y = top + rule_h + round(24 * s)
+            shape = Shape("rect", x, 0, rule_w, rule_h, colours.accent, radius=rule_h // 2)
+            units.append(Unit([], [shape], rule_h + sizes.px(24), sizes.px(20), "rule", section))
+            if units[-2:-1] and units[-2].kind == "title":
+                units[-2].glue_next = True
             continue
-
-        size, bold, colour, role = body, b.bold, colours.text, b.kind
+        size, bold, colour = sizes.body, b.bold, colours.text
+        gap = sizes.px(12)
         if b.kind == "title":
-            size, bold = title_size, True
-            colour = colours.heading
+            size, bold, colour, gap = sizes.title, True, colours.heading, sizes.px(10)
+        elif b.kind == "date":  # a dateline above a card's title
+            size, bold, colour = round(sizes.body * 0.8), True, colours.muted
         elif b.kind == "note":
-            colour = colours.muted
-            size = round(base * 0.9 * s)
+            colour, size = colours.muted, round(sizes.base * 0.9 * sizes.s)
             if first_note:
-                y += round(10 * s)
+                gap += sizes.px(10)
                 first_note = False
         marker = round(size * 1.05) if b.kind in ("check", "note") else round(size * 1.35)
         indent = 0
         if b.kind in ("check", "step"):
-            indent = marker + round(18 * s)
+            indent = marker + sizes.px(18)
         elif b.kind == "note":
-            indent = round(28 * s)
+            indent = sizes.px(28)
         elif b.kind == "info":
-            indent = round(200 * s)
-        inset = round(b.inset * s)
+            indent = sizes.px(200)
+        inset = sizes.px(b.inset)
         line_h = leading(size)
-        lines = wrap(b.text, fonts, size, bold, width - indent - 2 * inset)
-        head = True
+        text_w = width - indent - 2 * inset
+        if b.kind == "title":
+            lines = wrap_balanced(b.text, fonts, size, bold, text_w)
+        else:
+            lines = wrap(b.text, fonts, size, bold, text_w)
+        # an item taller than a page is cut into page-high pieces, leaving room for the section's
+        # heading (or its "(lanjutan)" repeat) and the piece's own "(lanjutan)" mark
+        owner = b.section or section
+        head_room = 0
+        if owner:
+            if owner not in head_rooms:
+                head_rooms[owner] = max(
+                    _heading(owner, fonts, colours, sizes, width, 0)[2],
+                    _heading(owner + CONTINUED, fonts, colours, sizes, width, 0)[2],
+                )
+            head_room = head_rooms[owner]
+        label_size = round(size * 0.8)
+        piece = 0
         while lines:
-            first = not pages[-1].texts and not pages[-1].shapes
-            top = y + (0 if first or not head else gap)
-            if b.kind == "title" and not first and head:
-                top = y + round(10 * s)
-            fit = min(len(lines), max(0, (height - top) // line_h))
-            if fit == 0:
-                if first:
-                    raise LayoutError(f"a {height}px region cannot hold one line of {size}px text")
-                new_page(b.kind)
-                continue
-            chunk, lines = lines[:fit], lines[fit:]
+            room = page_h - head_room - gap - (leading(label_size) if piece else 0)
+            room = max(1, room // line_h)
+            chunk, lines = lines[:room], lines[room:]
+            texts: list[TextBox] = []
+            shapes: list[Shape] = []
+            top = 0
+            if piece:
+                # a visible mark that this is the rest of the item on the slide before
+                texts.append(
+                    TextBox(indent + inset, 0, text_w, leading(label_size), (CONTINUED.strip(),), label_size,
+                            True, colours.muted, b.align, leading(label_size), "continued")
+                )  # fmt: skip
+                top = leading(label_size)
             box = TextBox(
-                indent + inset,
-                top,
-                width - indent - 2 * inset,
-                fit * line_h,
-                tuple(chunk),
-                size,
-                bold,
-                colour,
-                b.align,
-                line_h,
-                role,
-            )
-            page = pages[-1]
+                indent + inset, top, text_w, len(chunk) * line_h, tuple(chunk), size, bold, colour, b.align,
+                line_h, b.kind,
+            )  # fmt: skip
+            page = Page(texts, shapes)
             page.texts.append(box)
-            if head:
+            if piece == 0:
                 n_texts, n_shapes = len(page.texts), len(page.shapes)
-                _marker(page, b, s, size, marker, top, line_h, fonts, colours)
+                _marker(page, b, sizes.s, size, marker, top, line_h, fonts, colours)
                 page.texts[n_texts:] = [t.moved(inset) for t in page.texts[n_texts:]]
                 page.shapes[n_shapes:] = [x.moved(inset) for x in page.shapes[n_shapes:]]
-            head = False
-            y = box.bottom
-            if lines:
-                new_page(b.kind)
-    pages[-1].height = y
-    return pages
+            unit_gap = (gap if piece == 0 else 0) + (pending_space if piece == 0 else 0)
+            units.append(Unit(page.texts, page.shapes, box.bottom, unit_gap, b.kind, owner, continued=piece > 0))
+            units[-1].glue_next = b.kind == "date"
+            piece += 1
+        pending_space = 0
+    return units
+
+
+def _groups(units: list[Unit]) -> list[list[Unit]]:
+    """Units that must share a page: a heading or title with what follows it."""
+    groups: list[list[Unit]] = []
+    glue = False
+    for u in units:
+        if glue and groups:
+            groups[-1].append(u)
+        else:
+            groups.append([u])
+        glue = u.glue_next
+    return groups
+
+
+def _place(groups: list[list[Unit]], fonts: FontSet, colours: Colours, sizes: _Sizes, width: int) -> Page:
+    page = Page()
+    y = 0
+    head = groups[0][0]
+    if head.section and not head.starts_section:  # the section goes on from the slide before
+        texts, shapes, y = _heading(head.section + CONTINUED, fonts, colours, sizes, width, 0)
+        page.texts += texts
+        page.shapes += shapes
+    for g in groups:
+        for u in g:
+            if page.texts or page.shapes:
+                y += u.gap
+            page.texts += [t.moved(0, y) for t in u.texts]
+            page.shapes += [x.moved(0, y) for x in u.shapes]
+            y += u.height
+    page.height = y
+    return page
 
 
 def _marker(
@@ -408,14 +537,17 @@ def _marker(
 
 def fit_pages(make: Callable[[float], list[Page]], scales: Sequence[float] = SCALES) -> tuple[float, list[Page]]:
     """Shrink until everything fits one page; if even the smallest size needs N pages, use the
-    largest size that still needs only N (fewer slides, but never smaller text than needed)."""
-    tried: dict[float, list[Page]] = {}
-    for scale in scales:
-        tried[scale] = make(scale)
-        if len(tried[scale]) == 1:
-            return scale, tried[scale]
-    least = len(tried[scales[-1]])
-    for scale in scales:
-        if len(tried[scale]) <= least:
-            return scale, tried[scale]
-    return scales[-1], tried[scales[-1]]
+    largest size that still needs only N (fewer slides, but never smaller text than needed).
+    Pages grow with the size, so the largest such size is found by bisection over ``scales``
+    (largest first)."""
+    tried: dict[int, list[Page]] = {len(scales) - 1: make(scales[-1])}
+    least = len(tried[len(scales) - 1])
+    lo, hi = 0, len(scales) - 1  # the answer's index lies in [lo, hi]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        tried[mid] = make(scales[mid])
+        if len(tried[mid]) <= least:
+            hi = mid
+        else:
+            lo = mid + 1
+    return scales[lo], tried[lo]

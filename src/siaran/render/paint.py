@@ -10,11 +10,11 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
-import segno
 from PIL import Image, ImageDraw
 
+from . import qr
 from .fonts import FontSet
-from .layout import Shape, Slide
+from .layout import Shape, Slide, TextBox
 from .palette import rgb
 
 SUPERSAMPLE = 4
@@ -45,13 +45,12 @@ def _check_mask(size: int) -> Image.Image:
 
 @lru_cache(maxsize=32)
 def qr_image(link: str, size: int, dark: str) -> Image.Image:
-    """The QR code for ``link``, scaled by whole modules (crisp edges) and centred in ``size``.
-    Error correction M or better; the quiet zone is the white card around it."""
-    code = segno.make(link, error="m", boost_error=True, micro=False)
-    modules = code.symbol_size(border=2)[0]
-    scale = max(1, size // modules)
+    """The QR code for ``link`` with its quiet zone, scaled by whole modules (crisp edges) and
+    centred in a ``size`` square."""
+    fit = qr.fit(link)
+    scale = max(1, min(fit.module_px, size // (fit.modules + 2 * qr.QUIET)))
     buf = io.BytesIO()
-    code.save(buf, kind="png", scale=scale, border=2, dark=dark, light="#FFFFFF")
+    qr.make(link).save(buf, kind="png", scale=scale, border=qr.QUIET, dark=dark, light="#FFFFFF")
     buf.seek(0)
     img = Image.open(buf).convert("RGB")
     canvas = Image.new("RGB", (size, size), "#FFFFFF")
@@ -99,13 +98,33 @@ def paint(slide: Slide, fonts: FontSet) -> Image.Image:
         font = fonts.get(box.size, box.bold)
         for i, line in enumerate(box.lines):
             y = box.y + i * box.leading
-            if box.align == "center":
+            runs = fonts.runs(line, box.bold)
+            if len(runs) > 1 or runs[0][1]:
+                _mixed_line(draw, fonts, box, line, runs, y)
+            elif box.align == "center":
                 draw.text((box.x + box.w / 2, y), line, font=font, fill=box.colour, anchor="ma")
             elif box.align == "right":
                 draw.text((box.x + box.w, y), line, font=font, fill=box.colour, anchor="ra")
             else:
                 draw.text((box.x, y), line, font=font, fill=box.colour, anchor="la")
     return canvas
+
+
+def _mixed_line(
+    draw: ImageDraw.ImageDraw, fonts: FontSet, box: TextBox, line: str, runs: list[tuple[str, bool]], y: int
+) -> None:
+    """A line with emoji: text runs in the text font, emoji in the emoji font on the same baseline."""
+    font = fonts.get(box.size, box.bold)
+    emoji_font = fonts.get_emoji(box.size, box.bold)
+    width = fonts.width(line, box.size, box.bold)
+    x = box.x + {"center": (box.w - width) / 2, "right": box.w - width}.get(box.align, 0)
+    baseline = y + font.getmetrics()[0]
+    for run, emoji in runs:
+        if emoji and emoji_font is not None:
+            draw.text((x, baseline), run, font=emoji_font, fill=box.colour, anchor="ls")
+        else:
+            draw.text((x, y), run, font=font, fill=box.colour, anchor="la")
+        x += fonts.width(run, box.size, box.bold)
 
 
 def jpeg_bytes(image: Image.Image) -> bytes:

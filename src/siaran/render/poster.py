@@ -11,11 +11,13 @@ from ..content.office import is_url
 from ..errors import ContentError
 from .fonts import FontSet
 from .frame import Line, accent_on, assemble, footer, header, hint_height
-from .layout import MARGIN, WIDTH, Block, Colours, Slide, fit_pages, flow
+from .layout import GROW_SCALES, MARGIN, WIDTH, Block, Colours, Slide, fit_pages, flow
 from .palette import Palette
+from .qr import too_long
 
 REQUIREMENTS = "Persyaratan"
 STEPS = "Langkah-langkah"
+NOTES = "Catatan"
 
 
 def qr_target(office: Office, sop: Sop) -> str:
@@ -46,6 +48,9 @@ def check_qr_targets(project) -> list[ContentError]:
             )
         elif post.sop.qr == "form" and post.sop.form and not is_url(post.sop.form):
             problems.append(ContentError(rel, f"{post.sop.form!r} is not a link (https://...)", field="form"))
+        elif (link := qr_target(project.office, post.sop)) and (reason := too_long(link)):
+            field = "whatsapp_text" if post.sop.qr == "whatsapp" else "form"
+            problems.append(ContentError(rel, reason, line=post.lines.get(field), field=field))
     return problems
 
 
@@ -54,8 +59,9 @@ def sop_blocks(sop: Sop) -> list[Block]:
     blocks += [Block("check", r, section=REQUIREMENTS) for r in sop.requirements]
     blocks.append(Block("heading", STEPS))
     blocks += [Block("step", s, label=str(i), section=STEPS) for i, s in enumerate(sop.steps, 1)]
-    # Notes close the list without a heading of their own: muted lines with a dot save a slide.
-    blocks += [Block("note", n) for n in sop.notes]
+    if sop.notes:
+        blocks.append(Block("heading", NOTES))
+        blocks += [Block("note", n, section=NOTES) for n in sop.notes]
     return blocks
 
 
@@ -78,6 +84,8 @@ def sop_slides(office: Office, post: Post, fonts: FontSet) -> list[Slide]:
     link = qr_target(office, sop)
     if not link:
         raise ContentError(post.path.name, "the QR code has no link to open", field="qr")
+    if reason := too_long(link):
+        raise ContentError(post.path.name, reason, field="qr")
     palette = Palette.from_brand(office.brand)
     title = post.title or sop.service
     subtitle = "" if sop.service.casefold() in title.casefold() else sop.service
@@ -99,11 +107,13 @@ def sop_slides(office: Office, post: Post, fonts: FontSet) -> list[Slide]:
         blocks.insert(0, Block("para", overflow, bold=True))
     colours = Colours.on_background(palette)
     width = WIDTH - 2 * MARGIN
-    y, y_later = top.bottom + 30, top_later.bottom + 30
+    y, y_later = top.bottom + 26, top_later.bottom + 26
     height, later = bottom.top - 24 - y, bottom.top - 24 - y_later
-    _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height))
+    _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height), GROW_SCALES)
     if len(pages) > 1:
         hint = hint_height()
-        _, pages = fit_pages(lambda s: flow(blocks, fonts, colours, s, width, height - hint, later=later - hint))
+        _, pages = fit_pages(
+            lambda s: flow(blocks, fonts, colours, s, width, height - hint, later=later - hint), GROW_SCALES
+        )
     frames = [([top, bottom], (MARGIN, y, width, height)), ([top_later, bottom], (MARGIN, y_later, width, later))]
     return assemble(palette.background, frames, pages, palette, fonts)
