@@ -416,7 +416,7 @@ def test_check_reports_a_card_whose_body_is_personal(run, project: Path):
 
 
 def test_fit_pages_prefers_one_page_then_the_largest_size_for_the_fewest_pages():
-    from siaran.render.layout import Page, fit_pages
+    from siaran.render.flow import Page, fit_pages
 
     def pages(n: int) -> list[Page]:
         return [Page() for _ in range(n)]

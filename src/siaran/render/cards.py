@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 
 from ..content.model import Office, Post
+from .flow import Block, Colours, Page, fit_pages, flow
 from .fonts import FontSet
 from .frame import assemble, footer, header, hint_height
-from .layout import CARD_SCALES, MARGIN, WIDTH, Block, Colours, Page, Shape, Slide, fit_pages, flow
+from .layout import CARD_SCALES, MARGIN, WIDTH, Shape, Slide
 from .palette import Palette
 from .poster import contact_lines
 from .text import tanggal

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..content.model import Office
+from .flow import Page
 from .fonts import FontSet
 from .layout import (
     HEIGHT,
     MARGIN,
     WIDTH,
-    Page,
     Shape,
     Slide,
     TextBox,

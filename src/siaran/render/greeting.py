@@ -11,9 +11,10 @@ from hijridate import Gregorian, Hijri
 
 from ..content.model import Office, Post
 from ..content.posts import GREETING_LAYOUTS
+from .flow import Block, Colours, fit_pages, flow
 from .fonts import FontSet
 from .frame import Part, accent_on, assemble, hint_height, office_row
-from .layout import CARD_SCALES, HEIGHT, MARGIN, WIDTH, Block, Colours, Shape, Slide, fit_pages, flow, text_box
+from .layout import CARD_SCALES, HEIGHT, MARGIN, WIDTH, Shape, Slide, text_box
 from .palette import Palette, contrast, mix, readable_on
 from .text import tanggal
 

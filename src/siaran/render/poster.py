@@ -9,9 +9,10 @@ from urllib.parse import quote
 from ..content.model import Office, Post, Sop
 from ..content.office import is_url
 from ..errors import ContentError
+from .flow import Block, Colours, fit_pages, flow
 from .fonts import FontSet
 from .frame import Line, accent_on, assemble, footer, header, hint_height
-from .layout import GROW_SCALES, MARGIN, WIDTH, Block, Colours, Slide, fit_pages, flow
+from .layout import GROW_SCALES, MARGIN, WIDTH, Slide
 from .palette import Palette
 from .qr import too_long
 
