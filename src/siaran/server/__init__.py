@@ -1,0 +1,163 @@
+"""`siaran serve`: two uvicorn listeners in one process, one event loop.
+
+- the webhook listener (``server.webhook_host``:``server.webhook_port``) serves only the providers'
+  webhooks (webhook.py) — the one port a tunnel may expose;
+- the operator page listener (127.0.0.1:``server.page_port``, never tunnelled) serves the page app.
+
+``serve`` is the one place the two apps are wired: the page comes from ``server/page.py``'s
+``page_app(app)`` when that module exists, else the plain status page (status.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.applications import Starlette
+
+from ..app import App
+from ..errors import ConfigError
+from ..history import open_db
+from .conversation import Conversation
+from .inbox import Inbox
+from .replier import Replier
+from .status import status_app
+from .webhook import webhook_app
+
+log = logging.getLogger(__name__)
+
+PAGE_HOST = "127.0.0.1"  # the operator page is never reachable from outside this PC
+
+
+class _Listener(uvicorn.Server):
+    # Signals are caught once for both listeners (serve_async), not by each server.
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def webhook_configured(settings) -> bool:
+    """A provider can reach us only with a secret to check it by: the listener runs when one is set."""
+    wa = settings.whatsapp
+    return bool(wa.app_secret or wa.webhook_secret)
+
+
+def make_inbox(app: App, replier: Replier) -> Inbox:
+    path = app.settings.path("history")
+    return Inbox(lambda: open_db(path), app.now, Conversation(app, replier.put))
+
+
+def page_asgi(app: App, inbox: Inbox) -> Starlette:
+    """The operator page app: server/page.py when present, else the status page."""
+    if importlib.util.find_spec(f"{__name__}.page") is not None:
+        from .page import page_app  # type: ignore[import-not-found]
+
+        return page_app(app)
+
+    def facts() -> list[tuple[str, object]]:
+        return [
+            ("Kantor", app.project.office.name if app._project else app.root.name),
+            ("Peristiwa webhook diterima", inbox.received),
+            ("Status cocok dengan pesan terkirim", inbox.applied),
+            ("Status menunggu pesannya", inbox.pending),
+            ("Pesan masuk ditangani", inbox.messages),
+        ]
+
+    return status_app(facts)
+
+
+@dataclass
+class Running:
+    """The listeners of a started server: their real ports (port 0 in settings = any free port)."""
+
+    ports: dict[str, int] = field(default_factory=dict)
+    ready: threading.Event = field(default_factory=threading.Event)
+    stop: threading.Event = field(default_factory=threading.Event)
+    inbox: Inbox | None = None
+    replier: Replier | None = None
+    error: BaseException | None = None
+    thread: threading.Thread | None = None
+
+
+async def serve_async(app: App, running: Running, *, webhook: bool = True, page: bool = True) -> None:
+    s = app.settings.server
+    replier = Replier(app).start()
+    inbox = make_inbox(app, replier).start()
+    running.inbox, running.replier = inbox, replier
+    listeners: dict[str, _Listener] = {}
+
+    def listener(asgi, host: str, port: int) -> _Listener:
+        config = uvicorn.Config(asgi, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+        return _Listener(config)
+
+    if webhook:
+        listeners["webhook"] = listener(webhook_app(app.settings.whatsapp, inbox), s.webhook_host, s.webhook_port)
+    if page:
+        listeners["page"] = listener(page_asgi(app, inbox), PAGE_HOST, s.page_port)
+
+    def stop_all() -> None:
+        for server in listeners.values():
+            server.should_exit = True
+
+    loop = asyncio.get_running_loop()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has no add_signal_handler
+                loop.add_signal_handler(sig, stop_all)
+
+    async def watch() -> None:
+        while not running.stop.is_set() and not all(x.should_exit for x in listeners.values()):
+            if not running.ready.is_set() and all(x.started for x in listeners.values()):
+                running.ports = {n: x.servers[0].sockets[0].getsockname()[1] for n, x in listeners.items()}
+                running.ready.set()
+            await asyncio.sleep(0.05)
+        stop_all()
+
+    try:
+        results = await asyncio.gather(*(x.serve() for x in listeners.values()), watch(), return_exceptions=True)
+        for result in results:
+            if isinstance(result, SystemExit):  # uvicorn exits when it cannot bind
+                raise ConfigError(
+                    f"cannot listen on port {s.webhook_port} or {s.page_port}: another program uses it; "
+                    "set server.webhook_port / server.page_port"
+                )
+            if isinstance(result, BaseException):
+                raise result
+    finally:
+        stop_all()
+        inbox.stop()
+        replier.stop()
+
+
+def serve(app: App, *, webhook: bool = True, page: bool = True) -> None:
+    """Run until Ctrl-C / SIGTERM (the CLI)."""
+    asyncio.run(serve_async(app, Running(), webhook=webhook, page=page))
+
+
+def start_in_thread(app: App, *, webhook: bool = True, page: bool = True, timeout: float = 10.0) -> Running:
+    """Start the listeners in a background thread (``siaran run``, tests); ``running.stop.set()`` ends them."""
+    running = Running()
+
+    def target() -> None:
+        try:
+            asyncio.run(serve_async(app, running, webhook=webhook, page=page))
+        except BaseException as e:
+            running.error = e
+            log.exception("the webhook server stopped")
+        finally:
+            running.ready.set()
+
+    thread = threading.Thread(target=target, name="siaran-server", daemon=True)
+    thread.start()
+    running.ready.wait(timeout)
+    if running.error is not None:
+        raise running.error
+    running.thread = thread
+    return running
