@@ -14,6 +14,7 @@ from .http import FakeServer, Request, Response
 
 TOKEN = "EAAG-test-token-0123456789"
 PHONE_ID = "106540352242922"
+TYPES = ("text", "image", "template", "interactive")
 
 MESSAGES = {
     190: ("Error validating access token: Session has expired.", "OAuthException", 401),
@@ -121,7 +122,7 @@ class FakeCloud:
             resp = error(fault.code, fault.status)
             resp.headers.update(headers)
             return resp
-        if body.get("messaging_product") != "whatsapp" or body.get("type") not in ("text", "image", "template"):
+        if body.get("messaging_product") != "whatsapp" or body.get("type") not in TYPES:
             return error(100, 400, "bad message body")
         return self._accept(to, body)
 

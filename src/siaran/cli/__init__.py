@@ -10,6 +10,7 @@ from . import (  # noqa: F401 - importing registers the commands
     report,
     retry,
     send,
+    serve,
 )
 from .base import cli
 

@@ -125,8 +125,8 @@ def _options(data: object, f: Fields, problems: list[ContentError]) -> tuple[Opt
 
 
 def load_autoreply(root: Path, problems: list[ContentError]) -> Autoreply | None:
-    """The auto-reply menu, or None when the office has no content/autoreply.yaml (or it is invalid:
-    the problems say why)."""
+    """The auto-reply menu, or None when the office has no content/autoreply.yaml. What is wrong is
+    appended to ``problems``: a caller must not use a menu that came with problems."""
     path = Path(root) / REL
     if not path.exists():
         return None
@@ -135,7 +135,6 @@ def load_autoreply(root: Path, problems: list[ContentError]) -> Autoreply | None
     except ContentError as e:
         problems.append(e)
         return None
-    before = len(problems)
     f = Fields(data, REL, ("welcome", "menu", "fallback", "away", "hours", "stop", "start"), problems)
     menu = data.get("menu")
     if not isinstance(menu, Located):
@@ -162,4 +161,17 @@ def load_autoreply(root: Path, problems: list[ContentError]) -> Autoreply | None
     )
     if auto.hours and not auto.away:
         f.error("hours", "office hours are given but no away: message to send outside them")
-    return auto if len(problems) == before else None
+    return auto
+
+
+def check_autoreply(project) -> list[ContentError]:
+    """content/autoreply.yaml is valid and every post it answers with exists (`siaran check`)."""
+    problems: list[ContentError] = []
+    auto = load_autoreply(project.root, problems)
+    for o in auto.options if auto else ():
+        if o.post and o.post not in project.posts:
+            problems.append(
+                ContentError(REL, f"option {o.title!r}: no post named {o.post!r}; `siaran list` shows them",
+                             line=o.line, field="post")
+            )  # fmt: skip
+    return problems

@@ -88,6 +88,7 @@ class Running:
 
 async def serve_async(app: App, running: Running, *, webhook: bool = True, page: bool = True) -> None:
     s = app.settings.server
+    open_db(app.settings.path("history")).close()  # migrate once, before three threads open it
     replier = Replier(app).start()
     inbox = make_inbox(app, replier).start()
     running.inbox, running.replier = inbox, replier

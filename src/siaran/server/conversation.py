@@ -49,7 +49,8 @@ class Conversation:
                 log.warning("content has problems; auto-replies answer BERHENTI/MULAI only: %s", e)
                 self._app = None
             problems: list = []
-            self._auto = load_autoreply(self.root, problems) if self._app else None
+            auto = load_autoreply(self.root, problems) if self._app else None
+            self._auto = None if problems else auto
             for p in problems:
                 log.warning("auto-reply menu not used: %s", p)
         return self._app, self._auto
