@@ -11,6 +11,7 @@ from . import (  # noqa: F401 - importing registers the commands
     retry,
     send,
     serve,
+    whatsapp,
 )
 from .base import cli
 

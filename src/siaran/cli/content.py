@@ -9,6 +9,7 @@ import click
 
 from ..render.images import post_images
 from .base import channel_option, cli, get_app
+from .whatsapp import check_account_templates
 
 
 @cli.command("list")
@@ -38,6 +39,7 @@ def check(ctx: click.Context) -> None:
         f"{len(project.schedules)} schedules; office {project.office.name} ({project.office.tz_label}).",
         fg="green",
     )
+    check_account_templates(app)
 
 
 @cli.command()
