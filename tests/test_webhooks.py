@@ -297,3 +297,47 @@ def test_waha_messages_and_acks(project, cloud, run):
 def test_the_page_listener_answers_on_localhost(server):
     page = server.http.get(server.page)
     assert page.status_code == 200 and "siaran" in page.text
+
+
+def test_a_reply_that_fails_transiently_is_retried_by_the_engine(server, cloud, project):
+    cloud.fail(BUDI, 131000, times=2)  # Meta's transient server error, twice
+    server.cloud(meta.text_message(BUDI, "BERHENTI", "wamid.retry"))
+    server.settle()
+    assert cloud.requests[BUDI] == 3 and cloud.delivered[BUDI] == 1
+    row = next(db(project)["deliveries"].rows_where("post = 'autoreply/berhenti'"))
+    assert (row["status"], row["attempts"]) == ("sent", 3)
+
+
+def test_statuses_from_waha_acks_move_the_delivery(project, cloud, run):
+    from siaran.history import open_db
+    from siaran.history.deliveries import commit_batch, reserve
+
+    d = open_db(project / "siaran.db")
+    reserve(d, [{"key": "k1", "post": "p", "channel": "whatsapp", "recipient": "+" + BUDI, "status": "queued"}])
+    commit_batch(d, "me", "t", ["k1"], [])
+    commit_batch(d, "me", "t", [], [("sent", None, None, "true_628@c.us_ABC", "t", None, "t", "k1")])
+    s = Server(project, settings_env(cloud))
+    try:
+        url = f"{s.url}/webhook/waha"
+        assert meta.post_waha(s.http, url, meta.waha_ack("true_628@c.us_ABC", 3)).status_code == 200
+        assert meta.post_waha(s.http, url, meta.waha_ack("true_628@c.us_ABC", 2)).status_code == 200
+        s.settle()
+    finally:
+        s.close()
+    assert d["deliveries"].get(1)["status"] == "read"
+
+
+def test_a_sender_without_a_phone_number_is_kept_by_user_id_and_not_answered(server, project, cloud):
+    payload = meta.envelope(
+        {
+            "contacts": [{"profile": {"name": "Warga"}, "user_id": "ID.998877665544"}],
+            "messages": [{"from_user_id": "ID.998877665544", "id": "wamid.nophone", "timestamp": "1795000000",
+                          "type": "text", "text": {"body": "BERHENTI"}}],
+        }
+    )  # fmt: skip
+    assert server.cloud(payload).status_code == 200
+    server.settle()
+    d = db(project)
+    (c,) = list(d["contacts"].rows)
+    assert (c["id"], c["user_id"], c["wa_id"]) == ("user:ID.998877665544", "ID.998877665544", None)
+    assert d["optouts"].count == 0 and not cloud.bodies  # no number to opt out or to answer

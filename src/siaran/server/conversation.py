@@ -37,10 +37,20 @@ class Conversation:
         self._loaded = 0.0
         self._app: App | None = None
         self._auto: Autoreply | None = None
+        self._seen: tuple = ()
+
+    def _fingerprint(self) -> tuple:
+        """What the content folder looks like (names, sizes, times): loading it again is slow."""
+        files = sorted((self.root / "content").rglob("*"))
+        return tuple((str(p), st.st_size, st.st_mtime_ns) for p in files for st in (p.stat(),))
 
     def _content(self) -> tuple[App | None, Autoreply | None]:
-        if time.monotonic() - self._loaded > RELOAD:
-            self._loaded = time.monotonic()
+        if time.monotonic() - self._loaded <= RELOAD:
+            return self._app, self._auto
+        self._loaded = time.monotonic()
+        fingerprint = self._fingerprint()
+        if fingerprint != self._seen:
+            self._seen = fingerprint
             app = App(root=self.root, settings=self.settings, clock=self.clock)
             try:
                 app.project  # noqa: B018 - load now, so a broken content folder is logged once here
