@@ -67,6 +67,7 @@ def page_asgi(app: App, inbox: Inbox) -> Starlette:
             ("Peristiwa webhook diterima", inbox.received),
             ("Status cocok dengan pesan terkirim", inbox.applied),
             ("Status menunggu pesannya", inbox.pending),
+            ("Pesan gagal setelah terkirim", inbox.failed_later),
             ("Pesan masuk ditangani", inbox.messages),
         ]
 

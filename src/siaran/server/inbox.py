@@ -42,6 +42,7 @@ class Inbox:
         self.waiting = 0  # statuses kept for a message id not known yet
         self.messages = 0  # incoming messages handled
         self.pending = 0  # statuses waiting in history for their message id
+        self.failed_later = 0  # failed statuses received (accepted, then not delivered)
         self.lost = 0  # events given up after TRIES failed writes (logged)
 
     def put(self, statuses: list[StatusEvent], incoming: list[Incoming]) -> None:
@@ -96,6 +97,7 @@ class Inbox:
                     self.applied += applied
                     self.waiting += waiting
                     self.pending = status_table.pending_count(db)
+                    self._warn_failures(statuses)
                 break
             except Exception:
                 log.exception("could not write %d webhook statuses (attempt %d)", len(statuses), attempt)
@@ -111,3 +113,16 @@ class Inbox:
                     self.on_incoming(db, message)
                 except Exception:  # one bad message must not stop the statuses behind it
                     log.exception("could not handle incoming message %s", message.message_id)
+
+    def _warn_failures(self, statuses: list[StatusEvent]) -> None:
+        """Messages the provider accepted but could not deliver: the operator should hear of them
+        (an alert handler on this logger sees one line per batch, not one per message)."""
+        codes: dict[str, int] = {}
+        for s in statuses:
+            if s.status == "failed":
+                codes[s.error_code or "?"] = codes.get(s.error_code or "?", 0) + 1
+        if codes:
+            self.failed_later += sum(codes.values())
+            summary = ", ".join(f"{n} x code {c}" for c, n in sorted(codes.items()))
+            log.warning("WhatsApp reports %d message(s) not delivered after sending: %s; `siaran history "
+                        "--status failed` shows them", sum(codes.values()), summary)  # fmt: skip
