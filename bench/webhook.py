@@ -143,7 +143,7 @@ def main() -> None:
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         try:
-            for _ in range(200):
+            for _ in range(600):
                 try:
                     socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
                     break

