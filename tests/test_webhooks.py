@@ -341,3 +341,14 @@ def test_a_sender_without_a_phone_number_is_kept_by_user_id_and_not_answered(ser
     (c,) = list(d["contacts"].rows)
     assert (c["id"], c["user_id"], c["wa_id"]) == ("user:ID.998877665544", "ID.998877665544", None)
     assert d["optouts"].count == 0 and not cloud.bodies  # no number to opt out or to answer
+
+
+def test_serve_refuses_a_busy_port_with_a_clear_message(run, cloud):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        result = run("serve", env=settings_env(cloud, SIARAN_SERVER_WEBHOOK_PORT=port))
+    assert result.exit_code == 1 and f"127.0.0.1:{port}" in result.stderr and "server.webhook_port" in result.stderr

@@ -14,7 +14,9 @@ import asyncio
 import contextlib
 import importlib.util
 import logging
+import os
 import signal
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -87,22 +89,44 @@ class Running:
     thread: threading.Thread | None = None
 
 
+def _bind(host: str, port: int, setting: str) -> socket.socket:
+    """Take the port before anything starts, so a busy port is one clear error and nothing runs."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    if os.name != "nt":  # on Windows SO_REUSEADDR would let two programs share the port
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({e.strerror}): another program may use it; choose another port "
+            f"with {setting}"
+        ) from None
+    return sock
+
+
 async def serve_async(app: App, running: Running, *, webhook: bool = True, page: bool = True) -> None:
     s = app.settings.server
+    sockets: dict[str, socket.socket] = {}
+    try:
+        if webhook:
+            sockets["webhook"] = _bind(s.webhook_host, s.webhook_port, "server.webhook_port")
+        if page:
+            sockets["page"] = _bind(PAGE_HOST, s.page_port, "server.page_port")
+    except ConfigError:
+        for sock in sockets.values():
+            sock.close()
+        raise
+    running.ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
     open_db(app.settings.path("history")).close()  # migrate once, before three threads open it
     replier = Replier(app).start()
     inbox = make_inbox(app, replier).start()
     running.inbox, running.replier = inbox, replier
-    listeners: dict[str, _Listener] = {}
-
-    def listener(asgi, host: str, port: int) -> _Listener:
-        config = uvicorn.Config(asgi, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
-        return _Listener(config)
-
-    if webhook:
-        listeners["webhook"] = listener(webhook_app(app.settings.whatsapp, inbox), s.webhook_host, s.webhook_port)
-    if page:
-        listeners["page"] = listener(page_asgi(app, inbox), PAGE_HOST, s.page_port)
+    apps = {"webhook": lambda: webhook_app(app.settings.whatsapp, inbox), "page": lambda: page_asgi(app, inbox)}
+    listeners = {
+        name: _Listener(uvicorn.Config(apps[name](), log_level="warning", access_log=False, lifespan="off"))
+        for name in sockets
+    }
 
     def stop_all() -> None:
         for server in listeners.values():
@@ -117,25 +141,19 @@ async def serve_async(app: App, running: Running, *, webhook: bool = True, page:
     async def watch() -> None:
         while not running.stop.is_set() and not all(x.should_exit for x in listeners.values()):
             if not running.ready.is_set() and all(x.started for x in listeners.values()):
-                running.ports = {n: x.servers[0].sockets[0].getsockname()[1] for n, x in listeners.items()}
                 running.ready.set()
             await asyncio.sleep(0.05)
         stop_all()
 
     try:
-        results = await asyncio.gather(*(x.serve() for x in listeners.values()), watch(), return_exceptions=True)
-        for result in results:
-            if isinstance(result, SystemExit):  # uvicorn exits when it cannot bind
-                raise ConfigError(
-                    f"cannot listen on port {s.webhook_port} or {s.page_port}: another program uses it; "
-                    "set server.webhook_port / server.page_port"
-                )
-            if isinstance(result, BaseException):
-                raise result
+        serving = (x.serve(sockets=[sockets[name]]) for name, x in listeners.items())
+        await asyncio.gather(*serving, watch())
     finally:
         stop_all()
         inbox.stop()
         replier.stop()
+        for sock in sockets.values():
+            sock.close()
 
 
 def _run(coroutine) -> None:
