@@ -352,3 +352,41 @@ def test_serve_refuses_a_busy_port_with_a_clear_message(run, cloud):
         port = str(busy.getsockname()[1])
         result = run("serve", env=settings_env(cloud, SIARAN_SERVER_WEBHOOK_PORT=port))
     assert result.exit_code == 1 and f"127.0.0.1:{port}" in result.stderr and "server.webhook_port" in result.stderr
+
+
+def test_run_starts_the_webhook_listener_when_a_secret_is_set(project):
+    """`siaran run` as a real process: the same listener answers Meta's handshake; SIGTERM stops both."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_")}
+    env.update({"SIARAN_WHATSAPP_APP_SECRET": meta.APP_SECRET, "SIARAN_WHATSAPP_VERIFY_TOKEN": meta.VERIFY_TOKEN,
+                "SIARAN_SERVER_WEBHOOK_PORT": str(port), "SIARAN_SERVER_PAGE_PORT": "0",
+                "PYTHONPATH": str(Path(__file__).parent.parent / "src")})  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "siaran", "--project", str(project), "run"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        params = {"hub.mode": "subscribe", "hub.verify_token": meta.VERIFY_TOKEN, "hub.challenge": "777"}
+        answer = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and answer is None:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/webhook/whatsapp", params=params, timeout=2)
+            except httpx.TransportError:
+                time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert answer is not None and answer.text == "777", err
+    assert proc.returncode == 0, err
+    assert f"127.0.0.1:{port}/webhook/" in out

@@ -43,6 +43,7 @@ class Inbox:
         self.messages = 0  # incoming messages handled
         self.pending = 0  # statuses waiting in history for their message id
         self.failed_later = 0  # failed statuses received (accepted, then not delivered)
+        self._counted = 0.0
         self.lost = 0  # events given up after TRIES failed writes (logged)
 
     def put(self, statuses: list[StatusEvent], incoming: list[Incoming]) -> None:
@@ -96,7 +97,9 @@ class Inbox:
                     applied, waiting = status_table.record(db, statuses, self.now())
                     self.applied += applied
                     self.waiting += waiting
-                    self.pending = status_table.pending_count(db)
+                    if waiting or time.monotonic() - self._counted > 5:  # a count, not per batch under load
+                        self.pending = status_table.pending_count(db)
+                        self._counted = time.monotonic()
                     self._warn_failures(statuses)
                 break
             except Exception:
