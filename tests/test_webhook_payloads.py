@@ -58,3 +58,35 @@ def test_signatures_are_checked_on_the_exact_bytes():
     assert not signatures.cloud_ok("", body, meta.sign(body, ""))  # no secret set: nothing is trusted
     assert not signatures.cloud_ok(meta.APP_SECRET, body, meta.sign(body)[len("sha256=") :])
     assert not signatures.same_secret("", "")
+
+
+def test_a_stopped_inbox_makes_the_listener_answer_503(tmp_path):
+    """Nothing is kept only in memory: without its writer the listener asks Meta to send again."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    import httpx
+
+    from siaran.config import load_settings
+    from siaran.history import open_db
+    from siaran.server.inbox import Inbox
+    from siaran.server.webhook import webhook_app
+
+    settings = load_settings(tmp_path, {"SIARAN_WHATSAPP_APP_SECRET": meta.APP_SECRET})
+    inbox = Inbox(lambda: open_db(tmp_path / "h.db"), lambda: datetime(2026, 11, 23, tzinfo=UTC))
+    body = meta.encode(meta.statuses(meta.status("wamid.A", "read", "6281")))
+    headers = {"X-Hub-Signature-256": meta.sign(body)}
+    transport = httpx.ASGITransport(app=webhook_app(settings.whatsapp, inbox))
+
+    async def post() -> int:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return (await client.post("/webhook/whatsapp", content=body, headers=headers)).status_code
+
+    assert asyncio.run(post()) == 503
+    inbox.start()
+    try:
+        assert asyncio.run(post()) == 200
+        inbox.drain()
+        assert inbox.waiting == 1  # an id no send has recorded yet: kept
+    finally:
+        inbox.stop()

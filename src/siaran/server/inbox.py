@@ -46,9 +46,14 @@ class Inbox:
         self._counted = 0.0
         self.lost = 0  # events given up after TRIES failed writes (logged)
 
-    def put(self, statuses: list[StatusEvent], incoming: list[Incoming]) -> None:
+    def put(self, statuses: list[StatusEvent], incoming: list[Incoming]) -> bool:
+        """False when the writer is not running: the listener then answers 503 and the provider
+        sends the webhook again later, instead of it being kept only in memory."""
+        if self._thread is None or not self._thread.is_alive():
+            return False
         self.received += len(statuses) + len(incoming)
         self._q.put((statuses, incoming))
+        return True
 
     def start(self) -> Inbox:
         self._thread = threading.Thread(target=self._run, name="siaran-inbox", daemon=True)

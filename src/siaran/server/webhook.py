@@ -28,7 +28,7 @@ MAX_BODY = 1_000_000  # bytes; Meta batches at most a few hundred events per POS
 
 
 class Inbox(Protocol):
-    def put(self, statuses: list[StatusEvent], incoming: list[Incoming]) -> None: ...
+    def put(self, statuses: list[StatusEvent], incoming: list[Incoming]) -> bool: ...
 
 
 class TooLarge(Exception):
@@ -78,8 +78,8 @@ def webhook_app(whatsapp, inbox: Inbox) -> Starlette:
         if payload is None:
             return PlainTextResponse("Bad Request", 400)
         statuses, incoming = parse(payload)
-        if statuses or incoming:
-            inbox.put(statuses, incoming)
+        if (statuses or incoming) and not inbox.put(statuses, incoming):
+            return PlainTextResponse("Service Unavailable", 503)
         return ok
 
     async def cloud_handshake(request: Request) -> Response:
