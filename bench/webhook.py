@@ -1,7 +1,7 @@
 """Webhook benchmark: Meta's delivery statuses for a 10,000-recipient broadcast, posted as fast as
 a client can to a real `siaran serve` (its own process, as on the office PC).
 
-    PYTHONPATH=src python bench/webhook.py [--recipients 10000] [--connections 32] [--per-post 1]
+    PYTHONPATH=src python bench/webhook.py [--recipients 10000] [--connections 8] [--per-post 1]
 
 10,000 deliveries are recorded as sent (wamid per row); then 30,000 signed status webhooks
 (sent, then delivered, then read for everyone; one status per POST, as Meta usually sends them)
@@ -123,7 +123,7 @@ async def client(port: int, requests: list[bytes], connections: int) -> tuple[li
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=10_000)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--per-post", type=int, default=1, help="statuses per webhook POST (Meta: usually 1)")
     args = parser.parse_args()
     n = args.recipients
