@@ -84,12 +84,22 @@ def test_blank_database_migrates_to_expected_columns(tmp_path):
     assert list(db["deliveries"].columns_dict) == [
         "id", "key", "post", "channel", "provider", "recipient", "list", "occurrence", "content_hash", "status",
         "attempts", "provider_id", "error", "error_code", "worker", "created_at", "updated_at", "sent_at",
-        "not_before",
+        "not_before", "delivered_at", "read_at", "failed_at",
     ]  # fmt: skip
     assert any(i.unique and i.columns == ["key"] for i in db["deliveries"].indexes)
-    assert {"occurrences", "series_state", "optouts", "media", "instagram_posts", "profile_snapshots"} <= set(
-        db.table_names()
-    )
+    assert {
+        "occurrences",
+        "series_state",
+        "optouts",
+        "media",
+        "instagram_posts",
+        "profile_snapshots",
+        "contacts",
+        "inbound",
+        "provider_messages",
+        "webhook_statuses",
+        "consent_log",
+    } <= set(db.table_names())
     history.open_db(tmp_path / "h.db")  # reopening applies nothing twice
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .channels.instagram_caption import check_captions
+from .content.autoreply import check_autoreply
 from .content.calendar import missing_greetings
 from .content.project import Project, load_content, unique
 from .errors import ContentError, ContentErrors
@@ -66,6 +67,7 @@ RULES: tuple[Rule, ...] = (
     check_glyphs,
     check_captions,
     check_greetings,
+    check_autoreply,
 )
 
 

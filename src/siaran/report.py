@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .app import App
-from .history import instagram, reports, snapshots
+from .history import WENT_OUT, instagram, reports, snapshots
 
 
 @dataclass
@@ -19,6 +19,9 @@ class Week:
     whatsapp_posts: int = 0  # distinct post + occurrence with at least one message sent
     whatsapp_sent: int = 0
     whatsapp_failed: int = 0
+    whatsapp_failed_later: int = 0  # accepted by the provider, failed afterwards (status webhook)
+    whatsapp_delivered: int = 0  # delivery receipts (delivered or read)
+    whatsapp_read: int = 0
     whatsapp_uncertain: int = 0
     instagram_posts: int = 0  # published through the API or confirmed on the profile
     instagram_handed_off: int = 0  # handed to the operator, not (yet) seen on the profile
@@ -63,11 +66,14 @@ def build(app: App, weeks: int = 4) -> list[Week]:
         w = week_of(r["sent_at"] or r["updated_at"] or r["created_at"])
         if w is None:
             continue
-        if r["status"] == "sent":
+        if r["status"] in WENT_OUT:
             w.whatsapp_sent += 1
+            w.whatsapp_delivered += r["status"] != "sent"
+            w.whatsapp_read += r["status"] == "read"
             wa_posts.setdefault(w.start, set()).add((r["post"], r["occurrence"]))
         elif r["status"] == "failed":
             w.whatsapp_failed += 1
+            w.whatsapp_failed_later += bool(r["sent_at"])
         elif r["status"] == "uncertain":
             w.whatsapp_uncertain += 1
     for start, posts in wa_posts.items():

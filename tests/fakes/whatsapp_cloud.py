@@ -14,6 +14,22 @@ from .http import FakeServer, Request, Response
 
 TOKEN = "EAAG-test-token-0123456789"
 PHONE_ID = "106540352242922"
+TYPES = ("text", "image", "template", "interactive")
+WABA_ID = "102290129340398"
+
+
+def template(name: str, language: str = "id", status: str = "APPROVED", body: str = "{{1}}: {{2}}",
+             category: str = "MARKETING") -> dict:  # fmt: skip
+    """One entry of GET /{waba-id}/message_templates, as Meta documents it."""
+    return {
+        "name": name, "language": language, "status": status, "category": category, "id": f"tpl-{name}-{language}",
+        "components": [
+            {"type": "HEADER", "format": "IMAGE"},
+            {"type": "BODY", "text": body},
+            {"type": "FOOTER", "text": "Balas BERHENTI untuk berhenti"},
+        ],
+    }  # fmt: skip
+
 
 MESSAGES = {
     190: ("Error validating access token: Session has expired.", "OAuthException", 401),
@@ -66,6 +82,8 @@ class FakeCloud:
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     everyone: Fault | None = None  # a fault for every message request (token expired, outage)
     on_message: Callable[[str], None] | None = None  # called with each recipient as its request arrives
+    waba_id: str = WABA_ID
+    templates: list[dict] = field(default_factory=list)  # GET /{waba-id}/message_templates, 2 per page
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count = field(default_factory=itertools.count)
 
@@ -81,6 +99,8 @@ class FakeCloud:
             time.sleep(self.latency)
         if req.headers.get("authorization") != f"Bearer {self.token}":
             return error(190)
+        if req.path == f"/v21.0/{self.waba_id}/message_templates":
+            return self._templates(req)
         prefix = f"/v21.0/{self.phone_number_id}/"
         if not req.path.startswith(prefix):
             return error(100, 400, f"unknown path {req.path}")
@@ -121,7 +141,7 @@ class FakeCloud:
             resp = error(fault.code, fault.status)
             resp.headers.update(headers)
             return resp
-        if body.get("messaging_product") != "whatsapp" or body.get("type") not in ("text", "image", "template"):
+        if body.get("messaging_product") != "whatsapp" or body.get("type") not in TYPES:
             return error(100, 400, "bad message body")
         return self._accept(to, body)
 
@@ -137,3 +157,11 @@ class FakeCloud:
             self.delivered[to] += 1
             self.bodies.append(body)
         return Response(200, self._ok(to))
+
+    def _templates(self, req: Request) -> Response:
+        start = int(req.query.get("after") or 0)
+        page = self.templates[start : start + 2]
+        body: dict = {"data": page, "paging": {"cursors": {"before": str(start), "after": str(start + 2)}}}
+        if start + 2 < len(self.templates):
+            body["paging"]["next"] = f"{self.base_url}/v21.0/{self.waba_id}/message_templates?after={start + 2}"
+        return Response(200, body)

@@ -193,6 +193,9 @@ class CloudDriver:
         """The JSON bodies for one message: usually one; two when a caption is too long."""
         to = message.recipient.lstrip("+")
         base = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
+        interactive = message.extra.get("interactive")
+        if interactive:  # a reply inside the 24-hour window: the menu as a list or buttons
+            return [{**base, "type": "interactive", "interactive": interactive}]
         template = message.extra.get("template", self.template)
         image = message.images[0] if message.images else None
         if template:

@@ -10,6 +10,8 @@ from . import (  # noqa: F401 - importing registers the commands
     report,
     retry,
     send,
+    serve,
+    whatsapp,
 )
 from .base import cli
 

@@ -9,6 +9,7 @@ import click
 
 from ..render.images import post_images
 from .base import channel_option, cli, get_app
+from .whatsapp import check_account_templates
 
 
 @cli.command("list")
@@ -38,6 +39,7 @@ def check(ctx: click.Context) -> None:
         f"{len(project.schedules)} schedules; office {project.office.name} ({project.office.tz_label}).",
         fg="green",
     )
+    check_account_templates(app)
 
 
 @cli.command()
@@ -50,9 +52,15 @@ def check(ctx: click.Context) -> None:
 @channel_option
 @click.pass_context
 def preview(ctx: click.Context, name: str, out: Path | None, channels: tuple[str, ...]) -> None:
-    """Show exactly what each channel would get for post NAME, without sending."""
+    """Show exactly what each channel would get for post NAME, without sending.
+
+    `siaran preview autoreply` shows every answer of content/autoreply.yaml instead.
+    """
     app = get_app(ctx)
     project = app.project
+    if name == "autoreply":
+        _preview_autoreply(app)
+        return
     post = project.post(name)
     sample = project.sample_recipient(post)
     images = post_images(project, post, app.media_dir)
@@ -77,3 +85,37 @@ def preview(ctx: click.Context, name: str, out: Path | None, channels: tuple[str
             click.echo(f"   {target}")
     if out:
         click.echo(f"Written to {out}")
+
+
+def _preview_autoreply(app) -> None:
+    from ..content.autoreply import REL, load_autoreply
+    from ..errors import ContentErrors
+    from ..server import menu
+
+    problems: list = []
+    auto = load_autoreply(app.root, problems)
+    if problems:
+        raise ContentErrors(problems)
+    if auto is None:
+        click.echo(f"No {REL}: incoming messages get no automatic answer (BERHENTI and MULAI still work).")
+        return
+    office = app.project.office.name
+
+    def show(title: str, text: str) -> None:
+        click.secho(f"── {title} ──", bold=True)
+        click.echo(text)
+
+    show("First message (welcome + menu)", menu.decide(auto, "halo", first=True).text)
+    listed = menu.interactive(auto, auto.welcome)
+    kind = {"list": "an interactive list", "button": "reply buttons"}.get((listed or {}).get("type"), "numbered text")
+    click.echo(f"   [Cloud API: shown as {kind}; Fonnte and WAHA: numbered text]")
+    for i, option in enumerate(auto.options, 1):
+        answer = f"(the post {option.post}: its WhatsApp text and images)" if option.post else option.reply
+        show(f"{i}. {option.title}", answer)
+    if auto.away:
+        names = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
+        days = ", ".join(f"{names[d]} {a:%H:%M}-{b:%H:%M}" for d, (a, b) in sorted(auto.hours.items()))
+        show(f"Away message (once a day outside {days})", auto.away)
+    show("Anything else (fallback)", auto.fallback)
+    show("BERHENTI / STOP / UNREG", auto.stop.replace("{office}", office))
+    show("MULAI / START", auto.start.replace("{office}", office))

@@ -9,6 +9,8 @@ import click
 from .. import logs
 from ..daemon import Daemon, project_lock, run_once
 from ..delivery.occurrences import Result
+from ..errors import ConfigError
+from ..server import start_in_thread, webhook_configured
 from ..service import KINDS, render
 from .base import cli, get_app
 
@@ -52,7 +54,22 @@ def run(ctx: click.Context, once: bool) -> None:
                 f"siaran is running for {project.office.name} ({project.office.tz_label}); "
                 f"log: {log_file}. Press Ctrl-C to stop."
             )
-            daemon.serve()
+            server = None
+            if webhook_configured(app.settings):
+                try:
+                    server = start_in_thread(app)
+                except ConfigError as e:  # e.g. `siaran serve` already listens: broadcasts go on regardless
+                    click.secho(f"Webhooks not started here: {e}", fg="yellow", err=True)
+            if server is not None:
+                s = app.settings.server
+                click.echo(f"Webhooks on http://{s.webhook_host}:{server.ports['webhook']}/webhook/...")
+            try:
+                daemon.serve()
+            finally:
+                if server is not None:
+                    server.stop.set()
+                    if server.thread is not None:
+                        server.thread.join(10)
     finally:
         logs.setup(app.settings.secrets())  # closes the log file
 

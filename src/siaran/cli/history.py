@@ -22,6 +22,8 @@ FIELDS = (
     "occurrence",
     "created_at",
     "sent_at",
+    "delivered_at",
+    "read_at",
     "attempts",
     "error",
     "error_code",

@@ -24,7 +24,7 @@ def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
     office = app.project.office
     click.secho(f"{office.name}: the last {weeks} week(s), {office.tz_label}", bold=True)
     click.echo(
-        f"{'week':<9} {'from':<10}  {'WA posts':>8} {'sent':>6} {'failed':>6}  "
+        f"{'week':<9} {'from':<10}  {'WA posts':>8} {'sent':>6} {'read':>6} {'failed':>6} {'later':>5}  "
         f"{'IG posts':>8} {'handed':>6} {'failed':>6}  {'followers':>9}"
     )
     for w in rows:
@@ -32,8 +32,9 @@ def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
         if w.followers_change:
             followers += f" ({w.followers_change:+,})"
         click.echo(
-            f"{w.label:<9} {w.start.isoformat():<10}  {w.whatsapp_posts:>8} {w.whatsapp_sent:>6} "
-            f"{w.whatsapp_failed:>6}  {w.instagram_posts:>8} {w.instagram_handed_off:>6} {w.instagram_failed:>6}  "
+            f"{w.label:<9} {w.start.isoformat():<10}  {w.whatsapp_posts:>8} {w.whatsapp_sent:>6} {w.whatsapp_read:>6} "
+            f"{w.whatsapp_failed:>6} {w.whatsapp_failed_later:>5}  {w.instagram_posts:>8} "
+            f"{w.instagram_handed_off:>6} {w.instagram_failed:>6}  "
             f"{followers:>9}"
         )
         for flag in w.flags:

@@ -78,6 +78,20 @@ class Sop:
 
 
 @dataclass(frozen=True)
+class WhatsAppTemplate:
+    """An approved Cloud API template for people outside their 24-hour window (post front matter
+    ``whatsapp_template:`` or the ``whatsapp.templates`` setting per kind)."""
+
+    name: str
+    language: str = "id"
+    parameters: tuple[str, ...] | None = None  # body parameters by name (None: whatsapp.template_params)
+
+
+# What a template's body parameters may be filled with, in the order the operator lists them.
+TEMPLATE_PARAMETERS = ("name", "title", "summary", "date", "time", "place", "text")
+
+
+@dataclass(frozen=True)
 class Post:
     name: str  # path under content/ without extension: announcements/posyandu
     kind: str  # announcement | greeting | sop
@@ -94,6 +108,7 @@ class Post:
     holiday: str = ""  # greetings: the calendar name of the holiday
     theme: str = ""  # greetings: card colour and/or layout (klasik, bingkai, resmi)
     template: str = ""  # template stem overriding the kind's default
+    whatsapp_template: WhatsAppTemplate | None = None  # Cloud API template outside the 24-hour window
     event: Event = field(default_factory=Event)
     sop: Sop | None = None
     content_hash: str = ""

@@ -8,11 +8,11 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import ContentError
-from .model import CHANNELS, FOLDER_KIND, Event, Post, Sop
+from .model import CHANNELS, FOLDER_KIND, TEMPLATE_PARAMETERS, Event, Post, Sop, WhatsAppTemplate
 from .office import COLOUR, is_url
 from .yamlfile import Fields, Located, load_yaml_mapping, parse_yaml, shift_lines
 
-COMMON = ("title", "channels", "lists", "summary", "hashtags", "image", "card", "template")
+COMMON = ("title", "channels", "lists", "summary", "hashtags", "image", "card", "template", "whatsapp_template")
 KIND_FIELDS = {
     "announcement": (*COMMON, "date", "time", "place"),
     "greeting": (*COMMON, "holiday", "theme"),
@@ -100,6 +100,7 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
             f.error("theme", f"{theme!r} is not a colour like #0B6E4F and/or a layout ({', '.join(GREETING_LAYOUTS)})")
     else:
         sop = _load_sop(f, meta)
+    wa_template = _whatsapp_template(f, meta)
     if len(problems) > before:
         return None
     digest = hashlib.sha256(path.read_bytes())
@@ -121,6 +122,7 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
         holiday=holiday,
         theme=theme,
         template=f.str("template", default="") or "",
+        whatsapp_template=wa_template,
         event=event,
         sop=sop,
         content_hash=digest.hexdigest()[:16],
@@ -159,3 +161,22 @@ def post_files(root: Path) -> list[Path]:
         if base.is_dir():
             files.extend(sorted(p for p in base.rglob("*") if p.suffix == suffix and p.is_file()))
     return files
+
+
+def _whatsapp_template(f: Fields, meta: Located) -> WhatsAppTemplate | None:
+    """``whatsapp_template: name`` or ``{name, language, parameters}``."""
+    value = meta.get("whatsapp_template")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return WhatsAppTemplate(value.strip())
+    if not isinstance(value, Located):
+        f.error("whatsapp_template", "must be a template name, or name:, language: and parameters:")
+        return None
+    t = Fields(value, f.path, ("name", "language", "parameters"), f.problems)
+    name = t.str("name", required=True) or ""
+    params = t.str_list("parameters") if "parameters" in value else None
+    for p in params or ():
+        if p not in TEMPLATE_PARAMETERS:
+            t.error("parameters", f"unknown parameter {p!r} (use any of {', '.join(TEMPLATE_PARAMETERS)})")
+    return WhatsAppTemplate(name, t.str("language", default="id") or "id", params)

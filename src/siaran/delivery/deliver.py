@@ -26,7 +26,7 @@ from ..history.media import MediaCache
 from ..plan import Planned, plan
 from ..render.images import post_images
 from ..render.text import tanggal
-from . import instagram
+from . import instagram, window
 from .backoff import policy
 from .engine import Broadcast
 from .http import broadcast_client
@@ -232,9 +232,10 @@ async def _send_all(
     limiter, concurrency = pacing(driver, app.settings)
     journal = Journal(app.db, worker_id(), app.now)
     extra = _extra(post)
+    choose = window.chooser(app, post, (p.address for p in todo), extra)  # Cloud: template outside 24 h
 
     def render(p: Planned) -> Message:
-        return message_for(app, post, p, images, day, extra)
+        return message_for(app, post, p, images, day, choose(p.address) if choose else extra)
 
     broadcast = Broadcast(
         driver, render, app.now, summary, journal, policy(app.settings), limiter, concurrency, counter, stop

@@ -35,6 +35,8 @@ async def retry_async(
     wanted = app.project.post(post).name if post else None
     groups: dict[tuple[str, str | None], list[dict]] = {}
     for row in deliveries.in_status(db, status, "whatsapp", wanted):
+        if row["post"].startswith("autoreply/"):  # a reply belongs to its moment: never resent later
+            continue
         groups.setdefault((row["post"], row["occurrence"]), []).append(row)
     people = {r.phone: r for blist in app.project.lists.values() for r in blist.recipients}
     opted = optouts.numbers(db)

@@ -18,6 +18,6 @@ Modules: ``db`` (open, time stamps, worker ids), ``schema`` (migrations), ``deli
 (the Cloud API media id cache), ``snapshots`` (profile counts), ``reports`` (weekly figures).
 """
 
-from .db import STATUSES, alive, open_db, utc, worker_id
+from .db import STATUSES, WENT_OUT, alive, open_db, utc, worker_id
 
-__all__ = ["STATUSES", "alive", "open_db", "utc", "worker_id"]
+__all__ = ["STATUSES", "WENT_OUT", "alive", "open_db", "utc", "worker_id"]

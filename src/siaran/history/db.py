@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from collections.abc import Iterator
@@ -11,7 +12,9 @@ from pathlib import Path
 import psutil
 import sqlite_utils
 
-STATUSES = ("queued", "sending", "sent", "failed", "uncertain", "skipped")
+STATUSES = ("queued", "sending", "sent", "delivered", "read", "failed", "uncertain", "skipped")
+# What a WhatsApp webhook may add after ``sent``: the message went out in every one of these.
+WENT_OUT = ("sent", "delivered", "read")
 
 
 def utc(dt: datetime) -> str:
@@ -28,6 +31,19 @@ def open_db(path: Path) -> sqlite_utils.Database:
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commit
     migrations.apply(db)
     return db
+
+
+@contextlib.contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the write lock first (BEGIN IMMEDIATE): what it reads cannot go
+    stale before it writes, so two processes never miss each other's rows (webhook vs. send answer)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
 
 
 def worker_id() -> str:

@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from .db import alive, chunks, utc
+from .statuses import link as link_provider_ids
 
 # Only a row in the expected state can be claimed: a second siaran (the daemon and a manual send at
 # once) that reaches the same row finds it taken and leaves it alone.
@@ -95,6 +96,8 @@ def commit_batch(
     with db.atomic():
         if outcomes:
             db.conn.executemany(_OUTCOME, outcomes)
+            # ids joined with "," when one delivery took several messages (slides, long text)
+            link_provider_ids(db, [(m, o[-1]) for o in outcomes if o[3] for m in o[3].split(",") if m], stamp)
         if sending:
             cursor = db.conn.executemany(_SENDING, [(worker, stamp, k) for k in sending])
             if cursor.rowcount != len(sending):

@@ -12,7 +12,7 @@ from .instagram import rows as instagram_rows
 def whatsapp_since(db: sqlite_utils.Database, since: str) -> Iterator[dict]:
     return db.query(
         "select post, occurrence, status, sent_at, created_at, updated_at from deliveries "
-        "where channel = 'whatsapp' and coalesce(sent_at, updated_at, created_at) >= ?",
+        "where channel = 'whatsapp' and post not like 'autoreply/%' and coalesce(sent_at, updated_at, created_at) >= ?",
         [since],
     )
 

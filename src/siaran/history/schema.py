@@ -119,3 +119,43 @@ def m003_instagram_state_on_delivery_rows(db: sqlite_utils.Database) -> None:
             )}
         )  # fmt: skip
     db["instagram_queue"].drop()
+
+
+@migrations()
+def m006_two_way_whatsapp(db: sqlite_utils.Database) -> None:
+    """Two-way WhatsApp: delivery receipts from webhooks, contacts (the 24-hour window), incoming
+    messages (one reply per message id), statuses waiting for their send's answer, consent changes."""
+    deliveries = db["deliveries"]
+    for column in ("delivered_at", "read_at", "failed_at"):
+        deliveries.add_column(column, str)
+    # Every provider message id of a delivery (an image and its long text are two), to find the row.
+    db["provider_messages"].create({"message_id": str, "key": str}, pk="message_id")
+    # Statuses whose message id is not known yet: the webhook can beat the send's answer.
+    db["webhook_statuses"].create(
+        {
+            "message_id": str, "status": str, "at": str, "error_code": str, "error": str, "recipient": str,
+            "received_at": str,
+        },
+        pk=("message_id", "status"),
+    )  # fmt: skip
+    db["webhook_statuses"].create_index(["received_at"])
+    db["contacts"].create(
+        {
+            "id": str, "wa_id": str, "user_id": str, "name": str, "provider": str, "first_seen_at": str,
+            "last_message_at": str, "away_on": str,
+        },
+        pk="id",
+    )  # fmt: skip
+    db["contacts"].create_index(["wa_id"])
+    db["contacts"].create_index(["user_id"])
+    db["inbound"].create(
+        {
+            "message_id": str, "provider": str, "contact": str, "type": str, "text": str, "received_at": str,
+            "reply_key": str, "reply": str,
+        },
+        pk="message_id",
+    )  # fmt: skip
+    # Opt-outs and opt-ins as they happened (UU PDP: consent and its withdrawal are recorded).
+    db["consent_log"].create(
+        {"id": int, "phone": str, "action": str, "source": str, "message_id": str, "at": str}, pk="id"
+    )

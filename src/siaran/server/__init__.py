@@ -1,0 +1,195 @@
+"""`siaran serve`: two uvicorn listeners in one process, one event loop.
+
+- the webhook listener (``server.webhook_host``:``server.webhook_port``) serves only the providers'
+  webhooks (webhook.py) — the one port a tunnel may expose;
+- the operator page listener (127.0.0.1:``server.page_port``, never tunnelled) serves the page app.
+
+``serve`` is the one place the two apps are wired: the page comes from ``server/page.py``'s
+``page_app(app)`` when that module exists, else the plain status page (status.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.applications import Starlette
+
+from ..app import App
+from ..errors import ConfigError
+from ..history import open_db
+from .conversation import Conversation
+from .inbox import Inbox
+from .replier import Replier
+from .status import status_app
+from .webhook import webhook_app
+
+log = logging.getLogger(__name__)
+
+PAGE_HOST = "127.0.0.1"  # the operator page is never reachable from outside this PC
+
+
+class _Listener(uvicorn.Server):
+    # Signals are caught once for both listeners (serve_async), not by each server.
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def webhook_configured(settings) -> bool:
+    """A provider can reach us only with a secret to check it by: the listener runs when one is set."""
+    wa = settings.whatsapp
+    return bool(wa.app_secret or wa.webhook_secret)
+
+
+def make_inbox(app: App, replier: Replier) -> Inbox:
+    path = app.settings.path("history")
+    return Inbox(lambda: open_db(path), app.now, Conversation(app, replier.put))
+
+
+def page_asgi(app: App, inbox: Inbox) -> Starlette:
+    """The operator page app: server/page.py when present, else the status page."""
+    if importlib.util.find_spec(f"{__name__}.page") is not None:
+        from .page import page_app  # type: ignore[import-not-found]
+
+        return page_app(app)
+
+    def facts() -> list[tuple[str, object]]:
+        return [
+            ("Kantor", app.project.office.name if app._project else app.root.name),
+            ("Peristiwa webhook diterima", inbox.received),
+            ("Status cocok dengan pesan terkirim", inbox.applied),
+            ("Status menunggu pesannya", inbox.pending),
+            ("Pesan gagal setelah terkirim", inbox.failed_later),
+            ("Pesan masuk ditangani", inbox.messages),
+        ]
+
+    return status_app(facts)
+
+
+@dataclass
+class Running:
+    """The listeners of a started server: their real ports (port 0 in settings = any free port)."""
+
+    ports: dict[str, int] = field(default_factory=dict)
+    ready: threading.Event = field(default_factory=threading.Event)
+    stop: threading.Event = field(default_factory=threading.Event)
+    inbox: Inbox | None = None
+    replier: Replier | None = None
+    error: BaseException | None = None
+    thread: threading.Thread | None = None
+
+
+def _bind(host: str, port: int, setting: str) -> socket.socket:
+    """Take the port before anything starts, so a busy port is one clear error and nothing runs."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    if os.name != "nt":  # on Windows SO_REUSEADDR would let two programs share the port
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({e.strerror}): another program may use it; choose another port "
+            f"with {setting}"
+        ) from None
+    return sock
+
+
+async def serve_async(app: App, running: Running, *, webhook: bool = True, page: bool = True) -> None:
+    s = app.settings.server
+    sockets: dict[str, socket.socket] = {}
+    try:
+        if webhook:
+            sockets["webhook"] = _bind(s.webhook_host, s.webhook_port, "server.webhook_port")
+        if page:
+            sockets["page"] = _bind(PAGE_HOST, s.page_port, "server.page_port")
+    except ConfigError:
+        for sock in sockets.values():
+            sock.close()
+        raise
+    running.ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
+    open_db(app.settings.path("history")).close()  # migrate once, before three threads open it
+    replier = Replier(app).start()
+    inbox = make_inbox(app, replier).start()
+    running.inbox, running.replier = inbox, replier
+    apps = {"webhook": lambda: webhook_app(app.settings.whatsapp, inbox), "page": lambda: page_asgi(app, inbox)}
+    listeners = {
+        name: _Listener(uvicorn.Config(apps[name](), log_level="warning", access_log=False, lifespan="off"))
+        for name in sockets
+    }
+
+    def stop_all() -> None:
+        for server in listeners.values():
+            server.should_exit = True
+
+    loop = asyncio.get_running_loop()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has no add_signal_handler
+                loop.add_signal_handler(sig, stop_all)
+
+    async def watch() -> None:
+        while not running.stop.is_set() and not all(x.should_exit for x in listeners.values()):
+            if not running.ready.is_set() and all(x.started for x in listeners.values()):
+                running.ready.set()
+            await asyncio.sleep(0.05)
+        stop_all()
+
+    try:
+        serving = (x.serve(sockets=[sockets[name]]) for name, x in listeners.items())
+        await asyncio.gather(*serving, watch())
+    finally:
+        stop_all()
+        inbox.stop()
+        replier.stop()
+        for sock in sockets.values():
+            sock.close()
+
+
+def _run(coroutine) -> None:
+    """Run on uvloop where it exists (Linux, macOS): about twice the webhook events per CPU second."""
+    try:
+        import uvloop
+
+        factory = uvloop.new_event_loop
+    except ImportError:  # Windows: the standard loop
+        factory = None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(coroutine)
+
+
+def serve(app: App, *, webhook: bool = True, page: bool = True) -> None:
+    """Run until Ctrl-C / SIGTERM (the CLI)."""
+    _run(serve_async(app, Running(), webhook=webhook, page=page))
+
+
+def start_in_thread(app: App, *, webhook: bool = True, page: bool = True, timeout: float = 10.0) -> Running:
+    """Start the listeners in a background thread (``siaran run``, tests); ``running.stop.set()`` ends them."""
+    running = Running()
+
+    def target() -> None:
+        try:
+            _run(serve_async(app, running, webhook=webhook, page=page))
+        except BaseException as e:
+            running.error = e
+            log.exception("the webhook server stopped")
+        finally:
+            running.ready.set()
+
+    thread = threading.Thread(target=target, name="siaran-server", daemon=True)
+    thread.start()
+    running.ready.wait(timeout)
+    if running.error is not None:
+        raise running.error
+    running.thread = thread
+    return running

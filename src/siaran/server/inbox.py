@@ -1,0 +1,136 @@
+"""The inbox: webhook events queued by the listener, written to history by one thread in batches.
+
+The listener answers at once; this thread drains whatever has arrived (thousands of statuses in one
+transaction at a busy moment, one at a quiet one) with its own SQLite connection, so the event loop
+never waits for the disk. Incoming messages go to ``on_incoming`` (the conversation) in order.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+import sqlite_utils
+
+from ..history import statuses as status_table
+from .events import Incoming, StatusEvent
+
+log = logging.getLogger(__name__)
+
+BATCH = 5000  # events per transaction at most
+TRIES = 5  # a batch the history cannot take (locked for long) is tried again before it is given up
+
+
+class Inbox:
+    def __init__(
+        self,
+        open_db: Callable[[], sqlite_utils.Database],
+        now: Callable[[], datetime],
+        on_incoming: Callable[[sqlite_utils.Database, Incoming], None] | None = None,
+    ):
+        self._open_db = open_db
+        self.now = now
+        self.on_incoming = on_incoming
+        self._q: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self.received = 0  # events taken by the listener
+        self.applied = 0  # statuses matched to a delivery
+        self.waiting = 0  # statuses kept for a message id not known yet
+        self.messages = 0  # incoming messages handled
+        self.pending = 0  # statuses waiting in history for their message id
+        self.failed_later = 0  # failed statuses received (accepted, then not delivered)
+        self._counted = 0.0
+        self.lost = 0  # events given up after TRIES failed writes (logged)
+
+    def put(self, statuses: list[StatusEvent], incoming: list[Incoming]) -> bool:
+        """False when the writer is not running: the listener then answers 503 and the provider
+        sends the webhook again later, instead of it being kept only in memory."""
+        if self._thread is None or not self._thread.is_alive():
+            return False
+        self.received += len(statuses) + len(incoming)
+        self._q.put((statuses, incoming))
+        return True
+
+    def start(self) -> Inbox:
+        self._thread = threading.Thread(target=self._run, name="siaran-inbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def drain(self) -> None:
+        """Wait until everything queued so far is in history."""
+        self._q.join()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._q.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        db = self._open_db()
+        try:
+            while True:
+                items = [self._q.get()]
+                stopping = items[0] is None
+                while not stopping and len(items) < BATCH:
+                    try:
+                        item = self._q.get_nowait()
+                    except queue.Empty:
+                        break
+                    items.append(item)
+                    stopping = item is None
+                work = [i for i in items if i is not None]
+                try:
+                    self._write(db, work)
+                finally:
+                    for _ in items:
+                        self._q.task_done()
+                if stopping:
+                    return
+        finally:
+            db.close()
+
+    def _write(self, db: sqlite_utils.Database, work: list[tuple[list[StatusEvent], list[Incoming]]]) -> None:
+        statuses = [s for batch, _ in work for s in batch]
+        for attempt in range(1, TRIES + 1):
+            try:
+                if statuses:
+                    applied, waiting = status_table.record(db, statuses, self.now())
+                    self.applied += applied
+                    self.waiting += waiting
+                    if waiting or time.monotonic() - self._counted > 5:  # a count, not per batch under load
+                        self.pending = status_table.pending_count(db)
+                        self._counted = time.monotonic()
+                    self._warn_failures(statuses)
+                break
+            except Exception:
+                log.exception("could not write %d webhook statuses (attempt %d)", len(statuses), attempt)
+                if attempt == TRIES:
+                    self.lost += len(statuses)
+                time.sleep(min(2.0, 0.2 * attempt))
+        for _, incoming in work:
+            for message in incoming:
+                self.messages += 1
+                if self.on_incoming is None:
+                    continue
+                try:
+                    self.on_incoming(db, message)
+                except Exception:  # one bad message must not stop the statuses behind it
+                    log.exception("could not handle incoming message %s", message.message_id)
+
+    def _warn_failures(self, statuses: list[StatusEvent]) -> None:
+        """Messages the provider accepted but could not deliver: the operator should hear of them
+        (an alert handler on this logger sees one line per batch, not one per message)."""
+        codes: dict[str, int] = {}
+        for s in statuses:
+            if s.status == "failed":
+                codes[s.error_code or "?"] = codes.get(s.error_code or "?", 0) + 1
+        if codes:
+            self.failed_later += sum(codes.values())
+            summary = ", ".join(f"{n} x code {c}" for c, n in sorted(codes.items()))
+            log.warning("WhatsApp reports %d message(s) not delivered after sending: %s; `siaran history "
+                        "--status failed` shows them", sum(codes.values()), summary)  # fmt: skip

@@ -1,0 +1,24 @@
+"""A plain status page for the operator listener, until the operator page (server/page.py) exists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+
+def status_app(facts: Callable[[], list[tuple[str, object]]]) -> Starlette:
+    """``facts()``: (label, value) lines shown as a table, read at each request."""
+
+    async def page(request: Request) -> HTMLResponse:
+        rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in facts())
+        return HTMLResponse(
+            "<!doctype html><html lang='id'><meta charset='utf-8'><title>siaran</title>"
+            f"<h1>siaran berjalan</h1><table>{rows}</table></html>"
+        )
+
+    return Starlette(routes=[Route("/", page)])
