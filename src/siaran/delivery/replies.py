@@ -88,12 +88,27 @@ async def send_replies(app: App, replies: list[Reply]) -> Summary:
             limiter, concurrency = pacing(driver, app.settings)
             journal = Journal(app.db, worker_id(), app.now)
             counter = ProgressCounter(len(todo), None)
-            engine = Broadcast(
-                driver, render, app.now, summary, journal, policy(app.settings), limiter, concurrency, counter, None
-            )
-            await engine.run(todo)
+            # A person's replies go in the order they wrote: each wave holds at most one reply per
+            # person, and a wave starts when the one before it is answered.
+            for wave in _waves(todo):
+                engine = Broadcast(
+                    driver, render, app.now, summary, journal, policy(app.settings), limiter, concurrency, counter, None
+                )
+                await engine.run(wave)
         finally:
             await driver.aclose()
     if summary.failed or summary.stopped:
         log.warning("auto-replies: %d sent, failed: %s %s", summary.sent, dict(summary.failed), summary.stopped)
     return summary
+
+
+def _waves(todo: list[Planned]) -> list[list[Planned]]:
+    waves: list[list[Planned]] = []
+    seen: dict[str, int] = {}
+    for p in todo:
+        n = seen.get(p.address, 0)
+        seen[p.address] = n + 1
+        if n == len(waves):
+            waves.append([])
+        waves[n].append(p)
+    return waves
