@@ -10,6 +10,7 @@ texts, numbers, dates): no path, file or object with methods reaches a template,
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, datetime
 from functools import lru_cache
@@ -38,14 +39,31 @@ def tanggal(value: date | datetime | str, fmt: str = "EEEE, d MMMM y") -> str:
     return format_date(value, fmt, locale="id")
 
 
-def _template_line(tb: TracebackType | None, filename: str) -> int | None:
-    """Jinja rewrites tracebacks so template frames carry the template's own file and line."""
-    line = None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
+# What a template can raise while rendering: Jinja's errors, the sandbox's limits, recursion, and
+# what Python itself raises inside an expression ({{ 1/0 }}, int('x'), str(10**5000)).
+RENDER_FAULTS = (
+    jinja2.TemplateError,
+    RecursionError,
+    ArithmeticError,
+    ValueError,
+    TypeError,
+    LookupError,
+    AttributeError,
+    MemoryError,
+)
+
+
+def _describe(e: BaseException, context: dict[str, Any]) -> str:
+    if isinstance(e, jinja2.UndefinedError):
+        hint = ""
+        if context.get("recipient") is None and "'None' has no attribute" in (e.message or ""):
+            hint = " (Instagram has no recipient: wrap it in {% if recipient %}...{% endif %})"
+        return f"undefined template variable: {e.message}{hint}"
+    if isinstance(e, jinja2.TemplateError):
+        return f"template error: {e}"
+    if isinstance(e, RecursionError):
+        return "template error: nested too deeply (a template or macro that calls itself?)"
+    return f"template error: {type(e).__name__}: {e}"
 
 
 def office_data(office: Office) -> dict[str, Any]:
@@ -153,35 +171,24 @@ class TextRenderer:
         return tpl
 
     def _run(self, tpl: jinja2.Template, context: dict[str, Any], rel: str, line_offset: int) -> str:
-        filename = tpl.filename or rel
         try:
             return render_bounded(tpl, context)
-        except jinja2.UndefinedError as e:
-            line = _template_line(e.__traceback__, filename)
-            hint = ""
-            if context.get("recipient") is None and "'None' has no attribute" in (e.message or ""):
-                hint = " (Instagram has no recipient: wrap it in {% if recipient %}...{% endif %})"
-            raise TemplateError(
-                rel,
-                f"undefined template variable: {e.message}{hint}",
-                line=None if line is None else line + line_offset,
-            ) from e
-        except jinja2.TemplateError as e:
-            line = _template_line(e.__traceback__, filename)
-            raise TemplateError(rel, f"template error: {e}", line=None if line is None else line + line_offset) from e
-        except RecursionError as e:
-            line = _template_line(e.__traceback__, filename)
-            raise TemplateError(
-                rel,
-                "template error: nested too deeply (a template or macro that calls itself?)",
-                line=None if line is None else line + line_offset,
-            ) from None
-        except (ArithmeticError, ValueError, TypeError, LookupError, AttributeError, MemoryError) as e:
-            # What Python itself raises inside a template ({{ 1/0 }}, int('x'), str(10**5000)).
-            line = _template_line(e.__traceback__, filename)
-            raise TemplateError(
-                rel, f"template error: {type(e).__name__}: {e}", line=None if line is None else line + line_offset
-            ) from e
+        except RENDER_FAULTS as e:
+            where, line = self._where(e.__traceback__, tpl.filename or rel, rel, line_offset)
+            raise TemplateError(where, _describe(e, context), line=line) from e
+
+    def _where(self, tb: TracebackType | None, filename: str, rel: str, offset: int) -> tuple[str, int | None]:
+        """The innermost template frame: Jinja gives template frames the template's file and line."""
+        where, line = rel, None
+        prefix = str(self.templates) + os.sep
+        while tb is not None:
+            code_file = tb.tb_frame.f_code.co_filename
+            if code_file == filename:
+                where, line = rel, tb.tb_lineno + offset
+            elif code_file.startswith(prefix) and code_file.endswith(".j2"):
+                where, line = self._rel(Path(code_file).relative_to(self.templates).as_posix()), tb.tb_lineno
+            tb = tb.tb_next
+        return where, line
 
     def render(self, post: Post, channel: str, recipient: Recipient | None = None) -> str:
         rec = recipient.for_template() if recipient else None

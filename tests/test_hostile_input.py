@@ -1,0 +1,193 @@
+"""Hostile and broken input, one row each: the command fails with a message naming the file (and
+line), exits non-zero, sends nothing, leaves history byte-identical, and stays within a time and
+memory bound. The send runs in a child process with a timeout and an address-space limit, so a
+hang or a memory bomb fails the test instead of the machine; ``check`` then runs in-process and
+must give the same message."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from siaran.cli import cli
+
+NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}
+TIMEOUT = 30  # seconds: a hang guard on a shared machine, not a speed target (bench/ has those)
+MEMORY = 1536 * 2**20  # bytes of address space the child may map
+MAX_RSS_MB = 400  # the sample project needs ~70 MB
+HOSTILE = "content/announcements/hostile.md"
+
+
+@dataclass
+class Case:
+    id: str
+    change: Callable[[Path], None]
+    expected: list[str]
+    command: tuple[str, ...] = ("send", "announcements/kerja-bakti", "--now")
+    check: bool = True  # `siaran check` must give the same message
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def post(body: str, front: str = "") -> Callable[[Path], None]:
+    """A hostile announcement: front matter lines 1-4 (+ extra), body from the line after."""
+
+    def apply(root: Path) -> None:
+        text = f"---\ntitle: Uji\nchannels: [whatsapp]\n{front}---\nHalo\n{body}\n"
+        (root / HOSTILE).write_text(text, encoding="utf-8")
+
+    return apply
+
+
+def template(name: str, text: str) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        (root / "content/templates" / name).write_text(text, encoding="utf-8")
+
+    return apply
+
+
+CASES = [
+    # 1. Templates see plain data only; rendering is bounded.
+    Case("tpl-path-leak", post("{{ post.path.parent.parent.joinpath('.env').read_text() }}"),
+         [f"{HOSTILE}:6", "no attribute 'path'"]),
+    Case("tpl-office-logo-path", post("{{ office.logo.read_bytes() }}"), [f"{HOSTILE}:6", "no attribute 'logo'"]),
+    Case("tpl-dunder", post("{{ office.__class__.__mro__ }}"), [f"{HOSTILE}:6", "unsafe"]),
+    Case("tpl-mutate", post("{{ office.links.clear() }}"), [f"{HOSTILE}:6", "unsafe"]),
+    Case("tpl-string-bomb", post("{{ 'x' * 1000000000 }}"), [f"{HOSTILE}:6", "'*' would make a text"]),
+    Case("tpl-power-bomb", post("{{ 9**(9**9) }}"), [f"{HOSTILE}:6", "'**'"]),
+    Case("tpl-center-bomb", post("{{ 'x'|center(1000000000) }}"), [f"{HOSTILE}:6", "too large for a template"]),
+    Case("tpl-format-width", post("{{ '%099999999d' % 1 }}"), [f"{HOSTILE}:6", "width of thousands"]),
+    Case("tpl-str-format-width", post("{{ '{:>99999999}'.format(1) }}"), [f"{HOSTILE}:6", "width of thousands"]),
+    Case("tpl-range-bomb", post("{% for i in range(10**8) %}x{% endfor %}"), [f"{HOSTILE}:6", "range()"]),
+    Case("tpl-slow-loop", post("{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}"),
+         [f"{HOSTILE}:6", "longer than 2 s"]),
+    Case("tpl-doubling", post("{% set ns = namespace(s='xx') %}{% for i in range(40) %}"
+                              "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}"), [f"{HOSTILE}:6", "longer than"]),
+    Case("tpl-huge-output", post("{% for i in range(10000) %}{{ 'abcdefghij' }}{% endfor %}"),
+         [HOSTILE, "longer than 65,536 characters"]),
+    Case("tpl-recursive-macro", post("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}"),
+         [f"{HOSTILE}:6", "nested too deeply"]),
+    Case("tpl-fork-macro", post("{% macro f(n) %}{{ f(n) }}{{ f(n) }}{% endmacro %}{{ f(1) }}"),
+         [f"{HOSTILE}:6", "nested too deeply"]),
+    Case("tpl-division-by-zero", post("{{ 1 / 0 }}"), [f"{HOSTILE}:6", "ZeroDivisionError"]),
+    Case("tpl-deep-parens", post("{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}"), [HOSTILE, "nested too deeply"]),
+    Case("tpl-recursive-include", template("whatsapp/_footer.j2", 'x\n{% include "whatsapp/_footer.j2" %}'),
+         ["content/templates/whatsapp/_footer.j2:2", "nested too deeply"]),
+]  # fmt: skip
+
+
+def checkpoint(db: Path) -> None:
+    """Fold the write-ahead log into the file, so equal history means equal bytes."""
+    if db.exists():
+        try:
+            with sqlite3.connect(db) as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.close()
+        except sqlite3.DatabaseError:
+            pass  # a broken history is compared as it is
+
+
+def state(root: Path) -> tuple[bytes, list[str]]:
+    db = root / "siaran.db"
+    checkpoint(db)
+    outbox = root / "outbox"
+    files = sorted(p.relative_to(root).as_posix() for p in outbox.rglob("*")) if outbox.exists() else []
+    return (db.read_bytes() if db.is_file() else b""), files
+
+
+@pytest.fixture(scope="module")
+def sent_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample project after one real send to the outbox: a history with rows to protect."""
+    from click.testing import CliRunner
+
+    from conftest import REPO
+
+    root = tmp_path_factory.mktemp("hostile") / "kelurahan"
+    root.mkdir()
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "schedules", root / "schedules")
+    env = {k: "" for k in os.environ if k.startswith("SIARAN_")} | NOW
+    res = CliRunner().invoke(
+        cli, ["--project", str(root), "send", "announcements/posyandu", "--now", "--channel", "whatsapp"], env=env
+    )
+    assert res.exit_code == 0, res.output
+    checkpoint(root / "siaran.db")
+    return root
+
+
+CHILD = """
+import json, resource, sys
+try:
+    resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
+except (ValueError, OSError):
+    pass
+from siaran.cli import cli
+for args in json.loads(sys.argv[1]):
+    code = 0
+    try:
+        cli.main(args, prog_name="siaran")
+    except SystemExit as e:
+        code = e.code
+    sys.stdout.flush()
+    sys.stderr.write("\\n@@exit=%s\\n" % code)
+    sys.stderr.flush()
+sys.stderr.write("maxrss_kb=%d\\n" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def run_child(root: Path, commands: list[tuple[str, ...]], env: dict[str, str]) -> tuple[list[tuple[int, str]], int]:
+    """The CLI in a child process, each command in turn: ([(exit code, output)], peak memory in MB)."""
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_")} | NOW | env
+    argv = json.dumps([["--project", str(root), *c] for c in commands])
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD.format(limit=MEMORY), argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=TIMEOUT,
+        env=child_env,
+    )
+    results, rest = [], proc.stdout
+    for _ in commands:
+        out, marker, rest = rest.partition("\n@@exit=")
+        assert marker, f"the child died: {proc.returncode}\n{out}"
+        code, _, rest = rest.partition("\n")
+        results.append((int(code) if code.isdigit() else 1, out))
+    rss = int(rest.strip().removeprefix("maxrss_kb=") or 0)
+    return results, rss // 1024
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="address-space limit is POSIX")
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_input(case: Case, sent_project: Path, tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(sent_project, root)
+    case.change(root)
+    before = state(root)
+
+    started = time.monotonic()
+    commands = [case.command, ("check",)] if case.check else [case.command]
+    results, rss_mb = run_child(root, commands, case.env)
+    assert time.monotonic() - started < TIMEOUT
+    assert rss_mb < MAX_RSS_MB, f"{rss_mb} MB"
+    for code, out in results:
+        assert code != 0, out
+        assert "Traceback" not in out, out
+        for fragment in case.expected:
+            assert fragment in out, f"{fragment!r} not in:\n{out}"
+    assert "nothing was sent" in results[0][1] or not case.check
+    assert state(root) == before
+
+
+def test_forty_cases_or_more():
+    assert len({c.id for c in CASES}) == len(CASES)
+    assert len(CASES) >= 40
