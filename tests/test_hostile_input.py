@@ -10,9 +10,11 @@ import json
 import os
 import shutil
 import sqlite3
+import struct
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +57,82 @@ def template(name: str, text: str) -> Callable[[Path], None]:
     return apply
 
 
+def jpeg(path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), "red").save(path, "JPEG")
+
+
+def secret(root: Path) -> Path:
+    """A real image outside content/ (beside siaran.db and .env)."""
+    jpeg(root / "secret.jpg")
+    (root / ".env").write_text("SIARAN_WHATSAPP_TOKEN=EAAG-rahasia\n")
+    return root / "secret.jpg"
+
+
+def with_file(rel: str, make: Callable[[Path, Path], None], then: Callable[[Path], None] | None = None):
+    """Create ``rel`` with ``make(root, path)`` (a symlink, a FIFO, bytes...), then apply ``then``."""
+
+    def apply(root: Path) -> None:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() or path.is_symlink():
+            path.unlink()
+        make(root, path)
+        if then:
+            then(root)
+
+    return apply
+
+
+def link_to_secret(root: Path, path: Path) -> None:
+    path.symlink_to(secret(root))
+
+
+def link_to(target: str) -> Callable[[Path, Path], None]:
+    return lambda root, path: path.symlink_to(target)
+
+
+def fifo(root: Path, path: Path) -> None:
+    os.mkfifo(path)
+
+
+def raw(data: bytes) -> Callable[[Path, Path], None]:
+    return lambda root, path: path.write_bytes(data)
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that claims width x height pixels: Pillow's decompression-bomb guard reads only this."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+def truncated_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (200, 200), "blue").save(buf, "PNG")
+    return buf.getvalue()[:-40]
+
+
+def office_line(line: str) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        with (root / "content/office.yaml").open("a", encoding="utf-8") as f:
+            f.write(line)
+
+    return apply
+
+
+def image_post(name: str) -> Callable[[Path], None]:
+    return post("", front=f"image: {name}\n")
+
+
 CASES = [
     # 1. Templates see plain data only; rendering is bounded.
     Case("tpl-path-leak", post("{{ post.path.parent.parent.joinpath('.env').read_text() }}"),
@@ -82,6 +160,39 @@ CASES = [
     Case("tpl-deep-parens", post("{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}"), [HOSTILE, "nested too deeply"]),
     Case("tpl-recursive-include", template("whatsapp/_footer.j2", 'x\n{% include "whatsapp/_footer.j2" %}'),
          ["content/templates/whatsapp/_footer.j2:2", "nested too deeply"]),
+    # 2. Every path stays inside content/ and is a regular file; images are checked with Pillow.
+    Case("image-dotdot", lambda r: (secret(r), image_post("../secret.jpg")(r)),
+         [f"{HOSTILE}:4", "[image]", "lies outside content/"]),
+    Case("image-absolute", lambda r: image_post(str(secret(r)))(r), [f"{HOSTILE}:4", "lies outside content/"]),
+    Case("image-symlink-out", with_file("content/images/foto.jpg", link_to_secret, image_post("images/foto.jpg")),
+         [f"{HOSTILE}:4", "content/images/foto.jpg: lies outside content/"]),
+    Case("image-fifo", with_file("content/images/foto.jpg", fifo, image_post("images/foto.jpg")),
+         [f"{HOSTILE}:4", "not a regular file"]),
+    Case("image-not-image", with_file("content/images/foto.jpg", raw(b"<html>hello</html>"),
+                                      image_post("images/foto.jpg")), [f"{HOSTILE}:4", "not an image file"]),
+    Case("image-decompression-bomb", with_file("content/images/bom.png", raw(png_header(100_000, 100_000)),
+                                               image_post("images/bom.png")), [f"{HOSTILE}:4", "too large in pixels"]),
+    Case("image-truncated", with_file("content/images/rusak.png", raw(truncated_png()),
+                                      image_post("images/rusak.png")), [f"{HOSTILE}:4", "damaged"]),
+    Case("logo-outside", lambda r: (secret(r), office_line("logo: ../secret.jpg\n")(r)),
+         ["content/office.yaml:19", "[logo]", "lies outside content/"]),
+    Case("font-etc-passwd", office_line("font: /etc/passwd\n"), ["content/office.yaml:19", "[font]", "lies outside"]),
+    Case("font-not-a-font", with_file("content/fonts/x.ttf", raw(b"not a font"), office_line("font: fonts/x.ttf\n")),
+         ["content/office.yaml:19", "[font]", "not a font file"]),
+    Case("template-symlink-passwd", with_file("content/templates/whatsapp/announcement.j2", link_to("/etc/passwd")),
+         ["content/templates/whatsapp/announcement.j2", "lies outside content/"]),
+    Case("include-symlink-out", with_file("content/templates/whatsapp/_footer.j2", link_to_secret),
+         ["content/templates/whatsapp/_footer.j2", "lies outside content/"]),
+    Case("template-binary", with_file("content/templates/whatsapp/sop.j2", raw(b"\x00\x01\xff\xfe\x00garbage")),
+         ["content/templates/whatsapp/sop.j2", "not UTF-8 text"]),
+    Case("template-utf16", with_file("content/templates/whatsapp/sop.j2", raw("Halo".encode("utf-16"))),
+         ["content/templates/whatsapp/sop.j2:1", "UTF-16"]),
+    Case("list-fifo", with_file("content/lists/antrian.csv", fifo),
+         ["content/lists/antrian.csv", "not a regular file"]),
+    Case("post-fifo", with_file("content/announcements/pipa.md", fifo),
+         ["content/announcements/pipa.md", "not a regular file"]),
+    Case("post-utf16", with_file(HOSTILE, raw("---\ntitle: x\n---\nHalo\n".encode("utf-16"))),
+         [f"{HOSTILE}:1", "UTF-16"]),
 ]  # fmt: skip
 
 

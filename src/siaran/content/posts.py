@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import ContentError
+from .files import MAX_MEDIA_BYTES, UnsafeFile, content_file, read_text, refused
+from .images import image_problem
 from .model import CHANNELS, FOLDER_KIND, TEMPLATE_PARAMETERS, Event, Post, Sop, WhatsAppTemplate
 from .office import COLOUR, is_url
 from .yamlfile import Fields, Located, load_yaml_mapping, parse_yaml, shift_lines
@@ -39,10 +41,7 @@ def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
 def _load_meta(path: Path, rel: str, kind: str) -> tuple[Located, str, int]:
     if kind == "sop":
         return load_yaml_mapping(path, rel), "", 1
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise ContentError(rel, "file is not UTF-8 text") from e
+    text = read_text(path, rel)
     meta_text, body, body_line = split_front_matter(text, rel)
     meta = parse_yaml(meta_text, rel, line_offset=1)
     if meta is None:
@@ -75,10 +74,17 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
         p = content / value
         if p.suffix.lower() not in IMAGE_SUFFIXES:
             f.error("image", f"{value!r}: images must be .jpg or .png")
-        elif not p.is_file():
-            f.error("image", f"file not found: content/{value}")
+            continue
+        try:
+            real = content_file(content, p, max_bytes=MAX_MEDIA_BYTES)
+        except UnsafeFile as e:
+            f.error("image", refused(value, e))
+            continue
+        problem = image_problem(real)
+        if problem:
+            f.error("image", refused(value, problem))
         else:
-            images.append(p)
+            images.append(real)
     if kind != "sop" and not body.strip():
         problems.append(ContentError(rel, "the message body below the front matter is empty", line=body_line))
     event = Event()
@@ -159,7 +165,8 @@ def post_files(root: Path) -> list[Path]:
         suffix = ".yaml" if kind == "sop" else ".md"
         base = content / folder
         if base.is_dir():
-            files.extend(sorted(p for p in base.rglob("*") if p.suffix == suffix and p.is_file()))
+            # Not only regular files: a FIFO or a dangling link is reported by reading it, not skipped.
+            files.extend(sorted(p for p in base.rglob("*") if p.suffix == suffix and not p.is_dir()))
     return files
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from ..errors import ContentError
+from .files import read_text
 
 
 class Located(dict):
@@ -66,10 +67,7 @@ def shift_lines(data: Any, offset: int) -> Any:
 
 
 def load_yaml_mapping(path: Path, rel: str) -> Located:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise ContentError(rel, "file is not UTF-8 text") from e
+    text = read_text(path, rel)
     data = parse_yaml(text, rel)
     if data is None:
         raise ContentError(rel, "file is empty", line=1)

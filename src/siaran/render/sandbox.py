@@ -14,16 +14,21 @@ read files, hang a broadcast or eat the PC's memory. On top of Jinja2's own sand
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
+
+from ..content.files import read_text
 
 MAX_TEXT = 65_536  # characters of one rendered message (WhatsApp takes 4,096; Instagram 2,200)
 MAX_SECONDS = 2.0  # rendering time of one message
@@ -172,6 +177,22 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         for loop in list(source.find_all(nodes.For)):
             loop.iter = nodes.Filter(loop.iter, "_siaran_loop", [], [], None, None, lineno=loop.lineno)
         return super()._generate(source, name, filename, defer_init)
+
+
+class ContentLoader(jinja2.BaseLoader):
+    """Templates (and what they include or extend) from content/templates/, read through
+    ``content.files.read_text``: inside content/ after symlinks, regular files, UTF-8, bounded size."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)  # refuses '..'
+        rel = "/".join(("content", "templates", *pieces))
+        path = self.root.joinpath(*rel.split("/"))
+        if not os.path.lexists(path):
+            raise jinja2.TemplateNotFound(template)
+        return read_text(path, rel), str(path), lambda: True
 
 
 def render_bounded(template: jinja2.Template, context: dict[str, Any]) -> str:

@@ -23,8 +23,8 @@ import jinja2.meta
 from babel.dates import format_date
 
 from ..content.model import Office, Post, Recipient
-from ..errors import TemplateError
-from .sandbox import BoundedEnvironment, render_bounded
+from ..errors import ContentError, TemplateError
+from .sandbox import BoundedEnvironment, ContentLoader, render_bounded
 
 # Python's own limits met while compiling a template: nesting beyond its parser or compiler.
 COMPILE_FAULTS = (RecursionError, MemoryError, SyntaxError)
@@ -134,7 +134,7 @@ class TextRenderer:
         self.office = office
         self.office_data = office_data(office)
         self.env = BoundedEnvironment(
-            loader=jinja2.FileSystemLoader(self.templates),
+            loader=ContentLoader(root),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -265,7 +265,7 @@ class TextRenderer:
                 self.env.get_template(name)
             except jinja2.TemplateSyntaxError as e:
                 problems.append(TemplateError(self._rel(name), f"template syntax error: {e.message}", line=e.lineno))
-            except TemplateError as e:  # the loader refused the file
+            except ContentError as e:  # the loader refused the file
                 problems.append(e)
             except COMPILE_FAULTS:
                 problems.append(TemplateError(self._rel(name), TOO_DEEP))
