@@ -133,6 +133,24 @@ def image_post(name: str) -> Callable[[Path], None]:
     return post("", front=f"image: {name}\n")
 
 
+def edit(rel: str, old: str, new: str) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        path = root / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"fixture drift: {old!r} not in {rel}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return apply
+
+
+def copy(rel: str, to: str) -> Callable[[Path], None]:
+    return lambda root: shutil.copyfile(root / rel, root / to)
+
+
+LAUGHS = "".join(f"{a}: &{a} [{', '.join([f'*{b}'] * 9)}]\n" for a, b in zip("bcdefghi", "abcdefgh", strict=True))
+BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + LAUGHS
+
+
 CASES = [
     # 1. Templates see plain data only; rendering is bounded.
     Case("tpl-path-leak", post("{{ post.path.parent.parent.joinpath('.env').read_text() }}"),
@@ -193,6 +211,27 @@ CASES = [
          ["content/announcements/pipa.md", "not a regular file"]),
     Case("post-utf16", with_file(HOSTILE, raw("---\ntitle: x\n---\nHalo\n".encode("utf-16"))),
          [f"{HOSTILE}:1", "UTF-16"]),
+    # 3. YAML: safe and bounded, duplicate keys refused, one file per name.
+    Case("yaml-alias-bomb-front-matter", post("", front="x:\n" + "".join(f"  {line}\n" for line in BOMB.splitlines())),
+         [HOSTILE, "more than 100,000 values"]),
+    Case("yaml-alias-bomb-office", office_line(BOMB), ["content/office.yaml:", "more than 100,000 values"]),
+    Case("yaml-deep-nesting", office_line("x: " + "[" * 5000 + "]" * 5000 + "\n"),
+         ["content/office.yaml:19", "nested more than 30 levels"]),
+    Case("yaml-duplicate-key", post("", front="title: Dua\n"),
+         [f"{HOSTILE}:4", "duplicate key 'title' (also on line 2)"]),
+    Case("yaml-duplicate-key-schedule", edit("schedules/pengumuman-mingguan.yaml", "grace: 1 hari",
+                                             "grace: 1 hari\npost: announcements/posyandu"),
+         ["schedules/pengumuman-mingguan.yaml:8", "duplicate key 'post'"]),
+    Case("yml-beside-yaml-schedule", copy("schedules/pengumuman-mingguan.yaml", "schedules/pengumuman-mingguan.yml"),
+         ["schedules/pengumuman-mingguan.yml:1", "pengumuman-mingguan.yaml exists too"]),
+    Case("yml-beside-yaml-sop", copy("content/sop/ktp-el.yaml", "content/sop/ktp-el.yml"),
+         ["content/sop/ktp-el.yml:1", "ktp-el.yaml exists too"]),
+    Case("yaml-python-tag", office_line("x: !!python/object/apply:os.system ['touch /tmp/pwned']\n"),
+         ["content/office.yaml:19", "could not determine a constructor"]),
+    Case("yaml-impossible-date-front-matter", post("", front="date: 2026-02-30\n"),
+         [f"{HOSTILE}:4", "'2026-02-30' is not a real date"]),
+    Case("yaml-impossible-date-calendar", edit("content/calendar.yaml", "date: 2023-06-29", "date: 2026-13-45"),
+         ["content/calendar.yaml:8", "'2026-13-45' is not a real date"]),
 ]  # fmt: skip
 
 
@@ -297,6 +336,18 @@ def test_hostile_input(case: Case, sent_project: Path, tmp_path: Path) -> None:
             assert fragment in out, f"{fragment!r} not in:\n{out}"
     assert "nothing was sent" in results[0][1] or not case.check
     assert state(root) == before
+
+
+def test_byte_order_mark_is_accepted_everywhere(run, project):
+    for rel in ("content/office.yaml", "content/announcements/posyandu.md", "content/sop/ktp-el.yaml",
+                "content/templates/whatsapp/announcement.j2", "content/lists/warga-rt01.csv",
+                "schedules/pengumuman-mingguan.yaml", "content/calendar.yaml"):  # fmt: skip
+        path = project / rel
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    res = run("check", env=NOW)
+    assert res.exit_code == 0, res.all
+    shown = run("preview", "announcements/posyandu", "--channel", "whatsapp", env=NOW)
+    assert shown.exit_code == 0 and "\ufeff" not in shown.output
 
 
 def test_forty_cases_or_more():

@@ -162,11 +162,11 @@ def post_files(root: Path) -> list[Path]:
     content = root / "content"
     files: list[Path] = []
     for folder, kind in FOLDER_KIND.items():
-        suffix = ".yaml" if kind == "sop" else ".md"
+        suffixes = (".yaml", ".yml") if kind == "sop" else (".md",)
         base = content / folder
         if base.is_dir():
             # Not only regular files: a FIFO or a dangling link is reported by reading it, not skipped.
-            files.extend(sorted(p for p in base.rglob("*") if p.suffix == suffix and not p.is_dir()))
+            files.extend(sorted(p for p in base.rglob("*") if p.suffix in suffixes and not p.is_dir()))
     return files
 
 

@@ -17,6 +17,7 @@ from .model import BroadcastList, Office, Post, Recipient
 from .office import load_office
 from .posts import load_post, post_files
 from .schedules import Schedule, load_schedule, schedule_files
+from .yamlfile import twin_files
 
 # Who a personal message is previewed and checked for when a post's lists are empty.
 SAMPLE_RECIPIENT = Recipient(phone="+6281200000000", name="Warga", list="contoh")
@@ -39,7 +40,7 @@ class Project:
         return next((r for n in post.lists if n in self.lists for r in self.lists[n].recipients[:1]), SAMPLE_RECIPIENT)
 
     def post(self, name: str) -> Post:
-        name = name.removeprefix("content/").rsplit(".", 1)[0] if name.endswith((".md", ".yaml")) else name
+        name = name.removeprefix("content/").rsplit(".", 1)[0] if name.endswith((".md", ".yaml", ".yml")) else name
         try:
             return self.posts[name]
         except KeyError:
@@ -60,6 +61,15 @@ def load_content(
         raise ContentErrors(
             [ContentError(str(root), "not a siaran project: there is no content/ folder here (use --project DIR)")]
         )
+    for folder in (root / "content", root / "schedules"):
+        for yaml_file, yml_file in twin_files(folder):
+            problems.append(
+                ContentError(
+                    yml_file.relative_to(root).as_posix(),
+                    f"{yaml_file.name} exists too: keep one of the two files",
+                    line=1,
+                )
+            )
     office = load_office(root, problems)
     if isinstance(today, datetime):  # the office's own date, not UTC's (06:00 WITA is still yesterday in UTC)
         today = today.astimezone(office.timezone).date() if office else today.date()
