@@ -21,6 +21,8 @@ KIND_FIELDS = {
     "sop": (*COMMON, "service", "requirements", "steps", "duration", "cost", "form", "qr", "whatsapp_text", "notes"),
 }
 TIME = re.compile(r"^\d{1,2}[.:]\d{2}( ?[-–] ?(\d{1,2}[.:]\d{2}|selesai))?( ?(WIB|WITA|WIT))?$")
+CLOCKS = re.compile(r"(\d{1,2})[.:](\d{2})")
+MAX_IMAGES = 10  # Instagram's carousel limit; WhatsApp gets the same images
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
 
 
@@ -85,6 +87,8 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
             f.error("image", refused(value, problem))
         else:
             images.append(real)
+    if len(images) > MAX_IMAGES:
+        f.error("image", f"at most {MAX_IMAGES} images per post (Instagram's limit), not {len(images)}")
     if kind != "sop" and not body.strip():
         problems.append(ContentError(rel, "the message body below the front matter is empty", line=body_line))
     event = Event()
@@ -96,8 +100,8 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
             f.error("date", f"{when!r} is not a date like 2026-11-28")
             when = None
         at = f.str("time", default="") or ""
-        if at and not TIME.match(at):
-            f.error("time", f"{at!r} is not a time like 08.00 or 08.00-11.00 WITA")
+        if at and (not TIME.match(at) or not all(int(h) < 24 and int(m) < 60 for h, m in CLOCKS.findall(at))):
+            f.error("time", f"{at!r} is not a time like 08.00 or 08.00-11.00 WITA (00.00 to 23.59)")
         event = Event(date=when, time=at, place=f.str("place", default="") or "")
     elif kind == "greeting":
         holiday = f.str("holiday", required=True) or ""

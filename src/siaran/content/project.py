@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import ContentError, ContentErrors
 from .calendar import Calendar, load_calendar
+from .files import slug
 from .lists import invalid_row_errors, load_list
 from .model import BroadcastList, Office, Post, Recipient
 from .office import load_office
@@ -94,6 +95,17 @@ def load_content(
         if post:
             posts[post.name] = post
 
+    folders: dict[str, str] = {}  # outbox and media files are named by the post's slug
+    for post in posts.values():
+        first = folders.setdefault(slug(post.name), post.name)
+        if first != post.name:
+            problems.append(
+                ContentError(
+                    post.path.relative_to(root).as_posix(),
+                    f"its files would overwrite those of {first!r} (both become {slug(post.name)!r}): rename one",
+                )
+            )
+
     known_days = calendar.names((today.year, today.year + 1))
     for post in posts.values():
         rel = post.path.relative_to(root).as_posix()
@@ -116,7 +128,7 @@ def load_content(
 
     schedules: dict[str, Schedule] = {}
     for path in schedule_files(root):
-        sched = load_schedule(root, path, problems)
+        sched = load_schedule(root, path, problems, today)
         if sched is None:
             continue
         schedules[sched.name] = sched
