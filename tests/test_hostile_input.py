@@ -179,6 +179,27 @@ CLOUD = {"SIARAN_WHATSAPP_PROVIDER": "cloud", "SIARAN_WHATSAPP_PHONE_NUMBER_ID":
 TOKEN = "EAAGrahasia123"
 
 
+def damage_history(how: str) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        db = root / "siaran.db"
+        for extra in ("siaran.db-wal", "siaran.db-shm"):
+            (root / extra).unlink(missing_ok=True)
+        data = db.read_bytes()
+        if how == "garbage":
+            db.write_bytes(bytes(range(256)) * 64)
+        elif how == "truncated":
+            db.write_bytes(data[: len(data) // 3])
+        elif how == "header":
+            db.write_bytes(b"SQLite format 2\x00" + data[16:])
+        else:
+            db.write_bytes(b"")
+
+    return apply
+
+
+DAMAGED = ["siaran.db is damaged", "nothing was changed", "siaran.db.bak/2026-11-23.db"]
+
+
 CASES = [
     # 1. Templates see plain data only; rendering is bounded.
     Case("tpl-path-leak", post("{{ post.path.parent.parent.joinpath('.env').read_text() }}"),
@@ -294,6 +315,12 @@ CASES = [
          ["siaran.toml: not UTF-8 text (it is UTF-16"]),
     Case("dotenv-binary", with_file(".env", raw(b"\x00\x01\x02SIARAN\xff")), [".env: not UTF-8 text"]),
     Case("dotenv-fifo", with_file(".env", fifo), [".env: not a regular file"]),
+    # 5. A damaged history: one sentence naming the backup, nothing changed.
+    Case("db-garbage", damage_history("garbage"), DAMAGED, check=False),
+    Case("db-truncated", damage_history("truncated"), DAMAGED, check=False),
+    Case("db-bad-header", damage_history("header"), DAMAGED, check=False),
+    Case("db-emptied", damage_history("empty"), DAMAGED, check=False),
+    Case("db-history-command", damage_history("garbage"), DAMAGED, command=("history",), check=False),
 ]  # fmt: skip
 
 
@@ -416,3 +443,79 @@ def test_byte_order_mark_is_accepted_everywhere(run, project):
 def test_forty_cases_or_more():
     assert len({c.id for c in CASES}) == len(CASES)
     assert len(CASES) >= 40
+
+
+def test_read_only_and_full_history_are_one_sentence_each(tmp_path):
+    from siaran.history.safety import explain
+
+    db = tmp_path / "siaran.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE t (x TEXT)")
+    conn.close()
+
+    ro = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    with pytest.raises(sqlite3.Error) as readonly:
+        ro.execute("INSERT INTO t VALUES ('x')")
+    ro.close()
+    assert str(explain(readonly.value, db)) == (
+        f"The history file {db} cannot be written (read-only file or folder?); nothing was changed:"
+        " check its permissions."
+    )
+
+    full = sqlite3.connect(db)
+    full.execute("PRAGMA max_page_count = 3")  # what a full disk looks like to SQLite
+    with pytest.raises(sqlite3.Error) as disk_full:
+        full.execute("INSERT INTO t SELECT hex(randomblob(4000)) FROM (SELECT 1 UNION SELECT 2 UNION SELECT 3)")
+    full.close()
+    assert "is full; nothing more was recorded: free some space" in str(explain(disk_full.value, db))
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="POSIX permissions; root ignores them")
+def test_read_only_history_changes_nothing(sent_project, tmp_path):
+    root = tmp_path / "p"
+    shutil.copytree(sent_project, root)
+    (root / "siaran.db").chmod(0o400)
+    before = state(root)
+    [(code, out)], _ = run_child(root, [("send", "announcements/kerja-bakti", "--now")], {})
+    assert code == 1 and "Traceback" not in out
+    assert "cannot be written" in out
+    assert state(root) == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_history_backups_outbox_and_log_are_owner_only(run, project):
+    from siaran import logs
+
+    assert run("send", "announcements/posyandu", "--now", "--channel", "whatsapp", env=NOW).exit_code == 0
+    mode = lambda p: p.stat().st_mode & 0o777  # noqa: E731
+    assert mode(project / "siaran.db") == 0o600
+    backups = project / "siaran.db.bak"
+    assert mode(backups) == 0o700 and [mode(p) for p in backups.iterdir()] == [0o600]
+    outbox = project / "outbox"
+    assert mode(outbox) == 0o700
+    assert {mode(p) for p in outbox.rglob("*.txt")} == {0o600}
+    log_file = project / "siaran.log"
+    logs.setup([], log_file=log_file)
+    try:
+        assert mode(log_file) == 0o600
+    finally:
+        logs.setup([])
+
+
+def test_daily_backups_roll(tmp_path):
+    from datetime import date, timedelta
+
+    from siaran.history.safety import daily_backup
+
+    db = tmp_path / "siaran.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE t (x TEXT)")
+        conn.execute("INSERT INTO t VALUES ('warga')")
+    conn.close()
+    for day in range(10):
+        daily_backup(db, date(2026, 11, 1) + timedelta(days=day), keep=3)
+    kept = sorted(p.name for p in (tmp_path / "siaran.db.bak").iterdir())
+    assert kept == ["2026-11-08.db", "2026-11-09.db", "2026-11-10.db"]
+    with sqlite3.connect(tmp_path / "siaran.db.bak" / kept[-1]) as copy:
+        assert copy.execute("SELECT x FROM t").fetchall() == [("warga",)]
+    copy.close()

@@ -41,6 +41,14 @@ class Setting:
 S = Setting
 SETTINGS: tuple[Setting, ...] = (
     S("history", "path", "siaran.db", "SQLite file holding the whole posting history (relative to the project)."),
+    S(
+        "history",
+        "backups",
+        7,
+        "Daily copies of the history kept in <history>.bak/ (0: none).",
+        int,
+        zero_ok=True,
+    ),
     S("media", "path", "media", "Folder of rendered images (sync it to your hosting for the Instagram Graph API)."),
     S("outbox", "path", "outbox", "Folder the outbox channel writes messages to (relative to the project)."),
     S(
