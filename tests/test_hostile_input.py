@@ -1,8 +1,7 @@
 """Hostile and broken input, one row each: the command fails with a message naming the file (and
 line), exits non-zero, sends nothing, leaves history byte-identical, and stays within a time and
-memory bound. The send runs in a child process with a timeout and an address-space limit, so a
-hang or a memory bomb fails the test instead of the machine; ``check`` then runs in-process and
-must give the same message."""
+memory bound. Each case's send and check run in a child process under an alarm and an
+address-space limit, so a hang or a memory bomb fails its test instead of the machine."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ import sqlite3
 import struct
 import subprocess
 import sys
-import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +22,6 @@ import pytest
 from siaran.cli import cli
 
 NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}
-TIMEOUT = 30  # seconds: a hang guard on a shared machine, not a speed target (bench/ has those)
 MEMORY = 1536 * 2**20  # bytes of address space the child may map
 MAX_RSS_MB = 400  # the sample project needs ~70 MB
 HOSTILE = "content/announcements/hostile.md"
@@ -363,61 +360,83 @@ def sent_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+# The child runs every case in turn (one interpreter start for all), each command under an alarm,
+# and reports per case: [(exit code, output)], seconds, peak memory so far.
 CHILD = """
-import json, resource, sys
+import contextlib, io, json, os, resource, signal, sys, time
 try:
     resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
 except (ValueError, OSError):
     pass
 from siaran.cli import cli
-for args in json.loads(sys.argv[1]):
-    code = 0
-    try:
-        cli.main(args, prog_name="siaran")
-    except SystemExit as e:
-        code = e.code
-    sys.stdout.flush()
-    sys.stderr.write("\\n@@exit=%s\\n" % code)
-    sys.stderr.flush()
-sys.stderr.write("maxrss_kb=%d\\n" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+def alarm(signum, frame):
+    raise TimeoutError("no answer within {per_case} s")
+
+signal.signal(signal.SIGALRM, alarm)
+report = {{}}
+for case_id, root, commands, env in json.loads(sys.stdin.read()):
+    saved = dict(os.environ)
+    os.environ.update(env)
+    results, started = [], time.monotonic()
+    for args in commands:
+        out, code = io.StringIO(), 0
+        signal.alarm({per_case})
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                cli.main(["--project", root, *args], prog_name="siaran")
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else 1
+        except BaseException as e:  # a hang (alarm) or a crash: the test shows it
+            code, _ = 99, out.write("Traceback: %r" % e)
+        finally:
+            signal.alarm(0)
+        results.append((code, out.getvalue()))
+    os.environ.clear()
+    os.environ.update(saved)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    report[case_id] = (results, time.monotonic() - started, rss)
+print(json.dumps(report))
 """
+PER_CASE = 20  # seconds per command: a hang guard on a shared machine, not a speed target
 
 
-def run_child(root: Path, commands: list[tuple[str, ...]], env: dict[str, str]) -> tuple[list[tuple[int, str]], int]:
-    """The CLI in a child process, each command in turn: ([(exit code, output)], peak memory in MB)."""
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_")} | NOW | env
-    argv = json.dumps([["--project", str(root), *c] for c in commands])
+def run_child(jobs: list[tuple[str, Path, list[tuple[str, ...]], dict[str, str]]]) -> dict:
+    """Every job (case id, project, commands, environment) in one child process."""
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_")} | NOW
+    payload = json.dumps([(case_id, str(root), commands, env) for case_id, root, commands, env in jobs])
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD.format(limit=MEMORY), argv],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        [sys.executable, "-c", CHILD.format(limit=MEMORY, per_case=PER_CASE)],
+        input=payload,
+        capture_output=True,
         text=True,
-        timeout=TIMEOUT,
+        timeout=PER_CASE * 2 * len(jobs) + 60,
         env=child_env,
     )
-    results, rest = [], proc.stdout
-    for _ in commands:
-        out, marker, rest = rest.partition("\n@@exit=")
-        assert marker, f"the child died: {proc.returncode}\n{out}"
-        code, _, rest = rest.partition("\n")
-        results.append((int(code) if code.isdigit() else 1, out))
-    rss = int(rest.strip().removeprefix("maxrss_kb=") or 0)
-    return results, rss // 1024
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="address-space limit is POSIX")
+@pytest.fixture(scope="module")
+def outcomes(sent_project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Every case applied to its own copy of the project and run; states before and after."""
+    base = tmp_path_factory.mktemp("cases")
+    jobs, before = [], {}
+    for case in CASES:
+        root = base / case.id
+        shutil.copytree(sent_project, root)
+        case.change(root)
+        before[case.id] = state(root)
+        commands = [case.command, ("check",)] if case.check else [case.command]
+        jobs.append((case.id, root, commands, case.env))
+    report = run_child(jobs)
+    return {c.id: (report[c.id], before[c.id], state(base / c.id)) for c in CASES}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="alarm and address-space limit are POSIX")
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_hostile_input(case: Case, sent_project: Path, tmp_path: Path) -> None:
-    root = tmp_path / "p"
-    shutil.copytree(sent_project, root)
-    case.change(root)
-    before = state(root)
-
-    started = time.monotonic()
-    commands = [case.command, ("check",)] if case.check else [case.command]
-    results, rss_mb = run_child(root, commands, case.env)
-    assert time.monotonic() - started < TIMEOUT
-    assert rss_mb < MAX_RSS_MB, f"{rss_mb} MB"
+def test_hostile_input(case: Case, outcomes: dict) -> None:
+    (results, seconds, rss_mb), before, after = outcomes[case.id]
     for code, out in results:
         assert code != 0, out
         assert "Traceback" not in out, out
@@ -425,7 +444,9 @@ def test_hostile_input(case: Case, sent_project: Path, tmp_path: Path) -> None:
             assert fragment in out, f"{fragment!r} not in:\n{out}"
         for secret_text in case.absent:
             assert secret_text not in out
-    assert state(root) == before
+    assert seconds < PER_CASE
+    assert rss_mb < MAX_RSS_MB, f"{rss_mb} MB"
+    assert after == before
 
 
 def test_byte_order_mark_is_accepted_everywhere(run, project):
@@ -476,7 +497,8 @@ def test_read_only_history_changes_nothing(sent_project, tmp_path):
     shutil.copytree(sent_project, root)
     (root / "siaran.db").chmod(0o400)
     before = state(root)
-    [(code, out)], _ = run_child(root, [("send", "announcements/kerja-bakti", "--now")], {})
+    report = run_child([("ro", root, [("send", "announcements/kerja-bakti", "--now")], {})])
+    [(code, out)] = report["ro"][0]
     assert code == 1 and "Traceback" not in out
     assert "cannot be written" in out
     assert state(root) == before
