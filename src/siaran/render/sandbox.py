@@ -147,6 +147,13 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
     def add_filter(self, name: str, func: Callable) -> None:
         self.filters[name] = _guard_filter(func)
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # Templates get plain dicts: ``post.title`` is a key, looked up first (Jinja would try the
+        # attribute first and fail slowly, for every variable of every message of a broadcast).
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         _check_time()
         if operator == "*" and _product_size(left, right) > MAX_TEXT:
