@@ -351,7 +351,7 @@ def sent_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root.mkdir()
     shutil.copytree(REPO / "content", root / "content")
     shutil.copytree(REPO / "schedules", root / "schedules")
-    env = {k: "" for k in os.environ if k.startswith("SIARAN_")} | NOW
+    env = {k: None for k in os.environ if k.startswith("SIARAN_")} | NOW
     res = CliRunner().invoke(
         cli, ["--project", str(root), "send", "announcements/posyandu", "--now", "--channel", "whatsapp"], env=env
     )
