@@ -253,6 +253,8 @@ CASES = [
          ["content/templates/whatsapp/sop.j2:1", "UTF-16"]),
     Case("list-fifo", with_file("content/lists/antrian.csv", fifo),
          ["content/lists/antrian.csv", "not a regular file"]),
+    Case("schedule-fifo", with_file("schedules/pipa.yaml", fifo), ["schedules/pipa.yaml", "not a regular file"]),
+    Case("office-fifo", with_file("content/office.yaml", fifo), ["content/office.yaml", "not a regular file"]),
     Case("post-fifo", with_file("content/announcements/pipa.md", fifo),
          ["content/announcements/pipa.md", "not a regular file"]),
     Case("post-utf16", with_file(HOSTILE, raw("---\ntitle: x\n---\nHalo\n".encode("utf-16"))),

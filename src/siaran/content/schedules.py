@@ -218,4 +218,5 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError], today: d
 
 def schedule_files(root: Path) -> list[Path]:
     base = root / "schedules"
-    return sorted(p for p in base.glob("*.y*ml") if p.is_file()) if base.is_dir() else []
+    # Not only regular files: a FIFO or a dangling link is reported when read, not skipped.
+    return sorted(p for p in base.glob("*.y*ml") if not p.is_dir()) if base.is_dir() else []
