@@ -202,6 +202,17 @@ class ContentLoader(jinja2.BaseLoader):
         return read_text(path, rel), str(path), lambda: True
 
 
+def _line_writing(chunks: Iterator[str], template: jinja2.Template) -> int | None:
+    """The template line a paused render is writing (the innermost frame of the template itself)."""
+    line, gen = None, chunks
+    while gen is not None:
+        frame = getattr(gen, "gi_frame", None)
+        if frame is not None and frame.f_code.co_filename == template.filename:
+            line = template.get_corresponding_lineno(frame.f_lineno)
+        gen = getattr(gen, "gi_yieldfrom", None)
+    return line
+
+
 def render_bounded(template: jinja2.Template, context: dict[str, Any]) -> str:
     """Render within MAX_SECONDS and MAX_TEXT characters; a RenderLimit says which limit was hit."""
     outer = getattr(_state, "deadline", None)
@@ -209,10 +220,13 @@ def render_bounded(template: jinja2.Template, context: dict[str, Any]) -> str:
     try:
         parts: list[str] = []
         size = 0
-        for chunk in template.generate(context):
+        chunks = template.generate(context)
+        for chunk in chunks:
             size += len(chunk)
             if size > MAX_TEXT:
-                raise RenderLimit(f"the message is longer than {MAX_TEXT:,} characters")
+                error = RenderLimit(f"the message is longer than {MAX_TEXT:,} characters")
+                error.lineno = _line_writing(chunks, template)
+                raise error
             parts.append(chunk)
         return "".join(parts)
     finally:

@@ -175,6 +175,8 @@ class TextRenderer:
             return render_bounded(tpl, context)
         except RENDER_FAULTS as e:
             where, line = self._where(e.__traceback__, tpl.filename or rel, rel, line_offset)
+            if line is None and getattr(e, "lineno", None):  # output too long: the line being written
+                line = e.lineno + (line_offset if where == rel else 0)
             raise TemplateError(where, _describe(e, context), line=line) from e
 
     def _where(self, tb: TracebackType | None, filename: str, rel: str, offset: int) -> tuple[str, int | None]:
