@@ -169,8 +169,16 @@ SETTINGS: tuple[Setting, ...] = (
         8787,
         "Port of the webhook listener (`siaran serve`, and `siaran run` once a webhook secret is set).",
         int,
+        zero_ok=True,  # 0: any free port
     ),
-    S("server", "page_port", 8788, "Port of the operator page (always on 127.0.0.1, never tunnelled).", int),
+    S(
+        "server",
+        "page_port",
+        8788,
+        "Port of the operator page (always on 127.0.0.1, never tunnelled).",
+        int,
+        zero_ok=True,  # 0: any free port
+    ),
     S("daemon", "log_file", "siaran.log", "Rotating log file of `siaran run` (relative to the project)."),
     S("daemon", "lock_file", "siaran.lock", "Lock file that keeps one daemon per project folder."),
 )
