@@ -15,6 +15,7 @@ from .clock import Clock
 from .config import Settings, load_settings
 from .content.project import Project
 from .history import open_db
+from .history.safety import daily_backup
 
 
 @dataclass
@@ -33,7 +34,10 @@ class App:
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
-        return open_db(self.settings.path("history"))
+        path = self.settings.path("history")
+        db = open_db(path)
+        daily_backup(path, self.today(), self.settings.history.backups)
+        return db
 
     @property
     def project(self) -> Project:

@@ -17,7 +17,7 @@ from .content.autoreply import check_autoreply
 from .content.calendar import missing_greetings
 from .content.project import Project, load_content, unique
 from .errors import ContentError, ContentErrors
-from .render.images import check_card_texts, check_glyphs
+from .render.images import check_card_texts, check_glyphs, check_slide_counts
 from .render.poster import check_qr_targets
 from .render.text import TextRenderer
 from .schedule import greetings_by_holiday
@@ -65,6 +65,7 @@ RULES: tuple[Rule, ...] = (
     check_qr_targets,
     check_card_texts,
     check_glyphs,
+    check_slide_counts,
     check_captions,
     check_greetings,
     check_autoreply,

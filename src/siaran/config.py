@@ -7,7 +7,10 @@ siaran.toml: they come only from the environment or ``.env``, which stays off ve
 
 from __future__ import annotations
 
+import io
+import math
 import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +31,7 @@ class Setting:
     type: type = str
     secret: bool = False
     choices: tuple[str, ...] = ()  # the only values accepted, when the setting names one of a few things
+    zero_ok: bool = False  # numbers: 0 is meaningful (otherwise they must be above 0)
 
     @property
     def env(self) -> str:
@@ -37,6 +41,14 @@ class Setting:
 S = Setting
 SETTINGS: tuple[Setting, ...] = (
     S("history", "path", "siaran.db", "SQLite file holding the whole posting history (relative to the project)."),
+    S(
+        "history",
+        "backups",
+        7,
+        "Daily copies of the history kept in <history>.bak/ (0: none).",
+        int,
+        zero_ok=True,
+    ),
     S("media", "path", "media", "Folder of rendered images (sync it to your hosting for the Instagram Graph API)."),
     S("outbox", "path", "outbox", "Folder the outbox channel writes messages to (relative to the project)."),
     S(
@@ -66,6 +78,7 @@ SETTINGS: tuple[Setting, ...] = (
         80.0,
         "Messages per second for the Cloud API (80 by default, up to 1000 after Meta's upgrade).",
         float,
+        zero_ok=True,  # 0: unlimited
     ),
     S("whatsapp", "concurrency", 64, "Requests in flight at once during a broadcast.", int),
     S(
@@ -81,6 +94,7 @@ SETTINGS: tuple[Setting, ...] = (
         1.0,
         "Seconds before retrying a throttled or failed-transiently message; doubles each time (0: no wait).",
         float,
+        zero_ok=True,
     ),
     S("whatsapp", "max_attempts", 5, "Attempts per message for transient errors before it is marked failed.", int),
     S(
@@ -155,12 +169,59 @@ SETTINGS: tuple[Setting, ...] = (
         8787,
         "Port of the webhook listener (`siaran serve`, and `siaran run` once a webhook secret is set).",
         int,
+        zero_ok=True,  # 0: any free port
     ),
-    S("server", "page_port", 8788, "Port of the operator page (always on 127.0.0.1, never tunnelled).", int),
+    S(
+        "server",
+        "page_port",
+        8788,
+        "Port of the operator page (always on 127.0.0.1, never tunnelled).",
+        int,
+        zero_ok=True,  # 0: any free port
+    ),
     S("daemon", "log_file", "siaran.log", "Rotating log file of `siaran run` (relative to the project)."),
     S("daemon", "lock_file", "siaran.lock", "Lock file that keeps one daemon per project folder."),
 )
 SECRET_KEYS = {s.key for s in SETTINGS if s.secret}
+
+
+def _token_problem(token: str) -> str:
+    """What a pasted token should not contain (it would fail every request), or ""."""
+    for ch in token:
+        if ch in "\r\n":
+            return "a line break"
+        if ch in "\u201c\u201d\u2018\u2019\u00ab\u00bb":
+            return "a typographic quote (\u201c \u201d \u2018 \u2019)"
+        if ch.isspace():
+            return "a space"
+        if not ch.isprintable():
+            return "a control character"
+        if not ch.isascii():
+            return f"the non-ASCII character {ch!r}"
+    if token[0] in "\"'" or token[-1] in "\"'":
+        return "a quote mark at its start or end"
+    return ""
+
+
+def _read(path: Path) -> str:
+    """siaran.toml or .env as text: a regular file, UTF-8 (a byte-order mark is accepted)."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"{path}: not a regular file")
+        if info.st_size > 1_000_000:
+            raise ConfigError(f"{path}: larger than 1 MB; is it the right file?")
+        data = path.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        hint = " (it is UTF-16: save it as UTF-8)" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ""
+        raise ConfigError(f"{path}: not UTF-8 text{hint}") from None
+    if "\x00" in text:
+        raise ConfigError(f"{path}: holds binary data, not text")
+    return text
 
 
 def _convert(setting: Setting, value: Any, origin: str) -> Any:
@@ -179,6 +240,17 @@ def _convert(setting: Setting, value: Any, origin: str) -> Any:
         raise ConfigError(
             f"{origin}: {setting.section}.{setting.key} must be a {setting.type.__name__}, not {value!r}"
         ) from e
+    if setting.type in (int, float) and not (
+        math.isfinite(converted) and (converted > 0 or (converted == 0 and setting.zero_ok))
+    ):
+        least = "0 or more" if setting.zero_ok else "above 0"
+        raise ConfigError(f"{origin}: {setting.section}.{setting.key} must be a number {least}, not {value!r}")
+    if setting.secret and converted:
+        problem = _token_problem(converted)
+        if problem:  # never echo the secret itself
+            raise ConfigError(
+                f"{origin}: {setting.section}.{setting.key} contains {problem}; copy it again (the value is not shown)"
+            )
     if setting.choices and converted not in setting.choices:
         raise ConfigError(
             f"{origin}: {setting.section}.{setting.key} = {value!r} is not one of {', '.join(setting.choices)}"
@@ -244,7 +316,7 @@ def load_settings(project: Path, env: Mapping[str, str] | None = None) -> Settin
     toml_path = project / "siaran.toml"
     if toml_path.exists():
         try:
-            data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+            data = tomllib.loads(_read(toml_path))
         except tomllib.TOMLDecodeError as e:
             raise ConfigError(f"{toml_path}: {e}") from e
         for section, table in data.items():
@@ -264,7 +336,8 @@ def load_settings(project: Path, env: Mapping[str, str] | None = None) -> Settin
     dotenv_path = project / ".env"
     layered: dict[str, str] = {}
     if dotenv_path.exists():
-        layered.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+        values_in_file = dotenv_values(stream=io.StringIO(_read(dotenv_path)))
+        layered.update({k: v for k, v in values_in_file.items() if v is not None})
     layered.update(env)
     for s in SETTINGS:
         if s.env in layered:

@@ -8,6 +8,7 @@ The tree (turned into operator messages in exactly one place, ``siaran.cli``)::
     │   └── TemplateError    a Jinja2 template does not parse or render
     ├── ContentErrors        several ContentError at once (what `siaran check` reports)
     ├── LockedError          another siaran daemon holds the project lock
+    ├── HistoryError         the history file is damaged, read-only or on a full disk (history.safety)
     ├── SyncError            the Instagram profile could not be read this time (delivery.profile_sync)
     └── DeliveryError        a channel could not deliver one message
         ├── TransientError   try again later (throttled, 5xx, connection refused)
@@ -47,6 +48,10 @@ class ConfigError(SiaranError):
 
 class LockedError(SiaranError):
     pass
+
+
+class HistoryError(SiaranError):
+    """The history file cannot be used; the message says what to do, in one sentence."""
 
 
 @dataclass

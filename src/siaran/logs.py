@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -27,6 +28,19 @@ class Redact(logging.Filter):
         return True
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """The log names recipients' numbers: each new log file is created owner-only (0600 on POSIX)."""
+
+    def _open(self):
+        return open(
+            self.baseFilename,
+            self.mode,
+            encoding=self.encoding,
+            errors=self.errors,
+            opener=lambda path, flags: os.open(path, flags, 0o600),
+        )
+
+
 def setup(secrets: Iterable[str], *, verbose: bool = False, log_file: Path | None = None) -> Redact:
     redact = Redact(secrets)
     root = logging.getLogger()
@@ -39,7 +53,7 @@ def setup(secrets: Iterable[str], *, verbose: bool = False, log_file: Path | Non
     handlers[0].setLevel(logging.INFO if verbose else logging.WARNING)
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        rotating = logging.handlers.RotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+        rotating = PrivateRotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
         rotating.setLevel(logging.INFO)
         handlers.append(rotating)
     for h in handlers:

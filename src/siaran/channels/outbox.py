@@ -32,6 +32,8 @@ class OutboxDriver:
 
     def __init__(self, root: Path):
         self.root = root
+        # Messages name citizens and their numbers: the folder is the owner's only (POSIX).
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     async def send(self, message: Message) -> Receipt:
         folder = message_folder(self.root, message)
@@ -47,7 +49,7 @@ class OutboxDriver:
             ]
             if images:
                 header.append("Gambar: " + ", ".join(p.name for p in images))
-            write_atomic(target, "\n".join(header) + "\n\n" + message.text + "\n")
+            write_atomic(target, "\n".join(header) + "\n\n" + message.text + "\n", mode=0o600)
         return Receipt(provider_id=target.relative_to(self.root).as_posix())
 
     async def aclose(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from .. import logs
 from ..app import App
 from ..clock import clock_from_env
 from ..errors import ContentErrors, SiaranError
+from ..history.safety import explain
 
 
 class Group(click.Group):
@@ -21,6 +23,11 @@ class Group(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             report_error(e, ctx.obj.get("redact") if ctx.obj else None)
+            sys.exit(1)
+        except sqlite3.Error as e:  # the history failed mid-command (disk full, made read-only)
+            if not (ctx.obj and "app" in ctx.obj) or ctx.obj.get("debug"):
+                raise
+            report_error(explain(e, ctx.obj["app"].settings.path("history")), ctx.obj.get("redact"))
             sys.exit(1)
 
 

@@ -26,6 +26,14 @@ import holidays
 from ..errors import ContentError
 from .yamlfile import Fields, Located, load_yaml_mapping
 
+YEARS = range(holidays.ID.start_year, holidays.ID.end_year + 1)  # what the holidays package computes
+
+
+def outside_years(year: int) -> str:
+    """Why ``year`` cannot be scheduled, or "" when the calendar knows it."""
+    return "" if year in YEARS else f"{year} is outside the years the calendar knows ({YEARS.start}-{YEARS.stop - 1})"
+
+
 ESTIMATE = re.compile(r"\s*\((perkiraan|estimated)\)\s*$", re.IGNORECASE)
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
@@ -134,6 +142,9 @@ def load_calendar(root: Path, problems: list[ContentError]) -> Calendar:
         if not isinstance(when, date):
             g.error("date", f"{when!r} is not a date like 2026-03-20")
             continue
+        if outside_years(when.year):
+            g.error("date", outside_years(when.year))
+            continue
         if name:
             overrides.append(Override(name, None if g.bool("cancel") else when, when.year))
     for item in _items(data, "local_days", rel, problems):
@@ -141,6 +152,9 @@ def load_calendar(root: Path, problems: list[ContentError]) -> Calendar:
         name = g.str("name", required=True)
         when = item.get("date")
         if isinstance(when, date):
+            if outside_years(when.year):
+                g.error("date", outside_years(when.year))
+                continue
             local = LocalDay(name or "", when.month, when.day, when.year)
         elif isinstance(when, str) and (m := MONTH_DAY.match(when.strip())):
             local = LocalDay(name or "", int(m[1]), int(m[2]))

@@ -1,13 +1,83 @@
-"""Files siaran writes (outbox messages, rendered images, staged media): named by a slug of the post,
-written atomically, so a crash never leaves half a file under its final name."""
+"""Files siaran reads and writes.
+
+Reading: every file a project names (posts, images, logo, fonts, templates, lists, YAML) goes
+through ``content_file``: it must resolve, after following symlinks, to a regular file inside its
+own folder (content/ or schedules/), so ``image: ../../.env``, an absolute path, a symlink to
+/etc/passwd or a FIFO that would hang every command are refused with a reason.
+
+Writing (outbox messages, rendered images, staged media): named by a slug of the post, written
+atomically, so a crash never leaves half a file under its final name.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path
+
+from ..errors import ContentError
+
+MAX_TEXT_BYTES = 1_000_000  # a post, template or YAML file; far beyond any real one
+MAX_MEDIA_BYTES = 30_000_000  # an image or font file
+
+
+class UnsafeFile(ValueError):
+    """A named file that may not be read; the message says why."""
+
+
+def content_file(base: Path, path: Path, *, max_bytes: int | None = None) -> Path:
+    """``path`` with symlinks followed, if it is a regular file inside ``base``; else UnsafeFile."""
+    try:
+        real = Path(path).resolve(strict=True)
+    except FileNotFoundError:
+        raise UnsafeFile("file not found") from None
+    except (OSError, RuntimeError):
+        raise UnsafeFile("cannot be read (a symlink loop?)") from None
+    if not real.is_relative_to(Path(base).resolve()):
+        raise UnsafeFile(f"lies outside {Path(base).name}/ (../, a full path or a symlink may not leave it)")
+    info = real.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFile("is not a regular file")
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise UnsafeFile(f"is larger than {max_bytes / 1e6:g} MB")
+    return real
+
+
+def refused(value: str, reason: object) -> str:
+    """The message for a named file that cannot be used: "file not found: content/x.jpg" or
+    "content/x.jpg: lies outside content/ ..."."""
+    reason = str(reason)
+    return f"{reason}: content/{value}" if reason == "file not found" else f"content/{value}: {reason}"
+
+
+def project_area(path: Path, rel: str) -> Path:
+    """The folder a project file must stay in: content/ or schedules/ (rel's first part)."""
+    parts = Path(rel).parts
+    return Path(path).parents[len(parts) - 1] / parts[0]
+
+
+def read_text(path: Path, rel: str, *, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    """A project text file as UTF-8 (a byte-order mark is accepted), confined to its folder."""
+    try:
+        real = content_file(project_area(path, rel), path, max_bytes=max_bytes)
+        data = real.read_bytes()
+    except UnsafeFile as e:
+        raise ContentError(rel, str(e)) from None
+    except OSError as e:
+        raise ContentError(rel, f"cannot read: {e.strerror}") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ContentError(rel, "file is UTF-16 text: save it as UTF-8", line=1)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise ContentError(rel, "file is not UTF-8 text", line=line) from None
+    if "\x00" in text:
+        raise ContentError(rel, "file holds binary data, not text", line=text.count("\n", 0, text.index("\x00")) + 1)
+    return text
 
 
 def slug(name: str) -> str:

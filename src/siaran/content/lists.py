@@ -6,15 +6,21 @@ import csv
 from pathlib import Path
 
 from ..errors import ContentError
+from .files import UnsafeFile, content_file
 from .model import BroadcastList, Recipient
 from .phones import normalise_phone
 
 NAME_COLUMNS = ("nama", "name")
+MAX_LIST_BYTES = 200_000_000  # ~4 million rows
 PHONE_COLUMNS = ("nomor", "telepon", "hp", "no_hp", "whatsapp", "phone")
 
 
 def load_list(path: Path, rel: str, region: str = "ID") -> BroadcastList:
     """Invalid rows are kept in ``invalid`` (never dropped silently); a bad header raises."""
+    try:  # a FIFO would hang every command; a link may not leave content/
+        content_file(path.parents[1], path, max_bytes=MAX_LIST_BYTES)
+    except UnsafeFile as e:
+        raise ContentError(rel, str(e)) from None
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as e:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from ..clock import zone, zone_label
 from ..errors import ConfigError, ContentError
+from .files import MAX_MEDIA_BYTES, UnsafeFile, content_file, refused
+from .images import font_problem, image_problem
 from .model import Brand, Office, Signature
 from .phones import normalise_phone
 from .yamlfile import Fields, Located, load_yaml_mapping
@@ -106,10 +108,15 @@ def load_office(root: Path, problems: list[ContentError]) -> Office | None:
     for key in ("logo", "font", "font_bold"):
         value = f.str(key)
         if value:
-            p = root / "content" / value
-            if not p.is_file():
-                f.error(key, f"file not found: content/{value}")
-            files[key] = p
+            try:
+                real = content_file(root / "content", root / "content" / value, max_bytes=MAX_MEDIA_BYTES)
+            except UnsafeFile as e:
+                f.error(key, refused(value, e))
+                continue
+            problem = image_problem(real) if key == "logo" else font_problem(real)
+            if problem:
+                f.error(key, refused(value, problem))
+            files[key] = real
     hashtags = tuple(h if h.startswith("#") else f"#{h}" for h in f.str_list("hashtags"))
     signature = _signature(root, data, rel, f, problems)
     if len(problems) > before or tz is None:
@@ -148,11 +155,13 @@ def _signature(root: Path, data: Located, rel: str, f: Fields, problems: list[Co
     title = sf.str("title", required=True) or ""
     photo = None
     if value := sf.str("photo"):
-        photo = root / "content" / value
-        if not photo.is_file():
+        try:
+            photo = content_file(root / "content", root / "content" / value, max_bytes=MAX_MEDIA_BYTES)
+            problem = image_problem(photo)
+        except UnsafeFile as e:
+            photo, problem = None, str(e)
+        if problem:
             problems.append(
-                ContentError(
-                    rel, f"file not found: content/{value}", line=raw.line_of("photo"), field="signature.photo"
-                )
+                ContentError(rel, refused(value, problem), line=raw.line_of("photo"), field="signature.photo")
             )
     return Signature(title, sf.str("name", default="") or "", photo)

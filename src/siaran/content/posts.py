@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import ContentError
+from .files import MAX_MEDIA_BYTES, UnsafeFile, content_file, read_text, refused
+from .images import image_problem
 from .model import CHANNELS, FOLDER_KIND, TEMPLATE_PARAMETERS, Event, Post, Sop, WhatsAppTemplate
 from .office import COLOUR, is_url
 from .yamlfile import Fields, Located, load_yaml_mapping, parse_yaml, shift_lines
@@ -19,6 +21,8 @@ KIND_FIELDS = {
     "sop": (*COMMON, "service", "requirements", "steps", "duration", "cost", "form", "qr", "whatsapp_text", "notes"),
 }
 TIME = re.compile(r"^\d{1,2}[.:]\d{2}( ?[-–] ?(\d{1,2}[.:]\d{2}|selesai))?( ?(WIB|WITA|WIT))?$")
+CLOCKS = re.compile(r"(\d{1,2})[.:](\d{2})")
+MAX_IMAGES = 10  # Instagram's carousel limit; WhatsApp gets the same images
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
 
 
@@ -39,10 +43,7 @@ def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
 def _load_meta(path: Path, rel: str, kind: str) -> tuple[Located, str, int]:
     if kind == "sop":
         return load_yaml_mapping(path, rel), "", 1
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise ContentError(rel, "file is not UTF-8 text") from e
+    text = read_text(path, rel)
     meta_text, body, body_line = split_front_matter(text, rel)
     meta = parse_yaml(meta_text, rel, line_offset=1)
     if meta is None:
@@ -75,10 +76,19 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
         p = content / value
         if p.suffix.lower() not in IMAGE_SUFFIXES:
             f.error("image", f"{value!r}: images must be .jpg or .png")
-        elif not p.is_file():
-            f.error("image", f"file not found: content/{value}")
+            continue
+        try:
+            real = content_file(content, p, max_bytes=MAX_MEDIA_BYTES)
+        except UnsafeFile as e:
+            f.error("image", refused(value, e))
+            continue
+        problem = image_problem(real)
+        if problem:
+            f.error("image", refused(value, problem))
         else:
-            images.append(p)
+            images.append(real)
+    if len(images) > MAX_IMAGES:
+        f.error("image", f"at most {MAX_IMAGES} images per post (Instagram's limit), not {len(images)}")
     if kind != "sop" and not body.strip():
         problems.append(ContentError(rel, "the message body below the front matter is empty", line=body_line))
     event = Event()
@@ -90,8 +100,8 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
             f.error("date", f"{when!r} is not a date like 2026-11-28")
             when = None
         at = f.str("time", default="") or ""
-        if at and not TIME.match(at):
-            f.error("time", f"{at!r} is not a time like 08.00 or 08.00-11.00 WITA")
+        if at and (not TIME.match(at) or not all(int(h) < 24 and int(m) < 60 for h, m in CLOCKS.findall(at))):
+            f.error("time", f"{at!r} is not a time like 08.00 or 08.00-11.00 WITA (00.00 to 23.59)")
         event = Event(date=when, time=at, place=f.str("place", default="") or "")
     elif kind == "greeting":
         holiday = f.str("holiday", required=True) or ""
@@ -156,10 +166,11 @@ def post_files(root: Path) -> list[Path]:
     content = root / "content"
     files: list[Path] = []
     for folder, kind in FOLDER_KIND.items():
-        suffix = ".yaml" if kind == "sop" else ".md"
+        suffixes = (".yaml", ".yml") if kind == "sop" else (".md",)
         base = content / folder
         if base.is_dir():
-            files.extend(sorted(p for p in base.rglob("*") if p.suffix == suffix and p.is_file()))
+            # Not only regular files: a FIFO or a dangling link is reported by reading it, not skipped.
+            files.extend(sorted(p for p in base.rglob("*") if p.suffix in suffixes and not p.is_dir()))
     return files
 
 

@@ -12,11 +12,13 @@ from typing import Any
 
 from ..errors import ContentError, ContentErrors
 from .calendar import Calendar, load_calendar
+from .files import slug
 from .lists import invalid_row_errors, load_list
 from .model import BroadcastList, Office, Post, Recipient
 from .office import load_office
 from .posts import load_post, post_files
 from .schedules import Schedule, load_schedule, schedule_files
+from .yamlfile import twin_files
 
 # Who a personal message is previewed and checked for when a post's lists are empty.
 SAMPLE_RECIPIENT = Recipient(phone="+6281200000000", name="Warga", list="contoh")
@@ -39,7 +41,7 @@ class Project:
         return next((r for n in post.lists if n in self.lists for r in self.lists[n].recipients[:1]), SAMPLE_RECIPIENT)
 
     def post(self, name: str) -> Post:
-        name = name.removeprefix("content/").rsplit(".", 1)[0] if name.endswith((".md", ".yaml")) else name
+        name = name.removeprefix("content/").rsplit(".", 1)[0] if name.endswith((".md", ".yaml", ".yml")) else name
         try:
             return self.posts[name]
         except KeyError:
@@ -60,6 +62,15 @@ def load_content(
         raise ContentErrors(
             [ContentError(str(root), "not a siaran project: there is no content/ folder here (use --project DIR)")]
         )
+    for folder in (root / "content", root / "schedules"):
+        for yaml_file, yml_file in twin_files(folder):
+            problems.append(
+                ContentError(
+                    yml_file.relative_to(root).as_posix(),
+                    f"{yaml_file.name} exists too: keep one of the two files",
+                    line=1,
+                )
+            )
     office = load_office(root, problems)
     if isinstance(today, datetime):  # the office's own date, not UTC's (06:00 WITA is still yesterday in UTC)
         today = today.astimezone(office.timezone).date() if office else today.date()
@@ -84,6 +95,17 @@ def load_content(
         if post:
             posts[post.name] = post
 
+    folders: dict[str, str] = {}  # outbox and media files are named by the post's slug
+    for post in posts.values():
+        first = folders.setdefault(slug(post.name), post.name)
+        if first != post.name:
+            problems.append(
+                ContentError(
+                    post.path.relative_to(root).as_posix(),
+                    f"its files would overwrite those of {first!r} (both become {slug(post.name)!r}): rename one",
+                )
+            )
+
     known_days = calendar.names((today.year, today.year + 1))
     for post in posts.values():
         rel = post.path.relative_to(root).as_posix()
@@ -106,7 +128,7 @@ def load_content(
 
     schedules: dict[str, Schedule] = {}
     for path in schedule_files(root):
-        sched = load_schedule(root, path, problems)
+        sched = load_schedule(root, path, problems, today)
         if sched is None:
             continue
         schedules[sched.name] = sched

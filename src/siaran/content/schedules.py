@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
 from ..errors import ContentError
+from .calendar import outside_years
 from .model import CHANNELS
 from .yamlfile import Fields, Located, load_yaml_mapping
 
@@ -42,6 +43,7 @@ UNITS = {
 }  # fmt: skip
 DURATION = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$", re.IGNORECASE)
 CLOCK = re.compile(r"^(\d{1,2})[.:](\d{2})$")
+MAX_GRACE = timedelta(days=365)
 DEFAULT_GRACE = {
     "weekly": timedelta(days=2),
     "cron": timedelta(days=2),
@@ -84,7 +86,10 @@ def parse_duration(text: str) -> timedelta | None:
     m = DURATION.match(str(text))
     if not m or m[2].lower() not in UNITS:
         return None
-    return timedelta(**{UNITS[m[2].lower()]: int(m[1])})
+    try:
+        return timedelta(**{UNITS[m[2].lower()]: int(m[1])})
+    except OverflowError:
+        return timedelta.max
 
 
 def _clock(f: Fields, data: Located, key: str, where: str) -> time | None:
@@ -98,7 +103,18 @@ def _clock(f: Fields, data: Located, key: str, where: str) -> time | None:
     return time(int(m[1]), int(m[2]))
 
 
-def load_schedule(root: Path, path: Path, problems: list[ContentError]) -> Schedule | None:
+def fires_within_a_year(cron: str, today: date) -> bool:
+    """Does this crontab line fire in the 366 days from ``today``? (``0 8 30 2 *`` never does.)"""
+    start = datetime.combine(today, time(0, 0), tzinfo=UTC)
+    minute, hour, day, month, weekday = cron.split()
+    trigger = CronTrigger(
+        minute=minute, hour=hour, day=day, month=month, day_of_week=weekday,
+        timezone=UTC, start_date=start, end_date=start + timedelta(days=367),
+    )  # fmt: skip
+    return trigger.get_next_fire_time(None, start) is not None
+
+
+def load_schedule(root: Path, path: Path, problems: list[ContentError], today: date | None = None) -> Schedule | None:
     rel = path.relative_to(root).as_posix()
     try:
         data = load_yaml_mapping(path, rel)
@@ -132,6 +148,11 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError]) -> Sched
             CronTrigger.from_crontab(kw["cron"])
         except ValueError as e:
             f.error("cron", f"{value!r} is not a cron expression (minute hour day month weekday): {e}")
+        else:
+            if today is not None and not fires_within_a_year(kw["cron"], today):
+                f.error(
+                    "cron", f"{value!r} never fires in the coming year (a day that does not exist, like 30 February?)"
+                )
     elif trigger == "once":
         when = value if isinstance(value, datetime) else None
         if when is None:
@@ -139,6 +160,9 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError]) -> Sched
                 when = datetime.fromisoformat(str(value).strip())
             except ValueError:
                 f.error("once", f"{value!r} is not a date-time like 2026-12-01 07:00")
+        if when is not None and outside_years(when.year):
+            f.error("once", outside_years(when.year))
+            when = None
         kw["once"] = when
     else:
         h = value if isinstance(value, Located) else None
@@ -171,6 +195,8 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError]) -> Sched
         parsed = parse_duration(data["grace"])
         if parsed is None:
             f.error("grace", f'{data["grace"]!r} is not a duration like "2 hari", "6 jam" or "30 menit"')
+        elif parsed > MAX_GRACE:
+            f.error("grace", f"{data['grace']!r} is too long: at most {MAX_GRACE.days} hari")
         else:
             grace = parsed
     if len(problems) > before:
@@ -192,4 +218,5 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError]) -> Sched
 
 def schedule_files(root: Path) -> list[Path]:
     base = root / "schedules"
-    return sorted(p for p in base.glob("*.y*ml") if p.is_file()) if base.is_dir() else []
+    # Not only regular files: a FIFO or a dangling link is reported when read, not skipped.
+    return sorted(p for p in base.glob("*.y*ml") if not p.is_dir()) if base.is_dir() else []

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from ..errors import ContentError
+from .files import read_text
 
 
 class Located(dict):
@@ -21,11 +22,79 @@ class Located(dict):
         return self.lines.get(key, self.line)
 
 
+MAX_ALIASES = 50  # *alias uses per file: a few are handy, more is a "billion laughs" bomb
+MAX_DEPTH = 30  # nesting of lists and mappings
+MAX_VALUES = 100_000  # values in one file, counting each alias as the copy it stands for
+
+
+def _refuse(problem: str, node_or_event: Any) -> yaml.MarkedYAMLError:
+    return yaml.composer.ComposerError(None, None, problem, node_or_event.start_mark)
+
+
 class _Loader(yaml.SafeLoader):
-    pass
+    """PyYAML's safe loader, bounded: aliases, depth and the expanded size are counted while
+    composing, so a hostile file is refused before anything is built from it."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._aliases = self._depth = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> values it expands to
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _refuse(f"more than {MAX_ALIASES} aliases (*name)", event)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _refuse(f"nested more than {MAX_DEPTH} levels deep", event)
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if id(node) not in self._sizes:
+            if isinstance(node, yaml.SequenceNode):
+                children = node.value
+            elif isinstance(node, yaml.MappingNode):
+                children = [n for pair in node.value for n in pair]
+            else:
+                children = []
+            size = 1 + sum(self._sizes.get(id(c), 1) for c in children)
+            if size > MAX_VALUES:
+                raise _refuse(f"more than {MAX_VALUES:,} values (aliases included)", node)
+            self._sizes[id(node)] = size
+        return node
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as e:  # 2026-02-30, 2026-13-45
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a real date: {e}", node.start_mark
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    def __init__(self, key: Any, first_line: int, mark: yaml.Mark):
+        super().__init__(None, None, f"duplicate key {key!r}", mark)
+        self.first_line = first_line
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
+    seen: dict[Any, yaml.Node] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool, type(None))):
+            raise yaml.constructor.ConstructorError(None, None, "a key must be a plain text", key_node.start_mark)
+        if key in seen:
+            raise _DuplicateKey(key, seen[key].start_mark.line + 1, key_node.start_mark)
+        seen[key] = key_node
     loader.flatten_mapping(node)
     result = Located()
     result.lines = {}
@@ -47,29 +116,52 @@ def parse_yaml(text: str, path: Path | str, line_offset: int = 0) -> Any:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 + line_offset if mark else None
         problem = " ".join(p for p in (e.context, e.problem) if p)
-        raise ContentError(path, f"YAML syntax error: {problem}", line=line) from e
+        if isinstance(e, _DuplicateKey):
+            problem += f" (also on line {e.first_line + line_offset})"
+        kind = (
+            "YAML error"
+            if isinstance(e, (yaml.composer.ComposerError, yaml.constructor.ConstructorError))
+            else "YAML syntax error"
+        )
+        raise ContentError(path, f"{kind}: {problem}", line=line) from e
     except yaml.YAMLError as e:
         raise ContentError(path, f"YAML error: {e}") from e
+    except (ValueError, OverflowError) as e:  # PyYAML builds dates itself: 2026-02-30 raises here
+        raise ContentError(path, f"YAML value error: {e}") from e
 
 
-def shift_lines(data: Any, offset: int) -> Any:
-    """Front matter starts below the '---' line: move every recorded line by ``offset``."""
+def twin_files(folder: Path) -> list[tuple[Path, Path]]:
+    """``x.yml`` beside ``x.yaml``: one would silently shadow the other."""
+    if not folder.is_dir():
+        return []
+    return [
+        (p.with_suffix(".yaml"), p)
+        for p in sorted(folder.rglob("*.yml"))
+        if p.with_suffix(".yaml").exists() or p.with_suffix(".yaml").is_symlink()
+    ]
+
+
+def shift_lines(data: Any, offset: int, _done: set[int] | None = None) -> Any:
+    """Front matter starts below the '---' line: move every recorded line by ``offset`` (once per
+    mapping, even when aliases make it appear twice)."""
+    done = set() if _done is None else _done
+    if id(data) in done:
+        return data
     if isinstance(data, Located):
+        done.add(id(data))
         data.lines = {k: v + offset for k, v in data.lines.items()}
         data.line = (data.line or 1) + offset
         for v in data.values():
-            shift_lines(v, offset)
+            shift_lines(v, offset, done)
     elif isinstance(data, list):
+        done.add(id(data))
         for v in data:
-            shift_lines(v, offset)
+            shift_lines(v, offset, done)
     return data
 
 
 def load_yaml_mapping(path: Path, rel: str) -> Located:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise ContentError(rel, "file is not UTF-8 text") from e
+    text = read_text(path, rel)
     data = parse_yaml(text, rel)
     if data is None:
         raise ContentError(rel, "file is empty", line=1)

@@ -15,7 +15,8 @@ messages might have gone.
 
 Modules: ``db`` (open, time stamps, worker ids), ``schema`` (migrations), ``deliveries``,
 ``instagram`` (the state an Instagram delivery row carries), ``occurrences``, ``optouts``, ``media``
-(the Cloud API media id cache), ``snapshots`` (profile counts), ``reports`` (weekly figures).
+(the Cloud API media id cache), ``snapshots`` (profile counts), ``reports`` (weekly figures),
+``safety`` (daily backups, owner-only files, one plain sentence per database fault).
 """
 
 from .db import STATUSES, WENT_OUT, alive, open_db, utc, worker_id

@@ -5,12 +5,16 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 import sqlite_utils
+
+from ..errors import HistoryError
+from .safety import create_private, explain, newest_backup
 
 STATUSES = ("queued", "sending", "sent", "delivered", "read", "failed", "uncertain", "skipped")
 # What a WhatsApp webhook may add after ``sent``: the message went out in every one of these.
@@ -24,12 +28,20 @@ def utc(dt: datetime) -> str:
 def open_db(path: Path) -> sqlite_utils.Database:
     from .schema import migrations
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA busy_timeout = 10000")
-    db.enable_wal()
-    db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commit
-    migrations.apply(db)
+    if path.is_file() and path.stat().st_size == 0 and newest_backup(path):
+        # An empty file is a new history to SQLite; with backups beside it, it is a lost one.
+        raise explain(sqlite3.DatabaseError("file is not a database"), path)
+    try:
+        create_private(path)
+        db = sqlite_utils.Database(path)
+        db.execute("PRAGMA busy_timeout = 10000")
+        db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commit
+        migrations.apply(db)
+    except sqlite3.Error as e:
+        raise explain(e, path) from e
+    except OSError as e:
+        raise HistoryError(f"The history file {path} cannot be opened: {e.strerror}.") from e
     return db
 
 

@@ -20,6 +20,7 @@ import segno
 
 from ..content.files import slug, write_atomic
 from ..content.model import Office, Post
+from ..content.posts import MAX_IMAGES
 from ..errors import ContentError, TemplateError
 from .cards import announcement_slides
 from .fonts import FontSet, office_fonts
@@ -183,3 +184,28 @@ def render_post(project, post: Post, media_dir: Path) -> tuple[Path, ...]:
         name = f"{stem}.jpg" if slide.count == 1 else f"{stem}-{slide.index}of{slide.count}.jpg"
         paths.append(write_atomic(media_dir / name, jpeg_bytes(paint(slide, fonts))))
     return tuple(paths)
+
+
+def check_slide_counts(project) -> list[ContentError]:
+    """For ``siaran check``: rendered slides plus the operator's images fit one Instagram carousel
+    (an SOP of 400 steps would otherwise become 30 slides)."""
+    problems = []
+    fonts = None
+    for post in project.posts.values():
+        if not renders_card(post):
+            continue
+        fonts = fonts or office_fonts(project.office)
+        try:
+            count = len(slides_for(project, post, fonts, card_text(project, post))) + len(post.images)
+        except ContentError:
+            continue  # check_card_texts reports it
+        if count > MAX_IMAGES:
+            problems.append(
+                ContentError(
+                    post.path.relative_to(project.root).as_posix(),
+                    f"makes {count} images; at most {MAX_IMAGES} fit one post (Instagram's limit): shorten or split it",
+                    field="steps" if post.kind == "sop" else "image",
+                    line=post.lines.get("steps" if post.kind == "sop" else "image"),
+                )
+            )
+    return problems

@@ -3,12 +3,14 @@
 
 Templates live in content/templates/<channel>/<kind>.j2 and get ``office``, ``post`` (with
 ``post.body`` already rendered) and ``recipient`` (None for Instagram). A post's body is itself
-a template, so ``{{ recipient.name }}`` works there too.
+a template, so ``{{ recipient.name }}`` works there too. All three are plain data (dicts, lists,
+texts, numbers, dates): no path, file or object with methods reaches a template, and
+``siaran.render.sandbox`` bounds what a template may compute.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import os
 import re
 from datetime import date, datetime
 from functools import lru_cache
@@ -19,10 +21,14 @@ from typing import Any
 import jinja2
 import jinja2.meta
 from babel.dates import format_date
-from jinja2.sandbox import SandboxedEnvironment
 
 from ..content.model import Office, Post, Recipient
-from ..errors import TemplateError
+from ..errors import ContentError, TemplateError
+from .sandbox import BoundedEnvironment, ContentLoader, render_bounded
+
+# Python's own limits met while compiling a template: nesting beyond its parser or compiler.
+COMPILE_FAULTS = (RecursionError, MemoryError, SyntaxError)
+TOO_DEEP = "template syntax error: nested too deeply"
 
 
 @lru_cache(maxsize=1024)  # a broadcast formats the same date for every recipient
@@ -33,14 +39,92 @@ def tanggal(value: date | datetime | str, fmt: str = "EEEE, d MMMM y") -> str:
     return format_date(value, fmt, locale="id")
 
 
-def _template_line(tb: TracebackType | None, filename: str) -> int | None:
-    """Jinja rewrites tracebacks so template frames carry the template's own file and line."""
-    line = None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
+# What a template can raise while rendering: Jinja's errors, the sandbox's limits, recursion, and
+# what Python itself raises inside an expression ({{ 1/0 }}, int('x'), str(10**5000)).
+RENDER_FAULTS = (
+    jinja2.TemplateError,
+    RecursionError,
+    ArithmeticError,
+    ValueError,
+    TypeError,
+    LookupError,
+    AttributeError,
+    MemoryError,
+)
+
+
+def _describe(e: BaseException, context: dict[str, Any]) -> str:
+    if isinstance(e, jinja2.UndefinedError):
+        hint = ""
+        if context.get("recipient") is None and "'None' has no attribute" in (e.message or ""):
+            hint = " (Instagram has no recipient: wrap it in {% if recipient %}...{% endif %})"
+        return f"undefined template variable: {e.message}{hint}"
+    if isinstance(e, jinja2.TemplateError):
+        return f"template error: {e}"
+    if isinstance(e, RecursionError):
+        return "template error: nested too deeply (a template or macro that calls itself?)"
+    return f"template error: {type(e).__name__}: {e}"
+
+
+def office_data(office: Office) -> dict[str, Any]:
+    """The office as templates see it (no logo or font paths)."""
+    return {
+        "name": office.name,
+        "kind": office.kind,
+        "address": office.address,
+        "timezone": office.timezone.key,
+        "tz_label": office.tz_label,
+        "hours": office.hours,
+        "whatsapp": office.whatsapp,
+        "whatsapp_display": office.whatsapp_display,
+        "instagram": office.instagram,
+        "website": office.website,
+        "email": office.email,
+        "links": dict(office.links),
+        "hashtags": list(office.hashtags),
+        "brand": {
+            "primary": office.brand.primary,
+            "accent": office.brand.accent,
+            "background": office.brand.background,
+            "text": office.brand.text,
+        },
+        "region": office.region,
+    }
+
+
+def post_data(post: Post, body: str) -> dict[str, Any]:
+    """The post as templates see it, ``body`` already rendered (no source path, no methods)."""
+    sop = post.sop
+    return {
+        "name": post.name,
+        "kind": post.kind,
+        "title": post.title,
+        "channels": list(post.channels),
+        "lists": list(post.lists),
+        "body": body,
+        "summary": post.summary,
+        "hashtags": list(post.hashtags),
+        "images": [p.name for p in post.images],
+        "card": post.card,
+        "holiday": post.holiday,
+        "theme": post.theme,
+        "template": post.template,
+        "event": {"date": post.event.date, "time": post.event.time, "place": post.event.place},
+        "sop": None
+        if sop is None
+        else {
+            "service": sop.service,
+            "requirements": list(sop.requirements),
+            "steps": list(sop.steps),
+            "duration": sop.duration,
+            "cost": sop.cost,
+            "form": sop.form,
+            "qr": sop.qr,
+            "whatsapp_text": sop.whatsapp_text,
+            "notes": list(sop.notes),
+        },
+        "content_hash": post.content_hash,
+    }
 
 
 class TextRenderer:
@@ -48,19 +132,21 @@ class TextRenderer:
         self.root = root
         self.templates = root / "content" / "templates"
         self.office = office
-        self.env = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader(self.templates),
+        self.office_data = office_data(office)
+        self.env = BoundedEnvironment(
+            loader=ContentLoader(root),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             autoescape=False,
             auto_reload=False,  # a project is loaded afresh by every command and daemon pass
         )
-        self.env.filters["tanggal"] = tanggal
+        self.env.add_filter("tanggal", tanggal)
         self._bodies: dict[str, jinja2.Template] = {}
         self._templates: dict[str, tuple[jinja2.Template, str]] = {}
         self._personal_bodies: dict[str, bool] = {}
-        self._views: dict[str, Post] = {}
+        self._views: dict[str, dict[str, Any]] = {}
+        self._plain_posts: dict[str, dict[str, Any]] = {}
 
     def template_name(self, post: Post, channel: str) -> str:
         return f"{channel}/{post.template or post.kind}.j2"
@@ -78,32 +164,38 @@ class TextRenderer:
                 raise TemplateError(
                     rel, f"template syntax error: {e.message}", line=post.body_line + (e.lineno or 1) - 1
                 ) from e
+            except COMPILE_FAULTS:
+                raise TemplateError(rel, TOO_DEEP, line=post.body_line) from None
             tpl = self.env.template_class.from_code(self.env, code, self.env.make_globals(None), None)
             self._bodies[post.name] = tpl
         return tpl
 
     def _run(self, tpl: jinja2.Template, context: dict[str, Any], rel: str, line_offset: int) -> str:
-        filename = tpl.filename or rel
         try:
-            return tpl.render(context)
-        except jinja2.UndefinedError as e:
-            line = _template_line(e.__traceback__, filename)
-            hint = ""
-            if context.get("recipient") is None and "'None' has no attribute" in (e.message or ""):
-                hint = " (Instagram has no recipient: wrap it in {% if recipient %}...{% endif %})"
-            raise TemplateError(
-                rel,
-                f"undefined template variable: {e.message}{hint}",
-                line=None if line is None else line + line_offset,
-            ) from e
-        except jinja2.TemplateError as e:
-            line = _template_line(e.__traceback__, filename)
-            raise TemplateError(rel, f"template error: {e}", line=None if line is None else line + line_offset) from e
+            return render_bounded(tpl, context)
+        except RENDER_FAULTS as e:
+            where, line = self._where(e.__traceback__, tpl.filename or rel, rel, line_offset)
+            if line is None and getattr(e, "lineno", None):  # output too long: the line being written
+                line = e.lineno + (line_offset if where == rel else 0)
+            raise TemplateError(where, _describe(e, context), line=line) from e
+
+    def _where(self, tb: TracebackType | None, filename: str, rel: str, offset: int) -> tuple[str, int | None]:
+        """The innermost template frame: Jinja gives template frames the template's file and line."""
+        where, line = rel, None
+        prefix = str(self.templates) + os.sep
+        while tb is not None:
+            code_file = tb.tb_frame.f_code.co_filename
+            if code_file == filename:
+                where, line = rel, tb.tb_lineno + offset
+            elif code_file.startswith(prefix) and code_file.endswith(".j2"):
+                where, line = self._rel(Path(code_file).relative_to(self.templates).as_posix()), tb.tb_lineno
+            tb = tb.tb_next
+        return where, line
 
     def render(self, post: Post, channel: str, recipient: Recipient | None = None) -> str:
         rec = recipient.for_template() if recipient else None
         tpl, rel = self._channel_template(post, channel)
-        text = self._run(tpl, {"office": self.office, "post": self._view(post, rec), "recipient": rec}, rel, 0)
+        text = self._run(tpl, {"office": self.office_data, "post": self._view(post, rec), "recipient": rec}, rel, 0)
         return _tidy(text)
 
     def render_body(self, post: Post, recipient: Recipient | None = None) -> str:
@@ -130,12 +222,17 @@ class TextRenderer:
                 raise TemplateError(
                     self._rel(e.name or name), f"template syntax error: {e.message}", line=e.lineno
                 ) from e
+            except COMPILE_FAULTS:
+                raise TemplateError(rel, TOO_DEEP) from None
         return found
 
     def _personal(self, post: Post) -> bool:
         """Does the post's body name the recipient (so it differs from one person to the next)?"""
         if post.name not in self._personal_bodies:
-            used = jinja2.meta.find_undeclared_variables(self.env.parse(post.body)) if post.body else set()
+            try:
+                used = jinja2.meta.find_undeclared_variables(self.env.parse(post.body)) if post.body else set()
+            except (jinja2.TemplateSyntaxError, *COMPILE_FAULTS):
+                used = {"recipient"}  # rendering it reports the problem with its line
             self._personal_bodies[post.name] = "recipient" in used
         return self._personal_bodies[post.name]
 
@@ -143,14 +240,20 @@ class TextRenderer:
         if not post.body:
             return ""
         rel = post.path.relative_to(self.root).as_posix()
-        context = {"office": self.office, "post": post, "recipient": rec}
+        context = {"office": self.office_data, "post": self._plain(post), "recipient": rec}
         return self._run(self._body_template(post), context, rel, post.body_line - 1)
 
-    def _view(self, post: Post, rec: dict[str, Any] | None) -> Post:
+    def _plain(self, post: Post) -> dict[str, Any]:
+        found = self._plain_posts.get(post.name)
+        if found is None:
+            found = self._plain_posts[post.name] = post_data(post, post.body)
+        return found
+
+    def _view(self, post: Post, rec: dict[str, Any] | None) -> dict[str, Any]:
         """The post as channel templates see it: ``post.body`` rendered."""
         view = self._views.get(post.name)
         if view is None:
-            view = dataclasses.replace(post, body=self._body(post, rec))
+            view = {**self._plain(post), "body": self._body(post, rec)}
             if not self._personal(post):
                 self._views[post.name] = view
         return view
@@ -164,6 +267,10 @@ class TextRenderer:
                 self.env.get_template(name)
             except jinja2.TemplateSyntaxError as e:
                 problems.append(TemplateError(self._rel(name), f"template syntax error: {e.message}", line=e.lineno))
+            except ContentError as e:  # the loader refused the file
+                problems.append(e)
+            except COMPILE_FAULTS:
+                problems.append(TemplateError(self._rel(name), TOO_DEEP))
         return problems
 
 

@@ -1,0 +1,93 @@
+"""Keeping the history file safe: owner-only permissions, a rolling daily backup made with
+SQLite's online backup API, and one plain sentence for each way the file can fail.
+
+Backups live beside the history, ``siaran.db.bak/2026-11-23.db``, one per day siaran runs; the
+newest ``history.backups`` are kept. On POSIX the history, its backups and the log are readable by
+the owner only (0600, folders 0700): they hold citizens' phone numbers. On Windows the files
+inherit the permissions of the folder they are in (keep the project in the user's profile).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+from ..errors import HistoryError
+
+log = logging.getLogger(__name__)
+
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` empty and owner-only if it does not exist yet (SQLite gives its -wal and
+    -shm files the database file's permissions)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
+
+
+def backup_folder(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".bak")
+
+
+def daily_backup(db_path: Path, today: date, keep: int) -> Path | None:
+    """Copy the history to ``<name>.bak/<today>.db`` unless today's copy exists; keep the newest
+    ``keep`` copies. A failed backup is logged, never fatal: the broadcast matters more."""
+    if keep <= 0 or not db_path.exists():
+        return None
+    folder = backup_folder(db_path)
+    target = folder / f"{today.isoformat()}.db"
+    if target.exists():
+        return target
+    tmp = folder / f".{today.isoformat()}.db.tmp"
+    try:
+        folder.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+        create_private(tmp)
+        with sqlite3.connect(db_path) as source, sqlite3.connect(tmp) as copy:
+            source.backup(copy)
+        source.close()
+        copy.close()
+        os.replace(tmp, target)
+    except (OSError, sqlite3.Error) as e:
+        tmp.unlink(missing_ok=True)
+        log.warning("could not back up the history to %s: %s", target, e)
+        return None
+    for old in sorted(folder.glob("????-??-??.db"))[:-keep]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def newest_backup(db_path: Path) -> Path | None:
+    found = sorted(backup_folder(db_path).glob("????-??-??.db")) if backup_folder(db_path).is_dir() else []
+    return found[-1] if found else None
+
+
+def explain(e: sqlite3.Error, db_path: Path) -> HistoryError:
+    """One sentence the operator can act on, for what SQLite said about the history file."""
+    name = getattr(e, "sqlite_errorname", "") or ""
+    text = str(e).lower()
+    if name in ("SQLITE_NOTADB", "SQLITE_CORRUPT") or "not a database" in text or "malformed" in text:
+        backup = newest_backup(db_path)
+        restore = (
+            f"move it aside and copy the backup {backup} to {db_path.name}"
+            if backup
+            else "restore it from your own copy (there is no automatic backup yet)"
+        )
+        return HistoryError(f"The history file {db_path} is damaged; nothing was changed: {restore}.")
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return HistoryError(
+            f"The disk holding {db_path} is full; nothing more was recorded: free some space and run it again."
+        )
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")) or "readonly" in text:
+        return HistoryError(
+            f"The history file {db_path} cannot be written (read-only file or folder?); nothing was changed:"
+            " check its permissions."
+        )
+    return HistoryError(f"The history file {db_path} could not be used ({e}); nothing was changed.")

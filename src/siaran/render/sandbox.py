@@ -1,0 +1,233 @@
+"""The Jinja2 environment templates run in: sandboxed, immutable, and bounded.
+
+The operator (or whoever can edit content/) writes templates, so a template must not be able to
+read files, hang a broadcast or eat the PC's memory. On top of Jinja2's own sandbox:
+
+- templates get plain data only (see ``siaran.render.text``): no path, file or object with methods;
+- ``*``, ``**``, ``%`` and ``+`` refuse results larger than ``MAX_TEXT`` characters (or huge numbers);
+- every call, filter and loop step checks the render's deadline (``MAX_SECONDS``) and refuses
+  numbers and texts too large to be meant (``'x'|center(10**9)``);
+- the rendered text stops at ``MAX_TEXT`` characters; recursion is bounded by Python's own limit,
+  reported as a template error.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Namespace
+
+from ..content.files import read_text
+
+MAX_TEXT = 65_536  # characters of one rendered message (WhatsApp takes 4,096; Instagram 2,200)
+MAX_SECONDS = 2.0  # rendering time of one message
+MAX_ITEMS = 10_000  # range() and list lengths a template may build
+MAX_ARG = 1_000  # a number or text given to a filter or method (widths, counts, separators)
+MAX_INT_BITS = 4_096  # numbers beyond ~10**1200 mean a template is misbehaving
+# A format width or precision of thousands: %99999d, %.*f, {:>99999}
+_BIG_WIDTH = re.compile(r"%[-+ #0]*(\d{4,}|\*)|%[-+ #0]*\d*\.(\d{4,}|\*)|\{[^{}]*:[^{}]*\d{4,}")
+
+
+class RenderLimit(jinja2.TemplateRuntimeError):
+    """A template went over one of the limits above."""
+
+
+_state = threading.local()
+
+
+def _check_time() -> None:
+    deadline = getattr(_state, "deadline", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise RenderLimit(f"rendering took longer than {MAX_SECONDS:g} s (a loop or macro that never ends?)")
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, (str, list, tuple, dict, set, frozenset)):
+        return len(value)
+    return 0
+
+
+def _check_value(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+        raise RenderLimit("a number in the template is too large")
+    if _size(value) > MAX_TEXT:
+        raise RenderLimit(f"a text or list in the template is longer than {MAX_TEXT:,} characters")
+    return value
+
+
+def _check_args(args: Iterable[Any]) -> None:
+    for arg in args:
+        if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_ARG * 10:
+            raise RenderLimit(f"the number {arg} is too large for a template")
+        if isinstance(arg, str) and len(arg) > MAX_ARG:
+            raise RenderLimit(f"a text argument longer than {MAX_ARG} characters")
+
+
+def _check_format(text: Any) -> None:
+    if isinstance(text, str) and _BIG_WIDTH.search(text.replace("%%", "")):
+        raise RenderLimit("a format with a width of thousands of characters")
+
+
+def _guard_filter(func: Callable) -> Callable:
+    """Every filter: deadline, argument sizes (the value itself may be long), result size."""
+
+    @functools.wraps(func)  # keeps jinja_pass_arg (pass_context / pass_eval_context)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        _check_time()
+        passed = getattr(func, "jinja_pass_arg", None)
+        rest = args[2:] if passed else args[1:]  # (context,) value, args...
+        _check_args(rest)
+        _check_args(kwargs.values())
+        if func.__name__ == "do_format" and args:
+            _check_format(args[1] if passed else args[0])
+        return _check_value(func(*args, **kwargs))
+
+    return guarded
+
+
+def _loop_guard(iterable: Any) -> Iterator[Any]:
+    """Wraps the iterable of every ``{% for %}``: the deadline is checked on each step."""
+    for i, item in enumerate(iterable):
+        if i & 63 == 0:
+            _check_time()
+        yield item
+
+
+def _range(*args: int) -> range:
+    _check_time()
+    found = range(*args)
+    if len(found) > MAX_ITEMS:
+        raise RenderLimit(f"range() of more than {MAX_ITEMS:,} numbers")
+    return found
+
+
+class _Namespace(Namespace):
+    """``namespace()`` whose attributes cannot grow past the limits (a loop doubling a text)."""
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        _check_time()
+        super().__setitem__(name, _check_value(value))
+
+
+def _bits(number: float) -> int:
+    return number.bit_length() if isinstance(number, int) else 0
+
+
+def _product_size(left: Any, right: Any) -> int:
+    if isinstance(left, int) and not isinstance(left, bool):
+        left, right = right, left
+    if isinstance(right, int) and not isinstance(right, bool):
+        return _size(left) * max(right, 0)
+    return 0
+
+
+class BoundedEnvironment(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset(["*", "**", "%", "+"])
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("optimized", False)  # no constant folding: every filter runs guarded, at render time
+        super().__init__(**kwargs)
+        self.filters = {name: _guard_filter(f) for name, f in self.filters.items()}
+        self.filters["_siaran_loop"] = _loop_guard
+        self.globals["range"] = _range
+        self.globals["namespace"] = _Namespace
+        self.globals.pop("lipsum", None)  # lipsum(n=10**9): nothing a message needs
+
+    def add_filter(self, name: str, func: Callable) -> None:
+        self.filters[name] = _guard_filter(func)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # Templates get plain dicts: ``post.title`` is a key, looked up first (Jinja would try the
+        # attribute first and fail slowly, for every variable of every message of a broadcast).
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        _check_time()
+        if operator == "*" and _product_size(left, right) > MAX_TEXT:
+            raise RenderLimit(f"'*' would make a text or list longer than {MAX_TEXT:,} characters")
+        numbers = isinstance(left, (int, float)) and isinstance(right, (int, float))
+        if operator == "*" and numbers and _bits(left) + _bits(right) > MAX_INT_BITS:
+            raise RenderLimit("'*' would make a number too large")
+        if operator == "**" and numbers and ((abs(right) > 64 and abs(left) > 1) or abs(right) > 10_000):
+            raise RenderLimit("'**' with an exponent this large")
+        if operator == "%":
+            _check_format(left)
+        return _check_value(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_time()
+        given = (*args, *kwargs.values())
+        for arg in given:
+            _check_value(arg)
+        if __obj is not _range:
+            _check_args(a for a in given if not isinstance(a, str))
+        owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
+        if isinstance(owner, str):  # 'x'.center(...), sep.join(...), '{:>9999}'.format(...)
+            _check_format(owner)
+            _check_args(a for a in given if isinstance(a, str))
+        return _check_value(super().call(__context, __obj, *args, **kwargs))
+
+    def _generate(self, source: nodes.Template, name: str | None, filename: str | None, defer_init: bool = False):
+        for loop in list(source.find_all(nodes.For)):
+            loop.iter = nodes.Filter(loop.iter, "_siaran_loop", [], [], None, None, lineno=loop.lineno)
+        return super()._generate(source, name, filename, defer_init)
+
+
+class ContentLoader(jinja2.BaseLoader):
+    """Templates (and what they include or extend) from content/templates/, read through
+    ``content.files.read_text``: inside content/ after symlinks, regular files, UTF-8, bounded size."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)  # refuses '..'
+        rel = "/".join(("content", "templates", *pieces))
+        path = self.root.joinpath(*rel.split("/"))
+        if not os.path.lexists(path):
+            raise jinja2.TemplateNotFound(template)
+        return read_text(path, rel), str(path), lambda: True
+
+
+def _line_writing(chunks: Iterator[str], template: jinja2.Template) -> int | None:
+    """The template line a paused render is writing (the innermost frame of the template itself)."""
+    line, gen = None, chunks
+    while gen is not None:
+        frame = getattr(gen, "gi_frame", None)
+        if frame is not None and frame.f_code.co_filename == template.filename:
+            line = template.get_corresponding_lineno(frame.f_lineno)
+        gen = getattr(gen, "gi_yieldfrom", None)
+    return line
+
+
+def render_bounded(template: jinja2.Template, context: dict[str, Any]) -> str:
+    """Render within MAX_SECONDS and MAX_TEXT characters; a RenderLimit says which limit was hit."""
+    outer = getattr(_state, "deadline", None)
+    _state.deadline = time.monotonic() + MAX_SECONDS if outer is None else outer
+    try:
+        parts: list[str] = []
+        size = 0
+        chunks = template.generate(context)
+        for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_TEXT:
+                error = RenderLimit(f"the message is longer than {MAX_TEXT:,} characters")
+                error.lineno = _line_writing(chunks, template)
+                raise error
+            parts.append(chunk)
+        return "".join(parts)
+    finally:
+        _state.deadline = outer
