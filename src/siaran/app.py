@@ -23,6 +23,7 @@ class App:
     settings: Settings
     clock: Clock
     strict_lists: bool = False
+    tolerant: bool = False  # broken posts are set aside, not fatal (daemon, read-only commands)
     _project: Project | None = field(default=None, repr=False)
 
     @classmethod
@@ -38,7 +39,9 @@ class App:
     @property
     def project(self) -> Project:
         if self._project is None:
-            self._project = load_project(self.root, self.clock.now(), strict_lists=self.strict_lists)
+            self._project = load_project(
+                self.root, self.clock.now(), strict_lists=self.strict_lists, tolerant=self.tolerant
+            )
         return self._project
 
     def now(self) -> datetime:

@@ -35,6 +35,7 @@ class Setting:
 
 
 S = Setting
+DEFAULT_LOG = "siaran.log"
 SETTINGS: tuple[Setting, ...] = (
     S("history", "path", "siaran.db", "SQLite file holding the whole posting history (relative to the project)."),
     S("media", "path", "media", "Folder of rendered images (sync it to your hosting for the Instagram Graph API)."),
@@ -157,7 +158,7 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     S("server", "page_port", 8788, "Port of the operator page (always on 127.0.0.1, never tunnelled).", int),
-    S("daemon", "log_file", "siaran.log", "Rotating log file of `siaran run` (relative to the project)."),
+    S("daemon", "log_file", DEFAULT_LOG, "Rotating log file of `siaran run` (relative to the project)."),
     S("daemon", "lock_file", "siaran.lock", "Lock file that keeps one daemon per project folder."),
 )
 SECRET_KEYS = {s.key for s in SETTINGS if s.secret}

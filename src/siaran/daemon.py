@@ -69,10 +69,11 @@ class Daemon:
         self._idle = threading.Event()
         self._idle.set()
         self._scheduler: BlockingScheduler | None = None
+        self._problems: list[str] = []
 
     def app(self) -> App:
         """A fresh App each pass, so edits to content and schedules are picked up."""
-        return App(root=self.root, settings=self.settings, clock=self.clock)
+        return App(root=self.root, settings=self.settings, clock=self.clock, tolerant=True)
 
     # ── one pass ──
     def tick(self) -> tuple[list[runner.Result], timedelta]:
@@ -80,6 +81,7 @@ class Daemon:
         self._idle.clear()
         app = self.app()
         try:
+            self._log_problems(app)
             results = asyncio.run(self._process(app))
             now = app.now()
             if not self.stopping.is_set() and any(d.action == "run" for _, d in runner.due(app, now)):
@@ -91,6 +93,20 @@ class Daemon:
             if "db" in app.__dict__:  # opened this pass: close it, the next pass opens its own
                 app.db.conn.close()
             self._idle.set()
+
+    def _log_problems(self, app: App) -> None:
+        """Content problems go to the log when they change, not every pass."""
+        problems = [str(p) for p in app.project.problems]
+        if problems != self._problems:
+            self._problems = problems
+            if problems:
+                log.error(
+                    "%d content problem(s); only what needs these files is held back:\n  %s",
+                    len(problems),
+                    "\n  ".join(problems),
+                )
+            else:
+                log.info("content problems fixed")
 
     async def _process(self, app: App) -> list[runner.Result]:
         self._loop = asyncio.get_running_loop()
@@ -134,7 +150,7 @@ class Daemon:
             for r in results:
                 log.info("%s %s: %s %s", r.occurrence, r.post, r.status, r.reason)
         except ContentErrors as e:
-            log.error("the project has %d problem(s); nothing sent until fixed:\n%s", len(e.problems), e)
+            log.error("the office file has %d problem(s); nothing sent until fixed:\n%s", len(e.problems), e)
             wait = MAX_SLEEP
         except SiaranError as e:
             log.error("%s", e)

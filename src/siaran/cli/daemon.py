@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
 
 from .. import logs
+from ..app import App
 from ..daemon import Daemon, project_lock, run_once
 from ..delivery.occurrences import Result
-from ..errors import ConfigError
+from ..delivery.summary import EXIT_INCOMPLETE
+from ..errors import ConfigError, ContentErrors, SiaranError
 from ..server import start_in_thread, webhook_configured
 from ..service import KINDS, render
 from .base import cli, get_app
+
+log = logging.getLogger(__name__)
 
 
 def print_results(results: list[Result]) -> None:
     if not results:
         click.echo("Nothing due.")
         return
-    colours = {"done": "green", "failed": "red", "skipped": "yellow", "running": "yellow"}
+    colours = {"done": "green", "failed": "red", "skipped": "yellow", "running": "yellow", "held": "red"}
     for r in results:
         again = " (resumed)" if r.resumed else ""
         click.secho(f"{r.status:<8} {r.occurrence}  {r.post}{again}", fg=colours.get(r.status))
@@ -37,6 +42,7 @@ def run(ctx: click.Context, once: bool) -> None:
     One daemon per project folder; logs go to the daemon.log_file setting.
     """
     app = get_app(ctx)
+    app.tolerant = True
     log_file = app.settings.path("daemon", "log_file")
     verbose = not once or ctx.find_root().params.get("verbose", False)
     logs.setup(app.settings.secrets(), verbose=verbose, log_file=log_file)
@@ -46,14 +52,10 @@ def run(ctx: click.Context, once: bool) -> None:
             if once:
                 results = run_once(daemon)
                 print_results(results)
-                if any(r.status == "failed" for r in results):
-                    ctx.exit(1)
+                if any(r.status in INCOMPLETE for r in results):
+                    ctx.exit(EXIT_INCOMPLETE)
                 return
-            project = app.project  # refuse to start on invalid content: the operator is watching now
-            click.echo(
-                f"siaran is running for {project.office.name} ({project.office.tz_label}); "
-                f"log: {log_file}. Press Ctrl-C to stop."
-            )
+            _announce(app, log_file)
             server = None
             if webhook_configured(app.settings):
                 try:
@@ -70,8 +72,33 @@ def run(ctx: click.Context, once: bool) -> None:
                     server.stop.set()
                     if server.thread is not None:
                         server.thread.join(10)
+    except SiaranError as e:
+        log.error("siaran run stopped: %s", e)  # the log file is where an unwatched PC is looked at
+        raise
     finally:
         logs.setup(app.settings.secrets())  # closes the log file
+
+
+INCOMPLETE = ("failed", "held", "running")
+
+
+def _announce(app: App, log_file: Path) -> None:
+    """Start even with problems in the content (only what needs a broken file is held back);
+    refuse only when this is not a project at all."""
+    if not (app.root / "content").is_dir():
+        app.project  # noqa: B018 - raises the "not a siaran project" error
+    try:
+        project = app.project
+    except ContentErrors as e:
+        log.error("the office file has problems; each pass tries again:\n%s", e)
+        click.secho("siaran berjalan, tetapi content/office.yaml bermasalah: belum ada yang dikirim.", fg="red")
+        return
+    for p in project.problems:
+        click.secho(f"Peringatan: {p}", fg="yellow", err=True)
+    click.echo(
+        f"siaran is running for {project.office.name} ({project.office.tz_label}); "
+        f"log: {log_file}. Press Ctrl-C to stop."
+    )
 
 
 @cli.group()

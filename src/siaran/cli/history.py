@@ -10,7 +10,7 @@ import click
 from ..errors import ConfigError
 from ..history import STATUSES
 from ..history.deliveries import query as query_deliveries
-from .base import cli, get_app
+from .base import cli, tolerant_app
 
 FIELDS = (
     "post",
@@ -49,7 +49,7 @@ def history_cmd(
     as_json: bool,
 ) -> None:
     """Show the delivery history."""
-    app = get_app(ctx)
+    app = tolerant_app(ctx)
     tz = app.project.office.timezone
     since_dt = None
     if since:

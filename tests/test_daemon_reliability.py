@@ -1,0 +1,223 @@
+"""The daemon keeps its promises with nobody watching (issue 10): a broken file holds back only what
+needs it, failures give a non-zero exit, catch-up sends at most the latest missed occurrence, days
+off move weekly posts, a timezone edit resends nothing. Through the CLI with SIARAN_NOW."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from siaran.history import open_db
+
+SOP = "seri-sop-mingguan"
+WEEKLY = "pengumuman-mingguan"
+BEFORE_M003 = Path(__file__).parent / "data" / "history-before-m003.db"
+
+
+def at(moment: str, **extra: str) -> dict[str, str]:
+    return {"SIARAN_NOW": moment, **extra}
+
+
+def db_path(project: Path) -> Path:
+    return project / "siaran.db"
+
+
+def occurrences(project: Path) -> dict[str, dict]:
+    return {r["slot"]: r for r in sqlite_utils.Database(db_path(project))["occurrences"].rows}
+
+
+def edit(project: Path, rel: str, old: str, new: str) -> None:
+    path = project / rel
+    text = path.read_text()
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+# ── isolation ────────────────────────────────────────────────────────────────
+
+
+def test_a_broken_post_holds_back_only_its_own_occurrence_until_fixed(run, project):
+    edit(project, "content/sop/ktp-el.yaml", "requirements:", "syarat:")  # the series' second post
+    edit(project, "content/announcements/kerja-bakti.md", "\n---\n", "\n---\nHubungi {{ recipient.alamat }}.\n")
+    checked = run("check", env=at("2026-11-18T09:01:00+08:00"))
+    assert checked.exit_code == 1 and "content/sop/ktp-el.yaml" in checked.stderr
+
+    first = run("run", "--once", env=at("2026-11-18T09:01:00+08:00"))
+    assert first.exit_code == 0, first.all
+    assert f"done     {SOP}@2026-11-18T09:00  sop/kartu-keluarga" in first.output
+    monday = run("run", "--once", env=at("2026-11-23T07:31:00+08:00"))
+    assert monday.exit_code == 0 and f"done     {WEEKLY}@2026-11-23T07:30" in monday.output
+
+    held = run("run", "--once", env=at("2026-11-25T09:01:00+08:00"))
+    assert held.exit_code == 2, held.all
+    assert f"held     {SOP}@2026-11-25T09:00  sop/ktp-el" in held.output
+    assert "content/sop/ktp-el.yaml" in held.output and "syarat" in held.output
+    assert occurrences(project)[f"{SOP}@2026-11-25T09:00"]["status"] == "held"
+    again = run("run", "--once", env=at("2026-11-25T10:00:00+08:00"))  # tried again on every pass
+    assert again.exit_code == 2 and "held     " in again.output
+
+    # Read-only commands work meanwhile and show the problems as warnings.
+    history = run("history", env=at("2026-11-25T10:05:00+08:00"))
+    assert history.exit_code == 0, history.all
+    assert "Peringatan" in history.stderr and "content/announcements/kerja-bakti.md" in history.stderr
+    past = run("schedule", "--past", "2", "--days", "1", env=at("2026-11-25T10:05:00+08:00"))
+    assert past.exit_code == 0 and f"{SOP}  sop/ktp-el  held" in past.output
+    for args in (("report",), ("holidays", "2026"), ("optout", "list")):
+        assert run(*args, env=at("2026-11-25T10:05:00+08:00")).exit_code == 0, args
+
+    edit(project, "content/sop/ktp-el.yaml", "syarat:", "requirements:")  # fixed within its grace
+    fixed = run("run", "--once", env=at("2026-11-25T11:00:00+08:00"))
+    assert fixed.exit_code == 0, fixed.all
+    assert f"done     {SOP}@2026-11-25T09:00  sop/ktp-el" in fixed.output
+    assert occurrences(project)[f"{SOP}@2026-11-25T09:00"]["status"] == "done"
+
+
+def test_a_held_occurrence_past_its_grace_is_skipped_and_keeps_the_series_place(run, project):
+    run("run", "--once", env=at("2026-11-18T09:01:00+08:00"))
+    edit(project, "content/sop/ktp-el.yaml", "requirements:", "syarat:")
+    assert run("run", "--once", env=at("2026-11-25T09:01:00+08:00")).exit_code == 2
+    late = run("run", "--once", env=at("2026-11-28T10:00:00+08:00"))  # 3 days later: beyond its 2-day grace
+    assert f"skipped  {SOP}@2026-11-25T09:00" in late.output
+    row = occurrences(project)[f"{SOP}@2026-11-25T09:00"]
+    assert row["status"] == "skipped" and "more than its grace" in row["reason"]
+
+
+def test_run_start_up_failure_goes_to_the_log_file(run, project):
+    (project / "siaran.toml").write_text("[whatsapp]\nprovder = 'cloud'\n")
+    res = run("run", "--once", env=at("2026-11-25T09:01:00+08:00"))
+    assert res.exit_code == 1
+    log = (project / "siaran.log").read_text()
+    assert "cannot start" in log and "unknown setting whatsapp.provder" in log
+
+
+# ── exit codes ───────────────────────────────────────────────────────────────
+
+UNREACHABLE = {
+    "SIARAN_WHATSAPP_PROVIDER": "cloud",
+    "SIARAN_WHATSAPP_BASE_URL": "http://127.0.0.1:9",  # nothing listens on the discard port
+    "SIARAN_WHATSAPP_PHONE_NUMBER_ID": "123",
+    "SIARAN_WHATSAPP_TOKEN": "token-for-tests",
+    "SIARAN_WHATSAPP_BACKOFF": "0",
+    "SIARAN_WHATSAPP_MAX_ATTEMPTS": "1",
+}
+
+
+def test_send_and_run_once_exit_non_zero_when_the_provider_is_unreachable(run, project):
+    sent = run("send", "announcements/kerja-bakti", "--now", "--channel", "whatsapp", env=at(
+        "2026-11-23T10:00:00+08:00", **UNREACHABLE))  # fmt: skip
+    assert sent.exit_code == 2, sent.all
+    assert "failed 6" in sent.output
+    retried = run("retry", "--failed", env=at("2026-11-23T10:05:00+08:00", **UNREACHABLE))
+    assert retried.exit_code == 2, retried.all
+
+    res = run("run", "--once", env=at("2026-11-25T09:01:00+08:00", **UNREACHABLE))
+    assert res.exit_code == 2, res.all
+    assert f"failed   {SOP}@2026-11-25T09:00" in res.output and "not everything went out" in res.output
+    ok = run("send", "announcements/posyandu", "--now", env=at("2026-11-23T10:00:00+08:00"))
+    assert ok.exit_code == 0, ok.all
+
+
+# ── catch-up ─────────────────────────────────────────────────────────────────
+
+DAILY = "posyandu-harian"
+
+
+def add_daily(project: Path) -> None:
+    (project / f"schedules/{DAILY}.yaml").write_text(
+        'cron: "0 7 * * mon-fri"\npost: announcements/posyandu\nchannels: [whatsapp]\ngrace: 2 hari\n'
+    )
+
+
+def test_catch_up_sends_only_the_latest_missed_occurrence(run, project):
+    add_daily(project)
+    assert run("run", "--once", env=at("2026-11-23T07:05:00+08:00")).exit_code == 0  # Monday
+    res = run("run", "--once", env=at("2026-11-25T07:05:00+08:00"))  # the PC was off on Tuesday
+    assert res.exit_code == 0, res.all
+    assert f"skipped  {DAILY}@2026-11-24T07:00" in res.output
+    assert "only the latest missed occurrence is sent (2026-11-25 07:00)" in res.output
+    assert f"done     {DAILY}@2026-11-25T07:00" in res.output
+    outbox = sorted(p.name for p in (project / "outbox/whatsapp").iterdir() if "posyandu" in p.name)
+    assert outbox == ["2026-11-23-announcements-posyandu", "2026-11-25-announcements-posyandu"]
+    past = run("schedule", "--past", "3", "--days", "1", env=at("2026-11-25T07:10:00+08:00")).output
+    assert f"2026-11-24 Tue 07:00 WITA  {DAILY}  announcements/posyandu  skipped  (missed; only the latest" in past
+
+
+def test_months_off_are_recorded_as_skipped_with_one_summary_row_for_the_oldest(run, project):
+    add_daily(project)
+    run("run", "--once", env=at("2026-11-23T07:05:00+08:00"))
+    res = run("run", "--once", env=at("2027-04-01T07:05:00+08:00"))  # a Thursday, 129 days later
+    assert res.exit_code == 0, res.all
+    rows = occurrences(project)
+    ran = [s for s, r in rows.items() if s.startswith(DAILY) and r["status"] == "done"]
+    assert ran == [f"{DAILY}@2026-11-23T07:00", f"{DAILY}@2027-04-01T07:00"]
+    [gap] = [r for s, r in rows.items() if "@gap:" in s]
+    assert gap["status"] == "skipped" and "missed between 2026-11-23 07:00" in gap["reason"]
+    singles = [r for s, r in rows.items() if s.startswith(DAILY) and "@gap" not in s and r["status"] == "skipped"]
+    assert len(singles) > 50  # every weekday of the last 92 days on its own row
+    assert "Nothing due" in run("run", "--once", env=at("2027-04-01T07:10:00+08:00")).output
+
+
+# ── days off ─────────────────────────────────────────────────────────────────
+
+
+def test_weekly_post_moves_past_a_public_holiday_to_the_next_workday(run, project):
+    listing = run("schedule", "--days", "3", env=at("2026-08-16T12:00:00+08:00"))
+    assert f"2026-08-18 Tue 07:30 WITA  {WEEKLY}  announcements/jadwal-pelayanan" in listing.output
+    monday = run("run", "--once", env=at("2026-08-17T07:35:00+08:00"))  # Hari Kemerdekaan
+    assert WEEKLY not in monday.output
+    tuesday = run("run", "--once", env=at("2026-08-18T07:31:00+08:00"))
+    assert f"done     {WEEKLY}@2026-08-17T07:30" in tuesday.output
+
+
+def test_on_holiday_skip_and_send(run, project):
+    edit(project, f"schedules/{WEEKLY}.yaml", "grace: 1 hari", "grace: 1 hari\non_holiday: skip")
+    res = run("run", "--once", env=at("2026-08-17T07:35:00+08:00"))
+    assert f"skipped  {WEEKLY}@2026-08-17T07:30" in res.output and "Hari Kemerdekaan" in res.output
+    edit(project, f"schedules/{WEEKLY}.yaml", "on_holiday: skip", "on_holiday: send")
+    res = run("run", "--once", env=at("2026-03-23T07:35:00+08:00"))  # cuti bersama Idul Fitri
+    assert f"done     {WEEKLY}@2026-03-23T07:30" in res.output
+    edit(project, f"schedules/{WEEKLY}.yaml", "on_holiday: send", "on_holiday: kadang")
+    assert "on_holiday" in run("check", env=at("2026-03-23T07:35:00+08:00")).stderr
+
+
+def test_cuti_bersama_counts_as_a_day_off(run, project):
+    res = run("run", "--once", env=at("2026-03-23T07:35:00+08:00"))  # Monday, cuti bersama Idul Fitri
+    assert WEEKLY not in res.output
+    listing = run("schedule", "--days", "7", env=at("2026-03-23T07:40:00+08:00"))
+    # 24 Mar is cuti bersama too; the next workday is Wednesday 25 Mar.
+    assert f"2026-03-25 Wed 07:30 WITA  {WEEKLY}  announcements/jadwal-pelayanan" in listing.output
+
+
+# ── stable occurrence ids ────────────────────────────────────────────────────
+
+
+def test_a_timezone_edit_resends_nothing(run, project):
+    assert "done" in run("run", "--once", env=at("2026-11-25T09:01:00+08:00")).output
+    office = project / "content/office.yaml"
+    office.write_text(office.read_text().replace("timezone: Asia/Makassar", "timezone: Asia/Jakarta"))
+    res = run("run", "--once", env=at("2026-11-25T09:05:00+07:00"))
+    assert "Nothing due" in res.output, res.output
+    office.write_text(office.read_text().replace("timezone: Asia/Jakarta", "timezone: Asia/Jayapura"))
+    assert "Nothing due" in run("run", "--once", env=at("2026-11-25T09:30:00+09:00")).output
+    assert len(list((project / "outbox/whatsapp").iterdir())) == 1
+
+
+def test_m004_keeps_old_occurrence_ids_and_finds_them_by_local_slot(run, project):
+    path = db_path(project)
+    shutil.copy(BEFORE_M003, path)
+    with sqlite3.connect(path) as conn:  # an old history: its own rows are not this test's concern
+        conn.execute("delete from instagram_queue")
+        conn.execute("delete from deliveries")
+        conn.execute(
+            "insert into occurrences (id, schedule, post, scheduled_for, status) values (?, ?, ?, ?, 'done')",
+            [f"{SOP}@2026-11-25T09:00:00+08:00", SOP, "sop/kartu-keluarga", "2026-11-25T01:00:00+00:00"],
+        )
+    conn.close()
+    db = open_db(path)
+    [row] = db["occurrences"].rows
+    assert row["id"] == f"{SOP}@2026-11-25T09:00:00+08:00" and row["slot"] == f"{SOP}@2026-11-25T09:00"
+    db.close()
+    assert "Nothing due" in run("run", "--once", env=at("2026-11-25T09:30:00+08:00")).output
