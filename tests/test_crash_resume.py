@@ -44,7 +44,7 @@ def test_kill_9_mid_broadcast_then_rerun_sends_nobody_twice(project: Path):
         _, err = proc.communicate()
         assert proc.returncode == -signal.SIGKILL, err.decode()
 
-        db = sqlite_utils.Database(project / "siaran.db")
+        db = sqlite_utils.Database(project / "siaran-rehearsal.db")
         at_kill = {r["recipient"]: r["status"] for r in db["deliveries"].rows}
         in_flight = {k for k, s in at_kill.items() if s == "sending"}
         assert 0 < len(in_flight) <= 3

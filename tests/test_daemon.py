@@ -21,11 +21,14 @@ from siaran.channels import WHATSAPP
 from siaran.channels.base import Message, Receipt
 from siaran.channels.outbox import OutboxDriver
 from siaran.clock import FixedClock, parse_instant
-from siaran.config import load_settings
+from siaran.config import load_settings, rehearsal
 from siaran.daemon import Daemon
 
 SOP = "seri-sop-mingguan"
 SERIES = ["sop/kartu-keluarga", "sop/ktp-el", "sop/surat-pengantar-nikah"]
+
+
+REHEARSAL = {"SIARAN_NOW": "2026-11-01T00:00:00+08:00"}  # any rehearsed moment reads the rehearsal history
 
 
 def at(moment: str) -> dict[str, str]:
@@ -33,12 +36,12 @@ def at(moment: str) -> dict[str, str]:
 
 
 def occurrences(project: Path) -> dict[str, dict]:
-    db = sqlite_utils.Database(project / "siaran.db")
+    db = sqlite_utils.Database(project / "siaran-rehearsal.db")
     return {r["id"]: r for r in db["occurrences"].rows}
 
 
 def history(run) -> list[dict]:
-    res = run("history", "--json")
+    res = run("history", "--json", env=REHEARSAL)
     assert res.exit_code == 0, res.all
     return json.loads(res.output)
 
@@ -100,7 +103,7 @@ def test_catch_up_after_three_days_off_within_grace_and_rotation_across_restarts
         f"{SOP}@2026-12-02T09:00": {SERIES[2]},
     }
     # The Friday catch-up wrote its outbox under the occurrence's day, not the day it went out.
-    assert (project / "outbox/whatsapp/2026-11-25-sop-ktp-el").is_dir()
+    assert (project / "outbox-rehearsal/whatsapp/2026-11-25-sop-ktp-el").is_dir()
 
 
 def test_missed_beyond_grace_is_skipped_not_sent_late_and_keeps_its_series_place(run, project):
@@ -131,7 +134,7 @@ def test_no_double_run_across_restarts(run, project):
     for moment in ("2026-11-25T09:01:00+08:00", "2026-11-25T09:30:00+08:00", "2026-11-26T09:00:00+08:00"):
         assert "Nothing due" in once(run, moment).output
     assert history(run) == first
-    assert len(list((project / "outbox/whatsapp/2026-11-25-sop-kartu-keluarga").glob("*.txt"))) == 6
+    assert len(list((project / "outbox-rehearsal/whatsapp/2026-11-25-sop-kartu-keluarga").glob("*.txt"))) == 6
     assert [r["status"] for r in occurrences(project).values()] == ["done"]
 
 
@@ -163,7 +166,7 @@ def make(settings, http, clock, **context):
 def test_stop_mid_broadcast_leaves_rest_queued_and_next_start_resumes_without_resending(run, project, monkeypatch):
     monkeypatch.setitem(WHATSAPP, "stopping", __name__)
     clock = FixedClock(at=parse_instant("2026-11-25T09:00:10+08:00"))
-    settings = load_settings(project, {"SIARAN_WHATSAPP_PROVIDER": "stopping"})
+    settings = rehearsal(load_settings(project, {"SIARAN_WHATSAPP_PROVIDER": "stopping"}))
     daemon = StoppingDriver.daemon = Daemon(project, settings, clock)
     try:
         results, _ = daemon.tick()
@@ -227,7 +230,7 @@ def test_second_daemon_is_refused_by_the_lock(run, project):
         res = run("run", "--once", env=at("2026-11-25T09:01:00+08:00"))
         assert res.exit_code == 1
         assert "another siaran daemon is already running" in res.stderr
-        assert not (project / "outbox").exists()
+        assert not (project / "outbox-rehearsal").exists()
     assert "done" in once(run, "2026-11-25T09:01:00+08:00").output
 
 
@@ -272,7 +275,7 @@ def test_foreground_daemon_sends_on_time_and_stops_on_sigterm(project):
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if (project / "siaran.db").exists() and occurrences(project).get(occ, {}).get("status") == "done":
+            if (project / "siaran-rehearsal.db").exists() and occurrences(project).get(occ, {}).get("status") == "done":
                 break
             time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)
@@ -314,7 +317,7 @@ def test_each_pass_publishes_instagram_posts_left_waiting(run, project):
 
     res = once(run, "2026-11-27T10:05:00+08:00")  # Friday: no schedule is due
     assert res.exit_code == 0, res.all
-    listing = run("instagram", "queue")
+    listing = run("instagram", "queue", env=REHEARSAL)
     assert "handed_off" in listing.output and "announcements/kerja-bakti" in listing.output
-    assert (project / "outbox/instagram").is_dir()
+    assert (project / "outbox-rehearsal/instagram").is_dir()
     assert key

@@ -22,7 +22,7 @@ def at(moment: str, **extra: str) -> dict[str, str]:
 
 
 def db_path(project: Path) -> Path:
-    return project / "siaran.db"
+    return project / "siaran-rehearsal.db"
 
 
 def occurrences(project: Path) -> dict[str, dict]:
@@ -139,7 +139,7 @@ def test_catch_up_sends_only_the_latest_missed_occurrence(run, project):
     assert f"skipped  {DAILY}@2026-11-24T07:00" in res.output
     assert "only the latest missed occurrence is sent (2026-11-25 07:00)" in res.output
     assert f"done     {DAILY}@2026-11-25T07:00" in res.output
-    outbox = sorted(p.name for p in (project / "outbox/whatsapp").iterdir() if "posyandu" in p.name)
+    outbox = sorted(p.name for p in (project / "outbox-rehearsal/whatsapp").iterdir() if "posyandu" in p.name)
     assert outbox == ["2026-11-23-announcements-posyandu", "2026-11-25-announcements-posyandu"]
     past = run("schedule", "--past", "3", "--days", "1", env=at("2026-11-25T07:10:00+08:00")).output
     assert f"2026-11-24 Tue 07:00 WITA  {DAILY}  announcements/posyandu  skipped  (missed; only the latest" in past
@@ -202,7 +202,7 @@ def test_a_timezone_edit_resends_nothing(run, project):
     assert "Nothing due" in res.output, res.output
     office.write_text(office.read_text().replace("timezone: Asia/Jakarta", "timezone: Asia/Jayapura"))
     assert "Nothing due" in run("run", "--once", env=at("2026-11-25T09:30:00+09:00")).output
-    assert len(list((project / "outbox/whatsapp").iterdir())) == 1
+    assert len(list((project / "outbox-rehearsal/whatsapp").iterdir())) == 1
 
 
 def test_m004_keeps_old_occurrence_ids_and_finds_them_by_local_slot(run, project):
@@ -221,3 +221,21 @@ def test_m004_keeps_old_occurrence_ids_and_finds_them_by_local_slot(run, project
     assert row["id"] == f"{SOP}@2026-11-25T09:00:00+08:00" and row["slot"] == f"{SOP}@2026-11-25T09:00"
     db.close()
     assert "Nothing due" in run("run", "--once", env=at("2026-11-25T09:30:00+08:00")).output
+
+
+# ── rehearsal kept apart ─────────────────────────────────────────────────────
+
+
+def test_a_rehearsal_keeps_its_own_history_and_outbox(run, project):
+    assert run("optout", "add", "0812-3456-7801").exit_code == 0  # a real opt-out, in the real history
+    res = run("run", "--once", env=at("2026-12-25T06:05:00+08:00"))
+    assert res.exit_code == 0, res.all
+    assert "done     ucapan-hari-besar@2026-12-25T06:00#greetings/natal" in res.output
+    assert (project / "siaran-rehearsal.db").exists() and (project / "outbox-rehearsal/whatsapp").is_dir()
+    assert not (project / "outbox").exists()
+    real = sqlite_utils.Database(project / "siaran.db")
+    assert real["occurrences"].count == 0 and real["deliveries"].count == 0  # Christmas is still to come
+    assert "No deliveries yet" in run("history").output
+    rehearsed = run("history", "--json", env=at("2026-12-25T06:10:00+08:00")).output
+    assert "greetings/natal" in rehearsed
+    assert not list((project / "outbox-rehearsal/whatsapp").rglob("6281234567801.txt"))  # real opt-outs hold

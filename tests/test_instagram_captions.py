@@ -38,4 +38,4 @@ def test_check_reports_each_caption_problem_with_the_post_file(run, project):
     assert "hanya-wa.md" not in res.stderr  # WhatsApp has no such rule
 
     send = run("send", "announcements/panjang", "--now", env=NOW)
-    assert send.exit_code == 1 and not (project / "outbox").exists()
+    assert send.exit_code == 1 and not (project / "outbox-rehearsal").exists()

@@ -49,7 +49,7 @@ def by_number(project: Path) -> dict[str, dict]:
 
 def everything_stored(project: Path) -> str:
     """Every table of the history as text: to prove a token never lands there."""
-    db = sqlite_utils.Database(project / "siaran.db")
+    db = sqlite_utils.Database(project / "siaran-rehearsal.db")
     return "\n".join(str(list(db[t].rows)) for t in db.table_names())
 
 
@@ -314,7 +314,7 @@ def test_the_sending_mark_is_on_disk_before_the_request_arrives(run, project, cl
     seen: dict[str, str] = {}
 
     def check(to: str) -> None:  # runs in the fake, i.e. when the request has left siaran
-        db = sqlite_utils.Database(project / "siaran.db")
+        db = sqlite_utils.Database(project / "siaran-rehearsal.db")
         row = next(db.query("select status, worker from deliveries where recipient = ?", ["+" + to]))
         seen[to] = row["status"] if row["worker"] else "no worker"
         db.close()

@@ -12,9 +12,10 @@ import sqlite_utils
 from .channels import check_settings
 from .checks import load_project
 from .clock import Clock
-from .config import Settings, load_settings
+from .config import Settings, load_settings, rehearsal
 from .content.project import Project
 from .history import open_db
+from .history.optouts import numbers as optout_numbers
 
 
 @dataclass
@@ -30,11 +31,26 @@ class App:
     def open(cls, root: Path, clock: Clock, env: dict[str, str] | None = None) -> App:
         settings = load_settings(root, env)
         check_settings(settings)
+        if clock.rehearsed:  # SIARAN_NOW: a rehearsal keeps its own history and outbox
+            settings = rehearsal(settings)
         return cls(root=root, settings=settings, clock=clock)
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
         return open_db(self.settings.path("history"))
+
+    def optouts(self) -> set[str]:
+        """Who must never get a broadcast. A rehearsal also honours the real history's opt-outs:
+        rehearsing with a real provider must not reach someone who asked to stop."""
+        found = optout_numbers(self.db)
+        real = self.settings.real
+        if real is not None and real.path("history").exists():
+            db = open_db(real.path("history"))
+            try:
+                found |= optout_numbers(db)
+            finally:
+                db.conn.close()
+        return found
 
     @property
     def project(self) -> Project:

@@ -218,6 +218,7 @@ class Section(Mapping[str, Any]):
 class Settings:
     project: Path
     sections: Mapping[str, Section]
+    real: Settings | None = None  # while rehearsing: the settings of the real run
 
     def __getattr__(self, name: str) -> Section:
         try:
@@ -272,3 +273,20 @@ def load_settings(project: Path, env: Mapping[str, str] | None = None) -> Settin
             values[s.section][s.key] = _convert(s, layered[s.env], s.env)
 
     return Settings(project=project, sections={name: Section(name, v) for name, v in values.items()})
+
+
+REHEARSAL = "-rehearsal"
+
+
+def rehearsal(settings: Settings) -> Settings:
+    """With ``SIARAN_NOW`` set, history and outbox are the rehearsal's own files beside the real
+    ones (``siaran-rehearsal.db``, ``outbox-rehearsal/``): a rehearsal never makes a real occurrence
+    count as done, and a real run never sees a rehearsal's messages."""
+    history = Path(settings.history.path)
+    outbox = Path(settings.outbox.path)
+    sections = dict(settings.sections)
+    sections["history"] = Section(
+        "history", {**settings.history, "path": str(history.with_name(history.stem + REHEARSAL + history.suffix))}
+    )
+    sections["outbox"] = Section("outbox", {**settings.outbox, "path": str(outbox.with_name(outbox.name + REHEARSAL))})
+    return Settings(project=settings.project, sections=sections, real=settings)
