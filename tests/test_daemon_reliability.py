@@ -4,10 +4,15 @@ off move weekly posts, a timezone edit resends nothing. Through the CLI with SIA
 
 from __future__ import annotations
 
+import http.server
+import json
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
+from typing import ClassVar
 
+import pytest
 import sqlite_utils
 
 from siaran.history import open_db
@@ -239,3 +244,79 @@ def test_a_rehearsal_keeps_its_own_history_and_outbox(run, project):
     rehearsed = run("history", "--json", env=at("2026-12-25T06:10:00+08:00")).output
     assert "greetings/natal" in rehearsed
     assert not list((project / "outbox-rehearsal/whatsapp").rglob("6281234567801.txt"))  # real opt-outs hold
+
+
+# ── operator alerts and status ───────────────────────────────────────────────
+
+
+class AlertReceiver(http.server.BaseHTTPRequestHandler):
+    received: ClassVar[list[dict]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        AlertReceiver.received.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def receiver():
+    AlertReceiver.received = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), AlertReceiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"json://127.0.0.1:{server.server_port}/alert", AlertReceiver.received
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_held_post_alerts_the_operator_once_a_day_through_apprise(run, project, receiver):
+    url, received = receiver
+    run("run", "--once", env=at("2026-11-18T09:01:00+08:00"))
+    edit(project, "content/sop/ktp-el.yaml", "requirements:", "syarat:")
+    alerting = {"SIARAN_ALERTS_URLS": f"{url},json://127.0.0.1:9/mati"}  # the second one is unreachable
+    res = run("run", "--once", env=at("2026-11-25T09:01:00+08:00", **alerting))
+    assert res.exit_code == 2, res.all
+    texts = [m["message"] for m in received]
+    held = [t for t in texts if "TERTAHAN" in t]
+    assert len(held) == 1 and "sop/ktp-el" in held[0] and SOP in held[0] and "content/sop/ktp-el.yaml" in held[0]
+    assert any("masalah di content/sop/ktp-el.yaml" in t for t in texts)
+    again = run("run", "--once", env=at("2026-11-25T09:30:00+08:00", **alerting))
+    assert again.exit_code == 2 and len(received) == len(texts)  # one alert per problem per day
+    rows = list(sqlite_utils.Database(db_path(project))["alerts"].rows)
+    assert {r["problem"] for r in rows} >= {f"held:{SOP}@2026-11-25T09:00", "content:content/sop/ktp-el.yaml"}
+    assert all(r["delivered"] == 0 and "Apprise" in r["error"] for r in rows)  # one URL was unreachable
+    assert "not delivered" in (project / "siaran.log").read_text()
+
+    status = run("status", env=at("2026-11-25T09:31:00+08:00"))
+    assert status.exit_code == 2
+    assert "Daemon: berjalan. Pass terakhir 2026-11-25 09:30 (1 held)" in status.output
+    assert "Tertahan: 1" in status.output and "sop/ktp-el" in status.output
+    later = run("status", env=at("2026-11-25T10:30:00+08:00"))  # no pass for an hour
+    assert "Daemon: TIDAK berjalan" in later.output
+
+
+def test_an_undeliverable_alert_never_stops_the_daemon(run, project):
+    edit(project, "content/sop/ktp-el.yaml", "requirements:", "syarat:")
+    env = at(
+        "2026-11-23T07:31:00+08:00", SIARAN_ALERTS_URLS="json://127.0.0.1:9/x,bukan-url",
+        SIARAN_WHATSAPP_OPERATOR="0812-0000-1111",
+    )  # fmt: skip
+    res = run("run", "--once", env=env)
+    assert res.exit_code == 0, res.all
+    assert f"done     {WEEKLY}@2026-11-23T07:30" in res.output
+    # The operator's own WhatsApp still gets it, through the office's provider (here the outbox).
+    copies = [p.read_text() for p in (project / "outbox-rehearsal/whatsapp").glob("*peringatan*/6281200001111.txt")]
+    assert len(copies) >= 2 and any("masalah di content/sop/ktp-el.yaml" in c for c in copies)
+
+
+def test_status_shows_failures_of_the_last_seven_days(run, project):
+    run("send", "announcements/kerja-bakti", "--now", "--channel", "whatsapp", env=at(
+        "2026-11-23T10:00:00+08:00", **UNREACHABLE))  # fmt: skip
+    res = run("status", env=at("2026-11-24T10:00:00+08:00"))
+    assert "Daemon: belum pernah berjalan" in res.output
+    assert "Gagal atau tidak pasti, 7 hari terakhir: 6" in res.output and "announcements/kerja-bakti" in res.output
+    assert res.exit_code == 2

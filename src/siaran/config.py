@@ -106,7 +106,12 @@ SETTINGS: tuple[Setting, ...] = (
         "WAHA Core: when images are refused (422), send text with a link instead.",
         bool,
     ),
-    S("whatsapp", "operator", "", "The operator's own WhatsApp number (Instagram hand-off sends posts there)."),
+    S(
+        "whatsapp",
+        "operator",
+        "",
+        "The operator's own WhatsApp number (Instagram hand-offs and operator alerts go there).",
+    ),
     S(
         "instagram",
         "publisher",
@@ -158,6 +163,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     S("server", "page_port", 8788, "Port of the operator page (always on 127.0.0.1, never tunnelled).", int),
+    S(
+        "alerts",
+        "urls",
+        "",
+        "Apprise URLs that alert the operator, comma-separated (mailto://, tgram://, ntfys://, json://, ...).",
+        secret=True,
+    ),
     S("daemon", "log_file", DEFAULT_LOG, "Rotating log file of `siaran run` (relative to the project)."),
     S("daemon", "lock_file", "siaran.lock", "Lock file that keeps one daemon per project folder."),
 )

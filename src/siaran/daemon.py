@@ -26,11 +26,14 @@ import filelock
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from . import alerts
 from .app import App
 from .clock import Clock
 from .config import Settings
 from .delivery import occurrences as runner
 from .errors import ContentErrors, LockedError, SiaranError
+from .history import worker_id
+from .history.alerts import beat
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,7 @@ class Daemon:
         self._idle.set()
         self._scheduler: BlockingScheduler | None = None
         self._problems: list[str] = []
+        self.started = clock.now()
 
     def app(self) -> App:
         """A fresh App each pass, so edits to content and schedules are picked up."""
@@ -88,6 +92,7 @@ class Daemon:
                 return results, timedelta(0)  # fell due during a long broadcast: go again at once
             following = runner.next_due(app, now, MAX_SLEEP)
             wait = MAX_SLEEP if following is None else max(following - now, timedelta(0))
+            beat(app.db, worker_id(), self.started, now, now + wait, _summary(results))
             return results, wait
         finally:
             if "db" in app.__dict__:  # opened this pass: close it, the next pass opens its own
@@ -115,8 +120,13 @@ class Daemon:
             self._stop.set()
         try:
             results = await runner.process_due(app, self._stop)
+            stopped = ""
             if not self._stop.is_set():
-                await _publish_waiting_instagram(app)
+                stopped = await _publish_waiting_instagram(app)
+            found = alerts.for_problems(app.project) + alerts.for_results(results)
+            if stopped:
+                found.append(alerts.Alert(f"instagram:{stopped}", f"siaran: antrean Instagram berhenti: {stopped}."))
+            await alerts.notify(app, found)
             return results
         finally:
             self._loop = None
@@ -199,7 +209,14 @@ def run_once(daemon: Daemon) -> list[runner.Result]:
     return results
 
 
-async def _publish_waiting_instagram(app: App) -> None:
+def _summary(results: list[runner.Result]) -> str:
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing due"
+
+
+async def _publish_waiting_instagram(app: App) -> str:
     """Instagram posts held back earlier (publishing limit, media not yet synced, a publish to
     reconcile) get another chance on every pass; a failure here never stops the schedules."""
     from .delivery import instagram as queue  # imported late: most passes have nothing waiting
@@ -208,8 +225,9 @@ async def _publish_waiting_instagram(app: App) -> None:
         result = await queue.process(app)
     except SiaranError as e:
         log.warning("Instagram queue not processed: %s", e)
-        return
+        return ""
     for o in result.outcomes:
         log.info("instagram %s: %s %s", o.post, o.status, o.error)
     if result.stopped:
         log.warning("Instagram queue stopped: %s", result.stopped)
+    return result.stopped or ""

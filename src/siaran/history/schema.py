@@ -157,7 +157,8 @@ def m004_issue10_slots_alerts_heartbeat(db: sqlite_utils.Database) -> None:
     )  # fmt: skip
     db["alerts"].create_index(["problem", "day"], unique=True)
     db["heartbeat"].create(
-        {"name": str, "pid": int, "started_at": str, "last_pass": str, "next_pass": str, "summary": str}, pk="name"
+        {"name": str, "worker": str, "started_at": str, "last_pass": str, "next_pass": str, "summary": str},
+        pk="name",
     )
 
 
