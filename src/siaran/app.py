@@ -15,6 +15,7 @@ from .clock import Clock
 from .config import Settings, load_settings, rehearsal
 from .content.project import Project
 from .history import open_db
+from .history.guard import check as check_history
 from .history.optouts import numbers as optout_numbers
 
 
@@ -26,6 +27,7 @@ class App:
     strict_lists: bool = False
     tolerant: bool = False  # broken posts are set aside, not fatal (daemon, read-only commands)
     _project: Project | None = field(default=None, repr=False)
+    _guarded: bool = field(default=False, repr=False)
 
     @classmethod
     def open(cls, root: Path, clock: Clock, env: dict[str, str] | None = None) -> App:
@@ -38,6 +40,13 @@ class App:
     @cached_property
     def db(self) -> sqlite_utils.Database:
         return open_db(self.settings.path("history"))
+
+    def guard_history(self) -> None:
+        """Before anything is sent: refuse when the history file is not the one this project has
+        been sending with (siaran.history.guard)."""
+        if not self._guarded:
+            check_history(self.db, self.settings.path("history"), self.now())
+            self._guarded = True
 
     def optouts(self) -> set[str]:
         """Who must never get a broadcast. A rehearsal also honours the real history's opt-outs:

@@ -65,6 +65,8 @@ def print_summary(s: Summary, shown: frozenset[str] = frozenset()) -> None:
         click.secho(
             f"  {s.uncertain} may or may not have arrived; check, then `siaran retry --uncertain`.", fg="yellow"
         )
+    if claimed := s.already["claimed by another run"]:
+        click.secho(f"  {claimed} pesan sedang dikirim oleh proses siaran lain; tidak dikirim dua kali.", fg="yellow")
     if s.left_queued:
         click.secho(f"  {s.left_queued} still queued: run the same command again to continue.", fg="yellow")
     for w in s.warnings:

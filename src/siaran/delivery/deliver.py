@@ -82,6 +82,8 @@ async def deliver_async(
     progress: Progress | None = None,
     stop: asyncio.Event | None = None,
 ) -> Summary:
+    if not dry_run:
+        app.guard_history()
     planned = prepare(app, post, channels, lists, occurrence)
     summary = Summary(post.name, occurrence, dry_run=dry_run, planned=len(planned))
     _skip_invalid(app, post, channels, lists, summary)

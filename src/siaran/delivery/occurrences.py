@@ -164,6 +164,7 @@ async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Resul
     stop = stop or asyncio.Event()
     results: list[Result] = []
     project = app.project
+    app.guard_history()
     for row in recorded.running(app.db):
         if stop.is_set():
             return results

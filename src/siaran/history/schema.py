@@ -156,6 +156,7 @@ def m004_issue10_slots_alerts_heartbeat(db: sqlite_utils.Database) -> None:
         pk="id",
     )  # fmt: skip
     db["alerts"].create_index(["problem", "day"], unique=True)
+    db["history_meta"].create({"key": str, "value": str}, pk="key")  # the file's own id (durable history)
     db["heartbeat"].create(
         {"name": str, "worker": str, "started_at": str, "last_pass": str, "next_pass": str, "summary": str},
         pk="name",
