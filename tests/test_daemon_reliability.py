@@ -378,3 +378,23 @@ def test_two_sends_at_once_never_crash_on_a_locked_database(project):
         rows = list(sqlite_utils.Database(db_path(project))["deliveries"].rows)
         assert len(rows) == 10 and {r["status"] for r in rows} == {"sent"}
         assert {r["attempts"] for r in rows} == {1}  # nobody got it twice
+
+
+# ── provider limits (pure) ───────────────────────────────────────────────────
+
+
+def test_split_text_keeps_paragraphs_whole_and_every_part_within_the_limit():
+    from siaran.channels.limits import plan_parts, split_text
+
+    assert split_text("pendek", 4096) == ["pendek"]
+    text = "\n\n".join(f"Paragraf {i}. " + "kata " * 150 for i in range(12))
+    parts = split_text(text, 4096)
+    assert len(parts) == 3 and all(len(p) <= 4096 for p in parts)
+    assert [p.split("\n", 1)[0] for p in parts] == ["(1/3)", "(2/3)", "(3/3)"]
+    assert all(p.split("\n", 1)[1].startswith("Paragraf") for p in parts)
+    assert "".join(p.split("\n", 1)[1] for p in parts).count("Paragraf") == 12
+    one_line = split_text("kata " * 2000, 1000)  # no paragraph or line to cut at: between words
+    assert all(len(p) <= 1000 for p in one_line) and not any(p.endswith("kat") for p in one_line)
+    image = Path("slide-1.jpg")
+    assert plan_parts("singkat", [image], 4096, 1024) == [(image, "singkat")]
+    assert plan_parts("x" * 2000, [image], 4096, 1024) == [(image, ""), (None, "x" * 2000)]

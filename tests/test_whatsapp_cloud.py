@@ -345,3 +345,21 @@ def test_every_slide_goes_and_a_retry_resumes_after_the_slides_already_accepted(
         assert "Kerja Bakti" in mine[0]["image"]["caption"] and "caption" not in mine[1]["image"]
     assert cloud.requests[budi] == 3 and cloud.delivered[budi] == 2
     assert len(cloud.delivered) == 6 and {r["status"] for r in rows(project)} == {"sent"}
+
+
+def test_a_text_over_the_cloud_limit_goes_as_numbered_parts_and_check_warns(run, project, cloud):
+    paragraphs = [f"Paragraf {i}: " + "persyaratan dan langkah pelayanan. " * 40 for i in range(12)]
+    (project / "content/announcements/panjang.md").write_text(
+        "---\ntitle: Pengumuman panjang\nchannels: [whatsapp]\nlists: [kader-posyandu]\n---\n"
+        + "\n\n".join(paragraphs) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    checked = run("check", env=env(cloud))
+    assert checked.exit_code == 0, checked.all  # a warning, never a project-wide error
+    assert "panjang.md: [body] WhatsApp text is" in checked.stderr and "6 numbered parts" in checked.stderr
+    res = run("send", "announcements/panjang", "--now", env=env(cloud))
+    assert res.exit_code == 0, res.all
+    texts = [b["text"]["body"] for b in cloud.bodies if b["to"] == SITI]
+    assert len(texts) == 6 and all(len(t) <= 4096 for t in texts)
+    assert [t.split("\n", 1)[0] for t in texts] == [f"({i}/6)" for i in range(1, 7)]
+    assert all(t.split("\n", 1)[1].startswith("Paragraf") for t in texts[1:])  # cut at paragraph boundaries

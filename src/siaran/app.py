@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .channels import check_settings
+from .channels import check_settings, whatsapp_limits
 from .checks import load_project
 from .clock import Clock
 from .config import Settings, load_settings, rehearsal
@@ -65,7 +65,11 @@ class App:
     def project(self) -> Project:
         if self._project is None:
             self._project = load_project(
-                self.root, self.clock.now(), strict_lists=self.strict_lists, tolerant=self.tolerant
+                self.root,
+                self.clock.now(),
+                strict_lists=self.strict_lists,
+                tolerant=self.tolerant,
+                whatsapp_limits=whatsapp_limits(self.settings),
             )
         return self._project
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .channels.instagram_caption import check_captions
+from .channels.limits import check_whatsapp_parts
 from .content.autoreply import check_autoreply
 from .content.calendar import missing_greetings
 from .content.posts import post_files
@@ -67,12 +68,20 @@ RULES: tuple[Rule, ...] = (
     check_card_texts,
     check_glyphs,
     check_captions,
+    check_whatsapp_parts,
     check_greetings,
     check_autoreply,
 )
 
 
-def load_project(root: Path, today: date | datetime, *, strict_lists: bool = False, tolerant: bool = False) -> Project:
+def load_project(
+    root: Path,
+    today: date | datetime,
+    *,
+    strict_lists: bool = False,
+    tolerant: bool = False,
+    whatsapp_limits: tuple[int, int] = (0, 0),
+) -> Project:
     """The project, checked by every rule. Raises ContentErrors listing every problem — unless
     ``tolerant``: then only an unreadable office raises, broken posts are left out (their problems
     kept in ``project.broken``) and every problem is kept in ``project.problems``, so the daemon
@@ -80,6 +89,7 @@ def load_project(root: Path, today: date | datetime, *, strict_lists: bool = Fal
     problems: list[ContentError] = []
     project = load_content(root, today, problems, strict_lists=strict_lists)
     project.renderer = TextRenderer(project.root, project.office)
+    project.whatsapp_limits = whatsapp_limits
     for rule in RULES:
         problems.extend(rule(project))
     errors = unique([p for p in problems if not p.warning])

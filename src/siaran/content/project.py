@@ -36,6 +36,7 @@ class Project:
     # Loaded tolerantly (daemon, read-only commands): every error found, and the posts they hold back.
     problems: list[ContentError] = field(default_factory=list)
     broken: dict[str, list[ContentError]] = field(default_factory=dict)
+    whatsapp_limits: tuple[int, int] = (0, 0)  # (max_text, max_caption) of the configured provider
 
     def sample_recipient(self, post: Post) -> Recipient:
         """The first person on the post's lists, or a stand-in: whom previews and checks render for."""
