@@ -329,7 +329,7 @@ def test_status_shows_failures_of_the_last_seven_days(run, project):
 
 
 def _outbox_files(project: Path) -> int:
-    return len(list((project / "outbox-rehearsal").rglob("*.txt")))
+    return len([p for p in (project / "outbox-rehearsal").rglob("*.txt") if "peringatan" not in str(p)])
 
 
 def test_a_vanished_or_emptied_history_is_refused_before_anything_is_sent(run, project):
@@ -345,8 +345,11 @@ def test_a_vanished_or_emptied_history_is_refused_before_anything_is_sent(run, p
         assert res.exit_code == 1, res.all
         assert "hilang, kosong atau diganti" in res.stderr and "siaran history reset --yes" in res.stderr
         assert _outbox_files(project) == sent
-        daemon = run("run", "--once", env=at("2026-11-25T09:01:00+08:00"))
+        daemon = run("run", "--once", env=at("2026-11-25T09:01:00+08:00", SIARAN_WHATSAPP_OPERATOR="0812-0000-1111"))
         assert daemon.exit_code == 1 and "siaran history reset --yes" in daemon.stderr
+        [alert] = (project / "outbox-rehearsal/whatsapp").glob("*peringatan*/6281200001111.txt")  # told at once
+        assert "siaran tidak mengirim apa pun: riwayat kiriman" in alert.read_text()
+        alert.unlink()
         assert _outbox_files(project) == sent
     assert run("history", env=now).exit_code == 0  # reading still works
 

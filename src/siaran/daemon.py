@@ -31,7 +31,7 @@ from .app import App
 from .clock import Clock
 from .config import Settings
 from .delivery import occurrences as runner
-from .errors import ContentErrors, LockedError, SiaranError
+from .errors import ContentErrors, HistoryError, LockedError, SiaranError
 from .history import worker_id
 from .history.alerts import beat
 
@@ -85,13 +85,20 @@ class Daemon:
         self._idle.clear()
         app = self.app()
         try:
-            self._log_problems(app)
-            results = asyncio.run(self._process(app))
+            try:
+                self._log_problems(app)
+                results = asyncio.run(self._process(app))
+            except (ContentErrors, HistoryError) as e:  # nothing can be sent: the operator must know
+                reason = str(e).splitlines()[0]
+                text = f"siaran tidak mengirim apa pun: {reason}"
+                asyncio.run(alerts.notify(app, [alerts.Alert(f"stopped:{type(e).__name__}", text)]))
+                raise
             now = app.now()
             if not self.stopping.is_set() and any(d.action == "run" for _, d in runner.due(app, now)):
-                return results, timedelta(0)  # fell due during a long broadcast: go again at once
-            following = runner.next_due(app, now, MAX_SLEEP)
-            wait = MAX_SLEEP if following is None else max(following - now, timedelta(0))
+                wait = timedelta(0)  # fell due during a long broadcast: go again at once
+            else:
+                following = runner.next_due(app, now, MAX_SLEEP)
+                wait = MAX_SLEEP if following is None else max(following - now, timedelta(0))
             beat(app.db, worker_id(), self.started, now, now + wait, _summary(results))
             return results, wait
         finally:
