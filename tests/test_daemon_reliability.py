@@ -243,7 +243,8 @@ def test_a_rehearsal_keeps_its_own_history_and_outbox(run, project):
     assert not (project / "outbox").exists()
     real = sqlite_utils.Database(project / "siaran.db")
     assert real["occurrences"].count == 0 and real["deliveries"].count == 0  # Christmas is still to come
-    assert "No deliveries yet" in run("history").output
+    real_history = run("history").output
+    assert "No deliveries yet" in real_history and "siaran-rehearsal.db" in real_history
     rehearsed = run("history", "--json", env=at("2026-12-25T06:10:00+08:00")).output
     assert "greetings/natal" in rehearsed
     assert not list((project / "outbox-rehearsal/whatsapp").rglob("6281234567801.txt"))  # real opt-outs hold

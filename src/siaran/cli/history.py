@@ -7,6 +7,7 @@ from datetime import datetime, time
 
 import click
 
+from ..config import rehearsal
 from ..errors import ConfigError
 from ..history import STATUSES, open_db
 from ..history.deliveries import query as query_deliveries
@@ -68,6 +69,9 @@ def history_cmd(
         return
     if not rows:
         click.echo("No deliveries yet.")
+        rehearsed = rehearsal(app.settings).path("history")
+        if not app.clock.rehearsed and rehearsed.exists():
+            click.echo(f"(Latihan dengan SIARAN_NOW tercatat terpisah di {rehearsed.name}.)")
         return
     for r in rows:
         when = datetime.fromisoformat(r["sent_at"] or r["created_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")

@@ -202,7 +202,7 @@ async def deliver(app: App, post: ContentPost, planned: list[Planned], images: I
             summary.left_queued += 1
             if o.error:
                 summary.warnings.append(f"Instagram: {o.error}")
-    summary.left_queued += result.busy
+    summary.already["claimed by another run"] += result.busy  # another live process publishes it
     if result.stopped:
         summary.stopped = summary.stopped or result.stopped
 
