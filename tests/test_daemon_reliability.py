@@ -93,6 +93,14 @@ def test_a_held_occurrence_past_its_grace_is_skipped_and_keeps_the_series_place(
     assert row["status"] == "skipped" and "more than its grace" in row["reason"]
 
 
+def test_a_broken_greeting_is_held_on_its_day_not_silently_missing(run, project):
+    edit(project, "content/greetings/natal.md", "\n---\n", "\n---\n{{ office.faks }}\n")
+    res = run("run", "--once", env=at("2026-12-25T06:05:00+08:00"))
+    assert res.exit_code == 2, res.all
+    assert "held     ucapan-hari-besar@2026-12-25T06:00#greetings/natal" in res.output
+    assert "content/greetings/natal.md" in res.output and "faks" in res.output
+
+
 def test_run_start_up_failure_goes_to_the_log_file(run, project):
     (project / "siaran.toml").write_text("[whatsapp]\nprovder = 'cloud'\n")
     res = run("run", "--once", env=at("2026-11-25T09:01:00+08:00"))

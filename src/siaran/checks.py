@@ -117,7 +117,8 @@ def _set_aside_broken(project: Project, errors: list[ContentError]) -> None:
             own = _render_problems(project, post)
         if own:
             project.broken[name] = own
-            project.posts.pop(name, None)
+            if name in project.posts:
+                project.set_aside[name] = project.posts.pop(name)
 
 
 def _render_problems(project: Project, post) -> list[ContentError]:

@@ -36,6 +36,7 @@ class Project:
     # Loaded tolerantly (daemon, read-only commands): every error found, and the posts they hold back.
     problems: list[ContentError] = field(default_factory=list)
     broken: dict[str, list[ContentError]] = field(default_factory=dict)
+    set_aside: dict[str, Post] = field(default_factory=dict)  # broken posts that did load (a greeting's holiday)
     whatsapp_limits: tuple[int, int] = (0, 0)  # (max_text, max_caption) of the configured provider
 
     def sample_recipient(self, post: Post) -> Recipient:
@@ -50,6 +51,10 @@ class Project:
             return self.posts[name]
         except KeyError:
             raise ContentError("content/", f"no post named {name!r}; `siaran list` shows them") from None
+
+    def greeting_posts(self) -> dict[str, Post]:
+        """Posts a holiday schedule looks at: broken greetings too, so their day is recorded as held."""
+        return {**self.posts, **self.set_aside}
 
     def held_by(self, schedule: Schedule, post: str) -> str:
         """Why an occurrence of ``schedule`` sending ``post`` cannot go out now ('' = it can):

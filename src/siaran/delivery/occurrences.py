@@ -77,7 +77,7 @@ def due(app: App, now: datetime) -> list[tuple[Schedule, Decision]]:
     """Occurrences at or before ``now`` that history has not recorded: run or skip, time order."""
     project = app.project
     tz = project.office.timezone
-    greetings = greetings_by_holiday(project.posts)
+    greetings = greetings_by_holiday(project.greeting_posts())
     out: list[tuple[Schedule, Decision]] = []
     for schedule in project.schedules.values():
         last = recorded.last_recorded(app.db, schedule.name, now)
@@ -124,7 +124,7 @@ def upcoming(
     """What the schedules will send in [start, end), series posts continuing from history (and
     after ``pending``: occurrences already due that the next run sends first)."""
     project = app.project
-    greetings = greetings_by_holiday(project.posts)
+    greetings = greetings_by_holiday(project.greeting_posts())
     ahead = Counter(s.name for s, _ in pending)
     found = [
         (s, o)
