@@ -54,7 +54,8 @@ def run(project: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def history(project: Path) -> sqlite_utils.Database:
-    return sqlite_utils.Database(project / "siaran.db")
+    """The rehearsal history: tests run with SIARAN_NOW, which keeps its own (siaran-rehearsal.db)."""
+    return sqlite_utils.Database(project / "siaran-rehearsal.db")
 
 
 def whatsapp_rows(project: Path, **where) -> list[dict]:

@@ -95,9 +95,13 @@ CASES = [
 
 
 def _state(project: Path) -> tuple[int, list[str]]:
-    db = project / "siaran.db"
+    db = project / "siaran-rehearsal.db"
     rows = sqlite_utils.Database(db)["deliveries"].count if db.exists() else 0
-    outbox = sorted(p.as_posix() for p in (project / "outbox").rglob("*")) if (project / "outbox").exists() else []
+    outbox = (
+        sorted(p.as_posix() for p in (project / "outbox-rehearsal").rglob("*"))
+        if (project / "outbox-rehearsal").exists()
+        else []
+    )
     return rows, outbox
 
 

@@ -11,7 +11,7 @@ NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}
 
 
 def deliveries(project: Path) -> list[dict]:
-    return list(sqlite_utils.Database(project / "siaran.db")["deliveries"].rows)
+    return list(sqlite_utils.Database(project / "siaran-rehearsal.db")["deliveries"].rows)
 
 
 def test_check_passes_on_sample_pack(run):
@@ -39,12 +39,12 @@ def test_send_writes_outbox_and_history_once(run, project):
     # warga-rt01 (6) + kader-posyandu (4) share Siti Aminah, written two ways: 9 people.
     assert len(wa) == 9
     assert {r["status"] for r in rows} == {"sent"}
-    folder = project / "outbox/whatsapp/2026-11-23-announcements-posyandu"
+    folder = project / "outbox-rehearsal/whatsapp/2026-11-23-announcements-posyandu"
     files = sorted(p.name for p in folder.glob("*.txt"))
     assert len(files) == 9
     text = (folder / "6281355501122.txt").read_text()
     assert "Posyandu Melati" in text and "Sabtu, 5 Desember 2026" in text
-    assert (project / "outbox/instagram/2026-11-23-announcements-posyandu/caption.txt").exists()
+    assert (project / "outbox-rehearsal/instagram/2026-11-23-announcements-posyandu/caption.txt").exists()
 
     again = run("send", "announcements/posyandu", "--now", env=NOW)
     assert again.exit_code == 0
@@ -56,7 +56,7 @@ def test_send_dry_run_changes_nothing(run, project):
     res = run("send", "announcements/kerja-bakti", "--dry-run", env=NOW)
     assert res.exit_code == 0, res.all
     assert "6 would be sent" in res.output or "7 would be sent" in res.output
-    assert not (project / "outbox").exists()
+    assert not (project / "outbox-rehearsal").exists()
     assert deliveries(project) == []
 
 
@@ -70,7 +70,7 @@ def test_send_one_list_one_channel(run, project):
 
 def test_history_json_fields(run):
     run("send", "sop/ktp-el", "--now", "--channel", "whatsapp", env=NOW)
-    res = run("history", "--json", "--post", "sop/ktp-el")
+    res = run("history", "--json", "--post", "sop/ktp-el", env=NOW)
     data = json.loads(res.output)
     assert len(data) == 6
     for row in data:
@@ -84,7 +84,7 @@ def test_send_requires_now(run, project):
     res = run("send", "announcements/posyandu")
     assert res.exit_code != 0
     assert "--now" in res.all
-    assert not (project / "outbox").exists()
+    assert not (project / "outbox-rehearsal").exists()
 
 
 def test_preview_shows_each_channel_and_writes_out(run, project, tmp_path):
@@ -96,7 +96,7 @@ def test_preview_shows_each_channel_and_writes_out(run, project, tmp_path):
     assert "*Persyaratan:*" in wa and "3 hari kerja" in wa and "Yth." not in wa.split("\n")[0]
     ig = (out / "instagram.txt").read_text()
     assert "#KartuKeluarga" in ig and "*" not in ig
-    assert not (project / "siaran.db").exists() or run("history", "--json").output.strip() == "[]"
+    assert not (project / "siaran-rehearsal.db").exists() or run("history", "--json").output.strip() == "[]"
 
 
 def test_preview_unknown_post(run):

@@ -44,7 +44,7 @@ def test_kill_9_mid_broadcast_then_rerun_sends_nobody_twice(project: Path):
         _, err = proc.communicate()
         assert proc.returncode == -signal.SIGKILL, err.decode()
 
-        db = sqlite_utils.Database(project / "siaran.db")
+        db = sqlite_utils.Database(project / "siaran-rehearsal.db")
         at_kill = {r["recipient"]: r["status"] for r in db["deliveries"].rows}
         in_flight = {k for k, s in at_kill.items() if s == "sending"}
         assert 0 < len(in_flight) <= 3
@@ -52,7 +52,7 @@ def test_kill_9_mid_broadcast_then_rerun_sends_nobody_twice(project: Path):
         time.sleep(0.3)  # let the requests that were in flight reach the fake
 
         again = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
-        assert again.returncode == 0, again.stderr
+        assert again.returncode == 2, again.stderr  # ran, but some messages are uncertain
         assert f"{len(in_flight)} uncertain" in again.stdout and "were in flight" in again.stdout
 
     after = {r["recipient"]: r for r in db["deliveries"].rows}

@@ -21,11 +21,14 @@ from siaran.channels import WHATSAPP
 from siaran.channels.base import Message, Receipt
 from siaran.channels.outbox import OutboxDriver
 from siaran.clock import FixedClock, parse_instant
-from siaran.config import load_settings
+from siaran.config import load_settings, rehearsal
 from siaran.daemon import Daemon
 
 SOP = "seri-sop-mingguan"
 SERIES = ["sop/kartu-keluarga", "sop/ktp-el", "sop/surat-pengantar-nikah"]
+
+
+REHEARSAL = {"SIARAN_NOW": "2026-11-01T00:00:00+08:00"}  # any rehearsed moment reads the rehearsal history
 
 
 def at(moment: str) -> dict[str, str]:
@@ -33,12 +36,12 @@ def at(moment: str) -> dict[str, str]:
 
 
 def occurrences(project: Path) -> dict[str, dict]:
-    db = sqlite_utils.Database(project / "siaran.db")
+    db = sqlite_utils.Database(project / "siaran-rehearsal.db")
     return {r["id"]: r for r in db["occurrences"].rows}
 
 
 def history(run) -> list[dict]:
-    res = run("history", "--json")
+    res = run("history", "--json", env=REHEARSAL)
     assert res.exit_code == 0, res.all
     return json.loads(res.output)
 
@@ -67,7 +70,7 @@ def test_weekly_occurrence_in_each_office_timezone(run, project, tz, label, offs
     )
     assert "Nothing due" in once(run, f"2026-11-25T08:59:00{offset}").output  # one minute early, local time
     res = once(run, f"2026-11-25T09:01:00{offset}")
-    occ = f"{SOP}@2026-11-25T09:00:00{offset}"
+    occ = f"{SOP}@2026-11-25T09:00"
     assert f"done     {occ}" in res.output
     rows = history(run)
     assert len(rows) == 7  # 6 WhatsApp numbers on warga-rt01 + Instagram
@@ -88,26 +91,26 @@ def test_catch_up_after_three_days_off_within_grace_and_rotation_across_restarts
     once(run, "2026-11-18T09:01:00+08:00")  # Wednesday: the series starts
     once(run, "2026-11-24T17:00:00+08:00")  # Tuesday evening, then the PC is off for three days
     res = once(run, "2026-11-27T08:00:00+08:00")  # Friday: Wednesday 09:00 is 47 h late, grace 2 days
-    assert f"done     {SOP}@2026-11-25T09:00:00+08:00  sop/ktp-el" in res.output
+    assert f"done     {SOP}@2026-11-25T09:00  sop/ktp-el" in res.output
     once(run, "2026-12-02T09:00:30+08:00")
     by_occ: dict[str, set[str]] = {}
     for r in history(run):
         if r["occurrence"].startswith(SOP):
             by_occ.setdefault(r["occurrence"], set()).add(r["post"])
     assert by_occ == {
-        f"{SOP}@2026-11-18T09:00:00+08:00": {SERIES[0]},
-        f"{SOP}@2026-11-25T09:00:00+08:00": {SERIES[1]},
-        f"{SOP}@2026-12-02T09:00:00+08:00": {SERIES[2]},
+        f"{SOP}@2026-11-18T09:00": {SERIES[0]},
+        f"{SOP}@2026-11-25T09:00": {SERIES[1]},
+        f"{SOP}@2026-12-02T09:00": {SERIES[2]},
     }
     # The Friday catch-up wrote its outbox under the occurrence's day, not the day it went out.
-    assert (project / "outbox/whatsapp/2026-11-25-sop-ktp-el").is_dir()
+    assert (project / "outbox-rehearsal/whatsapp/2026-11-25-sop-ktp-el").is_dir()
 
 
 def test_missed_beyond_grace_is_skipped_not_sent_late_and_keeps_its_series_place(run, project):
     once(run, "2026-11-18T09:01:00+08:00")
     once(run, "2026-11-24T17:00:00+08:00")
     res = once(run, "2026-11-28T10:00:00+08:00")  # Saturday: 73 h late, more than 2 days
-    occ = f"{SOP}@2026-11-25T09:00:00+08:00"
+    occ = f"{SOP}@2026-11-25T09:00"
     assert f"skipped  {occ}" in res.output
     row = occurrences(project)[occ]
     assert row["status"] == "skipped" and "more than its grace" in row["reason"]
@@ -116,13 +119,13 @@ def test_missed_beyond_grace_is_skipped_not_sent_late_and_keeps_its_series_place
     assert f"2026-11-18 Wed 09:00 WITA  {SOP}  sop/kartu-keluarga  done" in past
     assert f"2026-11-25 Wed 09:00 WITA  {SOP}  sop/ktp-el  skipped  (missed by 3 d 1 h" in past
     once(run, "2026-12-02T09:05:00+08:00")
-    assert {r["post"] for r in history(run) if r["occurrence"] == f"{SOP}@2026-12-02T09:00:00+08:00"} == {SERIES[1]}
+    assert {r["post"] for r in history(run) if r["occurrence"] == f"{SOP}@2026-12-02T09:00"} == {SERIES[1]}
 
 
 def test_a_rehearsed_future_run_does_not_hide_what_is_due_today(run):
     once(run, "2027-03-10T09:05:00+08:00")  # rehearsal of a future Wednesday in the same folder
     res = once(run, "2026-11-25T09:01:00+08:00")
-    assert f"done     {SOP}@2026-11-25T09:00:00+08:00" in res.output
+    assert f"done     {SOP}@2026-11-25T09:00" in res.output
 
 
 def test_no_double_run_across_restarts(run, project):
@@ -131,7 +134,7 @@ def test_no_double_run_across_restarts(run, project):
     for moment in ("2026-11-25T09:01:00+08:00", "2026-11-25T09:30:00+08:00", "2026-11-26T09:00:00+08:00"):
         assert "Nothing due" in once(run, moment).output
     assert history(run) == first
-    assert len(list((project / "outbox/whatsapp/2026-11-25-sop-kartu-keluarga").glob("*.txt"))) == 6
+    assert len(list((project / "outbox-rehearsal/whatsapp/2026-11-25-sop-kartu-keluarga").glob("*.txt"))) == 6
     assert [r["status"] for r in occurrences(project).values()] == ["done"]
 
 
@@ -163,13 +166,13 @@ def make(settings, http, clock, **context):
 def test_stop_mid_broadcast_leaves_rest_queued_and_next_start_resumes_without_resending(run, project, monkeypatch):
     monkeypatch.setitem(WHATSAPP, "stopping", __name__)
     clock = FixedClock(at=parse_instant("2026-11-25T09:00:10+08:00"))
-    settings = load_settings(project, {"SIARAN_WHATSAPP_PROVIDER": "stopping"})
+    settings = rehearsal(load_settings(project, {"SIARAN_WHATSAPP_PROVIDER": "stopping"}))
     daemon = StoppingDriver.daemon = Daemon(project, settings, clock)
     try:
         results, _ = daemon.tick()
     finally:
         StoppingDriver.daemon = None
-    occ = f"{SOP}@2026-11-25T09:00:00+08:00"
+    occ = f"{SOP}@2026-11-25T09:00"
     assert [(r.occurrence, r.status) for r in results] == [(occ, "running")]
     assert occurrences(project)[occ]["status"] == "running"
     # Instagram goes through its own queue (handed off at once); the WhatsApp broadcast stopped midway.
@@ -200,7 +203,7 @@ def test_holiday_override_moves_the_greeting(run, project):
     listing = run("schedule", "--days", "5", env=at("2027-03-07T12:00:00+08:00"))
     assert "2027-03-09 Tue 06:00 WITA  ucapan-hari-besar  greetings/idul-fitri (Hari Raya Idul Fitri)" in listing.output
     res = once(run, "2027-03-09T06:05:00+08:00")
-    occ = "ucapan-hari-besar@2027-03-09T06:00:00+08:00#greetings/idul-fitri"
+    occ = "ucapan-hari-besar@2027-03-09T06:00#greetings/idul-fitri"
     assert f"done     {occ}" in res.output
     assert {r["occurrence"] for r in history(run) if r["post"] == "greetings/idul-fitri"} == {occ}
     assert "ucapan-hari-besar" not in once(run, "2027-03-10T06:05:00+08:00").output
@@ -215,10 +218,10 @@ def test_greeting_already_sent_is_not_resent_when_an_override_moves_the_day_late
         )
     )
     res = once(run, "2027-03-11T06:05:00+08:00")
-    assert "skipped  ucapan-hari-besar@2027-03-11T06:00:00+08:00#greetings/idul-fitri" in res.output
+    assert "skipped  ucapan-hari-besar@2027-03-11T06:00#greetings/idul-fitri" in res.output
     assert "already sent" in res.output
     greeted = {r["occurrence"] for r in history(run) if r["post"] == "greetings/idul-fitri"}
-    assert greeted == {"ucapan-hari-besar@2027-03-10T06:00:00+08:00#greetings/idul-fitri"}
+    assert greeted == {"ucapan-hari-besar@2027-03-10T06:00#greetings/idul-fitri"}
 
 
 def test_second_daemon_is_refused_by_the_lock(run, project):
@@ -227,7 +230,7 @@ def test_second_daemon_is_refused_by_the_lock(run, project):
         res = run("run", "--once", env=at("2026-11-25T09:01:00+08:00"))
         assert res.exit_code == 1
         assert "another siaran daemon is already running" in res.stderr
-        assert not (project / "outbox").exists()
+        assert not (project / "outbox-rehearsal").exists()
     assert "done" in once(run, "2026-11-25T09:01:00+08:00").output
 
 
@@ -268,11 +271,11 @@ def test_foreground_daemon_sends_on_time_and_stops_on_sigterm(project):
         stderr=subprocess.PIPE,
         text=True,
     )
-    occ = f"{SOP}@2026-11-25T09:00:00+08:00"
+    occ = f"{SOP}@2026-11-25T09:00"
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if (project / "siaran.db").exists() and occurrences(project).get(occ, {}).get("status") == "done":
+            if (project / "siaran-rehearsal.db").exists() and occurrences(project).get(occ, {}).get("status") == "done":
                 break
             time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)
@@ -294,7 +297,7 @@ def test_editing_the_series_list_keeps_the_rotation_after_the_last_post_sent(run
     text = sched.read_text().replace("  - sop/surat-keterangan-usaha\n", "")
     sched.write_text(text.replace("series:\n", "series:\n  - sop/surat-keterangan-usaha\n"))
     res = once(run, "2026-11-25T09:01:00+08:00")
-    assert f"done     {SOP}@2026-11-25T09:00:00+08:00  sop/ktp-el" in res.output
+    assert f"done     {SOP}@2026-11-25T09:00  sop/ktp-el" in res.output
 
 
 def test_each_pass_publishes_instagram_posts_left_waiting(run, project):
@@ -314,7 +317,7 @@ def test_each_pass_publishes_instagram_posts_left_waiting(run, project):
 
     res = once(run, "2026-11-27T10:05:00+08:00")  # Friday: no schedule is due
     assert res.exit_code == 0, res.all
-    listing = run("instagram", "queue")
+    listing = run("instagram", "queue", env=REHEARSAL)
     assert "handed_off" in listing.output and "announcements/kerja-bakti" in listing.output
-    assert (project / "outbox/instagram").is_dir()
+    assert (project / "outbox-rehearsal/instagram").is_dir()
     assert key

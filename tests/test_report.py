@@ -35,7 +35,7 @@ def test_report_weeks_channels_followers_and_flags(run, project: Path, monkeypat
     assert run("instagram", "sync", env=at("2026-11-12T09:00:00+08:00")).exit_code == 0
     # W47: WhatsApp only, one message failed.
     run("send", "announcements/kerja-bakti", "--now", "--channel", "whatsapp", env=at("2026-11-17T09:00:00+08:00"))
-    db = sqlite_utils.Database(project / "siaran.db")
+    db = sqlite_utils.Database(project / "siaran-rehearsal.db")
     db.execute("update deliveries set status = 'failed' where id = (select max(id) from deliveries)")
     db.conn.commit()
     # W48: an Instagram post confirmed on the profile, followers up.

@@ -37,8 +37,8 @@ def test_weekly_fires_at_office_local_time_in_each_zone(label, offset, utc_hour)
     start = datetime(2026, 11, 23, tzinfo=tz)
     found = occurrences(weekly(series=False, posts=("sop/a",)), Calendar(), tz, start, start + timedelta(days=14))
     assert [o.id for o in found] == [
-        f"seri@2026-11-25T09:00:00{offset}",
-        f"seri@2026-12-02T09:00:00{offset}",
+        "seri@2026-11-25T09:00",
+        "seri@2026-12-02T09:00",
     ]
     assert found[0].at.astimezone(UTC).hour == utc_hour
 
@@ -57,11 +57,11 @@ def test_cron_and_once(tmp_path):
     assert [o.at.strftime("%a %H:%M") for o in found] == ["Fri 07:30", "Mon 07:30"]
     once = weekly(trigger="once", once=datetime(2026, 12, 1, 7, 0), series=False, posts=("a",))
     found = occurrences(once, Calendar(), WITA, start, start + timedelta(days=30))
-    assert [o.id for o in found] == ["seri@2026-12-01T07:00:00+08:00"]
+    assert [o.id for o in found] == ["seri@2026-12-01T07:00"]
     assert occurrences(once, Calendar(), WITA, start + timedelta(days=5), start + timedelta(days=30)) == []
     jakarta = weekly(trigger="once", once=datetime(2026, 12, 1, 7, 0, tzinfo=zone("WIB")), series=False, posts=("a",))
     found = occurrences(jakarta, Calendar(), WITA, start, start + timedelta(days=30))
-    assert [o.id for o in found] == ["seri@2026-12-01T08:00:00+08:00"]  # 07:00 WIB is 08:00 WITA
+    assert [o.id for o in found] == ["seri@2026-12-01T08:00"]  # 07:00 WIB is 08:00 WITA
 
 
 def test_series_hands_out_posts_in_turn_from_position():
@@ -75,7 +75,7 @@ def test_holiday_evening_before_crosses_the_year_and_picks_the_greeting():
     greetings = {"Tahun Baru Masehi": ["greetings/tahun-baru"]}
     start = datetime(2026, 12, 20, tzinfo=WITA)
     found = occurrences(sched, Calendar(), WITA, start, start + timedelta(days=20), greetings)
-    assert [o.id for o in found] == ["seri@2026-12-31T19:00:00+08:00#greetings/tahun-baru"]
+    assert [o.id for o in found] == ["seri@2026-12-31T19:00#greetings/tahun-baru"]
     assert found[0].holiday == "Tahun Baru Masehi"
 
 

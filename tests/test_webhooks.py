@@ -78,7 +78,7 @@ def server(project, cloud, run):
 
 
 def db(project: Path) -> sqlite_utils.Database:
-    return sqlite_utils.Database(project / "siaran.db")
+    return sqlite_utils.Database(project / "siaran-rehearsal.db")
 
 
 def history(run, cloud) -> dict[str, dict]:
@@ -168,7 +168,7 @@ def test_a_status_before_the_send_answer_waits_and_is_applied_when_the_answer_la
     from siaran.history.deliveries import commit_batch, reserve
 
     app = App.open(project, clock_from_env(settings_env(cloud)), settings_env(cloud))
-    d = open_db(project / "siaran.db")
+    d = open_db(project / "siaran-rehearsal.db")
     now = app.now()
     reserve(d, [{"key": "k1", "post": "p", "channel": "whatsapp", "recipient": "+1", "status": "queued"}])
     commit_batch(d, "me", "t", ["k1"], [])  # claimed: the request is in flight
@@ -312,7 +312,7 @@ def test_statuses_from_waha_acks_move_the_delivery(project, cloud, run):
     from siaran.history import open_db
     from siaran.history.deliveries import commit_batch, reserve
 
-    d = open_db(project / "siaran.db")
+    d = open_db(project / "siaran-rehearsal.db")
     reserve(d, [{"key": "k1", "post": "p", "channel": "whatsapp", "recipient": "+" + BUDI, "status": "queued"}])
     commit_batch(d, "me", "t", ["k1"], [])
     commit_batch(d, "me", "t", [], [("sent", None, None, "true_628@c.us_ABC", "t", None, "t", "k1")])

@@ -40,7 +40,7 @@ def with_template(project: Path, block: str) -> None:
 
 
 def wrote(project: Path, number: str, when: str) -> None:
-    db = open_db(project / "siaran.db")
+    db = open_db(project / "siaran-rehearsal.db")
     with db.atomic():
         contacts.touch(db, number, wa_id=number, user_id="", name="", provider="cloud",
                        at=datetime.fromisoformat(when))  # fmt: skip

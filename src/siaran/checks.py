@@ -13,8 +13,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .channels.instagram_caption import check_captions
+from .channels.limits import check_whatsapp_parts
 from .content.autoreply import check_autoreply
 from .content.calendar import missing_greetings
+from .content.posts import post_files
 from .content.project import Project, load_content, unique
 from .errors import ContentError, ContentErrors
 from .render.images import check_card_texts, check_glyphs, check_slide_counts
@@ -67,20 +69,64 @@ RULES: tuple[Rule, ...] = (
     check_glyphs,
     check_slide_counts,
     check_captions,
+    check_whatsapp_parts,
     check_greetings,
     check_autoreply,
 )
 
 
-def load_project(root: Path, today: date | datetime, *, strict_lists: bool = False) -> Project:
-    """The project, checked by every rule. Raises ContentErrors listing every problem."""
+def load_project(
+    root: Path,
+    today: date | datetime,
+    *,
+    strict_lists: bool = False,
+    tolerant: bool = False,
+    whatsapp_limits: tuple[int, int] = (0, 0),
+) -> Project:
+    """The project, checked by every rule. Raises ContentErrors listing every problem — unless
+    ``tolerant``: then only an unreadable office raises, broken posts are left out (their problems
+    kept in ``project.broken``) and every problem is kept in ``project.problems``, so the daemon
+    and the read-only commands go on with what is sound."""
     problems: list[ContentError] = []
     project = load_content(root, today, problems, strict_lists=strict_lists)
     project.renderer = TextRenderer(project.root, project.office)
+    project.whatsapp_limits = whatsapp_limits
     for rule in RULES:
         problems.extend(rule(project))
-    errors = [p for p in problems if not p.warning]
-    if errors:
-        raise ContentErrors(unique(errors))
+    errors = unique([p for p in problems if not p.warning])
     project.warnings = unique(project.warnings + [p for p in problems if p.warning])
+    if errors and not tolerant:
+        raise ContentErrors(errors)
+    if errors:
+        _set_aside_broken(project, errors)
     return project
+
+
+def _set_aside_broken(project: Project, errors: list[ContentError]) -> None:
+    """Which posts the problems hold back: a post file that did not load, a problem naming the
+    post's file, or a post that does not render (a broken template it uses)."""
+    project.problems = errors
+    by_file: dict[str, list[ContentError]] = {}
+    for e in errors:
+        by_file.setdefault(Path(e.path).as_posix(), []).append(e)
+    for path in post_files(project.root):
+        rel = path.relative_to(project.root).as_posix()
+        name = rel.removeprefix("content/").rsplit(".", 1)[0]
+        own = by_file.get(rel, [])
+        post = project.posts.get(name)
+        if post is not None and not own:
+            own = _render_problems(project, post)
+        if own:
+            project.broken[name] = own
+            if name in project.posts:
+                project.set_aside[name] = project.posts.pop(name)
+
+
+def _render_problems(project: Project, post) -> list[ContentError]:
+    sample = project.sample_recipient(post)
+    for channel in post.channels:
+        try:
+            project.renderer.render(post, channel, sample if channel == "whatsapp" else None)
+        except ContentError as e:
+            return [e]
+    return []

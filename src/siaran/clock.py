@@ -53,6 +53,11 @@ class Clock:
             return datetime.now(UTC)
         return self.start + timedelta(seconds=time.monotonic() - self._mono0)
 
+    @property
+    def rehearsed(self) -> bool:
+        """Not the real time: history and outbox are the rehearsal's own (config.rehearsal)."""
+        return self.start is not None
+
 
 @dataclass
 class FixedClock(Clock):
@@ -62,6 +67,10 @@ class FixedClock(Clock):
 
     def now(self) -> datetime:
         return self.at
+
+    @property
+    def rehearsed(self) -> bool:
+        return True
 
     def advance(self, **kw: float) -> None:
         self.at = self.at + timedelta(**kw)

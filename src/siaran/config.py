@@ -39,6 +39,7 @@ class Setting:
 
 
 S = Setting
+DEFAULT_LOG = "siaran.log"
 SETTINGS: tuple[Setting, ...] = (
     S("history", "path", "siaran.db", "SQLite file holding the whole posting history (relative to the project)."),
     S(
@@ -119,7 +120,12 @@ SETTINGS: tuple[Setting, ...] = (
         "WAHA Core: when images are refused (422), send text with a link instead.",
         bool,
     ),
-    S("whatsapp", "operator", "", "The operator's own WhatsApp number (Instagram hand-off sends posts there)."),
+    S(
+        "whatsapp",
+        "operator",
+        "",
+        "The operator's own WhatsApp number (Instagram hand-offs and operator alerts go there).",
+    ),
     S(
         "instagram",
         "publisher",
@@ -179,7 +185,14 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         zero_ok=True,  # 0: any free port
     ),
-    S("daemon", "log_file", "siaran.log", "Rotating log file of `siaran run` (relative to the project)."),
+    S(
+        "alerts",
+        "urls",
+        "",
+        "Apprise URLs that alert the operator, comma-separated (mailto://, tgram://, ntfys://, json://, ...).",
+        secret=True,
+    ),
+    S("daemon", "log_file", DEFAULT_LOG, "Rotating log file of `siaran run` (relative to the project)."),
     S("daemon", "lock_file", "siaran.lock", "Lock file that keeps one daemon per project folder."),
 )
 SECRET_KEYS = {s.key for s in SETTINGS if s.secret}
@@ -289,6 +302,7 @@ class Section(Mapping[str, Any]):
 class Settings:
     project: Path
     sections: Mapping[str, Section]
+    real: Settings | None = None  # while rehearsing: the settings of the real run
 
     def __getattr__(self, name: str) -> Section:
         try:
@@ -344,3 +358,20 @@ def load_settings(project: Path, env: Mapping[str, str] | None = None) -> Settin
             values[s.section][s.key] = _convert(s, layered[s.env], s.env)
 
     return Settings(project=project, sections={name: Section(name, v) for name, v in values.items()})
+
+
+REHEARSAL = "-rehearsal"
+
+
+def rehearsal(settings: Settings) -> Settings:
+    """With ``SIARAN_NOW`` set, history and outbox are the rehearsal's own files beside the real
+    ones (``siaran-rehearsal.db``, ``outbox-rehearsal/``): a rehearsal never makes a real occurrence
+    count as done, and a real run never sees a rehearsal's messages."""
+    history = Path(settings.history.path)
+    outbox = Path(settings.outbox.path)
+    sections = dict(settings.sections)
+    sections["history"] = Section(
+        "history", {**settings.history, "path": str(history.with_name(history.stem + REHEARSAL + history.suffix))}
+    )
+    sections["outbox"] = Section("outbox", {**settings.outbox, "path": str(outbox.with_name(outbox.name + REHEARSAL))})
+    return Settings(project=settings.project, sections=sections, real=settings)

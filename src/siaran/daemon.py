@@ -26,11 +26,14 @@ import filelock
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from . import alerts
 from .app import App
 from .clock import Clock
 from .config import Settings
 from .delivery import occurrences as runner
-from .errors import ContentErrors, LockedError, SiaranError
+from .errors import ContentErrors, HistoryError, LockedError, SiaranError
+from .history import worker_id
+from .history.alerts import beat
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +72,12 @@ class Daemon:
         self._idle = threading.Event()
         self._idle.set()
         self._scheduler: BlockingScheduler | None = None
+        self._problems: list[str] = []
+        self.started = clock.now()
 
     def app(self) -> App:
         """A fresh App each pass, so edits to content and schedules are picked up."""
-        return App(root=self.root, settings=self.settings, clock=self.clock)
+        return App(root=self.root, settings=self.settings, clock=self.clock, tolerant=True)
 
     # ── one pass ──
     def tick(self) -> tuple[list[runner.Result], timedelta]:
@@ -80,17 +85,40 @@ class Daemon:
         self._idle.clear()
         app = self.app()
         try:
-            results = asyncio.run(self._process(app))
+            try:
+                self._log_problems(app)
+                results = asyncio.run(self._process(app))
+            except (ContentErrors, HistoryError) as e:  # nothing can be sent: the operator must know
+                reason = str(e).splitlines()[0]
+                text = f"siaran tidak mengirim apa pun: {reason}"
+                asyncio.run(alerts.notify(app, [alerts.Alert(f"stopped:{type(e).__name__}", text)]))
+                raise
             now = app.now()
             if not self.stopping.is_set() and any(d.action == "run" for _, d in runner.due(app, now)):
-                return results, timedelta(0)  # fell due during a long broadcast: go again at once
-            following = runner.next_due(app, now, MAX_SLEEP)
-            wait = MAX_SLEEP if following is None else max(following - now, timedelta(0))
+                wait = timedelta(0)  # fell due during a long broadcast: go again at once
+            else:
+                following = runner.next_due(app, now, MAX_SLEEP)
+                wait = MAX_SLEEP if following is None else max(following - now, timedelta(0))
+            beat(app.db, worker_id(), self.started, now, now + wait, _summary(results))
             return results, wait
         finally:
             if "db" in app.__dict__:  # opened this pass: close it, the next pass opens its own
                 app.db.conn.close()
             self._idle.set()
+
+    def _log_problems(self, app: App) -> None:
+        """Content problems go to the log when they change, not every pass."""
+        problems = [str(p) for p in app.project.problems]
+        if problems != self._problems:
+            self._problems = problems
+            if problems:
+                log.error(
+                    "%d content problem(s); only what needs these files is held back:\n  %s",
+                    len(problems),
+                    "\n  ".join(problems),
+                )
+            else:
+                log.info("content problems fixed")
 
     async def _process(self, app: App) -> list[runner.Result]:
         self._loop = asyncio.get_running_loop()
@@ -99,8 +127,13 @@ class Daemon:
             self._stop.set()
         try:
             results = await runner.process_due(app, self._stop)
+            stopped = ""
             if not self._stop.is_set():
-                await _publish_waiting_instagram(app)
+                stopped = await _publish_waiting_instagram(app)
+            found = alerts.for_problems(app.project) + alerts.for_results(results)
+            if stopped:
+                found.append(alerts.Alert(f"instagram:{stopped}", f"siaran: antrean Instagram berhenti: {stopped}."))
+            await alerts.notify(app, found)
             return results
         finally:
             self._loop = None
@@ -134,7 +167,7 @@ class Daemon:
             for r in results:
                 log.info("%s %s: %s %s", r.occurrence, r.post, r.status, r.reason)
         except ContentErrors as e:
-            log.error("the project has %d problem(s); nothing sent until fixed:\n%s", len(e.problems), e)
+            log.error("the office file has %d problem(s); nothing sent until fixed:\n%s", len(e.problems), e)
             wait = MAX_SLEEP
         except SiaranError as e:
             log.error("%s", e)
@@ -183,7 +216,14 @@ def run_once(daemon: Daemon) -> list[runner.Result]:
     return results
 
 
-async def _publish_waiting_instagram(app: App) -> None:
+def _summary(results: list[runner.Result]) -> str:
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing due"
+
+
+async def _publish_waiting_instagram(app: App) -> str:
     """Instagram posts held back earlier (publishing limit, media not yet synced, a publish to
     reconcile) get another chance on every pass; a failure here never stops the schedules."""
     from .delivery import instagram as queue  # imported late: most passes have nothing waiting
@@ -192,8 +232,9 @@ async def _publish_waiting_instagram(app: App) -> None:
         result = await queue.process(app)
     except SiaranError as e:
         log.warning("Instagram queue not processed: %s", e)
-        return
+        return ""
     for o in result.outcomes:
         log.info("instagram %s: %s %s", o.post, o.status, o.error)
     if result.stopped:
         log.warning("Instagram queue stopped: %s", result.stopped)
+    return result.stopped or ""

@@ -8,7 +8,8 @@ The tree (turned into operator messages in exactly one place, ``siaran.cli``)::
     │   └── TemplateError    a Jinja2 template does not parse or render
     ├── ContentErrors        several ContentError at once (what `siaran check` reports)
     ├── LockedError          another siaran daemon holds the project lock
-    ├── HistoryError         the history file is damaged, read-only or on a full disk (history.safety)
+    ├── HistoryError         the history file is damaged, read-only or on a full disk (history.safety), or went
+    │                        missing or was replaced (history.guard): nothing is sent
     ├── SyncError            the Instagram profile could not be read this time (delivery.profile_sync)
     └── DeliveryError        a channel could not deliver one message
         ├── TransientError   try again later (throttled, 5xx, connection refused)

@@ -8,6 +8,7 @@ import logging
 import logging.handlers
 import os
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 from .errors import scrub
@@ -65,3 +66,15 @@ def setup(secrets: Iterable[str], *, verbose: bool = False, log_file: Path | Non
     # httpx logs every request URL at INFO; keep it out of the operator's way.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     return redact
+
+
+def startup_failure(log_file: Path, message: str) -> None:
+    """`siaran run` could not even read its settings: still leave the reason in the log file
+    (where an operator looking at an unattended PC will look)."""
+    stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        with log_file.open("a", encoding="utf-8") as f:
+            f.write(f"{stamp} ERROR siaran: cannot start: {message}\n")
+    except OSError:
+        pass  # not even the log file is writable: the console message is all there is

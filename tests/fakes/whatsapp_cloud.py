@@ -143,6 +143,8 @@ class FakeCloud:
             return resp
         if body.get("messaging_product") != "whatsapp" or body.get("type") not in TYPES:
             return error(100, 400, "bad message body")
+        if len(body.get("text", {}).get("body", "")) > 4096 or len(body.get("image", {}).get("caption", "")) > 1024:
+            return error(100, 400, "text body at most 4096 characters, caption at most 1024")  # as Meta says
         return self._accept(to, body)
 
     def _ok(self, to: str) -> dict:

@@ -32,13 +32,20 @@ REGISTRY: dict[str, tuple[str, dict[str, str]]] = {
 
 __all__ = [
     "INSTAGRAM", "WHATSAPP", "Driver", "MediaStore", "Message", "Post", "Publication", "Publisher", "Receipt",
-    "check_settings", "make_driver", "make_publisher", "provider_name",
+    "check_settings", "make_driver", "make_publisher", "provider_name", "whatsapp_limits",
 ]  # fmt: skip
 
 
 def provider_name(channel: str, settings: Settings) -> str:
     setting, _ = REGISTRY[channel]
     return settings.sections[channel][setting]
+
+
+def whatsapp_limits(settings: Settings) -> tuple[int, int]:
+    """(max_text, max_caption) the configured WhatsApp provider declares; (0, 0) = none known."""
+    name = provider_name("whatsapp", settings)
+    driver = getattr(importlib.import_module(WHATSAPP[name]), "DRIVER", None) if name in WHATSAPP else None
+    return (getattr(driver, "max_text", 0), getattr(driver, "max_caption", 0))
 
 
 def check_settings(settings: Settings) -> None:

@@ -41,6 +41,10 @@ class Driver(Protocol):
     name: ClassVar[str]  # provider name as configured: outbox, cloud, fonnte, waha
     concurrent: ClassVar[bool]  # many requests in flight (paced by whatsapp.mps), or one at a time
     spread: tuple[float, float] | None  # one at a time with a random human-looking gap (min, max s)
+    # Provider limits (0 = none), enforced by the driver (channels.limits): a longer text goes as
+    # numbered parts split at paragraphs; a text over max_caption follows the images instead.
+    max_text: ClassVar[int]
+    max_caption: ClassVar[int]
 
     async def send(self, message: Message) -> Receipt: ...
 

@@ -19,6 +19,7 @@ import httpx
 from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, UncertainError, scrub
 from .base import Message, Receipt
 from .http import Parts, call, http_status_error, json_body, retry_after
+from .limits import plan_parts
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,9 @@ def classify_reason(reason: str, secrets: tuple[str, ...] = ()) -> DeliveryError
 class FonnteDriver:
     name: ClassVar[str] = "fonnte"
     concurrent: ClassVar[bool] = False
+    # Kept to the Cloud API's limits: a linked phone takes more, but very long texts get cut or refused.
+    max_text: ClassVar[int] = 4096
+    max_caption: ClassVar[int] = 1024
 
     def __init__(self, settings, http: httpx.AsyncClient, clock):
         wa = settings.whatsapp
@@ -93,10 +97,11 @@ class FonnteDriver:
     async def send(self, message: Message) -> Receipt:
         # One request per slide (the text rides on the first); a retry in this run resumes after the
         # slides Fonnte already took, so nobody gets one twice.
-        async def one(n: int, image: Path | None) -> str:
-            return (await self._send_part(message, image, message.text if n == 0 else "")).provider_id
+        async def one(n: int, part: tuple[Path | None, str]) -> str:
+            return (await self._send_part(message, *part)).provider_id
 
-        ids = await self._parts.send(message.key, list(message.images) or [None], one)
+        parts = plan_parts(message.text, message.images, self.max_text, self.max_caption)
+        ids = await self._parts.send(message.key, parts, one)
         return Receipt(provider_id=",".join(i for i in ids if i))
 
     async def _send_part(self, message: Message, image: Path | None, text: str) -> Receipt:
@@ -125,6 +130,9 @@ class FonnteDriver:
 
     async def aclose(self) -> None:
         return None
+
+
+DRIVER = FonnteDriver  # its declared limits, read by `siaran check` (channels.whatsapp_limits)
 
 
 def make(settings, http, clock, **context) -> FonnteDriver:

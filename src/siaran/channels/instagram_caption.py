@@ -2,8 +2,9 @@
 whether a caption on the profile is the one siaran queued.
 
 Instagram refuses a caption over 2,200 characters, more than 30 hashtags or more than 20
-@mentions (Graph API content publishing guide); better to hear it from ``siaran check`` than from
-a failed post on Saturday morning.
+@mentions (Graph API content publishing guide). A caption too long or with too many hashtags is
+shortened (``fit``: hashtags past the 30th dropped, then cut at a line boundary with a pointer to
+the slides) and ``siaran check`` warns; too many @mentions stays an error of that post.
 """
 
 from __future__ import annotations
@@ -53,6 +54,34 @@ def problems(caption: str) -> list[str]:
     return out
 
 
+POINTER = "… (selengkapnya di gambar/slide)"
+
+
+def fit(caption: str) -> str:
+    """A caption Instagram takes: hashtags past the 30th dropped, then cut at the last line that
+    fits, with a pointer to the slides (the whole text is on them or in the WhatsApp message)."""
+    seen = 0
+
+    def keep(m: re.Match) -> str:
+        nonlocal seen
+        seen += 1
+        return m.group(0) if seen <= MAX_HASHTAGS else ""
+
+    if stats(caption).hashtags > MAX_HASHTAGS:
+        caption = re.sub(r"[ \t]+\n", "\n", re.sub(r"[ \t]{2,}", " ", HASHTAG.sub(keep, caption))).strip()
+    if len(caption) <= MAX_CHARS:
+        return caption
+    room = MAX_CHARS - len(POINTER) - 2
+    lines, size = [], 0
+    for line in caption.splitlines():
+        if size + len(line) + 1 > room:
+            break
+        lines.append(line)
+        size += len(line) + 1
+    head = "\n".join(lines).rstrip() if lines else caption[:room].rsplit(" ", 1)[0]
+    return f"{head}\n\n{POINTER}"
+
+
 def check_captions(project: Project) -> list[ContentError]:
     found = []
     for post in sorted(project.posts.values(), key=lambda p: p.name):
@@ -63,7 +92,11 @@ def check_captions(project: Project) -> list[ContentError]:
         except ContentError:
             continue  # the template problem itself is already reported by load_project
         rel = post.path.relative_to(project.root).as_posix()
-        found.extend(ContentError(rel, message, field="caption") for message in problems(caption))
+        for message in problems(caption):
+            shortened = "@mentions" not in message  # fit() handles length and hashtags, not mentions
+            if shortened:
+                message += f"; it is shortened to {len(fit(caption)):,} characters with a pointer to the slides"
+            found.append(ContentError(rel, message, field="caption", warning=shortened))
         found.extend(_image_problems(post, rel))
     return found
 

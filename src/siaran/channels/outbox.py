@@ -28,6 +28,8 @@ def message_folder(root: Path, message: Message) -> Path:
 class OutboxDriver:
     name: ClassVar[str] = "outbox"
     concurrent: ClassVar[bool] = False  # a file at a time is plenty
+    max_text: ClassVar[int] = 0  # files have no limit
+    max_caption: ClassVar[int] = 0
     spread: ClassVar[tuple[float, float] | None] = None
 
     def __init__(self, root: Path):
@@ -54,6 +56,9 @@ class OutboxDriver:
 
     async def aclose(self) -> None:
         return None
+
+
+DRIVER = OutboxDriver  # its declared limits, read by `siaran check` (channels.whatsapp_limits)
 
 
 def make(settings, http, clock, **context) -> OutboxDriver:

@@ -23,8 +23,8 @@ import httpx
 from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, scrub
 from .base import MediaStore, Message, Receipt
 from .http import Parts, call, http_status_error, json_body, retry_after
+from .limits import split_text
 
-CAPTION_LIMIT = 1024
 MEDIA_TTL = timedelta(days=29)  # ids live 30 days; renewing a day early keeps a long broadcast safe
 
 TRANSIENT = {
@@ -102,6 +102,8 @@ def _flat(text: str) -> str:
 class CloudDriver:
     name: ClassVar[str] = "cloud"
     concurrent: ClassVar[bool] = True  # many requests in flight, paced by whatsapp.mps
+    max_text: ClassVar[int] = 4096  # Cloud API: text body 4,096, image caption 1,024 characters
+    max_caption: ClassVar[int] = 1024
     spread: ClassVar[tuple[float, float] | None] = None
 
     def __init__(self, settings, http: httpx.AsyncClient, clock, media: MediaStore | None = None):
@@ -210,15 +212,19 @@ class CloudDriver:
             if components:
                 tpl["components"] = components
             return [{**base, "type": "template", "template": tpl}]
-        text = {**base, "type": "text", "text": {"preview_url": True, "body": message.text}}
+        texts = [
+            {**base, "type": "text", "text": {"preview_url": True, "body": part}}
+            for part in split_text(message.text, self.max_text)
+        ]
         if image is None:
-            return [text]
-        # Every slide of a carousel goes (a long SOP must arrive whole); the text is the first caption.
+            return texts
+        # Every slide of a carousel goes (a long SOP must arrive whole); the text is the first caption,
+        # or follows the slides when it is longer than a caption may be.
         bodies = [{**base, "type": "image", "image": {"id": await self.media_id(i)}} for i in message.images]
-        if len(message.text) <= CAPTION_LIMIT:
+        if len(message.text) <= self.max_caption:
             bodies[0]["image"]["caption"] = message.text
             return bodies
-        return [*bodies, text]
+        return [*bodies, *texts]
 
     async def send(self, message: Message) -> Receipt:
         ids = await self._parts.send(message.key, await self.payload(message), self._post_message)
@@ -237,6 +243,9 @@ class CloudDriver:
 
     async def aclose(self) -> None:
         return None
+
+
+DRIVER = CloudDriver  # its declared limits, read by `siaran check` (channels.whatsapp_limits)
 
 
 def make(settings, http, clock, **context) -> CloudDriver:

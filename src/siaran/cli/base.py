@@ -11,6 +11,7 @@ import click
 from .. import logs
 from ..app import App
 from ..clock import clock_from_env
+from ..config import DEFAULT_LOG
 from ..errors import ContentErrors, SiaranError
 from ..history.safety import explain
 
@@ -67,6 +68,8 @@ def cli(ctx: click.Context, project: Path, debug: bool, verbose: bool) -> None:
     try:
         app = App.open(project.resolve(), clock_from_env())
     except SiaranError as e:
+        if ctx.invoked_subcommand == "run":  # nobody may be watching the console: keep it in the log
+            logs.startup_failure(project.resolve() / DEFAULT_LOG, str(e))
         if debug:
             raise
         report_error(e)
@@ -86,3 +89,20 @@ channel_option = click.option(
 
 def get_app(ctx: click.Context) -> App:
     return ctx.obj["app"]
+
+
+def tolerant_app(ctx: click.Context) -> App:
+    """The app for a command that must work while a content file is broken (history, report,
+    schedule, holidays, optout): broken posts are left out and every problem shown as a warning."""
+    app = get_app(ctx)
+    app.tolerant = True
+    try:
+        problems = app.project.problems
+    except ContentErrors:
+        return app  # the office itself is unreadable: commands that need it report it
+    if problems:
+        click.secho(f"Peringatan: {len(problems)} masalah di konten (`siaran check` untuk rinciannya):", fg="yellow",
+                    err=True)  # fmt: skip
+        for p in problems:
+            click.secho(f"  {p}", fg="yellow", err=True)
+    return app

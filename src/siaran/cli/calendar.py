@@ -10,7 +10,7 @@ from ..clock import zone_label
 from ..delivery.occurrences import due, upcoming
 from ..history.occurrences import recorded_since
 from ..schedule import greetings_by_holiday
-from .base import cli, get_app
+from .base import cli, tolerant_app
 
 
 @cli.command()
@@ -22,7 +22,7 @@ def holidays(ctx: click.Context, year: int | None) -> None:
     Kind is national, cuti (cuti bersama) or local (content/calendar.yaml); "perkiraan" marks a
     date the holidays package computed, which the government may still move (add an override).
     """
-    app = get_app(ctx)
+    app = tolerant_app(ctx)
     project = app.project
     year = year or app.today().year
     greetings = greetings_by_holiday(project.posts)
@@ -52,7 +52,7 @@ def schedule(ctx: click.Context, days: int, past: int) -> None:
 
     Occurrences already due but not yet sent (still within their grace) come first.
     """
-    app = get_app(ctx)
+    app = tolerant_app(ctx)
     project = app.project
     tz = project.office.timezone
     start = app.local_now()
@@ -74,6 +74,10 @@ def schedule(ctx: click.Context, days: int, past: int) -> None:
     label = zone_label(tz)
     for sched, occ in late + found:
         mark = "  (due now: the next `siaran run` sends it)" if (sched, occ) in late else ""
+        if occ.skip:
+            mark = f"  (tidak dikirim: {occ.skip})"
+        elif held := project.held_by(sched, occ.post):
+            mark = f"  (tertahan: {held})"
         post = project.posts.get(occ.post)
         channels = ",".join(sched.channels or (post.channels if post else ())) or "-"
         lists = ",".join(sched.lists or (post.lists if post else ())) or "-"

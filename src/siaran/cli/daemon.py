@@ -1,25 +1,35 @@
-"""run, service: the daemon in the foreground, and how to start it with the computer."""
+"""run, status, service: the daemon in the foreground, its health, and starting it with the computer."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
 
 from .. import logs
-from ..daemon import Daemon, project_lock, run_once
+from ..app import App
+from ..daemon import MAX_SLEEP, Daemon, project_lock, run_once
 from ..delivery.occurrences import Result
-from ..errors import ConfigError
+from ..delivery.summary import EXIT_INCOMPLETE
+from ..errors import ConfigError, ContentErrors, SiaranError
+from ..history.alerts import failures_since, heartbeat
+from ..history.alerts import since as alerts_since
+from ..history.occurrences import held as held_occurrences
 from ..server import start_in_thread, webhook_configured
 from ..service import KINDS, render
-from .base import cli, get_app
+from .base import cli, get_app, tolerant_app
+
+log = logging.getLogger(__name__)
+STALE = max(2 * MAX_SLEEP, timedelta(minutes=15)) + timedelta(minutes=1)
 
 
 def print_results(results: list[Result]) -> None:
     if not results:
         click.echo("Nothing due.")
         return
-    colours = {"done": "green", "failed": "red", "skipped": "yellow", "running": "yellow"}
+    colours = {"done": "green", "failed": "red", "skipped": "yellow", "running": "yellow", "held": "red"}
     for r in results:
         again = " (resumed)" if r.resumed else ""
         click.secho(f"{r.status:<8} {r.occurrence}  {r.post}{again}", fg=colours.get(r.status))
@@ -37,6 +47,7 @@ def run(ctx: click.Context, once: bool) -> None:
     One daemon per project folder; logs go to the daemon.log_file setting.
     """
     app = get_app(ctx)
+    app.tolerant = True
     log_file = app.settings.path("daemon", "log_file")
     verbose = not once or ctx.find_root().params.get("verbose", False)
     logs.setup(app.settings.secrets(), verbose=verbose, log_file=log_file)
@@ -46,14 +57,10 @@ def run(ctx: click.Context, once: bool) -> None:
             if once:
                 results = run_once(daemon)
                 print_results(results)
-                if any(r.status == "failed" for r in results):
-                    ctx.exit(1)
+                if any(r.status in INCOMPLETE for r in results):
+                    ctx.exit(EXIT_INCOMPLETE)
                 return
-            project = app.project  # refuse to start on invalid content: the operator is watching now
-            click.echo(
-                f"siaran is running for {project.office.name} ({project.office.tz_label}); "
-                f"log: {log_file}. Press Ctrl-C to stop."
-            )
+            _announce(app, log_file)
             server = None
             if webhook_configured(app.settings):
                 try:
@@ -70,8 +77,82 @@ def run(ctx: click.Context, once: bool) -> None:
                     server.stop.set()
                     if server.thread is not None:
                         server.thread.join(10)
+    except SiaranError as e:
+        log.error("siaran run stopped: %s", e)  # the log file is where an unwatched PC is looked at
+        raise
     finally:
         logs.setup(app.settings.secrets())  # closes the log file
+
+
+INCOMPLETE = ("failed", "held", "running")
+
+
+def _announce(app: App, log_file: Path) -> None:
+    """Start even with problems in the content (only what needs a broken file is held back);
+    refuse only when this is not a project at all."""
+    if not (app.root / "content").is_dir():
+        app.project  # noqa: B018 - raises the "not a siaran project" error
+    try:
+        project = app.project
+    except ContentErrors as e:
+        log.error("the office file has problems; each pass tries again:\n%s", e)
+        click.secho("siaran berjalan, tetapi content/office.yaml bermasalah: belum ada yang dikirim.", fg="red")
+        return
+    for p in project.problems:
+        click.secho(f"Peringatan: {p}", fg="yellow", err=True)
+    click.echo(
+        f"siaran is running for {project.office.name} ({project.office.tz_label}); "
+        f"log: {log_file}. Press Ctrl-C to stop."
+    )
+
+
+@cli.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """Health at a glance: is the daemon alive, its last and next pass, problems, recent failures.
+
+    Exits 0 when all is well, 2 when something needs the operator.
+    """
+    app = tolerant_app(ctx)
+    tz = app.project.office.timezone
+    now = app.now()
+
+    def local(stamp: str | None) -> str:
+        return datetime.fromisoformat(stamp).astimezone(tz).strftime("%Y-%m-%d %H:%M") if stamp else "-"
+
+    worry = False
+    beat = heartbeat(app.db)
+    if beat is None:
+        worry = True
+        click.secho("Daemon: belum pernah berjalan (`siaran run`).", fg="red")
+    else:
+        age = now - datetime.fromisoformat(beat["last_pass"])
+        # A pass at least every MAX_SLEEP (the daemon) or every quarter hour (run --once from Task
+        # Scheduler): older than that, nothing is running the schedules.
+        alive = age <= STALE
+        worry |= not alive
+        state = "berjalan" if alive else "TIDAK berjalan"
+        click.secho(
+            f"Daemon: {state}. Pass terakhir {local(beat['last_pass'])} ({beat['summary']}), "
+            f"berikutnya {local(beat['next_pass'])} {app.project.office.tz_label}.",
+            fg="green" if alive else "red",
+        )
+    held = held_occurrences(app.db)
+    worry |= bool(held or app.project.problems)
+    click.echo(f"Masalah konten: {len(app.project.problems)}" + (" (lihat di atas)" if app.project.problems else ""))
+    click.echo(f"Tertahan: {len(held)}")
+    for row in held:
+        click.secho(f"  {row['slot']}  {row['post']}: {row['reason']}", fg="red")
+    failures = failures_since(app.db, now - timedelta(days=7))
+    worry |= bool(failures)
+    total = sum(f["n"] for f in failures)
+    click.echo(f"Gagal atau tidak pasti, 7 hari terakhir: {total}")
+    for f in failures:
+        click.secho(f"  {f['n']:>5} {f['status']:<9} {f['post']}", fg="yellow")
+    sent_today = alerts_since(app.db, now - timedelta(days=1))
+    click.echo(f"Peringatan ke operator, 24 jam terakhir: {len(sent_today)}")
+    if worry:
+        ctx.exit(EXIT_INCOMPLETE)
 
 
 @cli.group()

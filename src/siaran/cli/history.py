@@ -7,10 +7,12 @@ from datetime import datetime, time
 
 import click
 
+from ..config import rehearsal
 from ..errors import ConfigError
-from ..history import STATUSES
+from ..history import STATUSES, open_db
 from ..history.deliveries import query as query_deliveries
-from .base import cli, get_app
+from ..history.guard import reset
+from .base import cli, get_app, tolerant_app
 
 FIELDS = (
     "post",
@@ -31,7 +33,7 @@ FIELDS = (
 )
 
 
-@cli.command("history")
+@cli.group("history", invoke_without_command=True)
 @click.option("--post", help="Only this post.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only deliveries in this state.")
 @click.option("--since", help="Only deliveries created on or after this date (YYYY-MM-DD, office time).")
@@ -48,8 +50,10 @@ def history_cmd(
     limit: int | None,
     as_json: bool,
 ) -> None:
-    """Show the delivery history."""
-    app = get_app(ctx)
+    """Show the delivery history (`siaran history reset --yes` starts a new one)."""
+    if ctx.invoked_subcommand:
+        return
+    app = tolerant_app(ctx)
     tz = app.project.office.timezone
     since_dt = None
     if since:
@@ -65,9 +69,32 @@ def history_cmd(
         return
     if not rows:
         click.echo("No deliveries yet.")
+        rehearsed = rehearsal(app.settings).path("history")
+        if not app.clock.rehearsed and rehearsed.exists():
+            click.echo(f"(Latihan dengan SIARAN_NOW tercatat terpisah di {rehearsed.name}.)")
         return
     for r in rows:
         when = datetime.fromisoformat(r["sent_at"] or r["created_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
         occ = r["occurrence"] or "manual"
         err = f"  ({r['error']})" if r["error"] else ""
         click.echo(f"{when}  {r['status']:<9} {r['channel']:<9} {r['recipient']:<16} {r['post']}  [{occ}]{err}")
+
+
+@history_cmd.command("reset")
+@click.option("--yes", is_flag=True, help="Really start over (required).")
+@click.pass_context
+def reset_cmd(ctx: click.Context, yes: bool) -> None:
+    """Start a new, empty history on purpose. The old file is kept beside it as a .bak.
+
+    Deliveries and occurrences it recorded are forgotten: scheduled posts may go out again.
+    """
+    if not yes:
+        raise click.UsageError("add --yes: a new history forgets what was sent (the old file is kept as .bak)")
+    app = get_app(ctx)
+    path = app.settings.path("history")
+    moved = reset(path, app.local_now())
+    open_db(path).conn.close()
+    if moved:
+        click.echo(f"Riwayat baru dimulai di {path.name}; yang lama disimpan sebagai {moved.name}.")
+    else:
+        click.echo(f"Riwayat baru dimulai di {path.name}.")

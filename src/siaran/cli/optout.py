@@ -8,7 +8,7 @@ import click
 
 from ..delivery import optouts as optout
 from ..history import optouts as table
-from .base import cli, get_app
+from .base import cli, tolerant_app
 
 
 def _report(result: optout.Added) -> None:
@@ -35,7 +35,7 @@ def optout_group() -> None:
 @click.pass_context
 def add_cmd(ctx: click.Context, numbers: tuple[str, ...], reason: str) -> None:
     """Opt out NUMBERS (any Indonesian form: 0812-…, +62 812 …, 62812…)."""
-    app = get_app(ctx)
+    app = tolerant_app(ctx)
     result = optout.add(app.db, [(f"argument {i}", n) for i, n in enumerate(numbers, 1)], app.now(),
                         reason=reason, source="cli", region=_region(app))  # fmt: skip
     _report(result)
@@ -48,7 +48,7 @@ def add_cmd(ctx: click.Context, numbers: tuple[str, ...], reason: str) -> None:
 @click.pass_context
 def remove_cmd(ctx: click.Context, number: str) -> None:
     """Take NUMBER off the opt-out list: it gets broadcasts again."""
-    app = get_app(ctx)
+    app = tolerant_app(ctx)
     phone = optout.remove(app.db, number, _region(app))
     if phone:
         click.echo(f"{phone} removed from the opt-out list.")
@@ -60,7 +60,7 @@ def remove_cmd(ctx: click.Context, number: str) -> None:
 @click.pass_context
 def list_cmd(ctx: click.Context) -> None:
     """Every opted-out number, with when and why."""
-    rows = table.listing(get_app(ctx).db)
+    rows = table.listing(tolerant_app(ctx).db)
     if not rows:
         click.echo("Nobody has opted out.")
     for r in rows:
@@ -73,7 +73,7 @@ def list_cmd(ctx: click.Context) -> None:
 @click.pass_context
 def import_cmd(ctx: click.Context, file: Path, reason: str) -> None:
     """Opt out every number in FILE: a CSV with a nomor/telepon/hp/phone column, or one number per line."""
-    app = get_app(ctx)
+    app = tolerant_app(ctx)
     result = optout.add(app.db, optout.read_file(file), app.now(), reason=reason, source=file.name,
                         region=_region(app))  # fmt: skip
     _report(result)

@@ -7,7 +7,7 @@ import json
 import click
 
 from .. import report as weekly
-from .base import cli, get_app
+from .base import cli, tolerant_app
 
 
 @cli.command("report")
@@ -16,7 +16,7 @@ from .base import cli, get_app
 @click.pass_context
 def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
     """Posts per week on WhatsApp and Instagram, failures, and followers; weeks with no Instagram post are flagged."""
-    app = get_app(ctx)
+    app = tolerant_app(ctx)
     rows = weekly.build(app, weeks)
     if as_json:
         click.echo(json.dumps(weekly.as_dicts(rows), ensure_ascii=False, indent=2))

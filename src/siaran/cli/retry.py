@@ -6,7 +6,7 @@ import click
 
 from ..delivery.resend import retry
 from .base import cli, get_app
-from .send import print_summary, progress_bar
+from .send import exit_code, print_summary, progress_bar
 
 
 @cli.command("retry")
@@ -31,5 +31,4 @@ def retry_cmd(ctx: click.Context, status: str | None, post: str | None) -> None:
         click.echo(f"No {status} WhatsApp messages" + (f" for {post}." if post else "."))
     for summary in summaries:
         print_summary(summary)
-    if any(s.stopped for s in summaries):
-        ctx.exit(1)
+    ctx.exit(exit_code(summaries))

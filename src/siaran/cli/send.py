@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..delivery.deliver import deliver, invalid_rows
+from ..delivery.summary import EXIT_ERROR, EXIT_INCOMPLETE, Summary
 from ..delivery.summary import Progress as OnProgress
-from ..delivery.summary import Summary
 from .base import channel_option, cli, get_app
 
 
@@ -65,6 +65,8 @@ def print_summary(s: Summary, shown: frozenset[str] = frozenset()) -> None:
         click.secho(
             f"  {s.uncertain} may or may not have arrived; check, then `siaran retry --uncertain`.", fg="yellow"
         )
+    if claimed := s.already["claimed by another run"]:
+        click.secho(f"  {claimed} pesan sedang dikirim oleh proses siaran lain; tidak dikirim dua kali.", fg="yellow")
     if s.left_queued:
         click.secho(f"  {s.left_queued} still queued: run the same command again to continue.", fg="yellow")
     for w in s.warnings:
@@ -108,5 +110,10 @@ def send(
     with progress_bar() as progress:
         summary = deliver(app, post, channels=channels or None, lists=lists or None, dry_run=dry_run, progress=progress)
     print_summary(summary, frozenset(rows))
-    if summary.stopped:
-        ctx.exit(1)
+    ctx.exit(exit_code([summary]))
+
+
+def exit_code(summaries: list[Summary]) -> int:
+    if any(s.stopped for s in summaries):
+        return EXIT_ERROR
+    return EXIT_INCOMPLETE if any(s.incomplete for s in summaries) else 0

@@ -100,6 +100,21 @@ class Calendar:
     def on(self, name: str, year: int) -> list[date]:
         return [d.date for d in self.days(year) if d.name == name]
 
+    def day_off(self, day: date) -> str:
+        """Name of the public holiday or cuti bersama on ``day`` ('' if none): the office is closed.
+        Cuti bersama counts even when not listed as greeting days; local days do not close it."""
+        key = ("off", day.year)
+        if key not in self._cache:
+            off = {d.date: d.name for d in self.days(day.year) if d.kind == "national"}
+            cancelled = {o.name for o in self.overrides if o.year == day.year}
+            for when, raw in _national(day.year, True):
+                for part in raw.split(";"):
+                    name = ESTIMATE.sub("", part.strip())
+                    if name.lower().startswith("cuti bersama") and name not in cancelled:
+                        off.setdefault(when, name)
+            self._cache[key] = off
+        return self._cache[key].get(day, "")
+
 
 @cache
 def _national(year: int, cuti: bool) -> tuple[tuple[date, str], ...]:

@@ -35,6 +35,11 @@ class Project:
     warnings: list[ContentError] = field(default_factory=list)
     today: date | None = None  # the office's date when loaded (for checks that look ahead)
     renderer: Any = None  # siaran.render.text.TextRenderer, set by siaran.checks.load_project
+    # Loaded tolerantly (daemon, read-only commands): every error found, and the posts they hold back.
+    problems: list[ContentError] = field(default_factory=list)
+    broken: dict[str, list[ContentError]] = field(default_factory=dict)
+    set_aside: dict[str, Post] = field(default_factory=dict)  # broken posts that did load (a greeting's holiday)
+    whatsapp_limits: tuple[int, int] = (0, 0)  # (max_text, max_caption) of the configured provider
 
     def sample_recipient(self, post: Post) -> Recipient:
         """The first person on the post's lists, or a stand-in: whom previews and checks render for."""
@@ -42,10 +47,27 @@ class Project:
 
     def post(self, name: str) -> Post:
         name = name.removeprefix("content/").rsplit(".", 1)[0] if name.endswith((".md", ".yaml", ".yml")) else name
+        if name in self.broken:
+            raise ContentErrors(self.broken[name])
         try:
             return self.posts[name]
         except KeyError:
             raise ContentError("content/", f"no post named {name!r}; `siaran list` shows them") from None
+
+    def greeting_posts(self) -> dict[str, Post]:
+        """Posts a holiday schedule looks at: broken greetings too, so their day is recorded as held."""
+        return {**self.posts, **self.set_aside}
+
+    def held_by(self, schedule: Schedule, post: str) -> str:
+        """Why an occurrence of ``schedule`` sending ``post`` cannot go out now ('' = it can):
+        a problem in the post, or in the schedule's own lists or holiday names."""
+        if post in self.broken:
+            return "; ".join(str(e) for e in self.broken[post])
+        if post and post not in self.posts:
+            return f"{schedule.path.relative_to(self.root).as_posix()}: no post named {post!r}"
+        rel = schedule.path.relative_to(self.root).as_posix()
+        own = [e for e in self.problems if Path(e.path).as_posix() == rel and e.field not in ("post", "series")]
+        return "; ".join(str(e) for e in own)
 
     def list_rel(self, name: str) -> str:
         return f"content/lists/{name}.csv"

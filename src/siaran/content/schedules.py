@@ -11,7 +11,9 @@ A schedule names exactly one trigger::
 and its content: ``post: announcements/x`` or ``series: [sop/a, sop/b]`` (one per occurrence, in
 turn). Holiday schedules may omit both: the greeting whose ``holiday:`` matches is sent.
 Optional: ``channels``, ``lists``, ``grace`` (how late a missed occurrence is still worth
-sending, e.g. "2 hari", "6 jam"; later it is recorded as skipped), ``description``.
+sending, e.g. "2 hari", "6 jam"; later it is recorded as skipped), ``description``, and
+``on_holiday`` for weekly, cron and once schedules: ``next_workday`` (default: moved to the next
+day that is neither a weekend, a public holiday nor cuti bersama), ``skip`` or ``send``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from .model import CHANNELS
 from .yamlfile import Fields, Located, load_yaml_mapping
 
 TRIGGERS = ("weekly", "cron", "once", "holiday")
-FIELDS = (*TRIGGERS, "post", "series", "channels", "lists", "grace", "description")
+FIELDS = (*TRIGGERS, "post", "series", "channels", "lists", "grace", "description", "on_holiday")
+ON_HOLIDAY = ("next_workday", "skip", "send")  # what a non-greeting occurrence does on a day off
 DAYS = {
     "senin": "mon", "selasa": "tue", "rabu": "wed", "kamis": "thu", "jumat": "fri", "sabtu": "sat",
     "minggu": "sun", "ahad": "sun",
@@ -69,6 +72,7 @@ class Schedule:
     once: datetime | None = None  # naive = office local time; with an offset = that instant
     holidays: tuple[str, ...] = ()  # holiday: names; () = every holiday with a greeting
     days_before: int = 0
+    on_holiday: str = "next_workday"  # next_workday | skip | send (holiday triggers always send)
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # field -> line, for errors
 
     def cron_trigger(self, tz: ZoneInfo) -> CronTrigger:
@@ -199,9 +203,13 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError], today: d
             f.error("grace", f"{data['grace']!r} is too long: at most {MAX_GRACE.days} hari")
         else:
             grace = parsed
+    on_holiday = f.str("on_holiday", default="next_workday") or "next_workday"
+    if on_holiday not in ON_HOLIDAY:
+        f.error("on_holiday", f"{on_holiday!r} is not one of {', '.join(ON_HOLIDAY)}")
     if len(problems) > before:
         return None
     return Schedule(
+        on_holiday=on_holiday,
         name=path.stem,
         path=path,
         trigger=trigger,

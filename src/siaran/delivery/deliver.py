@@ -21,7 +21,7 @@ from ..channels import Driver, Message, make_driver, provider_name
 from ..content.lists import invalid_row_errors
 from ..content.model import Post
 from ..errors import ContentError
-from ..history import deliveries, optouts, utc, worker_id
+from ..history import deliveries, utc, worker_id
 from ..history.media import MediaCache
 from ..plan import Planned, plan
 from ..render.images import post_images
@@ -62,7 +62,7 @@ def prepare(
             "this post names no broadcast list: add lists: [...] or pass --list",
             field="lists",
         )
-    return plan(post, app.project.office, channels, blists, occurrence, optouts.numbers(app.db))
+    return plan(post, app.project.office, channels, blists, occurrence, app.optouts())
 
 
 def deliver(app: App, post: Post, **options) -> Summary:
@@ -82,6 +82,8 @@ async def deliver_async(
     progress: Progress | None = None,
     stop: asyncio.Event | None = None,
 ) -> Summary:
+    if not dry_run:
+        app.guard_history()
     planned = prepare(app, post, channels, lists, occurrence)
     summary = Summary(post.name, occurrence, dry_run=dry_run, planned=len(planned))
     _skip_invalid(app, post, channels, lists, summary)

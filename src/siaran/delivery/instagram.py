@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..app import App
 from ..channels import Post, Publication, make_publisher
+from ..channels.instagram_caption import fit as fit_caption
 from ..channels.instagram_graph import LimitReached, TokenError
 from ..content.model import Post as ContentPost
 from ..errors import ConfigError, DeliveryError, PermanentError, TransientError, UncertainError
@@ -58,7 +59,7 @@ class RunResult:
 def enqueue(app: App, post: ContentPost, planned: Iterable[Planned], images: Iterable[Path]) -> list[str]:
     """Record the post's Instagram part once per planned key (a key already there is left untouched)."""
     now = app.now()
-    caption = app.project.renderer.render(post, "instagram")
+    caption = fit_caption(app.project.renderer.render(post, "instagram"))
     rel = [_rel_path(Path(p), app.root) for p in images]
     keys = []
     for p in planned:
@@ -201,7 +202,7 @@ async def deliver(app: App, post: ContentPost, planned: list[Planned], images: I
             summary.left_queued += 1
             if o.error:
                 summary.warnings.append(f"Instagram: {o.error}")
-    summary.left_queued += result.busy
+    summary.already["claimed by another run"] += result.busy  # another live process publishes it
     if result.stopped:
         summary.stopped = summary.stopped or result.stopped
 

@@ -5,9 +5,14 @@ restarts happen; a ``running`` one left by a stopped or dead process is resumed 
 delivery engine, which never resends a delivery it has already tried.
 
 Which occurrences does a run look at? For each schedule, those after the last one history
-recorded (at most ``LOOKBACK`` back) — so a PC switched off for days finds, on its next start,
-every occurrence it missed: the ones still within grace are sent, the older ones are recorded
-as skipped. A schedule history has never seen looks back only over its grace.
+recorded — so a PC switched off for days finds, on its next start, every occurrence it missed:
+the latest one still within grace is sent, every other one is recorded as skipped with its
+reason. Each one of the last ``LOOKBACK`` is recorded on its own row; older ones (a PC off for
+months) are counted into one skipped row ``<schedule>@gap:<from>..<to>``. A schedule history has
+never seen looks back only over its grace.
+
+An occurrence whose post (or schedule) has a problem is recorded ``held`` with the reason and
+looked at again on every pass: sent as soon as it is fixed while still within its grace.
 
 Series rotation: ``series_state.position`` is the index of the series' next post. It moves on
 when an occurrence starts running (in the same transaction that records it), never for a skipped
@@ -35,7 +40,8 @@ from .summary import Summary
 
 log = logging.getLogger(__name__)
 
-LOOKBACK = timedelta(days=92)  # how far back a run looks for missed occurrences at most
+LOOKBACK = timedelta(days=92)  # missed occurrences older than this are counted into one skipped row
+GAP_COUNT_LIMIT = 100_000  # counting a very long gap of a minutely cron stops here
 SAME_HOLIDAY = timedelta(days=10)  # a greeting moved by a later override is not sent a second time
 
 
@@ -44,7 +50,7 @@ class Result:
     occurrence: str
     schedule: str
     post: str
-    status: str  # done | failed | skipped | running (stopped or still queued; resumed next time)
+    status: str  # done | failed | skipped | held | running (stopped or still queued; resumed next time)
     reason: str = ""
     resumed: bool = False
 
@@ -71,18 +77,45 @@ def due(app: App, now: datetime) -> list[tuple[Schedule, Decision]]:
     """Occurrences at or before ``now`` that history has not recorded: run or skip, time order."""
     project = app.project
     tz = project.office.timezone
-    greetings = greetings_by_holiday(project.posts)
+    greetings = greetings_by_holiday(project.greeting_posts())
     out: list[tuple[Schedule, Decision]] = []
     for schedule in project.schedules.values():
         last = recorded.last_recorded(app.db, schedule.name, now)
         start = max(last, now - LOOKBACK) if last else now - effective_grace(schedule)
+        if last and last < start and (gap := _gap(app, schedule, last, start)):
+            out.append((schedule, gap))
         found = occurrences(schedule, project.calendar, tz, start, now + timedelta(microseconds=1), greetings)
-        seen = recorded.recorded_ids(app.db, schedule.name, start)
+        seen = recorded.recorded_slots(app.db, schedule.name, start)
         unseen = [o for o in found if o.id not in seen]
         decisions, _ = catch_up(schedule, unseen, now, series_position(app.db, schedule))
-        out.extend((schedule, d) for d in decisions)
+        for d in decisions:
+            if d.action == "run" and (why := project.held_by(schedule, d.occurrence.post)):
+                d = Decision(d.occurrence, "hold", why)
+            out.append((schedule, d))
     out.sort(key=lambda sd: (sd[1].occurrence.at, sd[1].occurrence.id))
     return out
+
+
+def _gap(app: App, schedule: Schedule, last: datetime, start: datetime) -> Decision | None:
+    """One skipped row for every occurrence between the last one recorded and the individually
+    scanned window (None when there were none)."""
+    project = app.project
+    tz = project.office.timezone
+    count = 0
+    for _ in occurrences(schedule, project.calendar, tz, last + timedelta(seconds=1), start):
+        count += 1
+        if count >= GAP_COUNT_LIMIT:
+            break
+    if not count:
+        return None
+    first, end = last.astimezone(tz), start.astimezone(tz)
+    more = "or more " if count >= GAP_COUNT_LIMIT else ""
+    reason = (
+        f"{count} {more}occurrence(s) missed between {first:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} "
+        "(siaran was not running); counted here, not sent"
+    )
+    gap_id = f"{schedule.name}@gap:{first:%Y-%m-%dT%H:%M}..{end:%Y-%m-%dT%H:%M}"
+    return Decision(Occurrence(gap_id, schedule.name, start, "", skip=reason), "skip", reason)
 
 
 def upcoming(
@@ -91,7 +124,7 @@ def upcoming(
     """What the schedules will send in [start, end), series posts continuing from history (and
     after ``pending``: occurrences already due that the next run sends first)."""
     project = app.project
-    greetings = greetings_by_holiday(project.posts)
+    greetings = greetings_by_holiday(project.greeting_posts())
     ahead = Counter(s.name for s, _ in pending)
     found = [
         (s, o)
@@ -131,6 +164,7 @@ async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Resul
     stop = stop or asyncio.Event()
     results: list[Result] = []
     project = app.project
+    app.guard_history()
     for row in recorded.running(app.db):
         if stop.is_set():
             return results
@@ -157,6 +191,11 @@ async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Resul
             log.info("skipped occurrence %s: %s", occ.id, decision.reason)
             results.append(Result(occ.id, schedule.name, occ.post, "skipped", decision.reason))
             continue
+        if decision.action == "hold":
+            recorded.hold(app.db, occ.id, occ.schedule, occ.post, occ.at, decision.reason, app.now())
+            log.warning("held occurrence %s (%s): %s", occ.id, occ.post, decision.reason)
+            results.append(Result(occ.id, schedule.name, occ.post, "held", decision.reason))
+            continue
         if stop.is_set():
             break  # not recorded: the next start finds it again (and still within grace, runs it)
         position = None
@@ -175,7 +214,7 @@ async def _run(
 ) -> Result:
     def result(status: str, reason: str) -> Result:
         recorded.finish(app.db, occ_id, status, reason, app.now())
-        level = logging.WARNING if status == "failed" else logging.INFO
+        level = logging.WARNING if status in ("failed", "running") else logging.INFO
         log.log(level, "occurrence %s: %s (%s)", occ_id, status, reason)
         return Result(occ_id, schedule.name, post_name, status, reason, resumed)
 
@@ -199,6 +238,8 @@ async def _run(
         return result("failed", f"{summary.stopped}; {counts}")
     if summary.left_queued:
         return result("running", f"{summary.left_queued} queued after temporary errors; retried on the next run")
+    if summary.failed or summary.uncertain or summary.recovered:
+        return result("failed", f"not everything went out: {counts}")
     return result("done", counts)
 
 

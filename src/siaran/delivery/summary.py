@@ -8,6 +8,11 @@ from dataclasses import dataclass, field
 
 Progress = Callable[[int, int], None]  # (done, total)
 
+# Exit codes of send, retry and run --once (README "Exit codes").
+EXIT_OK = 0  # everything due went out (or nothing was due)
+EXIT_ERROR = 1  # stopped: bad content or settings, history refused, another process, a fatal provider error
+EXIT_INCOMPLETE = 2  # ran, but not everything went out: failed, uncertain, still queued or held
+
 
 @dataclass
 class Summary:
@@ -25,6 +30,14 @@ class Summary:
     left_queued: int = 0  # stopped (fatal error or shutdown) before these were attempted
     stopped: str = ""  # why the broadcast stopped early
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def incomplete(self) -> bool:
+        """Something for this post did not go out: failed, uncertain or still queued."""
+        if self.dry_run:
+            return False
+        earlier = self.already["failed"] + self.already["uncertain"]
+        return bool(self.failed or self.uncertain or self.left_queued or self.recovered or earlier)
 
     @property
     def nothing_new(self) -> bool:

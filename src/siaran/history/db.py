@@ -6,16 +6,19 @@ import contextlib
 import os
 import socket
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import filelock
 import psutil
 import sqlite_utils
 
 from ..errors import HistoryError
 from .safety import create_private, explain, newest_backup
 
+LOCK_WAIT = 60.0  # seconds a process waits for another one's write before giving up
 STATUSES = ("queued", "sending", "sent", "delivered", "read", "failed", "uncertain", "skipped")
 # What a WhatsApp webhook may add after ``sent``: the message went out in every one of these.
 WENT_OUT = ("sent", "delivered", "read")
@@ -33,11 +36,16 @@ def open_db(path: Path) -> sqlite_utils.Database:
         raise explain(sqlite3.DatabaseError("file is not a database"), path)
     try:
         create_private(path)
-        db = sqlite_utils.Database(path)
-        db.execute("PRAGMA busy_timeout = 10000")
-        db.enable_wal()
-        db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commit
-        migrations.apply(db)
+        # Two siaran processes opening one history at once (a send while the daemon passes): switching
+        # to WAL and migrating read first, then write, which SQLite answers "database is locked" at once
+        # instead of waiting. One at a time, through an OS lock beside the file.
+        with filelock.FileLock(f"{path}.lock", timeout=LOCK_WAIT):
+            db = sqlite_utils.Database(path)
+            db.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT * 1000)}")
+            db.enable_wal()
+            db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commit
+            migrations.apply(db)
+            db.execute("insert or ignore into history_meta (key, value) values ('id', ?)", [uuid.uuid4().hex])
     except sqlite3.Error as e:
         raise explain(e, path) from e
     except OSError as e:
@@ -82,3 +90,13 @@ def chunks(items: list, size: int = 500) -> Iterator[list]:
     """SQLite takes at most 999 parameters per statement on old builds: go in slices."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def history_id(db: sqlite_utils.Database) -> str:
+    """A random id given to this history file when it was created (a replaced file has another)."""
+    row = next(iter(db.query("select value from history_meta where key = 'id'")), None)
+    return row["value"] if row else ""
+
+
+def has_deliveries(db: sqlite_utils.Database) -> bool:
+    return db.execute("select 1 from deliveries limit 1").fetchone() is not None

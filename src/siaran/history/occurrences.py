@@ -1,12 +1,20 @@
 """Schedule occurrences in history (one row per id, written BEFORE anything is sent) and series rotation::
 
 (unseen) ──▶ running ──▶ done | failed
-    │           └── stopped, or deliveries still queued: stays running, resumed next time
-    └──▶ skipped  (missed by more than its grace, or a greeting already sent for that day)
+    │  ▲        └── stopped, or deliveries still queued: stays running, resumed next time
+    │  │
+    ├──▶ held     (its post or schedule has a problem: tried again each pass within its grace)
+    │       └──▶ skipped once past its grace
+    └──▶ skipped  (missed, a later occurrence ran instead, a day off, a greeting already sent)
+
+``slot`` is the occurrence's local-time name (unique). New ids are their slot; rows older than
+migration m004 keep an id with a UTC offset, so their delivery keys still match.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from datetime import datetime, timedelta
 
 import sqlite_utils
@@ -20,7 +28,7 @@ def series_state(db: sqlite_utils.Database, schedule: str) -> tuple[int, str | N
     last = next(
         iter(
             db.query(
-                "select post from occurrences where schedule = ? and status != 'skipped' "
+                "select post from occurrences where schedule = ? and status not in ('skipped', 'held') "
                 "order by scheduled_for desc limit 1",
                 [schedule],
             )
@@ -38,9 +46,14 @@ def last_recorded(db: sqlite_utils.Database, schedule: str, now: datetime) -> da
     return datetime.fromisoformat(row["at"]) if row and row["at"] else None
 
 
-def recorded_ids(db: sqlite_utils.Database, schedule: str, since: datetime) -> set[str]:
-    rows = db.query("select id from occurrences where schedule = ? and scheduled_for >= ?", [schedule, utc(since)])
-    return {r["id"] for r in rows}
+def recorded_slots(db: sqlite_utils.Database, schedule: str, since: datetime) -> set[str]:
+    """Slots of the occurrences settled (not held) from ``since`` on. A day of margin: after a
+    timezone edit the same local slot is a few hours away in UTC."""
+    rows = db.query(
+        "select slot from occurrences where schedule = ? and scheduled_for >= ? and status != 'held'",
+        [schedule, utc(since - timedelta(days=1))],
+    )
+    return {r["slot"] for r in rows}
 
 
 def ran_nearby(db: sqlite_utils.Database, schedule: str, post: str, at: datetime, within: timedelta, not_id: str):
@@ -48,7 +61,7 @@ def ran_nearby(db: sqlite_utils.Database, schedule: str, post: str, at: datetime
     row = next(
         iter(
             db.query(
-                "select id from occurrences where schedule = ? and post = ? and status != 'skipped' "
+                "select id from occurrences where schedule = ? and post = ? and status not in ('skipped', 'held') "
                 "and scheduled_for between ? and ? and id != ? limit 1",
                 [schedule, post, utc(at - within), utc(at + within), not_id],
             )
@@ -76,11 +89,15 @@ def claim(
     history already has it: then it must not run again."""
     stamp = utc(now)
     with db.atomic():
-        cursor = db.execute(
-            "insert or ignore into occurrences (id, schedule, post, scheduled_for, status, started_at) "
-            "values (?, ?, ?, ?, 'running', ?)",
-            [occ_id, schedule, post, utc(at), stamp],
-        )
+        try:  # a held occurrence is claimed in place; any other row with this id or slot wins
+            cursor = db.execute(
+                "insert into occurrences (id, slot, schedule, post, scheduled_for, status, started_at) "
+                "values (?, ?, ?, ?, ?, 'running', ?) on conflict(id) do update set status = 'running', "
+                "post = excluded.post, reason = null, started_at = excluded.started_at where status = 'held'",
+                [occ_id, occ_id, schedule, post, utc(at), stamp],
+            )
+        except sqlite3.IntegrityError:
+            return False
         if cursor.rowcount != 1:
             return False
         if position is not None:
@@ -93,12 +110,28 @@ def claim(
 
 
 def skip(db: sqlite_utils.Database, occ_id: str, schedule: str, post: str, at: datetime, reason: str, now: datetime):
+    _settle(db, occ_id, schedule, post, at, "skipped", reason, now)
+
+
+def hold(db: sqlite_utils.Database, occ_id: str, schedule: str, post: str, at: datetime, reason: str, now: datetime):
+    """Recorded as held (its post or schedule has a problem); claimed in place once fixed."""
+    _settle(db, occ_id, schedule, post, at, "held", reason, now)
+
+
+def _settle(db, occ_id, schedule, post, at, status, reason, now) -> None:
     stamp = utc(now)
-    db.execute(
-        "insert or ignore into occurrences (id, schedule, post, scheduled_for, status, reason, started_at, "
-        "finished_at) values (?, ?, ?, ?, 'skipped', ?, ?, ?)",
-        [occ_id, schedule, post, utc(at), reason, stamp, stamp],
-    )
+    finished = stamp if status != "held" else None
+    with contextlib.suppress(sqlite3.IntegrityError):  # an older row already names this slot: it stands
+        db.execute(
+            "insert into occurrences (id, slot, schedule, post, scheduled_for, status, reason, started_at, "
+            "finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict(id) do update set status = excluded.status, "
+            "post = excluded.post, reason = excluded.reason, finished_at = excluded.finished_at where status = 'held'",
+            [occ_id, occ_id, schedule, post, utc(at), status, reason, stamp, finished],
+        )
+
+
+def held(db: sqlite_utils.Database) -> list[dict]:
+    return list(db.query("select * from occurrences where status = 'held' order by scheduled_for"))
 
 
 def finish(db: sqlite_utils.Database, occ_id: str, status: str, reason: str, now: datetime) -> None:

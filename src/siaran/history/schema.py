@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
@@ -119,6 +121,46 @@ def m003_instagram_state_on_delivery_rows(db: sqlite_utils.Database) -> None:
             )}
         )  # fmt: skip
     db["instagram_queue"].drop()
+
+
+# An occurrence id used to carry its UTC offset (``sop@2026-11-25T09:00:00+08:00``); it is now
+# named by its local date and time alone (``sop@2026-11-25T09:00``), so a timezone edit keeps it.
+_OLD_OCCURRENCE = re.compile(r"@(\d{4}-\d\d-\d\dT\d\d:\d\d):\d\d(?:[+-]\d\d:\d\d|Z)")
+
+
+def local_slot(occurrence_id: str) -> str:
+    """The local-time name of an occurrence id in either form."""
+    return _OLD_OCCURRENCE.sub(r"@\1", occurrence_id, count=1)
+
+
+@migrations()
+def m004_issue10_slots_alerts_heartbeat(db: sqlite_utils.Database) -> None:
+    """Occurrences get ``slot``, their local-time name (unique): old rows keep their id, so their
+    delivery keys still match, and are found by slot. ``alerts`` records every operator alert;
+    ``heartbeat`` holds the daemon's last pass."""
+    table = db["occurrences"]
+    table.add_column("slot", str)
+    for row in list(db.query("select id from occurrences")):
+        db.execute("update occurrences set slot = ? where id = ?", [local_slot(row["id"]), row["id"]])
+    # Two old ids naming one local slot (a timezone edit already resent once): keep both rows.
+    seen: set[str] = set()
+    for row in list(db.query("select id, slot from occurrences order by started_at, id")):
+        if row["slot"] in seen:
+            db.execute("update occurrences set slot = id where id = ?", [row["id"]])
+        seen.add(row["slot"])
+    table.create_index(["slot"], unique=True)
+    table.create_index(["schedule", "scheduled_for"])
+    db["alerts"].create(
+        {"id": int, "problem": str, "day": str, "text": str, "targets": str, "delivered": int, "error": str,
+         "created_at": str},
+        pk="id",
+    )  # fmt: skip
+    db["alerts"].create_index(["problem", "day"], unique=True)
+    db["history_meta"].create({"key": str, "value": str}, pk="key")  # the file's own id (durable history)
+    db["heartbeat"].create(
+        {"name": str, "worker": str, "started_at": str, "last_pass": str, "next_pass": str, "summary": str},
+        pk="name",
+    )
 
 
 @migrations()

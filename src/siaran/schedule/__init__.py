@@ -3,17 +3,25 @@ the catch-up decision for occurrences history has not seen. No I/O: the delivery
 history and passes what it found.
 
 Occurrences: ``occurrences()`` turns one schedule into its fire times inside a window, in the
-office timezone, each with an id ``<schedule>@<local ISO time with offset>`` (holiday schedules
-add ``#<post>``, since two greetings can fall at the same instant). ``catch_up()`` decides, for
-the occurrences history has not seen, which still run and which are skipped, and hands series
-posts out in turn: a skipped occurrence does not use up a post, so a series never loses one.
+office timezone, each with an id ``<schedule>@<local date and time, YYYY-MM-DDTHH:MM>`` (holiday
+schedules add ``#<post>``, since two greetings can fall at the same instant). The id holds no UTC
+offset, so editing the office timezone names the same occurrences and resends nothing.
+
+Days off: a weekly, cron or once occurrence on a public holiday or cuti bersama follows the
+schedule's ``on_holiday``: ``next_workday`` moves it (same time, same id) to the next day that is
+no weekend and no day off — dropped if the schedule sends that day anyway — ``skip`` records it
+skipped, ``send`` keeps it.
+
+Catch-up (``catch_up()``): of the occurrences history has not seen, at most the latest one still
+within its grace runs; every other one is recorded as skipped with its reason. A series hands
+out one post, to the one that runs: a skipped occurrence does not use up a post.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..content.calendar import Calendar
@@ -24,17 +32,23 @@ from ..content.schedules import Schedule
 MIN_GRACE = timedelta(minutes=15)
 
 
+# How far a day off can push an occurrence (Lebaran with its cuti bersama is about a week).
+LONGEST_BREAK = timedelta(days=14)
+
+
 @dataclass(frozen=True)
 class Occurrence:
-    id: str  # <schedule>@<local ISO time with offset>[#<post> for holiday schedules]
+    id: str  # <schedule>@<local YYYY-MM-DDTHH:MM>[#<post> for holiday schedules]
     schedule: str
-    at: datetime  # aware, in the office timezone
+    at: datetime  # aware, in the office timezone (moved past a day off: the new time)
     post: str  # the post it sends; for a series, the post it would send if every earlier one runs
-    holiday: str = ""  # holiday schedules: the calendar day's name
+    holiday: str = ""  # holiday schedules: the calendar day's name; others: the day off it fell on
+    skip: str = ""  # why it never goes out (a day off with on_holiday: skip, ...), recorded as skipped
 
 
 def occurrence_id(schedule: Schedule, at: datetime, post: str = "") -> str:
-    base = f"{schedule.name}@{at.isoformat(timespec='seconds')}"
+    """Local date and time, no UTC offset: a timezone edit keeps every name."""
+    base = f"{schedule.name}@{at.strftime('%Y-%m-%dT%H:%M')}"
     return f"{base}#{post}" if schedule.trigger == "holiday" else base
 
 
@@ -65,28 +79,64 @@ def occurrences(
 
     ``greetings`` maps holiday names to greeting posts (holiday schedules without post);
     ``position`` is the series' next post, handed to the first occurrence, then in turn."""
-    found: list[tuple[datetime, str, str]] = []  # (at, holiday, post or "")
-    if schedule.trigger in ("weekly", "cron"):
-        trigger = schedule.cron_trigger(tz)
-        at = trigger.get_next_fire_time(None, start.astimezone(tz))
-        while at is not None and at < end:
-            found.append((at, "", ""))
-            at = trigger.get_next_fire_time(at, at + timedelta(seconds=1))
-    elif schedule.trigger == "once":
+    if schedule.trigger == "holiday":
+        found = [
+            (at, at, holiday, post, "")
+            for at, holiday, post in _holiday_times(schedule, calendar, tz, start, end, greetings or {})
+        ]
+    else:
+        moves = schedule.on_holiday == "next_workday"
+        found = [
+            (slot, at, off, "", skip)
+            for slot in _fire_times(schedule, tz, start - LONGEST_BREAK * moves, end)
+            for at, off, skip in [_on_day_off(schedule, calendar, tz, slot)]
+            if start <= at < end
+        ]
+    found.sort(key=lambda f: (f[1], f[3]))
+    out = []
+    i = 0
+    for slot, at, holiday, post, skip in found:
+        if schedule.posts:
+            post = schedule.posts[(position + i) % len(schedule.posts)] if schedule.series else schedule.posts[0]
+        i += not skip
+        out.append(Occurrence(occurrence_id(schedule, slot, post), schedule.name, at, post, holiday, skip))
+    return out
+
+
+def _fire_times(schedule: Schedule, tz: ZoneInfo, start: datetime, end: datetime) -> Iterator[datetime]:
+    if schedule.trigger == "once":
         if schedule.once is not None:
             once = schedule.once
             at = once.astimezone(tz) if once.tzinfo else once.replace(tzinfo=tz)
             if start <= at < end:
-                found.append((at, "", ""))
-    else:
-        found.extend(_holiday_times(schedule, calendar, tz, start, end, greetings or {}))
-    found.sort(key=lambda f: (f[0], f[2]))
-    out = []
-    for i, (at, holiday, post) in enumerate(found):
-        if schedule.posts:
-            post = schedule.posts[(position + i) % len(schedule.posts)] if schedule.series else schedule.posts[0]
-        out.append(Occurrence(occurrence_id(schedule, at, post), schedule.name, at, post, holiday))
-    return out
+                yield at
+        return
+    trigger = schedule.cron_trigger(tz)
+    at = trigger.get_next_fire_time(None, start.astimezone(tz))
+    while at is not None and at < end:
+        yield at
+        at = trigger.get_next_fire_time(at, at + timedelta(seconds=1))
+
+
+def _on_day_off(schedule: Schedule, calendar: Calendar, tz: ZoneInfo, at: datetime) -> tuple[datetime, str, str]:
+    """(when it goes out, the day off it fell on or '', why it is skipped or '')."""
+    off = calendar.day_off(at.date())
+    if not off or schedule.on_holiday == "send":
+        return at, "", ""
+    if schedule.on_holiday == "skip":
+        return at, off, f"day off ({off}); the schedule says on_holiday: skip"
+    day = at.date() + timedelta(days=1)
+    while day.weekday() >= 5 or calendar.day_off(day):
+        day += timedelta(days=1)
+    moved = datetime.combine(day, at.time(), tzinfo=tz)
+    if _fires_on(schedule, tz, day):
+        return moved, off, f"day off ({off}); the next workday {day.isoformat()} has its own occurrence"
+    return moved, off, ""
+
+
+def _fires_on(schedule: Schedule, tz: ZoneInfo, day) -> bool:
+    midnight = datetime.combine(day, time(0), tzinfo=tz)
+    return next(_fire_times(schedule, tz, midnight, midnight + timedelta(days=1)), None) is not None
 
 
 def _holiday_times(
@@ -115,27 +165,36 @@ def _holiday_times(
 @dataclass(frozen=True)
 class Decision:
     occurrence: Occurrence
-    action: str  # run | skip
+    action: str  # run | skip | hold (its post or schedule has a problem: tried again next pass)
     reason: str = ""
 
 
 def catch_up(
     schedule: Schedule, unseen: Sequence[Occurrence], now: datetime, position: int = 0
 ) -> tuple[list[Decision], int]:
-    """For due occurrences history has not seen yet (in time order): run those within the
-    schedule's grace, skip the older ones. Series posts are handed out only to occurrences that
-    run, so a skipped week keeps its post for the next one. Returns (decisions, next position)."""
+    """For due occurrences history has not seen yet (in time order): the latest one within the
+    schedule's grace runs (all of them when several fall at that same instant, e.g. two greetings);
+    every other one is skipped with its reason — never two sends of one schedule in a row. A series
+    hands its next post to the one that runs. Returns (decisions, next position)."""
     grace = effective_grace(schedule)
+    latest = max((o.at for o in unseen if not o.skip and now - o.at <= grace), default=None)
     decisions = []
     for occ in unseen:
         if schedule.series:  # the series' next post: it keeps its place if this one is skipped
             occ = replace(occ, post=schedule.posts[position % len(schedule.posts)])
         late = now - occ.at
-        if late > grace:
+        if occ.skip:
+            decisions.append(Decision(occ, "skip", occ.skip))
+        elif late > grace:
             decisions.append(Decision(occ, "skip", f"missed by {_human(late)}, more than its grace of {_human(grace)}"))
-            continue
-        position += schedule.series
-        decisions.append(Decision(occ, "run"))
+        elif occ.at != latest:
+            assert latest is not None
+            decisions.append(
+                Decision(occ, "skip", f"missed; only the latest missed occurrence is sent ({latest:%Y-%m-%d %H:%M})")
+            )
+        else:
+            position += schedule.series
+            decisions.append(Decision(occ, "run"))
     return decisions, position
 
 

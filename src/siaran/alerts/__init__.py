@@ -1,0 +1,158 @@
+"""Operator alerts: the person responsible hears about a problem from siaran, not from citizens.
+
+Alerts go through Apprise (one URL per service: ``mailto://``, ``tgram://``, ``ntfys://``,
+``json://`` ... from ``alerts.urls``, comma-separated) and to the operator's own WhatsApp
+(``whatsapp.operator``) through the office's provider. Each is short Bahasa Indonesia naming the
+post, schedule, file:line, count, reason and what to do. One alert per problem per office day
+(history table ``alerts``), so a problem retried every pass never floods anyone; an alert that
+cannot be delivered is logged and recorded, never raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..app import App
+from ..channels import make_driver
+from ..channels.base import Message
+from ..content.phones import normalise_phone
+from ..content.project import Project
+from ..delivery.http import broadcast_client
+from ..delivery.occurrences import Result
+from ..errors import SiaranError
+from ..history import alerts as recorded
+
+log = logging.getLogger(__name__)
+
+TITLE = "siaran: perlu perhatian"
+
+
+@dataclass(frozen=True)
+class Alert:
+    problem: str  # stable key: one alert per problem per day
+    text: str
+
+
+def for_results(results: Iterable[Result]) -> list[Alert]:
+    """Held and failed occurrences, and occurrences the daemon did not run in time."""
+    out = []
+    missed: dict[str, list[Result]] = {}
+    for r in results:
+        if r.status == "held":
+            out.append(
+                Alert(
+                    f"held:{r.occurrence}",
+                    f"siaran: {r.post} (jadwal {r.schedule}) TERTAHAN, belum dikirim. Masalah: {r.reason}. "
+                    "Perbaiki berkas itu (`siaran check`); siaran mengirimnya otomatis selama masih dalam batas waktu.",
+                )
+            )
+        elif r.status == "failed":
+            out.append(
+                Alert(
+                    f"failed:{r.occurrence}",
+                    f"siaran: kiriman {r.post} (jadwal {r.schedule}) tidak semuanya sampai: {r.reason}. "
+                    "Lihat `siaran history --status failed`, lalu `siaran retry --failed` bila perlu.",
+                )
+            )
+        elif r.status == "skipped" and (r.reason.startswith(("missed by", "missed;")) or "missed between" in r.reason):
+            missed.setdefault(r.schedule, []).append(r)
+    for schedule, rs in missed.items():
+        out.append(
+            Alert(
+                f"missed:{schedule}",
+                f"siaran: {len(rs)} jadwal {schedule} terlewat dan tidak dikirim ({rs[-1].reason}). "
+                "Pastikan komputer kantor menyala dan `siaran run` berjalan (`siaran status`).",
+            )
+        )
+    return out
+
+
+def for_problems(project: Project) -> list[Alert]:
+    """Content problems, one alert per file (the file and its first problem, with the count)."""
+    by_file: dict[str, list] = {}
+    for p in project.problems:
+        by_file.setdefault(Path(p.path).as_posix(), []).append(p)
+    return [
+        Alert(
+            f"content:{path}",
+            f"siaran: {len(found)} masalah di {path}, mis. {found[0]}. Yang memakai berkas ini tertahan; "
+            "yang lain tetap terkirim. Perbaiki lalu jalankan `siaran check`.",
+        )
+        for path, found in by_file.items()
+    ]
+
+
+async def notify(app: App, alerts: Sequence[Alert]) -> int:
+    """Send each alert not yet sent today; returns how many went out. Never raises."""
+    sent = 0
+    for alert in alerts:
+        try:
+            sent += await _one(app, alert)
+        except Exception:  # an alert must never stop the daemon
+            log.exception("alert %s could not be sent", alert.problem)
+    return sent
+
+
+async def _one(app: App, alert: Alert) -> bool:
+    day = app.local_now().date().isoformat()
+    if not recorded.claim(app.db, alert.problem, day, alert.text, app.now()):
+        return False  # already alerted today
+    urls = [u.strip() for u in str(app.settings.alerts.urls).split(",") if u.strip()]
+    targets, errors = [], []
+    if urls:
+        targets.append(f"apprise ({len(urls)})")
+        if not _apprise(urls, alert.text):
+            errors.append("Apprise could not deliver to every alert URL")
+    operator = str(app.settings.whatsapp.operator or "")
+    if operator:
+        targets.append("whatsapp operator")
+        if error := await _whatsapp(app, operator, alert, day):
+            errors.append(error)
+    if not targets:
+        errors.append("no alert target: set alerts.urls or whatsapp.operator")
+    ok = bool(targets) and not errors
+    recorded.delivered(app.db, alert.problem, day, ", ".join(targets), ok, "; ".join(errors))
+    if errors:
+        log.warning("alert %s not delivered: %s", alert.problem, "; ".join(errors))
+    else:
+        log.info("alert sent (%s): %s", ", ".join(targets), alert.text)
+    return ok
+
+
+def _apprise(urls: list[str], text: str) -> bool:
+    import apprise  # imported late: its plugins load on first use, and most passes alert nobody
+
+    notifier = apprise.Apprise()
+    added = [notifier.add(u) for u in urls]
+    if not any(added):
+        return False
+    return bool(notifier.notify(title=TITLE, body=text)) and all(added)
+
+
+def _tag(problem: str) -> str:
+    return hashlib.sha256(problem.encode()).hexdigest()[:8]
+
+
+async def _whatsapp(app: App, raw: str, alert: Alert, day: str) -> str:
+    phone, reason = normalise_phone(raw)
+    if not phone:
+        return f"whatsapp.operator is not a valid number: {reason}"
+    message = Message(
+        # Its own post name per problem: the outbox keeps one file per post and recipient.
+        key=f"alert:{alert.problem}:{day}", post=f"siaran-peringatan-{_tag(alert.problem)}", channel="whatsapp",
+        recipient=phone,
+        text=alert.text, recipient_name="Operator", day=app.local_now().date(),
+    )  # fmt: skip
+    async with broadcast_client(app.settings) as http:
+        driver = make_driver(app.settings, http, app.clock)
+        try:
+            await driver.send(message)
+        except SiaranError as e:
+            return f"operator WhatsApp: {e}"
+        finally:
+            await driver.aclose()
+    return ""

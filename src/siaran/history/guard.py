@@ -1,0 +1,57 @@
+"""Durable history: a history file that went missing, was emptied or replaced is noticed before
+anything is sent — otherwise "no deliveries yet" would send everything to everyone again.
+
+The history file gets a random id when it is created (table ``history_meta``). The first send
+writes that id into a marker file beside it (``siaran.db.marker``). Before every later send the two
+must agree: a missing or 0-byte file is created afresh with a new id, a file from elsewhere has its
+own. Starting over is deliberate: ``siaran history reset --yes`` moves the old file aside.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from ..errors import HistoryError
+from .db import history_id, utc
+
+
+def marker_path(path: Path) -> Path:
+    return path.with_name(path.name + ".marker")
+
+
+def check(db: sqlite_utils.Database, path: Path, now: datetime) -> None:
+    """Raises HistoryError when the marker names another history than the one open."""
+    marker = marker_path(path)
+    current = history_id(db)
+    if not marker.exists():
+        marker.write_text(json.dumps({"history": current, "since": utc(now)}) + "\n", encoding="utf-8")
+        return
+    try:
+        recorded = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        recorded = {}
+    if recorded.get("history") == current:
+        return
+    since = recorded.get("since", "?")
+    raise HistoryError(
+        f"riwayat kiriman {path.name} hilang, kosong atau diganti, padahal proyek ini sudah mengirim sejak "
+        f"{since} (menurut {marker.name}). Tidak ada yang dikirim, agar warga tidak menerima pesan dua kali. "
+        f"Kembalikan {path.name} yang asli dari cadangan, atau mulai dari awal dengan sengaja: "
+        "`siaran history reset --yes`."
+    )
+
+
+def reset(path: Path, now: datetime) -> Path | None:
+    """Start over: the old history (if any) is kept as ``<name>.<time>.bak``, the marker removed.
+    Returns where the old file went."""
+    moved = None
+    if path.exists():
+        moved = path.with_name(f"{path.name}.{now.strftime('%Y%m%d-%H%M%S')}.bak")
+        path.rename(moved)
+    for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"), marker_path(path)):
+        extra.unlink(missing_ok=True)
+    return moved
