@@ -360,7 +360,8 @@ def test_a_vanished_or_emptied_history_is_refused_before_anything_is_sent(run, p
         assert "siaran tidak mengirim apa pun: riwayat kiriman" in alert.read_text()
         alert.unlink()
         assert _outbox_files(project) == sent
-    assert run("history", env=now).exit_code == 0  # reading still works
+    emptied = run("history", env=now)  # an emptied file is never migrated over: it says so, changes nothing
+    assert emptied.exit_code == 1 and "siaran history reset --yes" in emptied.all
 
     reset = run("history", "reset", env=now)
     assert reset.exit_code != 0 and "--yes" in reset.all

@@ -178,8 +178,8 @@ TOKEN = "EAAGrahasia123"
 
 def damage_history(how: str) -> Callable[[Path], None]:
     def apply(root: Path) -> None:
-        db = root / "siaran.db"
-        for extra in ("siaran.db-wal", "siaran.db-shm"):
+        db = root / "siaran-rehearsal.db"
+        for extra in ("siaran-rehearsal.db-wal", "siaran-rehearsal.db-shm"):
             (root / extra).unlink(missing_ok=True)
         data = db.read_bytes()
         if how == "garbage":
@@ -194,7 +194,7 @@ def damage_history(how: str) -> Callable[[Path], None]:
     return apply
 
 
-DAMAGED = ["siaran.db is damaged", "nothing was changed", "siaran.db.bak/2026-11-23.db"]
+DAMAGED = ["siaran-rehearsal.db is damaged", "nothing was changed", "siaran-rehearsal.db.bak/2026-11-23.db"]
 
 
 CASES = [
@@ -318,7 +318,8 @@ CASES = [
     Case("db-garbage", damage_history("garbage"), DAMAGED, check=False),
     Case("db-truncated", damage_history("truncated"), DAMAGED, check=False),
     Case("db-bad-header", damage_history("header"), DAMAGED, check=False),
-    Case("db-emptied", damage_history("empty"), DAMAGED, check=False),
+    # Emptied after sending: the marker shows it is a lost history (history.guard), nothing is sent.
+    Case("db-emptied", damage_history("empty"), ["hilang, kosong", "siaran history reset --yes"], check=False),
     Case("db-history-command", damage_history("garbage"), DAMAGED, command=("history",), check=False),
 ]  # fmt: skip
 
@@ -335,9 +336,9 @@ def checkpoint(db: Path) -> None:
 
 
 def state(root: Path) -> tuple[bytes, list[str]]:
-    db = root / "siaran.db"
+    db = root / "siaran-rehearsal.db"
     checkpoint(db)
-    outbox = root / "outbox"
+    outbox = root / "outbox-rehearsal"
     files = sorted(p.relative_to(root).as_posix() for p in outbox.rglob("*")) if outbox.exists() else []
     return (db.read_bytes() if db.is_file() else b""), files
 
@@ -358,7 +359,7 @@ def sent_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cli, ["--project", str(root), "send", "announcements/posyandu", "--now", "--channel", "whatsapp"], env=env
     )
     assert res.exit_code == 0, res.output
-    checkpoint(root / "siaran.db")
+    checkpoint(root / "siaran-rehearsal.db")
     return root
 
 
@@ -497,7 +498,7 @@ def test_read_only_and_full_history_are_one_sentence_each(tmp_path):
 def test_read_only_history_changes_nothing(sent_project, tmp_path):
     root = tmp_path / "p"
     shutil.copytree(sent_project, root)
-    (root / "siaran.db").chmod(0o400)
+    (root / "siaran-rehearsal.db").chmod(0o400)
     before = state(root)
     report = run_child([("ro", root, [("send", "announcements/kerja-bakti", "--now")], {})])
     [(code, out)] = report["ro"][0]
@@ -512,10 +513,10 @@ def test_history_backups_outbox_and_log_are_owner_only(run, project):
 
     assert run("send", "announcements/posyandu", "--now", "--channel", "whatsapp", env=NOW).exit_code == 0
     mode = lambda p: p.stat().st_mode & 0o777  # noqa: E731
-    assert mode(project / "siaran.db") == 0o600
-    backups = project / "siaran.db.bak"
+    assert mode(project / "siaran-rehearsal.db") == 0o600
+    backups = project / "siaran-rehearsal.db.bak"
     assert mode(backups) == 0o700 and [mode(p) for p in backups.iterdir()] == [0o600]
-    outbox = project / "outbox"
+    outbox = project / "outbox-rehearsal"
     assert mode(outbox) == 0o700
     assert {mode(p) for p in outbox.rglob("*.txt")} == {0o600}
     log_file = project / "siaran.log"

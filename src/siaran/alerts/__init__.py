@@ -23,7 +23,7 @@ from ..content.phones import normalise_phone
 from ..content.project import Project
 from ..delivery.http import broadcast_client
 from ..delivery.occurrences import Result
-from ..errors import SiaranError
+from ..errors import HistoryError, SiaranError
 from ..history import alerts as recorded
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,11 @@ async def notify(app: App, alerts: Sequence[Alert]) -> int:
 
 async def _one(app: App, alert: Alert) -> bool:
     day = app.local_now().date().isoformat()
-    if not recorded.claim(app.db, alert.problem, day, alert.text, app.now()):
+    try:
+        db = app.db
+    except HistoryError:
+        db = None  # the history itself is the problem: tell the operator anyway, unrecorded
+    if db is not None and not recorded.claim(db, alert.problem, day, alert.text, app.now()):
         return False  # already alerted today
     urls = [u.strip() for u in str(app.settings.alerts.urls).split(",") if u.strip()]
     targets, errors = [], []
@@ -115,7 +119,8 @@ async def _one(app: App, alert: Alert) -> bool:
     if not targets:
         errors.append("no alert target: set alerts.urls or whatsapp.operator")
     ok = bool(targets) and not errors
-    recorded.delivered(app.db, alert.problem, day, ", ".join(targets), ok, "; ".join(errors))
+    if db is not None:
+        recorded.delivered(db, alert.problem, day, ", ".join(targets), ok, "; ".join(errors))
     if errors:
         log.warning("alert %s not delivered: %s", alert.problem, "; ".join(errors))
     else:

@@ -31,15 +31,14 @@ def utc(dt: datetime) -> str:
 def open_db(path: Path) -> sqlite_utils.Database:
     from .schema import migrations
 
-    if path.is_file() and path.stat().st_size == 0 and newest_backup(path):
-        # An empty file is a new history to SQLite; with backups beside it, it is a lost one.
-        raise explain(sqlite3.DatabaseError("file is not a database"), path)
     try:
-        create_private(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
         # Two siaran processes opening one history at once (a send while the daemon passes): switching
         # to WAL and migrating read first, then write, which SQLite answers "database is locked" at once
         # instead of waiting. One at a time, through an OS lock beside the file.
         with filelock.FileLock(f"{path}.lock", timeout=LOCK_WAIT):
+            _refuse_lost(path)
+            create_private(path)
             db = sqlite_utils.Database(path)
             db.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT * 1000)}")
             db.enable_wal()
@@ -51,6 +50,19 @@ def open_db(path: Path) -> sqlite_utils.Database:
     except OSError as e:
         raise HistoryError(f"The history file {path} cannot be opened: {e.strerror}.") from e
     return db
+
+
+def _refuse_lost(path: Path) -> None:
+    """An empty file is a new history to SQLite; after sends (marker) or with backups beside it, it is
+    a lost one: refuse before touching it."""
+    if not (path.is_file() and path.stat().st_size == 0):
+        return
+    from .guard import lost, marker_path  # guard reads history ids from this module
+
+    if marker_path(path).exists():
+        raise lost(path)
+    if newest_backup(path):
+        raise explain(sqlite3.DatabaseError("file is not a database"), path)
 
 
 @contextlib.contextmanager

@@ -36,8 +36,18 @@ def check(db: sqlite_utils.Database, path: Path, now: datetime) -> None:
         recorded = {}
     if recorded.get("history") == current:
         return
-    since = recorded.get("since", "?")
-    raise HistoryError(
+    raise lost(path, recorded.get("since", "?"))
+
+
+def lost(path: Path, since: str | None = None) -> HistoryError:
+    """The history this project has been sending with is gone (missing, emptied or replaced)."""
+    marker = marker_path(path)
+    if since is None:
+        try:
+            since = json.loads(marker.read_text(encoding="utf-8")).get("since", "?")
+        except (OSError, ValueError):
+            since = "?"
+    return HistoryError(
         f"riwayat kiriman {path.name} hilang, kosong atau diganti, padahal proyek ini sudah mengirim sejak "
         f"{since} (menurut {marker.name}). Tidak ada yang dikirim, agar warga tidak menerima pesan dua kali. "
         f"Kembalikan {path.name} yang asli dari cadangan, atau mulai dari awal dengan sengaja: "
