@@ -14,23 +14,20 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import socket
 import sqlite3
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from siaran.app import App
 from siaran.clock import FixedClock, parse_instant
 from siaran.history import open_db, utc
-from siaran.server.page import page_app
+from siaran.server import Running, start_in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = parse_instant("2026-11-23T09:00:00+08:00")
@@ -114,17 +111,11 @@ def build(db_path: Path, total_rows: int) -> int:
     return count
 
 
-def serve(project: Path) -> tuple[uvicorn.Server, threading.Thread, str]:
-    clock = FixedClock(at=NOW)
-    app = page_app(lambda: App.open(project, clock, {}))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP: asyncio sets NODELAY
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    return server, thread, f"http://127.0.0.1:{sock.getsockname()[1]}"
+def serve(project: Path) -> tuple[Running, str]:
+    """The page listener exactly as `siaran serve` runs it (uvicorn, uvloop where present), webhooks off."""
+    app = App.open(project, FixedClock(at=NOW), {"SIARAN_SERVER_PAGE_PORT": "0"})
+    running = start_in_thread(app, webhook=False)
+    return running, f"http://127.0.0.1:{running.ports['page']}"
 
 
 PAGES = [
@@ -200,12 +191,12 @@ def main() -> None:
                 db.conn.commit()
                 db.conn.close()
             print(f"{label} ({runs} runs per page):")
-            server, thread, url = serve(project)
+            running, url = serve(project)
             try:
                 measure(url, project / "siaran.db", runs)
             finally:
-                server.should_exit = True
-                thread.join(10)
+                running.stop.set()
+                running.thread.join(10)
     finally:
         shutil.rmtree(project, ignore_errors=True)
     sys.stdout.flush()
