@@ -49,9 +49,15 @@ def check(ctx: click.Context) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write each channel's text and the images to this folder.",
 )
+@click.option(
+    "--html",
+    "html",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the preview as a web page to this folder (images beside it), to share as files.",
+)
 @channel_option
 @click.pass_context
-def preview(ctx: click.Context, name: str, out: Path | None, channels: tuple[str, ...]) -> None:
+def preview(ctx: click.Context, name: str, out: Path | None, html: Path | None, channels: tuple[str, ...]) -> None:
     """Show exactly what each channel would get for post NAME, without sending.
 
     `siaran preview autoreply` shows every answer of content/autoreply.yaml instead.
@@ -85,6 +91,10 @@ def preview(ctx: click.Context, name: str, out: Path | None, channels: tuple[str
             click.echo(f"   {target}")
     if out:
         click.echo(f"Written to {out}")
+    if html:
+        from ..server.preview import write_html  # the page's templates load only for --html
+
+        click.echo(f"Web page: {write_html(app, name, html)}")
 
 
 def _preview_autoreply(app) -> None:

@@ -5,7 +5,7 @@
 - the operator page listener (127.0.0.1:``server.page_port``, never tunnelled) serves the page app.
 
 ``serve`` is the one place the two apps are wired: the page comes from ``server/page.py``'s
-``page_app(app)`` when that module exists, else the plain status page (status.py).
+``page_app(open_app)`` when that module exists, else the plain status page (status.py).
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ def page_asgi(app: App, inbox: Inbox) -> Starlette:
     if importlib.util.find_spec(f"{__name__}.page") is not None:
         from .page import page_app  # type: ignore[import-not-found]
 
-        return page_app(app)
+        # The page reopens the project when its files change (its own App, its own history connection).
+        return page_app(lambda: App.open(app.root, app.clock))
 
     def facts() -> list[tuple[str, object]]:
         return [
@@ -91,7 +92,9 @@ class Running:
 
 def _bind(host: str, port: int, setting: str) -> socket.socket:
     """Take the port before anything starts, so a busy port is one clear error and nothing runs."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    # IPPROTO_TCP given explicitly: asyncio then sets TCP_NODELAY on each connection (with proto 0 it does
+    # not, and a kept-alive browser connection waits ~40 ms per answer for a delayed ACK).
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     if os.name != "nt":  # on Windows SO_REUSEADDR would let two programs share the port
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:

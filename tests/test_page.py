@@ -1,0 +1,190 @@
+"""The operator's page over HTTP (uvicorn on 127.0.0.1): this week, history, problems, hand-offs,
+confinement of images, read-only, no token; the WhatsApp formatting; `siaran preview --html`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+import sqlite_utils
+
+from pagehelp import JADWAL, NOW, UNREGISTERED, PageServer, make_history
+from siaran.server.wa_format import to_html
+
+
+@pytest.fixture
+def served(run, project):
+    make_history(run, project)
+    with PageServer(project) as server:
+        yield server
+
+
+def get(server: PageServer, path: str, **kw) -> httpx.Response:
+    return httpx.get(server.url + path, timeout=30, **kw)
+
+
+# ── WhatsApp formatting ───────────────────────────────────────────────────────
+
+
+def test_whatsapp_formatting_escapes_first_then_formats():
+    html = to_html("Halo *Bu <b>Ani</b>* & _semua_ ~lama~ ```x *y*``` 2*3*4 `kode`")
+    assert "<strong>Bu &lt;b&gt;Ani&lt;/b&gt;</strong>" in html
+    assert "&amp;" in html and "<em>semua</em>" in html and "<s>lama</s>" in html
+    assert "<code class='mono'>x *y*</code>" in html  # nothing inside monospace is formatted
+    assert "2*3*4" in html and "<code>kode</code>" in html
+
+
+def test_whatsapp_lists_quotes_and_links():
+    html = to_html("Kegiatan:\n- satu\n- dua\n1. a\n2. b\n> kutipan\nBuka https://desa.id/a_b_c.")
+    assert "<ul><li>satu</li><li>dua</li></ul>" in html
+    assert "<ol><li value='1'>a</li><li value='2'>b</li></ol>" in html
+    assert "<blockquote>kutipan</blockquote>" in html
+    link = "<a href='https://desa.id/a_b_c' rel='noopener noreferrer' target='_blank'>https://desa.id/a_b_c</a>."
+    assert link in html
+
+
+def test_a_link_cannot_break_out_of_its_attribute():
+    html = to_html("https://x.id/'onmouseover='alert(1)")
+    assert "'onmouseover" not in html and "&#39;onmouseover" in html
+
+
+# ── pages ────────────────────────────────────────────────────────────────────
+
+
+def test_this_week_shows_past_states_and_what_comes(served):
+    page = get(served, "/").text
+    ahead, past = page.split("7 hari terakhir")
+    assert "akan dikirim" in ahead and "Rabu, 25 November 2026" in ahead
+    assert "/pratinjau/sop/ktp-el" in ahead  # the series continues after last week's SOP
+    assert "terkirim" in past and "/pratinjau/" + JADWAL in past and "Senin, 23 November 2026" in past
+    assert "(WITA)" in page
+    assert 'href="/pratinjau/announcements/posyandu"' in past  # every post can be previewed
+
+
+def test_history_puts_failures_first_with_reasons_and_names(served):
+    page = get(served, "/riwayat").text
+    first = page.index("has-bad")
+    assert first < page.index("sop/kartu-keluarga")  # the occurrence with failures comes first
+    assert "<b>2</b> gagal<" in page and "<b>1</b> tidak pasti" in page
+    again = get(served, "/riwayat").text  # counts kept while history is unchanged ...
+    assert "<b>2</b> gagal<" in again
+    db = sqlite_utils.Database(served.project / "siaran.db")  # ... and counted anew when it changes
+    db.execute("update deliveries set status = 'failed', error = ? where status = 'uncertain'", [UNREGISTERED])
+    db.conn.commit()
+    page = get(served, "/riwayat").text
+    assert "<b>3</b> gagal<" in page and "tidak pasti" not in page
+    assert "nomor tidak terdaftar di WhatsApp" in page and "131026" in page
+    assert "Instagram: terkirim" in page
+    occ = "pengumuman-mingguan@2026-11-23T07:30:00+08:00"
+    detail = get(
+        served,
+        "/riwayat/rincian",
+        params={"post": JADWAL, "occ": occ, "status": "failed", "error": "nomor tidak terdaftar di WhatsApp"},
+    ).text
+    assert detail.count("<tr><td>") == 3 and "+62" in detail
+    assert "Pak" in detail or "Bu" in detail  # names come from the list files
+
+
+def test_problems_by_file_and_line_and_the_page_follows_edits(served, project):
+    assert "Tidak ada masalah" in get(served, "/masalah").text
+    schedule = project / "schedules" / "pengumuman-mingguan.yaml"
+    schedule.write_text(schedule.read_text().replace("post: announcements/jadwal-pelayanan", "post: tidak/ada"))
+    page = get(served, "/masalah").text
+    assert "schedules/pengumuman-mingguan.yaml" in page and "baris 4" in page and "tidak/ada" in page
+    assert "Tidak ada peringatan" in page
+    assert "Isi proyek bermasalah" in get(served, "/").text
+    assert '<b class="badge">1</b>' in get(served, "/riwayat").text
+    (project / "siaran.toml").write_text("[whatsapp]\nmps = 'cepat'\n")  # settings broken while serving
+    assert "whatsapp.mps must be a float" in get(served, "/masalah").text
+    assert get(served, "/riwayat").status_code == 200
+
+
+def test_images_only_from_media_outbox_and_content(served, project, tmp_path):
+    media = sorted((project / "media").glob("*.jpg"))[0]
+    ok = get(served, "/gambar/media/" + media.name)
+    assert ok.status_code == 200 and ok.headers["content-type"] == "image/jpeg"
+    secret = tmp_path / "rahasia.jpg"
+    secret.write_bytes(media.read_bytes())
+    os.symlink(secret, project / "media" / "keluar.jpg")
+    (project / ".env").write_text("SIARAN_WHATSAPP_TOKEN=abcdefgh\n")
+    for path in ("/gambar/media/keluar.jpg", "/gambar/../rahasia.jpg", "/gambar/%2e%2e/rahasia.jpg",
+                 "/gambar/.env", "/gambar/siaran.db", "/gambar/content/office.yaml"):  # fmt: skip
+        assert get(served, path).status_code == 404, path
+
+
+def test_read_only_and_never_shows_a_token(run, project):
+    make_history(run, project)
+    token = "EAAGsecret-token-123"
+    (project / ".env").write_text(f"SIARAN_WHATSAPP_TOKEN={token}\n")
+    db = sqlite_utils.Database(project / "siaran.db")
+    db.execute("update deliveries set error = ? where status = 'failed'", [f"provider said: bad token {token}"])
+    db.conn.commit()
+    with PageServer(project) as server:
+        for path in ("/", "/riwayat", "/masalah", "/instagram", "/pratinjau/" + JADWAL):
+            assert token not in get(server, path).text
+        assert "bad token ***" in get(server, "/riwayat").text
+        assert httpx.post(server.url + "/riwayat", timeout=30).status_code == 405
+
+
+def test_preview_for_a_chosen_recipient(served):
+    page = get(served, "/pratinjau/announcements/posyandu").text
+    assert "<strong>Posyandu Melati</strong>" in page and 'class="slideno">1/' in page
+    assert "#Posyandu" in page and "selengkapnya" in page
+    chosen = get(served, "/pratinjau/announcements/posyandu").text.split('<option value="')[2].split('"')[0]
+    again = get(served, "/pratinjau/announcements/posyandu", params={"penerima": chosen}).text
+    assert f'value="{chosen}" selected' in again
+    assert get(served, "/pratinjau/tidak/ada").status_code == 404
+
+
+def test_instagram_handoffs_with_images_and_copy_button(served):
+    page = get(served, "/instagram").text
+    assert "Salin caption" in page and "/gambar/media/" in page
+    assert "#InfoLayanan" in page
+
+
+def test_preview_html_writes_a_static_page_with_its_images(run, project, tmp_path):
+    out = tmp_path / "bagikan"
+    res = run("preview", "sop/kartu-keluarga", "--html", str(out), env={"SIARAN_NOW": NOW})
+    assert res.exit_code == 0, res.all
+    page = (out / "sop-kartu-keluarga.html").read_text(encoding="utf-8")
+    images = sorted(p.name for p in out.glob("*.jpg"))
+    assert images and all(f'src="{name}"' in page for name in images)
+    assert "<strong>Persyaratan:</strong>" in page and "<style>" in page and "/static/" not in page
+    assert Path(out / images[0]).stat().st_size > 10_000
+
+
+def test_siaran_serve_puts_the_page_on_127_0_0_1_only(project):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_")} | {
+        "SIARAN_NOW": NOW,
+        "SIARAN_SERVER_PAGE_PORT": str(port),
+        "SIARAN_SERVER_WEBHOOK_HOST": "0.0.0.0",  # the webhook listener may face a tunnel; the page never
+        "SIARAN_SERVER_WEBHOOK_PORT": "0",
+    }
+    cmd = [sys.executable, "-m", "siaran", "--project", str(project), "serve"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
+                break
+            except httpx.ConnectError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read()
+                time.sleep(0.2)
+        assert page.status_code == 200 and "7 hari ke depan" in page.text
+        listening = [c.laddr for c in psutil.Process(proc.pid).net_connections() if c.status == "LISTEN"]
+        assert [a.ip for a in listening if a.port == port] == ["127.0.0.1"]
+        assert any(a.ip == "0.0.0.0" for a in listening)  # the webhook listener, for contrast
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
