@@ -26,7 +26,7 @@ def make_history(run, project: Path) -> sqlite_utils.Database:
     for moment in (WEDNESDAY, MONDAY):
         res = run("run", "--once", env={"SIARAN_NOW": moment})
         assert res.exit_code == 0, res.all
-    db = sqlite_utils.Database(project / "siaran.db")
+    db = sqlite_utils.Database(project / "siaran-rehearsal.db")
     rows = list(db.query("select key from deliveries where channel = 'whatsapp' and post = ? order by id", [JADWAL]))
     now = parse_instant(MONDAY)
     for row in rows[:2]:

@@ -75,14 +75,14 @@ def test_history_puts_failures_first_with_reasons_and_names(served):
     assert "<b>2</b> gagal<" in page and "<b>1</b> tidak pasti" in page
     again = get(served, "/riwayat").text  # counts kept while history is unchanged ...
     assert "<b>2</b> gagal<" in again
-    db = sqlite_utils.Database(served.project / "siaran.db")  # ... and counted anew when it changes
+    db = sqlite_utils.Database(served.project / "siaran-rehearsal.db")  # ... and counted anew when it changes
     db.execute("update deliveries set status = 'failed', error = ? where status = 'uncertain'", [UNREGISTERED])
     db.conn.commit()
     page = get(served, "/riwayat").text
     assert "<b>3</b> gagal<" in page and "tidak pasti" not in page
     assert "nomor tidak terdaftar di WhatsApp" in page and "131026" in page
     assert "Instagram: terkirim" in page
-    occ = "pengumuman-mingguan@2026-11-23T07:30:00+08:00"
+    occ = "pengumuman-mingguan@2026-11-23T07:30"
     detail = get(
         served,
         "/riwayat/rincian",
@@ -123,7 +123,7 @@ def test_read_only_and_never_shows_a_token(run, project):
     make_history(run, project)
     token = "EAAGsecret-token-123"
     (project / ".env").write_text(f"SIARAN_WHATSAPP_TOKEN={token}\n")
-    db = sqlite_utils.Database(project / "siaran.db")
+    db = sqlite_utils.Database(project / "siaran-rehearsal.db")
     db.execute("update deliveries set error = ? where status = 'failed'", [f"provider said: bad token {token}"])
     db.conn.commit()
     with PageServer(project) as server:
