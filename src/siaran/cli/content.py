@@ -7,7 +7,10 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from ..render.images import post_images
+from ..render.text import BUILTIN
+from ..render.variables import markdown, template_variables
 from .base import channel_option, cli, get_app
 from .whatsapp import check_account_templates
 
@@ -32,11 +35,19 @@ def check(ctx: click.Context) -> None:
     app.strict_lists = True
     project = app.project
     for w in project.warnings:
-        click.secho(f"warning: {w}", fg="yellow", err=True)
+        click.secho(_("warning: {problem}").format(problem=w), fg="yellow", err=True)
     recipients = sum(len(b.recipients) for b in project.lists.values())
     click.secho(
-        f"OK: {len(project.posts)} posts, {len(project.lists)} lists ({recipients} numbers), "
-        f"{len(project.schedules)} schedules; office {project.office.name} ({project.office.tz_label}).",
+        _(
+            "OK: {posts} posts, {lists} lists ({numbers} numbers), {schedules} schedules; office {office} ({zone})."
+        ).format(
+            posts=len(project.posts),
+            lists=len(project.lists),
+            numbers=recipients,
+            schedules=len(project.schedules),
+            office=project.office.name,
+            zone=project.office.tz_label,
+        ),
         fg="green",
     )
     check_account_templates(app)
@@ -68,15 +79,19 @@ def preview(ctx: click.Context, name: str, out: Path | None, channels: tuple[str
         out.mkdir(parents=True, exist_ok=True)
     for channel in channels or post.channels:
         text = project.renderer.render(post, channel, sample if channel == "whatsapp" else None)
-        who = f" (to {sample.name or sample.phone}, list {sample.list})" if channel == "whatsapp" else ""
-        label = "WhatsApp text" if channel == "whatsapp" else "Instagram caption"
+        who = (
+            _(" (to {name}, list {list})").format(name=sample.name or sample.phone, list=sample.list)
+            if channel == "whatsapp"
+            else ""
+        )
+        label = _("WhatsApp text") if channel == "whatsapp" else _("Instagram caption")
         click.secho(f"── {label}{who} ──", bold=True)
         click.echo(text)
-        click.echo(f"   [{len(text)} characters]")
+        click.echo("   [" + _("{n} characters").format(n=len(text)) + "]")
         if out:
             (out / f"{channel}.txt").write_text(text + "\n", encoding="utf-8")
     if images:
-        click.secho("── Images ──", bold=True)
+        click.secho("── " + _("Images") + " ──", bold=True)
         for image in images:
             target = image
             if out:
@@ -84,7 +99,7 @@ def preview(ctx: click.Context, name: str, out: Path | None, channels: tuple[str
                 shutil.copyfile(image, target)
             click.echo(f"   {target}")
     if out:
-        click.echo(f"Written to {out}")
+        click.echo(_("Written to {path}").format(path=out))
 
 
 def _preview_autoreply(app) -> None:
@@ -119,3 +134,23 @@ def _preview_autoreply(app) -> None:
     show("Anything else (fallback)", auto.fallback)
     show("BERHENTI / STOP / UNREG", auto.stop.replace("{office}", office))
     show("MULAI / START", auto.start.replace("{office}", office))
+
+
+@cli.command("templates")
+@click.option("--markdown", "as_markdown", is_flag=True, help="Print a Markdown table (the README's).")
+@click.pass_context
+def templates_cmd(ctx: click.Context, as_markdown: bool) -> None:
+    """Every variable a template or a post body can use, with an example from this project.
+
+    Default templates are built in for every channel and kind; a file with the same name under
+    content/templates/ (e.g. content/templates/whatsapp/announcement.j2) replaces one.
+    """
+    found = template_variables(get_app(ctx).project)
+    if as_markdown:
+        click.echo(markdown(found))
+        return
+    width = max(len(v.name) for v in found)
+    for v in found:
+        where = "" if v.scope == "all" else f"  [{v.scope}]"
+        click.echo(f"{v.name:<{width}}  {v.example}{where}")
+    click.echo(_("Built-in templates: {path}").format(path=BUILTIN))

@@ -10,6 +10,7 @@ from .. import logs
 from ..daemon import Daemon, project_lock, run_once
 from ..delivery.occurrences import Result
 from ..errors import ConfigError
+from ..i18n import _, say
 from ..server import start_in_thread, webhook_configured
 from ..service import KINDS, render
 from .base import cli, get_app
@@ -17,14 +18,14 @@ from .base import cli, get_app
 
 def print_results(results: list[Result]) -> None:
     if not results:
-        click.echo("Nothing due.")
+        click.echo(_("Nothing due."))
         return
     colours = {"done": "green", "failed": "red", "skipped": "yellow", "running": "yellow"}
     for r in results:
-        again = " (resumed)" if r.resumed else ""
+        again = _(" (resumed)") if r.resumed else ""
         click.secho(f"{r.status:<8} {r.occurrence}  {r.post}{again}", fg=colours.get(r.status))
         if r.reason:
-            click.echo(f"         {r.reason}")
+            click.echo(f"         {say(r.reason)}")
 
 
 @cli.command()
@@ -51,8 +52,9 @@ def run(ctx: click.Context, once: bool) -> None:
                 return
             project = app.project  # refuse to start on invalid content: the operator is watching now
             click.echo(
-                f"siaran is running for {project.office.name} ({project.office.tz_label}); "
-                f"log: {log_file}. Press Ctrl-C to stop."
+                _("siaran is running for {office} ({zone}); log: {log}. Press Ctrl-C to stop.").format(
+                    office=project.office.name, zone=project.office.tz_label, log=log_file
+                )
             )
             server = None
             if webhook_configured(app.settings):
@@ -94,4 +96,4 @@ def service_print(ctx: click.Context, kind: str, out: Path | None) -> None:
         click.echo(text, nl=False)
         return
     out.write_text(text, encoding="utf-16" if kind == "windows" else "utf-8")
-    click.echo(f"Written to {out}")
+    click.echo(_("Written to {path}").format(path=out))

@@ -21,6 +21,7 @@ import segno
 from ..content.files import slug, write_atomic
 from ..content.model import Office, Post
 from ..errors import ContentError, TemplateError
+from ..i18n import _
 from .cards import announcement_slides
 from .fonts import FontSet, office_fonts
 from .greeting import greeting_slides, holiday_date
@@ -63,8 +64,10 @@ def card_text(project, post: Post) -> str:
     except TemplateError as e:
         raise ContentError(
             post.path.relative_to(project.root).as_posix(),
-            "the card shows one text to everyone, so it cannot use recipient fields; add a summary: line for"
-            f" the card ({e.message})",
+            _(
+                "the card shows one text to everyone, so it cannot use recipient fields; add a summary: line for"
+                " the card ({error})"
+            ).format(error=e.message),
             field="summary",
         ) from e
 

@@ -66,7 +66,7 @@ def occurrences(
     ``greetings`` maps holiday names to greeting posts (holiday schedules without post);
     ``position`` is the series' next post, handed to the first occurrence, then in turn."""
     found: list[tuple[datetime, str, str]] = []  # (at, holiday, post or "")
-    if schedule.trigger in ("weekly", "cron"):
+    if schedule.trigger in ("weekly", "monthly", "cron"):
         trigger = schedule.cron_trigger(tz)
         at = trigger.get_next_fire_time(None, start.astimezone(tz))
         while at is not None and at < end:
