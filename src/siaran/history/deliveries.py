@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .db import alive, chunks, utc
+from .db import STATUSES, alive, chunks, utc
 from .statuses import link as link_provider_ids
 
 # Only a row in the expected state can be claimed: a second siaran (the daemon and a manual send at
@@ -181,9 +181,7 @@ def by_occurrence(
         args.append(utc(since))
     sql = (
         "select post, occurrence, channel, count(*) as total, "
-        + ", ".join(
-            f"sum(status = '{s}') as {s}" for s in ("queued", "sending", "sent", "failed", "uncertain", "skipped")
-        )
+        + ", ".join(f"sum(status = '{s}') as {s}" for s in STATUSES)
         + ", min(coalesce(sent_at, created_at)) as first_at, max(coalesce(sent_at, created_at)) as last_at"
         " from deliveries"
         + (" where " + " and ".join(where) if where else "")

@@ -86,7 +86,7 @@ def check_glyphs(project) -> list[ContentError]:
         texts = [post.title, post.event.time, post.event.place]
         if post.sop:
             sop = post.sop
-            texts += [sop.service, sop.duration, sop.cost, *sop.requirements, *sop.steps, *sop.notes]
+            texts += [sop.service, sop.duration, sop.cost, *sop.requirements, *map(str, sop.steps), *sop.notes]
         with contextlib.suppress(ContentError):  # reported by check_card_texts
             texts.append(card_text(project, post))
         sources.append((post.path, tuple(texts)))
