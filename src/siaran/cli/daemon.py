@@ -61,7 +61,7 @@ def run(ctx: click.Context, once: bool) -> None:
                 try:
                     server = start_in_thread(app)
                 except ConfigError as e:  # e.g. `siaran serve` already listens: broadcasts go on regardless
-                    click.secho(f"Webhooks not started here: {e}", fg="yellow", err=True)
+                    click.secho(_("Webhooks not started here: {reason}").format(reason=e), fg="yellow", err=True)
             if server is not None:
                 s = app.settings.server
                 click.echo(f"Webhooks on http://{s.webhook_host}:{server.ports['webhook']}/webhook/...")
