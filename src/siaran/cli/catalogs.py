@@ -51,7 +51,9 @@ def update(lang: str, template: Catalog) -> Catalog:
     path = catalog_path(lang, ".po")
     new = Catalog(locale=lang, domain=DOMAIN, project="siaran", charset="utf-8")
     catalog = read(lang) if path.is_file() else new
+    created = catalog.creation_date
     catalog.update(template, no_fuzzy_matching=True)
+    catalog.creation_date = created  # a re-run with nothing new leaves the file as it was
     catalog.fuzzy = False
     catalog.obsolete.clear()  # git keeps the history; a stale entry only confuses the translator
     out = io.BytesIO()
