@@ -112,7 +112,9 @@ def _preview_autoreply(app) -> None:
     if problems:
         raise ContentErrors(problems)
     if auto is None:
-        click.echo(f"No {REL}: incoming messages get no automatic answer (BERHENTI and MULAI still work).")
+        click.echo(
+            _("No {path}: incoming messages get no automatic answer (BERHENTI and MULAI still work).").format(path=REL)
+        )
         return
     office = app.project.office.name
 
@@ -120,18 +122,25 @@ def _preview_autoreply(app) -> None:
         click.secho(f"── {title} ──", bold=True)
         click.echo(text)
 
-    show("First message (welcome + menu)", menu.decide(auto, "halo", first=True).text)
+    show(_("First message (welcome + menu)"), menu.decide(auto, "halo", first=True).text)
     listed = menu.interactive(auto, auto.welcome)
-    kind = {"list": "an interactive list", "button": "reply buttons"}.get((listed or {}).get("type"), "numbered text")
-    click.echo(f"   [Cloud API: shown as {kind}; Fonnte and WAHA: numbered text]")
+    kind = {"list": _("an interactive list"), "button": _("reply buttons")}.get(
+        (listed or {}).get("type"), _("numbered text")
+    )
+    click.echo("   [" + _("Cloud API: shown as {kind}; Fonnte and WAHA: numbered text").format(kind=kind) + "]")
     for i, option in enumerate(auto.options, 1):
-        answer = f"(the post {option.post}: its WhatsApp text and images)" if option.post else option.reply
+        answer = (
+            _("(the post {post}: its WhatsApp text and images)").format(post=option.post)
+            if option.post
+            else option.reply
+        )
         show(f"{i}. {option.title}", answer)
     if auto.away:
         names = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
         days = ", ".join(f"{names[d]} {a:%H:%M}-{b:%H:%M}" for d, (a, b) in sorted(auto.hours.items()))
-        show(f"Away message (once a day outside {days})", auto.away)
-    show("Anything else (fallback)", auto.fallback)
+        days = days or app.project.office.hours  # without its own hours: the office's (content/office.yaml)
+        show(_("Away message (once a day outside {hours})").format(hours=days), auto.away)
+    show(_("Anything else (fallback)"), auto.fallback)
     show("BERHENTI / STOP / UNREG", auto.stop.replace("{office}", office))
     show("MULAI / START", auto.start.replace("{office}", office))
 
