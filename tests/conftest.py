@@ -3,6 +3,7 @@ Graph API server, and reading the history a test produced."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ from siaran.cli import cli
 from siaran.history import instagram
 
 REPO = Path(__file__).resolve().parent.parent
+# Tests read the English msgids; tests of the Indonesian text set SIARAN_LANG=id themselves.
+os.environ["SIARAN_LANG"] = "en"
 
 
 @pytest.fixture
@@ -42,7 +45,7 @@ class Result:
 def run(project: Path, monkeypatch: pytest.MonkeyPatch):
     """run("send", "announcements/posyandu", "--now", env={...}) -> Result (in-process, no network)."""
     for var in list(__import__("os").environ):
-        if var.startswith("SIARAN_"):
+        if var.startswith("SIARAN_") and var != "SIARAN_LANG":
             monkeypatch.delenv(var)
 
     def _run(*args: str, env: dict[str, str] | None = None, root: Path | None = None) -> Result:

@@ -24,7 +24,7 @@ def test_kill_9_mid_broadcast_then_rerun_sends_nobody_twice(project: Path):
     fake = FakeCloud(latency=0.1)
     with fake.serve() as base_url:
         env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("SIARAN_")},
+            **{k: v for k, v in os.environ.items() if not k.startswith("SIARAN_") or k == "SIARAN_LANG"},
             "PYTHONPATH": str(REPO / "src"),
             "SIARAN_NOW": "2026-11-23T10:00:00+08:00",
             "SIARAN_WHATSAPP_PROVIDER": "cloud",

@@ -261,7 +261,7 @@ def test_service_print(run, project):
 
 def test_foreground_daemon_sends_on_time_and_stops_on_sigterm(project):
     """`siaran run` as a real process, rehearsed two seconds before Wednesday 09:00 WITA."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_") or k == "SIARAN_LANG"}
     env["SIARAN_NOW"] = "2026-11-25T08:59:58+08:00"
     env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent.parent / "src"), env.get("PYTHONPATH", "")])
     proc = subprocess.Popen(

@@ -454,7 +454,7 @@ def test_hostile_input(case: Case, outcomes: dict) -> None:
 
 def test_byte_order_mark_is_accepted_everywhere(run, project):
     for rel in ("content/office.yaml", "content/announcements/posyandu.md", "content/sop/ktp-el.yaml",
-                "content/templates/whatsapp/announcement.j2", "content/lists/warga-rt01.csv",
+                "content/templates/whatsapp/greeting.j2", "content/lists/warga-rt01.csv",
                 "schedules/pengumuman-mingguan.yaml", "content/calendar.yaml"):  # fmt: skip
         path = project / rel
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())

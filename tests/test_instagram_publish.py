@@ -275,7 +275,7 @@ def test_unclear_answer_without_publish_becomes_uncertain_then_reconciles(run, p
 def test_kill_during_publish_never_publishes_twice(run, project, graph):
     """kill -9 after Instagram published but before siaran recorded it: the rerun reconciles."""
     name = photo_post(project)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_") or k == "SIARAN_LANG"}
     env.update(graph_env(graph), PYTHONPATH=str(REPO / "src"))
     inside, release = threading.Event(), threading.Event()
 

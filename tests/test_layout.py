@@ -73,7 +73,7 @@ def test_flow_goes_one_way():
     graph = room_imports()
     assert not graph["history"] - {"errors"}  # history only stores
     assert "delivery" not in graph["channels"] and "cli" not in graph["delivery"]
-    assert not graph["content"] - {"errors", "clock"}  # files → model, nothing downstream
+    assert not graph["content"] - {"errors", "clock", "i18n"}  # files → model, nothing downstream
 
 
 def test_few_loose_modules():

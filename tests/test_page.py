@@ -102,7 +102,7 @@ def test_problems_by_file_and_line_and_the_page_follows_edits(served, project):
     assert "Isi proyek bermasalah" in get(served, "/").text
     assert '<b class="badge">1</b>' in get(served, "/riwayat").text
     (project / "siaran.toml").write_text("[whatsapp]\nmps = 'cepat'\n")  # settings broken while serving
-    assert "whatsapp.mps must be a float" in get(served, "/masalah").text
+    assert "whatsapp.mps must be a number" in get(served, "/masalah").text
     assert get(served, "/riwayat").status_code == 200
 
 

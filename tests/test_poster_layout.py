@@ -73,7 +73,7 @@ def assert_reads_well(slides: list[Slide], items: list[str], fonts: FontSet) -> 
 
 
 def sop_items(sop) -> list[str]:
-    return [*sop.requirements, *sop.steps, *sop.notes]
+    return [*sop.requirements, *map(str, sop.steps), *sop.notes]
 
 
 def test_sample_sops_read_well_on_one_poster_each(project: Path):

@@ -390,3 +390,18 @@ def test_run_starts_the_webhook_listener_when_a_secret_is_set(project):
     assert answer is not None and answer.text == "777", err
     assert proc.returncode == 0, err
     assert f"127.0.0.1:{port}/webhook/" in out
+
+
+def test_without_autoreply_hours_the_office_hours_decide_the_away_message(project, cloud, run):
+    auto = project / "content/autoreply.yaml"
+    text = auto.read_text(encoding="utf-8")
+    start = text.index("\nhours:")
+    auto.write_text(text[:start] + text[text.index("\naway:") :], encoding="utf-8")  # office.yaml hours apply
+    s = Server(project, settings_env(cloud, now="2026-11-27T13:00:00+08:00"))  # Friday 13.00: closed at 11.00
+    try:
+        s.cloud(meta.text_message(BUDI, "halo", "wamid.b1"))
+        s.settle()
+    finally:
+        s.close()
+    (first,) = _replies(cloud, BUDI)
+    assert "di luar jam kerja" in first["interactive"]["body"]["text"]

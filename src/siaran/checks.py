@@ -19,6 +19,7 @@ from .content.calendar import missing_greetings
 from .content.posts import post_files
 from .content.project import Project, load_content, unique
 from .errors import ContentError, ContentErrors
+from .i18n import _
 from .render.images import check_card_texts, check_glyphs, check_slide_counts
 from .render.poster import check_qr_targets
 from .render.text import TextRenderer
@@ -51,8 +52,10 @@ def check_greetings(project: Project) -> list[ContentError]:
     return [
         ContentError(
             "content/greetings/",
-            f"{d.name} on {d.date.isoformat()} ({(d.date - project.today).days} days from now) has no greeting;"
-            f" add one with `holiday: {d.name}` in its front matter",
+            _(
+                "{name} on {date} ({days} days from now) has no greeting; add one with `holiday: {name}` in its"
+                " front matter"
+            ).format(name=d.name, date=d.date.isoformat(), days=(d.date - project.today).days),
             field="holiday",
             warning=True,
         )
@@ -89,7 +92,7 @@ def load_project(
     and the read-only commands go on with what is sound."""
     problems: list[ContentError] = []
     project = load_content(root, today, problems, strict_lists=strict_lists)
-    project.renderer = TextRenderer(project.root, project.office)
+    project.renderer = TextRenderer(project.root, project.office, project.calendar, project.today)
     project.whatsapp_limits = whatsapp_limits
     for rule in RULES:
         problems.extend(rule(project))

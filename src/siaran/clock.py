@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .i18n import _
 
 TIMEZONES = {
     "Asia/Jakarta": "WIB",
@@ -29,12 +30,14 @@ def zone(name: str) -> ZoneInfo:
     key = ALIASES.get(name.upper(), name) if name else ""
     if key not in TIMEZONES:
         raise ConfigError(
-            f"unknown timezone {name!r}: use Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)"
+            _("unknown timezone {name!r}: use Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)").format(
+                name=name
+            )
         )
     try:
         return ZoneInfo(key)
     except (ZoneInfoNotFoundError, ValueError) as e:
-        raise ConfigError(f"timezone data for {key} is missing: pip install tzdata") from e
+        raise ConfigError(_("timezone data for {name} is missing: pip install tzdata").format(name=key)) from e
 
 
 def zone_label(tz: ZoneInfo) -> str:
@@ -80,9 +83,15 @@ def parse_instant(value: str, what: str = "SIARAN_NOW") -> datetime:
     try:
         dt = datetime.fromisoformat(value.strip())
     except ValueError as e:
-        raise ConfigError(f"{what}={value!r} is not an ISO 8601 date-time, e.g. 2026-12-25T06:00:00+08:00") from e
+        raise ConfigError(
+            _("{name}={value!r} is not an ISO 8601 date-time, e.g. 2026-12-25T06:00:00+08:00").format(
+                name=what, value=value
+            )
+        ) from e
     if dt.tzinfo is None:
-        raise ConfigError(f"{what}={value!r} needs a UTC offset, e.g. 2026-12-25T06:00:00+08:00")
+        raise ConfigError(
+            _("{name}={value!r} needs a UTC offset, e.g. 2026-12-25T06:00:00+08:00").format(name=what, value=value)
+        )
     return dt
 
 

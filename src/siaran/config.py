@@ -19,7 +19,8 @@ from typing import Any
 
 from dotenv import dotenv_values
 
-from .errors import ConfigError
+from .errors import ConfigError, did_you_mean
+from .i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ SETTINGS: tuple[Setting, ...] = (
     S("daemon", "lock_file", "siaran.lock", "Lock file that keeps one daemon per project folder."),
 )
 SECRET_KEYS = {s.key for s in SETTINGS if s.secret}
+TYPE_NAMES = {str: N_("text"), int: N_("whole number"), float: N_("number"), bool: N_("true or false")}
 
 
 def _token_problem(token: str) -> str:
@@ -246,12 +248,18 @@ def _convert(setting: Setting, value: Any, origin: str) -> Any:
             return True
         if text in {"0", "false", "no", "tidak", "off", ""}:
             return False
-        raise ConfigError(f"{origin}: {setting.section}.{setting.key} must be true or false, not {value!r}")
+        raise ConfigError(
+            _("{origin}: {name} must be true or false, not {value!r}").format(
+                origin=origin, name=f"{setting.section}.{setting.key}", value=value
+            )
+        )
     try:
         converted = setting.type(value)
     except (TypeError, ValueError) as e:
         raise ConfigError(
-            f"{origin}: {setting.section}.{setting.key} must be a {setting.type.__name__}, not {value!r}"
+            _("{origin}: {name} must be a {kind}, not {value!r}").format(
+                origin=origin, name=f"{setting.section}.{setting.key}", kind=_(TYPE_NAMES[setting.type]), value=value
+            )
         ) from e
     if setting.type in (int, float) and not (
         math.isfinite(converted) and (converted > 0 or (converted == 0 and setting.zero_ok))
@@ -266,7 +274,10 @@ def _convert(setting: Setting, value: Any, origin: str) -> Any:
             )
     if setting.choices and converted not in setting.choices:
         raise ConfigError(
-            f"{origin}: {setting.section}.{setting.key} = {value!r} is not one of {', '.join(setting.choices)}"
+            _("{origin}: {name} = {value!r} is not one of {choices}").format(
+                origin=origin, name=f"{setting.section}.{setting.key}", value=value, choices=", ".join(setting.choices)
+            )
+            + did_you_mean(str(value), setting.choices)
         )
     return converted
 
@@ -335,15 +346,22 @@ def load_settings(project: Path, env: Mapping[str, str] | None = None) -> Settin
             raise ConfigError(f"{toml_path}: {e}") from e
         for section, table in data.items():
             if not isinstance(table, dict):
-                raise ConfigError(f"{toml_path}: {section!r} must be a [section] table")
+                raise ConfigError(
+                    _("{origin}: {name!r} must be a [section] table").format(origin=toml_path, name=section)
+                )
             for key, value in table.items():
                 setting = by_name.get((section, key))
                 if setting is None:
-                    raise ConfigError(f"{toml_path}: unknown setting {section}.{key}")
+                    raise ConfigError(
+                        _("{origin}: unknown setting {name}").format(origin=toml_path, name=f"{section}.{key}")
+                        + did_you_mean(f"{section}.{key}", (f"{s.section}.{s.key}" for s in SETTINGS))
+                    )
                 if setting.secret:
                     raise ConfigError(
-                        f"{toml_path}: {section}.{key} is a secret; put it in .env or the environment"
-                        f" as {setting.env}, never in siaran.toml"
+                        _(
+                            "{origin}: {name} is a secret; put it in .env or the environment as {env},"
+                            " never in siaran.toml"
+                        ).format(origin=toml_path, name=f"{section}.{key}", env=setting.env)
                     )
                 values[section][key] = _convert(setting, value, str(toml_path))
 

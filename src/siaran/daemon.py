@@ -34,6 +34,7 @@ from .delivery import occurrences as runner
 from .errors import ContentErrors, HistoryError, LockedError, SiaranError
 from .history import worker_id
 from .history.alerts import beat
+from .i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,10 @@ def project_lock(settings: Settings) -> Iterator[Path]:
         lock.acquire()
     except filelock.Timeout:
         raise LockedError(
-            f"another siaran daemon is already running for this project folder (lock {path} is held); "
-            "stop it first, or leave it running: it sends everything that is due"
+            _(
+                "another siaran daemon is already running for this project folder (lock {path} is held); "
+                "stop it first, or leave it running: it sends everything that is due"
+            ).format(path=path)
         ) from None
     try:
         yield path

@@ -25,9 +25,12 @@ into this tree first. ``scrub`` keeps secrets out of every message built from wh
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from .i18n import _
 
 MASK = "***"
 
@@ -37,6 +40,17 @@ def scrub(text: str, *secrets: str) -> str:
     for s in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
         text = text.replace(s, MASK)
     return text
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """ " (did you mean 'x'?)" for the closest known name, or "" when nothing is close."""
+    choices = [str(c) for c in choices]
+    lowered = {c.lower(): c for c in choices}
+    word = str(word).lower().strip()
+    close = difflib.get_close_matches(word, list(lowered), n=1, cutoff=0.6)
+    if not close and len(word) >= 3:  # a short form of a longer name: "Idul Fitri"
+        close = [c for c in lowered if word in c][:1]
+    return _(" (did you mean {name!r}?)").format(name=lowered[close[0]]) if close else ""
 
 
 class SiaranError(Exception):
@@ -64,6 +78,7 @@ class ContentError(SiaranError):
     line: int | None = None
     field: str | None = None
     warning: bool = False
+    column: int | None = None
 
     def __post_init__(self) -> None:
         super().__init__(str(self))
@@ -71,7 +86,7 @@ class ContentError(SiaranError):
     def __str__(self) -> str:
         where = str(self.path)
         if self.line:
-            where += f":{self.line}"
+            where += f":{self.line}" + (f":{self.column}" if self.column else "")
         field = f" [{self.field}]" if self.field else ""
         return f"{where}:{field} {self.message}"
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from .app import App
 from .history import WENT_OUT, instagram, reports, snapshots
+from .i18n import _
 
 
 @dataclass
@@ -53,7 +54,7 @@ def build(app: App, weeks: int = 4) -> list[Week]:
     out: dict[date, Week] = {}
     for i in range(max(1, weeks)):
         start = first + timedelta(weeks=i)
-        year, week, _ = start.isocalendar()
+        year, week, _day = start.isocalendar()
         out[start] = Week(f"{year}-W{week:02d}", start, current=start == _monday(today))
 
     def week_of(stamp: str | None) -> Week | None:
@@ -103,8 +104,14 @@ def build(app: App, weeks: int = 4) -> list[Week]:
                 w.followers_change = w.followers - previous
             previous = w.followers
         if not w.instagram_posts:
-            extra = f" ({w.instagram_handed_off} handed off, not seen on the profile)" if w.instagram_handed_off else ""
-            w.flags.append("no Instagram post this week" + (" yet" if w.current else "") + extra)
+            extra = (
+                _(" ({n} handed off, not seen on the profile)").format(n=w.instagram_handed_off)
+                if w.instagram_handed_off
+                else ""
+            )
+            w.flags.append(
+                (_("no Instagram post this week yet") if w.current else _("no Instagram post this week")) + extra
+            )
     return sorted(out.values(), key=lambda w: w.start)
 
 

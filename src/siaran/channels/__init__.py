@@ -12,7 +12,8 @@ import httpx
 
 from ..clock import Clock
 from ..config import Settings
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
+from ..i18n import _
 from .base import Driver, MediaStore, Message, Post, Publication, Publisher, Receipt
 
 WHATSAPP: dict[str, str] = {
@@ -37,7 +38,7 @@ __all__ = [
 
 
 def provider_name(channel: str, settings: Settings) -> str:
-    setting, _ = REGISTRY[channel]
+    setting, _table = REGISTRY[channel]
     return settings.sections[channel][setting]
 
 
@@ -53,13 +54,19 @@ def check_settings(settings: Settings) -> None:
     for channel, (setting, table) in REGISTRY.items():
         name = settings.sections[channel][setting]
         if name not in table:
-            raise ConfigError(f"{channel}.{setting} = {name!r} is not one of {', '.join(table)}")
+            raise ConfigError(_not_one_of(channel, setting, name, table))
+
+
+def _not_one_of(channel: str, setting: str, name: str, table: dict) -> str:
+    return _("{setting} = {value!r} is not one of {choices}").format(
+        setting=f"{channel}.{setting}", value=name, choices=", ".join(table)
+    ) + did_you_mean(name, table)
 
 
 def _make(channel: str, name: str, settings: Settings, http, clock: Clock, **context: Any):
     setting, table = REGISTRY[channel]
     if name not in table:
-        raise ConfigError(f"{channel}.{setting} = {name!r} is not one of {', '.join(table)}")
+        raise ConfigError(_not_one_of(channel, setting, name, table))
     return importlib.import_module(table[name]).make(settings, http, clock, **context)
 
 

@@ -17,6 +17,7 @@ from typing import ClassVar
 import httpx
 
 from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, UncertainError, scrub
+from ..i18n import N_, _
 from .base import Message, Receipt
 from .http import Parts, call, http_status_error, json_body, retry_after
 from .limits import plan_parts
@@ -30,19 +31,26 @@ BAN_WARNING = (
 
 # Substrings of Fonnte's ``reason`` → (kind, what the operator should do).
 REASONS: tuple[tuple[str, type[DeliveryError], str], ...] = (
-    ("token", FatalError, "Fonnte refused the token: copy the device token from fonnte.com into SIARAN_WHATSAPP_TOKEN"),
-    ("invalid device", FatalError, "Fonnte does not know this device: check SIARAN_WHATSAPP_TOKEN"),
-    ("unknown user", FatalError, "Fonnte does not know this account: check SIARAN_WHATSAPP_TOKEN"),
-    ("disconnect", FatalError, "the Fonnte device is disconnected: open fonnte.com and scan the QR code again"),
-    ("quota", FatalError, "the Fonnte quota is used up: top up the package, then run the same command again"),
-    ("expired", FatalError, "the Fonnte package expired: renew it, then run the same command again"),
-    ("target", PermanentError, "Fonnte says the number is not valid"),
-    ("invalid number", PermanentError, "Fonnte says the number is not valid"),
-    ("not registered", PermanentError, "the number is not on WhatsApp"),
-    ("rate", TransientError, "Fonnte asks to slow down"),
-    ("try again", TransientError, "Fonnte asks to try again later"),
-    ("wait", TransientError, "Fonnte asks to wait"),
+    (
+        "token",
+        FatalError,
+        N_("Fonnte refused the token: copy the device token from fonnte.com into SIARAN_WHATSAPP_TOKEN"),
+    ),
+    ("invalid device", FatalError, N_("Fonnte does not know this device: check SIARAN_WHATSAPP_TOKEN")),
+    ("unknown user", FatalError, N_("Fonnte does not know this account: check SIARAN_WHATSAPP_TOKEN")),
+    ("disconnect", FatalError, N_("the Fonnte device is disconnected: open fonnte.com and scan the QR code again")),
+    ("quota", FatalError, N_("the Fonnte quota is used up: top up the package, then run the same command again")),
+    ("expired", FatalError, N_("the Fonnte package expired: renew it, then run the same command again")),
+    ("target", PermanentError, N_("Fonnte says the number is not valid")),
+    ("invalid number", PermanentError, N_("Fonnte says the number is not valid")),
+    ("not registered", PermanentError, N_("the number is not on WhatsApp")),
+    ("rate", TransientError, N_("Fonnte asks to slow down")),
+    ("try again", TransientError, N_("Fonnte asks to try again later")),
+    ("wait", TransientError, N_("Fonnte asks to wait")),
 )
+
+
+_DELAY = N_("whatsapp.delay = {value!r}: use seconds like 5 or a range like 3-10")
 
 
 def parse_delay(value: str) -> tuple[float, float]:
@@ -55,9 +63,9 @@ def parse_delay(value: str) -> tuple[float, float]:
             low = float(text)
             high = low * 1.3
     except ValueError:
-        raise ConfigError(f"whatsapp.delay = {value!r}: use seconds like 5 or a range like 3-10") from None
+        raise ConfigError(_(_DELAY).format(value=value)) from None
     if low < 0 or high < low:
-        raise ConfigError(f"whatsapp.delay = {value!r}: use seconds like 5 or a range like 3-10")
+        raise ConfigError(_(_DELAY).format(value=value))
     return low, high
 
 
@@ -85,7 +93,7 @@ class FonnteDriver:
     def __init__(self, settings, http: httpx.AsyncClient, clock):
         wa = settings.whatsapp
         if not wa.token:
-            raise ConfigError("whatsapp.provider = fonnte needs SIARAN_WHATSAPP_TOKEN (the device token, in .env)")
+            raise ConfigError(_("whatsapp.provider = fonnte needs SIARAN_WHATSAPP_TOKEN (the device token, in .env)"))
         self.url = (wa.base_url or "https://api.fonnte.com").rstrip("/") + "/send"
         self.http = http
         self.spread = parse_delay(wa.delay)  # the engine paces by this: one message, then a random gap

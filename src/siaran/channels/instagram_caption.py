@@ -18,6 +18,7 @@ from PIL import Image, UnidentifiedImageError
 
 from ..content.project import Project
 from ..errors import ContentError
+from ..i18n import _
 from .instagram_media import ratio_ok
 
 MAX_CHARS = 2200
@@ -46,11 +47,21 @@ def problems(caption: str) -> list[str]:
     s = stats(caption)
     out = []
     if s.chars > MAX_CHARS:
-        out.append(f"Instagram caption is {s.chars} characters; the limit is {MAX_CHARS}")
+        out.append(
+            _("Instagram caption is {count} characters; the limit is {limit}").format(count=s.chars, limit=MAX_CHARS)
+        )
     if s.hashtags > MAX_HASHTAGS:
-        out.append(f"Instagram caption has {s.hashtags} hashtags; the limit is {MAX_HASHTAGS}")
+        out.append(
+            _("Instagram caption has {count} hashtags; the limit is {limit}").format(
+                count=s.hashtags, limit=MAX_HASHTAGS
+            )
+        )
     if s.mentions > MAX_MENTIONS:
-        out.append(f"Instagram caption has {s.mentions} @mentions; the limit is {MAX_MENTIONS}")
+        out.append(
+            _("Instagram caption has {count} @mentions; the limit is {limit}").format(
+                count=s.mentions, limit=MAX_MENTIONS
+            )
+        )
     return out
 
 
@@ -107,7 +118,11 @@ def _image_problems(post, rel: str) -> list[ContentError]:
     if len(post.images) > MAX_IMAGES:
         out.append(
             ContentError(
-                rel, f"an Instagram post takes at most {MAX_IMAGES} images, not {len(post.images)}", field="image"
+                rel,
+                _("an Instagram post takes at most {limit} images, not {count}").format(
+                    limit=MAX_IMAGES, count=len(post.images)
+                ),
+                field="image",
             )
         )
     for path in post.images:
@@ -115,13 +130,15 @@ def _image_problems(post, rel: str) -> list[ContentError]:
             with Image.open(path) as im:
                 w, h = im.size
         except (OSError, UnidentifiedImageError):
-            out.append(ContentError(rel, f"{path.name} is not a readable image", field="image"))
+            out.append(ContentError(rel, _("{name} is not a readable image").format(name=path.name), field="image"))
             continue
         if not ratio_ok(w, h):
             out.append(
                 ContentError(
                     rel,
-                    f"{path.name} is {w}×{h}: Instagram (Graph API) refuses images outside 4:5 to 1.91:1",
+                    _("{name} is {width}×{height}: Instagram (Graph API) refuses images outside 4:5 to 1.91:1").format(
+                        name=path.name, width=w, height=h
+                    ),
                     field="image",
                     warning=True,
                 )

@@ -26,6 +26,7 @@ from ..clock import Clock
 from ..config import Settings
 from ..errors import ConfigError, FatalError, PermanentError, TransientError, UncertainError, scrub
 from ..history import utc
+from ..i18n import _
 from . import instagram_media as media
 from .base import Post, Publication, Save
 from .instagram_caption import same_caption
@@ -167,7 +168,9 @@ class GraphPublisher:
         ]
         if missing:
             raise ConfigError(
-                "instagram.publisher = graph needs " + ", ".join(missing) + "; or set instagram.publisher = handoff"
+                _("instagram.publisher = graph needs {names}; or set instagram.publisher = handoff").format(
+                    names=", ".join(missing)
+                )
             )
         self.api = GraphAPI(http, ig.base_url, ig.api_version, ig.user_id, ig.token)
         self.token = ig.token
@@ -260,7 +263,7 @@ class GraphPublisher:
     async def _after_unclear(self, post: Post, why: str) -> Publication:
         log.warning("unclear answer to media_publish for %s: %s", post.post, why)
         try:
-            code, _ = await self.api.status(post.container_id)
+            code, _detail = await self.api.status(post.container_id)
             if code == "PUBLISHED":
                 return await self._published(post, "")
         except (GraphError, httpx.TransportError):

@@ -16,6 +16,7 @@ from ..clock import Clock
 from ..config import Settings
 from ..content.phones import normalise_phone
 from ..errors import ConfigError, DeliveryError
+from ..i18n import _
 from .base import MediaStore, Message, Post, Publication, Save
 from .outbox import OutboxDriver
 
@@ -37,7 +38,11 @@ class HandoffPublisher:
         if raw:
             self.operator, reason = normalise_phone(raw)
             if not self.operator:
-                raise ConfigError(f"whatsapp.operator = {raw!r} is not a valid WhatsApp number: {reason}")
+                raise ConfigError(
+                    _("whatsapp.operator = {value!r} is not a valid WhatsApp number: {reason}").format(
+                        value=raw, reason=reason
+                    )
+                )
 
     async def publish(self, post: Post, save: Save) -> Publication:
         message = Message(

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ..i18n import _
+
 PINNED_MAX = 3  # Instagram lets a profile pin 3 posts; they come first even when older
 
 
@@ -90,24 +92,28 @@ def explain(e: BaseException, username: str) -> str:
     import instaloader.exceptions as ie
 
     text = str(e)
-    later = "Nothing in the queue changed; try again later (at most once a week is kinder to Instagram)."
+    later = " " + _("Nothing in the queue changed; try again later (at most once a week is kinder to Instagram).")
+    first = text.splitlines()[0] if text else ""
     if isinstance(e, ie.TooManyRequestsException) or "429" in text:
-        return f"Instagram is rate-limiting this computer (HTTP 429 Too Many Requests). {later}"
+        return _("Instagram is rate-limiting this computer (HTTP 429 Too Many Requests).") + later
     if "Please wait a few minutes" in text or "401" in text:
-        return f'Instagram said "Please wait a few minutes" (HTTP 401). {later}'
+        return _('Instagram said "Please wait a few minutes" (HTTP 401).') + later
     if isinstance(e, ie.ProfileNotExistsException):
-        return f"Instagram has no profile @{username}: check instagram: in content/office.yaml."
+        return _("Instagram has no profile @{user}: check instagram: in content/office.yaml.").format(user=username)
     if isinstance(e, ie.LoginRequiredException | ie.PrivateProfileNotFollowedException | ie.LoginException):
         return (
-            "Instagram wants a login before showing this profile. Save a session once with "
-            "`instaloader --login YOURNAME` and set instagram.session_file and instagram.username. " + later
+            _(
+                "Instagram wants a login before showing this profile. Save a session once with "
+                "`instaloader --login YOURNAME` and set instagram.session_file and instagram.username."
+            )
+            + later
         )
     if isinstance(e, ie.QueryReturnedBadRequestException | ie.AbortDownloadException):
-        return f"Instagram refused the request (400: checkpoint or challenge; open Instagram in a browser). {later}"
+        return _("Instagram refused the request (400: checkpoint or challenge; open Instagram in a browser).") + later
     if isinstance(e, ie.QueryReturnedForbiddenException):
-        return f"Instagram refused the request (403 Forbidden). {later}"
+        return _("Instagram refused the request (403 Forbidden).") + later
     if "NameResolutionError" in text or "Max retries exceeded" in text or isinstance(e, ConnectionError):
-        return f"Could not reach www.instagram.com: is this computer online? {later}"
+        return _("Could not reach www.instagram.com: is this computer online?") + later
     if isinstance(e, ie.ConnectionException | OSError):
-        return f"Could not read Instagram: {text.splitlines()[0] if text else type(e).__name__}. {later}"
-    return f"Could not read Instagram ({type(e).__name__}: {text.splitlines()[0] if text else ''}). {later}"
+        return _("Could not read Instagram: {error}.").format(error=first or type(e).__name__) + later
+    return _("Could not read Instagram ({error}).").format(error=f"{type(e).__name__}: {first}") + later

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import httpx
 
 from ..errors import ConfigError, FatalError, PermanentError, TransientError, scrub
+from ..i18n import _
 from .base import Message, Receipt
 from .fonnte import BAN_WARNING, describe_gap, parse_delay
 from .http import Parts, call, http_status_error, json_body, retry_after
@@ -58,7 +59,7 @@ class WahaDriver:
     def __init__(self, settings, http: httpx.AsyncClient, clock):
         wa = settings.whatsapp
         if not wa.base_url:
-            raise ConfigError("whatsapp.provider = waha needs whatsapp.base_url, e.g. http://localhost:3000")
+            raise ConfigError(_("whatsapp.provider = waha needs whatsapp.base_url, e.g. http://localhost:3000"))
         self.base = wa.base_url.rstrip("/")
         self.http = http
         self.session = wa.session

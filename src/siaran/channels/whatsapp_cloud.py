@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import httpx
 
 from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, scrub
+from ..i18n import N_, _
 from .base import MediaStore, Message, Receipt
 from .http import Parts, call, http_status_error, json_body, retry_after
 from .limits import split_text
@@ -28,41 +29,45 @@ from .limits import split_text
 MEDIA_TTL = timedelta(days=29)  # ids live 30 days; renewing a day early keeps a long broadcast safe
 
 TRANSIENT = {
-    1: "API unknown error",
-    2: "API service temporarily unavailable",
-    4: "app request limit reached",
-    80007: "WhatsApp Business Account rate limit reached",
-    130429: "throughput limit of the phone number reached",
-    131000: "something went wrong at Meta",
-    131016: "WhatsApp service temporarily overloaded",
-    131056: "too many messages to this person in a short time (pair rate limit)",
+    1: N_("API unknown error"),
+    2: N_("API service temporarily unavailable"),
+    4: N_("app request limit reached"),
+    80007: N_("WhatsApp Business Account rate limit reached"),
+    130429: N_("throughput limit of the phone number reached"),
+    131000: N_("something went wrong at Meta"),
+    131016: N_("WhatsApp service temporarily overloaded"),
+    131056: N_("too many messages to this person in a short time (pair rate limit)"),
 }
 FATAL = {
-    0: "authentication failed: check SIARAN_WHATSAPP_TOKEN",
-    10: "permission denied: the token lacks whatsapp_business_messaging permission",
-    190: "the access token expired or is invalid: create a new one in Meta Business Settings "
-    "(System User token) and set SIARAN_WHATSAPP_TOKEN",
-    200: "permission denied: the token lacks whatsapp_business_messaging permission",
-    368: "the account is temporarily blocked for policy violations: see Meta Business Support",
-    131031: "the WhatsApp Business Account is locked or restricted: see Meta Business Manager",
-    131048: "spam rate limit hit: too many people blocked or reported these messages; stop this campaign "
-    "and review its content and lists before sending again",
-    131042: "a payment problem on the WhatsApp Business Account: fix the payment method",
-    133010: "the phone number is not registered on the Cloud API",
-    131045: "the phone number is not registered on the Cloud API (certificate missing)",
+    0: N_("authentication failed: check SIARAN_WHATSAPP_TOKEN"),
+    10: N_("permission denied: the token lacks whatsapp_business_messaging permission"),
+    190: N_(
+        "the access token expired or is invalid: create a new one in Meta Business Settings "
+        "(System User token) and set SIARAN_WHATSAPP_TOKEN"
+    ),
+    200: N_("permission denied: the token lacks whatsapp_business_messaging permission"),
+    368: N_("the account is temporarily blocked for policy violations: see Meta Business Support"),
+    131031: N_("the WhatsApp Business Account is locked or restricted: see Meta Business Manager"),
+    131048: N_(
+        "spam rate limit hit: too many people blocked or reported these messages; stop this campaign "
+        "and review its content and lists before sending again"
+    ),
+    131042: N_("a payment problem on the WhatsApp Business Account: fix the payment method"),
+    133010: N_("the phone number is not registered on the Cloud API"),
+    131045: N_("the phone number is not registered on the Cloud API (certificate missing)"),
 }
 PERMANENT = {
-    100: "invalid parameter",
-    131008: "a required parameter is missing",
-    131009: "a parameter value is invalid",
-    131021: "the recipient is the sender's own number",
-    131026: "message undeliverable: the number is not on WhatsApp or cannot receive this message",
-    131030: "the number is not in the allowed list of this test phone number",
-    131047: "more than 24 hours since this person last wrote: configure an approved template (whatsapp.template)",
-    131050: "this person stopped marketing messages from the office",
-    131051: "unsupported message type",
-    131052: "media download error",
-    131053: "media upload error",
+    100: N_("invalid parameter"),
+    131008: N_("a required parameter is missing"),
+    131009: N_("a parameter value is invalid"),
+    131021: N_("the recipient is the sender's own number"),
+    131026: N_("message undeliverable: the number is not on WhatsApp or cannot receive this message"),
+    131030: N_("the number is not in the allowed list of this test phone number"),
+    131047: N_("more than 24 hours since this person last wrote: configure an approved template (whatsapp.template)"),
+    131050: N_("this person stopped marketing messages from the office"),
+    131051: N_("unsupported message type"),
+    131052: N_("media download error"),
+    131053: N_("media upload error"),
 }
 
 
@@ -110,8 +115,10 @@ class CloudDriver:
         wa = settings.whatsapp
         if not wa.token or not wa.phone_number_id:
             raise ConfigError(
-                "whatsapp.provider = cloud needs SIARAN_WHATSAPP_TOKEN (in .env or the environment) "
-                "and whatsapp.phone_number_id"
+                _(
+                    "whatsapp.provider = cloud needs SIARAN_WHATSAPP_TOKEN (in .env or the environment) "
+                    "and whatsapp.phone_number_id"
+                )
             )
         base = (wa.base_url or "https://graph.facebook.com").rstrip("/")
         self.url = f"{base}/{wa.api_version}/{wa.phone_number_id}"

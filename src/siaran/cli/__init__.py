@@ -5,6 +5,7 @@ from . import (  # noqa: F401 - importing registers the commands
     content,
     daemon,
     history,
+    init,
     instagram,
     optout,
     report,

@@ -14,9 +14,11 @@ from ..clock import clock_from_env
 from ..config import DEFAULT_LOG
 from ..errors import ContentErrors, SiaranError
 from ..history.safety import explain
+from ..i18n import _, ngettext
+from .translate import TranslatedGroup, translate_click
 
 
-class Group(click.Group):
+class Group(TranslatedGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -35,12 +37,19 @@ class Group(click.Group):
 def report_error(e: SiaranError, redact: logs.Redact | None = None) -> None:
     if isinstance(e, ContentErrors):
         lines = [str(p) for p in e.problems]
-        click.secho(f"{len(lines)} problem(s) found; nothing was sent:", fg="red", err=True)
+        click.secho(
+            ngettext(
+                "{n} problem found; nothing was sent:", "{n} problems found; nothing was sent:", len(lines)
+            ).format(n=len(lines)),
+            fg="red",
+            err=True,
+        )
     else:
         lines = [str(e)]
     for line in lines:
         click.echo(
-            ("  " if isinstance(e, ContentErrors) else "Error: ") + (redact.scrub(line) if redact else line), err=True
+            ("  " if isinstance(e, ContentErrors) else _("Error: ")) + (redact.scrub(line) if redact else line),
+            err=True,
         )
 
 
@@ -85,6 +94,9 @@ channel_option = click.option(
     type=click.Choice(["whatsapp", "instagram"]),
     help="Only this channel (repeatable). Default: the post's own channels.",
 )
+
+
+translate_click()  # after the decorators above: their help texts stay msgids, translated when shown
 
 
 def get_app(ctx: click.Context) -> App:

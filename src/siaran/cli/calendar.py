@@ -7,8 +7,12 @@ from datetime import datetime, time, timedelta
 import click
 
 from ..clock import zone_label
+from ..content.calendar import load_calendar
+from ..content.project import load_content
 from ..delivery.occurrences import due, upcoming
+from ..errors import ContentError, ContentErrors
 from ..history.occurrences import recorded_since
+from ..i18n import _
 from ..schedule import greetings_by_holiday
 from .base import cli, tolerant_app
 
@@ -23,19 +27,34 @@ def holidays(ctx: click.Context, year: int | None) -> None:
     date the holidays package computed, which the government may still move (add an override).
     """
     app = tolerant_app(ctx)
-    project = app.project
-    year = year or app.today().year
-    greetings = greetings_by_holiday(project.posts)
-    days = project.calendar.days(year)
+    # Read leniently: this is the command that tells the right holiday names, so a greeting naming
+    # a wrong one (or any other content error) must not stop it.
+    problems: list[ContentError] = []
+    try:
+        project = load_content(app.root, app.now(), problems)
+        calendar, posts, today = project.calendar, project.posts, project.today
+    except ContentErrors:
+        calendar, posts, today = load_calendar(app.root, []), {}, app.now().date()
+    year = year or today.year
+    greetings = greetings_by_holiday(posts)
+    days = calendar.days(year)
     if not days:
-        click.echo(f"No holidays known for {year}.")
+        click.echo(_("No holidays known for {year}.").format(year=year))
         return
     for day in days:
         estimated = " (perkiraan)" if day.estimated else ""
         greeting = ", ".join(greetings.get(day.name, ())) or "-"
         click.echo(f"{day.date.isoformat()}  {day.date:%a}  {day.kind:<8}  {day.name}{estimated}  →  {greeting}")
     missing = sum(1 for d in days if d.kind != "cuti" and d.name not in greetings)
-    click.echo(f"{len(days)} days; {missing} without a greeting.")
+    click.echo(_("{days} days; {missing} without a greeting.").format(days=len(days), missing=missing))
+    if problems:
+        click.secho(
+            _(
+                "{n} problem(s) in the content files (the list above is still complete); `siaran check` shows them."
+            ).format(n=len(problems)),
+            fg="yellow",
+            err=True,
+        )
 
 
 @cli.command()
@@ -65,15 +84,15 @@ def schedule(ctx: click.Context, days: int, past: int) -> None:
             click.echo(
                 f"{when:%Y-%m-%d %a %H:%M} {zone_label(tz)}  {row['schedule']}  {row['post']}  {row['status']}{reason}"
             )
-        click.echo(f"── {len(rows)} in the last {past} days; upcoming: ──")
+        click.echo("── " + _("{n} in the last {days} days; upcoming:").format(n=len(rows), days=past) + " ──")
     late = [(s, d.occurrence) for s, d in due(app, app.now()) if d.action == "run"]
     found = upcoming(app, start, end, late)
     if not found and not late:
-        click.echo(f"Nothing scheduled in the next {days} days.")
+        click.echo(_("Nothing scheduled in the next {days} days.").format(days=days))
         return
     label = zone_label(tz)
     for sched, occ in late + found:
-        mark = "  (due now: the next `siaran run` sends it)" if (sched, occ) in late else ""
+        mark = _("  (due now: the next `siaran run` sends it)") if (sched, occ) in late else ""
         if occ.skip:
             mark = f"  (tidak dikirim: {occ.skip})"
         elif held := project.held_by(sched, occ.post):

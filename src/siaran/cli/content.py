@@ -7,7 +7,10 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from ..render.images import post_images
+from ..render.text import BUILTIN
+from ..render.variables import markdown, template_variables
 from .base import channel_option, cli, get_app
 from .whatsapp import check_account_templates
 
@@ -32,11 +35,19 @@ def check(ctx: click.Context) -> None:
     app.strict_lists = True
     project = app.project
     for w in project.warnings:
-        click.secho(f"warning: {w}", fg="yellow", err=True)
+        click.secho(_("warning: {problem}").format(problem=w), fg="yellow", err=True)
     recipients = sum(len(b.recipients) for b in project.lists.values())
     click.secho(
-        f"OK: {len(project.posts)} posts, {len(project.lists)} lists ({recipients} numbers), "
-        f"{len(project.schedules)} schedules; office {project.office.name} ({project.office.tz_label}).",
+        _(
+            "OK: {posts} posts, {lists} lists ({numbers} numbers), {schedules} schedules; office {office} ({zone})."
+        ).format(
+            posts=len(project.posts),
+            lists=len(project.lists),
+            numbers=recipients,
+            schedules=len(project.schedules),
+            office=project.office.name,
+            zone=project.office.tz_label,
+        ),
         fg="green",
     )
     check_account_templates(app)
@@ -74,15 +85,19 @@ def preview(ctx: click.Context, name: str, out: Path | None, html: Path | None, 
         out.mkdir(parents=True, exist_ok=True)
     for channel in channels or post.channels:
         text = project.renderer.render(post, channel, sample if channel == "whatsapp" else None)
-        who = f" (to {sample.name or sample.phone}, list {sample.list})" if channel == "whatsapp" else ""
-        label = "WhatsApp text" if channel == "whatsapp" else "Instagram caption"
+        who = (
+            _(" (to {name}, list {list})").format(name=sample.name or sample.phone, list=sample.list)
+            if channel == "whatsapp"
+            else ""
+        )
+        label = _("WhatsApp text") if channel == "whatsapp" else _("Instagram caption")
         click.secho(f"── {label}{who} ──", bold=True)
         click.echo(text)
-        click.echo(f"   [{len(text)} characters]")
+        click.echo("   [" + _("{n} characters").format(n=len(text)) + "]")
         if out:
             (out / f"{channel}.txt").write_text(text + "\n", encoding="utf-8")
     if images:
-        click.secho("── Images ──", bold=True)
+        click.secho("── " + _("Images") + " ──", bold=True)
         for image in images:
             target = image
             if out:
@@ -90,11 +105,11 @@ def preview(ctx: click.Context, name: str, out: Path | None, html: Path | None, 
                 shutil.copyfile(image, target)
             click.echo(f"   {target}")
     if out:
-        click.echo(f"Written to {out}")
+        click.echo(_("Written to {path}").format(path=out))
     if html:
         from ..server.preview import write_html  # the page's templates load only for --html
 
-        click.echo(f"Web page: {write_html(app, name, html)}")
+        click.echo(_("Web page: {path}").format(path=write_html(app, name, html)))
 
 
 def _preview_autoreply(app) -> None:
@@ -107,7 +122,9 @@ def _preview_autoreply(app) -> None:
     if problems:
         raise ContentErrors(problems)
     if auto is None:
-        click.echo(f"No {REL}: incoming messages get no automatic answer (BERHENTI and MULAI still work).")
+        click.echo(
+            _("No {path}: incoming messages get no automatic answer (BERHENTI and MULAI still work).").format(path=REL)
+        )
         return
     office = app.project.office.name
 
@@ -115,17 +132,44 @@ def _preview_autoreply(app) -> None:
         click.secho(f"── {title} ──", bold=True)
         click.echo(text)
 
-    show("First message (welcome + menu)", menu.decide(auto, "halo", first=True).text)
+    show(_("First message (welcome + menu)"), menu.decide(auto, "halo", first=True).text)
     listed = menu.interactive(auto, auto.welcome)
-    kind = {"list": "an interactive list", "button": "reply buttons"}.get((listed or {}).get("type"), "numbered text")
-    click.echo(f"   [Cloud API: shown as {kind}; Fonnte and WAHA: numbered text]")
+    kind = {"list": _("an interactive list"), "button": _("reply buttons")}.get(
+        (listed or {}).get("type"), _("numbered text")
+    )
+    click.echo("   [" + _("Cloud API: shown as {kind}; Fonnte and WAHA: numbered text").format(kind=kind) + "]")
     for i, option in enumerate(auto.options, 1):
-        answer = f"(the post {option.post}: its WhatsApp text and images)" if option.post else option.reply
+        answer = (
+            _("(the post {post}: its WhatsApp text and images)").format(post=option.post)
+            if option.post
+            else option.reply
+        )
         show(f"{i}. {option.title}", answer)
     if auto.away:
         names = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
         days = ", ".join(f"{names[d]} {a:%H:%M}-{b:%H:%M}" for d, (a, b) in sorted(auto.hours.items()))
-        show(f"Away message (once a day outside {days})", auto.away)
-    show("Anything else (fallback)", auto.fallback)
+        days = days or app.project.office.hours  # without its own hours: the office's (content/office.yaml)
+        show(_("Away message (once a day outside {hours})").format(hours=days), auto.away)
+    show(_("Anything else (fallback)"), auto.fallback)
     show("BERHENTI / STOP / UNREG", auto.stop.replace("{office}", office))
     show("MULAI / START", auto.start.replace("{office}", office))
+
+
+@cli.command("templates")
+@click.option("--markdown", "as_markdown", is_flag=True, help="Print a Markdown table (the README's).")
+@click.pass_context
+def templates_cmd(ctx: click.Context, as_markdown: bool) -> None:
+    """Every variable a template or a post body can use, with an example from this project.
+
+    Default templates are built in for every channel and kind; a file with the same name under
+    content/templates/ (e.g. content/templates/whatsapp/announcement.j2) replaces one.
+    """
+    found = template_variables(get_app(ctx).project)
+    if as_markdown:
+        click.echo(markdown(found))
+        return
+    width = max(len(v.name) for v in found)
+    for v in found:
+        where = "" if v.scope == "all" else f"  [{v.scope}]"
+        click.echo(f"{v.name:<{width}}  {v.example}{where}")
+    click.echo(_("Built-in templates: {path}").format(path=BUILTIN))

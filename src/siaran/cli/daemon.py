@@ -17,6 +17,7 @@ from ..errors import ConfigError, ContentErrors, SiaranError
 from ..history.alerts import failures_since, heartbeat
 from ..history.alerts import since as alerts_since
 from ..history.occurrences import held as held_occurrences
+from ..i18n import _, say
 from ..server import start_in_thread, webhook_configured
 from ..service import KINDS, render
 from .base import cli, get_app, tolerant_app
@@ -27,14 +28,14 @@ STALE = max(2 * MAX_SLEEP, timedelta(minutes=15)) + timedelta(minutes=1)
 
 def print_results(results: list[Result]) -> None:
     if not results:
-        click.echo("Nothing due.")
+        click.echo(_("Nothing due."))
         return
     colours = {"done": "green", "failed": "red", "skipped": "yellow", "running": "yellow", "held": "red"}
     for r in results:
-        again = " (resumed)" if r.resumed else ""
+        again = _(" (resumed)") if r.resumed else ""
         click.secho(f"{r.status:<8} {r.occurrence}  {r.post}{again}", fg=colours.get(r.status))
         if r.reason:
-            click.echo(f"         {r.reason}")
+            click.echo(f"         {say(r.reason)}")
 
 
 @cli.command()
@@ -66,7 +67,7 @@ def run(ctx: click.Context, once: bool) -> None:
                 try:
                     server = start_in_thread(app)
                 except ConfigError as e:  # e.g. `siaran serve` already listens: broadcasts go on regardless
-                    click.secho(f"Webhooks not started here: {e}", fg="yellow", err=True)
+                    click.secho(_("Webhooks not started here: {reason}").format(reason=e), fg="yellow", err=True)
             if server is not None:
                 s = app.settings.server
                 click.echo(f"Webhooks on http://{s.webhook_host}:{server.ports['webhook']}/webhook/...")
@@ -175,4 +176,4 @@ def service_print(ctx: click.Context, kind: str, out: Path | None) -> None:
         click.echo(text, nl=False)
         return
     out.write_text(text, encoding="utf-16" if kind == "windows" else "utf-8")
-    click.echo(f"Written to {out}")
+    click.echo(_("Written to {path}").format(path=out))

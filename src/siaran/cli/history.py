@@ -7,11 +7,14 @@ from datetime import datetime, time
 
 import click
 
+from ..clock import zone_label
 from ..config import rehearsal
-from ..errors import ConfigError
+from ..errors import ConfigError, ContentErrors
 from ..history import STATUSES, open_db
+from ..history.deliveries import by_occurrence
 from ..history.deliveries import query as query_deliveries
 from ..history.guard import reset
+from ..i18n import _, say
 from .base import cli, get_app, tolerant_app
 
 FIELDS = (
@@ -39,7 +42,8 @@ FIELDS = (
 @click.option("--since", help="Only deliveries created on or after this date (YYYY-MM-DD, office time).")
 @click.option("--channel", type=click.Choice(["whatsapp", "instagram"]), help="Only this channel.")
 @click.option("--limit", type=int, help="At most this many rows (the newest).")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array (one object per message, times in UTC).")
+@click.option("--rows", is_flag=True, help="One line per message (the default with --post).")
 @click.pass_context
 def history_cmd(
     ctx: click.Context,
@@ -49,8 +53,13 @@ def history_cmd(
     channel: str | None,
     limit: int | None,
     as_json: bool,
+    rows: bool,
 ) -> None:
-    """Show the delivery history (`siaran history reset --yes` starts a new one)."""
+    """Show the delivery history: one line per post and occurrence, in office time.
+
+    With --post (or --rows): one line per message, with the person's name, list and number.
+    `siaran history reset --yes` starts a new history.
+    """
     if ctx.invoked_subcommand:
         return
     app = tolerant_app(ctx)
@@ -60,24 +69,68 @@ def history_cmd(
         try:
             since_dt = datetime.combine(datetime.fromisoformat(since).date(), time(0), tzinfo=tz)
         except ValueError:
-            raise ConfigError(f"--since {since!r} is not a date like 2026-11-01") from None
-    rows = query_deliveries(app.db, post=post, status=status, since=since_dt, channel=channel)
+            raise ConfigError(_("--since {value!r} is not a date like 2026-11-01").format(value=since)) from None
+    if not as_json and not post and not rows:
+        _grouped(app, tz, status, since_dt, channel, limit)
+        return
+    found = query_deliveries(app.db, post=post, status=status, since=since_dt, channel=channel)
     if limit:
-        rows = rows[-limit:]
+        found = found[-limit:]
     if as_json:
-        click.echo(json.dumps([{k: r[k] for k in FIELDS} for r in rows], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([{k: r[k] for k in FIELDS} for r in found], ensure_ascii=False, indent=2))
         return
-    if not rows:
-        click.echo("No deliveries yet.")
-        rehearsed = rehearsal(app.settings).path("history")
-        if not app.clock.rehearsed and rehearsed.exists():
-            click.echo(f"(Latihan dengan SIARAN_NOW tercatat terpisah di {rehearsed.name}.)")
+    if not found:
+        _nothing_yet(app)
         return
-    for r in rows:
-        when = datetime.fromisoformat(r["sent_at"] or r["created_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-        occ = r["occurrence"] or "manual"
-        err = f"  ({r['error']})" if r["error"] else ""
-        click.echo(f"{when}  {r['status']:<9} {r['channel']:<9} {r['recipient']:<16} {r['post']}  [{occ}]{err}")
+    names = _names(app)
+    label = zone_label(tz)
+    for r in found:
+        when = _local(r["sent_at"] or r["created_at"], tz)
+        occ = r["occurrence"] or _("manual")
+        err = f"  ({say(r['error'])})" if r["error"] else ""
+        who = names.get((r["list"], r["recipient"]), "")
+        click.echo(
+            f"{when} {label}  {_(r['status']):<11} {r['channel']:<9} {who or '-':<20} {r['list'] or '-':<14} "
+            f"{r['recipient']:<16} {r['post']}  [{occ}]{err}"
+        )
+
+
+def _nothing_yet(app) -> None:
+    click.echo(_("No deliveries yet."))
+    rehearsed = rehearsal(app.settings).path("history")
+    if not app.clock.rehearsed and rehearsed.exists():
+        click.echo(f"(Latihan dengan SIARAN_NOW tercatat terpisah di {rehearsed.name}.)")
+
+
+def _local(iso: str, tz) -> str:
+    return datetime.fromisoformat(iso).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _names(app) -> dict[tuple[str, str], str]:
+    """(list, number) → the name in that list file today; history stores numbers only."""
+    try:
+        lists = app.project.lists
+    except ContentErrors:  # a broken content file must not hide the history
+        return {}
+    return {(b.name, r.phone): r.name for b in lists.values() for r in b.recipients}
+
+
+def _grouped(app, tz, status, since, channel, limit) -> None:
+    groups = by_occurrence(app.db, status=status, since=since, channel=channel)
+    if limit:
+        groups = groups[-limit:]
+    if not groups:
+        _nothing_yet(app)
+        return
+    label = zone_label(tz)
+    for g in groups:
+        first, last = _local(g["first_at"], tz), _local(g["last_at"], tz)
+        span = first if first == last else f"{first}–{last[-5:] if last[:10] == first[:10] else last}"
+        counts = ", ".join(
+            f"{_(s)} {g[s]}" for s in ("sent", "delivered", "read", "failed", "uncertain", "skipped", "queued") if g[s]
+        )
+        occ = g["occurrence"] or _("manual")
+        click.echo(f"{span} {label}  {g['post']}  [{occ}]  {g['channel']}: {counts}")
 
 
 @history_cmd.command("reset")

@@ -12,6 +12,7 @@ from ..delivery import instagram as ig_queue
 from ..delivery import profile_sync as ig_sync
 from ..history import STATUSES
 from ..history import instagram as table
+from ..i18n import _, ngettext, say
 from .base import cli, get_app
 
 FIELDS = (
@@ -48,18 +49,19 @@ def queue_cmd(ctx: click.Context, status: str | None, as_json: bool) -> None:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     if not rows:
-        click.echo("The Instagram queue is empty.")
+        click.echo(_("The Instagram queue is empty."))
         return
     for r in rows:
         n = len(json.loads(r["images"] or "[]"))
         where = r["permalink"] or r["handoff"] or ""
         click.echo(
             f"{r['id']:>4}  {_when(app, r['planned_at'])}  {table.label(r):<10} {r['post']}  "
-            f"[{n} image{'s' if n != 1 else ''}, {r['attempts']} attempt{'s' if r['attempts'] != 1 else ''}]"
+            f"[{ngettext('{n} image', '{n} images', n).format(n=n)}, "
+            f"{ngettext('{n} attempt', '{n} attempts', r['attempts']).format(n=r['attempts'])}]"
             + (f"  {where}" if where else "")
         )
         if r["error"]:
-            click.secho(f"      {r['error']}", fg="red" if r["status"] == "failed" else "yellow")
+            click.secho(f"      {say(r['error'])}", fg="red" if r["status"] == "failed" else "yellow")
 
 
 @instagram.command("publish")
@@ -69,15 +71,15 @@ def publish_cmd(ctx: click.Context) -> None:
     app = get_app(ctx)
     result = asyncio.run(ig_queue.process(app))
     if not result.outcomes and not result.busy:
-        click.echo("Nothing waiting in the Instagram queue.")
+        click.echo(_("Nothing waiting in the Instagram queue."))
         return
     for o in result.outcomes:
         colour = {"failed": "red", "uncertain": "yellow", "queued": "yellow"}.get(o.status)
-        click.secho(f"{o.post}: {o.status}" + (f" ({o.error})" if o.error else ""), fg=colour)
+        click.secho(f"{o.post}: {o.status}" + (f" ({say(o.error)})" if o.error else ""), fg=colour)
     if result.busy:
-        click.echo(f"{result.busy} being published by another siaran process right now.")
+        click.echo(_("{n} being published by another siaran process right now.").format(n=result.busy))
     if result.stopped:
-        click.secho(f"Stopped: {result.stopped}", fg="red", err=True)
+        click.secho(_("Stopped: {reason}").format(reason=result.stopped), fg="red", err=True)
         ctx.exit(1)
 
 
@@ -87,7 +89,7 @@ def publish_cmd(ctx: click.Context) -> None:
 def requeue_cmd(ctx: click.Context, entry: int) -> None:
     """Put failed or uncertain queue ENTRY (its id) back in the queue, after checking the profile."""
     row = ig_queue.requeue(get_app(ctx), entry)
-    click.echo(f"{row['post']} is queued again; `siaran instagram publish` sends it.")
+    click.echo(_("{post} is queued again; `siaran instagram publish` sends it.").format(post=row["post"]))
 
 
 @instagram.command("sync")
@@ -99,13 +101,27 @@ def sync_cmd(ctx: click.Context, weeks: int) -> None:
     result = ig_sync.sync(app, weeks)
     p = result.profile
     click.echo(
-        f"@{p.username}: {_n(p.posts)} posts, {_n(p.followers)} followers, {_n(p.following)} following; "
-        f"{len(p.recent)} posts in the last {weeks} week(s)."
+        _(
+            "@{user}: {posts} posts, {followers} followers, {following} following; "
+            "{recent} posts in the last {weeks} week(s)."
+        ).format(
+            user=p.username,
+            posts=_n(p.posts),
+            followers=_n(p.followers),
+            following=_n(p.following),
+            recent=len(p.recent),
+            weeks=weeks,
+        )
     )
     for row, post in result.confirmed:
-        click.secho(f"confirmed {row['post']}: {post.url} ({_when(app, post.taken_at.isoformat())})", fg="green")
+        click.secho(
+            _("confirmed {post}: {url} ({when})").format(
+                post=row["post"], url=post.url, when=_when(app, post.taken_at.isoformat())
+            ),
+            fg="green",
+        )
     for post in result.unmatched:
-        click.echo(f"not from siaran: {post.url}")
+        click.echo(_("not from siaran: {url}").format(url=post.url))
 
 
 def _n(value: int | None) -> str:

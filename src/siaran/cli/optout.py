@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
+from ..clock import zone_label
 from ..delivery import optouts as optout
 from ..history import optouts as table
+from ..i18n import _
 from .base import cli, tolerant_app
 
 
 def _report(result: optout.Added) -> None:
-    click.echo(f"Opted out: {len(result.added)} added, {len(result.already)} already on the list.")
+    click.echo(
+        _("Opted out: {added} added, {already} already on the list.").format(
+            added=len(result.added), already=len(result.already)
+        )
+    )
     for line in result.invalid:
-        click.secho(f"  not added, invalid number: {line}", fg="yellow", err=True)
+        click.secho("  " + _("not added, invalid number: {line}").format(line=line), fg="yellow", err=True)
 
 
 def _region(app) -> str:
@@ -22,6 +30,13 @@ def _region(app) -> str:
         return app.project.office.region
     except Exception:  # the opt-out list must stay usable even while a content file is broken
         return "ID"
+
+
+def _zone(app):
+    try:
+        return app.project.office.timezone
+    except Exception:  # as in _region: a broken content file must not hide the list
+        return ZoneInfo("UTC")
 
 
 @cli.group("optout")
@@ -36,7 +51,7 @@ def optout_group() -> None:
 def add_cmd(ctx: click.Context, numbers: tuple[str, ...], reason: str) -> None:
     """Opt out NUMBERS (any Indonesian form: 0812-…, +62 812 …, 62812…)."""
     app = tolerant_app(ctx)
-    result = optout.add(app.db, [(f"argument {i}", n) for i, n in enumerate(numbers, 1)], app.now(),
+    result = optout.add(app.db, [(_("argument {n}").format(n=i), n) for i, n in enumerate(numbers, 1)], app.now(),
                         reason=reason, source="cli", region=_region(app))  # fmt: skip
     _report(result)
     if result.invalid:
@@ -51,20 +66,23 @@ def remove_cmd(ctx: click.Context, number: str) -> None:
     app = tolerant_app(ctx)
     phone = optout.remove(app.db, number, _region(app))
     if phone:
-        click.echo(f"{phone} removed from the opt-out list.")
+        click.echo(_("{number} removed from the opt-out list.").format(number=phone))
     else:
-        click.secho(f"{number} was not on the opt-out list.", fg="yellow")
+        click.secho(_("{number} was not on the opt-out list.").format(number=number), fg="yellow")
 
 
 @optout_group.command("list")
 @click.pass_context
 def list_cmd(ctx: click.Context) -> None:
     """Every opted-out number, with when and why."""
-    rows = table.listing(tolerant_app(ctx).db)
+    app = tolerant_app(ctx)
+    rows = table.listing(app.db)
     if not rows:
-        click.echo("Nobody has opted out.")
+        click.echo(_("Nobody has opted out."))
+    tz = _zone(app)
     for r in rows:
-        click.echo(f"{r['phone']:<16} {r['created_at']}  {r['source'] or ''}  {r['reason'] or ''}".rstrip())
+        when = datetime.fromisoformat(r["created_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M ") + zone_label(tz)
+        click.echo(f"{r['phone']:<16} {when}  {r['source'] or ''}  {r['reason'] or ''}".rstrip())
 
 
 @optout_group.command("import")
@@ -72,7 +90,7 @@ def list_cmd(ctx: click.Context) -> None:
 @click.option("--reason", default="", help="Why these people opted out.")
 @click.pass_context
 def import_cmd(ctx: click.Context, file: Path, reason: str) -> None:
-    """Opt out every number in FILE: a CSV with a nomor/telepon/hp/phone column, or one number per line."""
+    """Opt out every number in FILE: a CSV or .xlsx with a nomor/telepon/hp/phone column, or one number per line."""
     app = tolerant_app(ctx)
     result = optout.add(app.db, optout.read_file(file), app.now(), reason=reason, source=file.name,
                         region=_region(app))  # fmt: skip

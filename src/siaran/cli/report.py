@@ -7,6 +7,7 @@ import json
 import click
 
 from .. import report as weekly
+from ..i18n import _
 from .base import cli, tolerant_app
 
 
@@ -22,10 +23,13 @@ def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
         click.echo(json.dumps(weekly.as_dicts(rows), ensure_ascii=False, indent=2))
         return
     office = app.project.office
-    click.secho(f"{office.name}: the last {weeks} week(s), {office.tz_label}", bold=True)
+    click.secho(
+        _("{office}: the last {weeks} week(s), {zone}").format(office=office.name, weeks=weeks, zone=office.tz_label),
+        bold=True,
+    )
     click.echo(
-        f"{'week':<9} {'from':<10}  {'WA posts':>8} {'sent':>6} {'read':>6} {'failed':>6} {'later':>5}  "
-        f"{'IG posts':>8} {'handed':>6} {'failed':>6}  {'followers':>9}"
+        f"{_('week'):<9} {_('from'):<10}  {_('WA posts'):>8} {_('sent'):>6} {_('read'):>6} {_('failed'):>6} "
+        f"{_('later'):>5}  {_('IG posts'):>8} {_('handed'):>6} {_('failed'):>6}  {_('followers'):>9}"
     )
     for w in rows:
         followers = "-" if w.followers is None else f"{w.followers:,}"
@@ -41,4 +45,6 @@ def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
             click.secho(f"{'':<9} ! {flag}", fg="yellow")
     flagged = sum(1 for w in rows if w.flags)
     if flagged:
-        click.secho(f"{flagged} week(s) without an Instagram post (aim for at least one a week).", fg="yellow")
+        click.secho(
+            _("{n} week(s) without an Instagram post (aim for at least one a week).").format(n=flagged), fg="yellow"
+        )

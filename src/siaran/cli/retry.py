@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..delivery.resend import retry
+from ..i18n import _
 from .base import cli, get_app
 from .send import exit_code, print_summary, progress_bar
 
@@ -23,12 +24,13 @@ def retry_cmd(ctx: click.Context, status: str | None, post: str | None) -> None:
     it will get it twice. Never done automatically.
     """
     if status is None:
-        raise click.UsageError("say what to send again: --uncertain or --failed")
+        raise click.UsageError(_("say what to send again: --uncertain or --failed"))
     app = get_app(ctx)
     with progress_bar() as progress:
         summaries = retry(app, status, post=post, progress=progress)
     if not summaries:
-        click.echo(f"No {status} WhatsApp messages" + (f" for {post}." if post else "."))
+        msg = _("No uncertain WhatsApp messages") if status == "uncertain" else _("No failed WhatsApp messages")
+        click.echo(msg + (_(" for {post}.").format(post=post) if post else "."))
     for summary in summaries:
         print_summary(summary)
     ctx.exit(exit_code(summaries))

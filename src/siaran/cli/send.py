@@ -13,18 +13,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..delivery.deliver import deliver, invalid_rows
 from ..delivery.summary import EXIT_ERROR, EXIT_INCOMPLETE, Summary
 from ..delivery.summary import Progress as OnProgress
+from ..i18n import _, say
 from .base import channel_option, cli, get_app
 
 
 @contextlib.contextmanager
-def progress_bar(label: str = "Sending") -> Iterator[OnProgress | None]:
+def progress_bar(label: str = "") -> Iterator[OnProgress | None]:
     """A live bar while a broadcast runs, only when a person watches (stdout is a terminal)."""
     if not sys.stdout.isatty():
         yield None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(), transient=True) as bar:
-        task = bar.add_task(label, total=None)
+        task = bar.add_task(label or _("Sending"), total=None)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -36,48 +37,71 @@ def print_summary(s: Summary, shown: frozenset[str] = frozenset()) -> None:
     """``shown``: warnings already printed before sending (not repeated at the end)."""
     if s.dry_run:
         click.echo(
-            f"Dry run for {s.post}: {s.left_queued} would be sent, "
-            f"{sum(s.already.values())} already done earlier, {sum(s.skipped.values())} skipped. Nothing sent."
+            _(
+                "Dry run for {post}: {queued} would be sent, {already} already done earlier, {skipped} skipped."
+                " Nothing sent."
+            ).format(
+                post=s.post, queued=s.left_queued, already=sum(s.already.values()), skipped=sum(s.skipped.values())
+            )
         )
         return
     if s.nothing_new and not s.left_queued:
         click.secho(
-            f"Nothing new to send for {s.post}: all {s.planned} deliveries were already done ({_counts(s.already)}).",
+            _("Nothing new to send for {post}: all {n} deliveries were already done ({counts}).").format(
+                post=s.post, n=s.planned, counts=_counts(s.already)
+            ),
             fg="yellow",
         )
         return
     earlier = f" ({_counts(s.already)})" if s.already else ""
     click.echo(
-        f"{s.post}: sent {s.sent}, failed {sum(s.failed.values())}, uncertain {s.uncertain}, "
-        f"skipped {sum(s.skipped.values())}, already done earlier {sum(s.already.values())}{earlier}."
+        _(
+            "{post}: sent {sent}, failed {failed}, uncertain {uncertain}, skipped {skipped},"
+            " already done earlier {already}"
+        ).format(
+            post=s.post,
+            sent=s.sent,
+            failed=sum(s.failed.values()),
+            uncertain=s.uncertain,
+            skipped=sum(s.skipped.values()),
+            already=sum(s.already.values()),
+        )
+        + earlier
+        + "."
     )
     if s.recovered:
         click.secho(
-            f"  {s.recovered} message(s) were in flight when siaran last stopped: marked uncertain, not resent. "
-            "Check, then `siaran retry --uncertain`.",
+            "  "
+            + _(
+                "{n} message(s) were in flight when siaran last stopped: marked uncertain, not resent. "
+                "Check, then `siaran retry --uncertain`."
+            ).format(n=s.recovered),
             fg="yellow",
         )
     for reason, n in s.failed.most_common():
-        click.secho(f"  failed ({n}): {reason}", fg="red")
+        click.secho("  " + _("failed ({n}): {reason}").format(n=n, reason=say(reason)), fg="red")
     for reason, n in s.skipped.most_common():
-        click.echo(f"  skipped ({n}): {reason}")
+        click.echo("  " + _("skipped ({n}): {reason}").format(n=n, reason=say(reason)))
     if s.uncertain:
         click.secho(
-            f"  {s.uncertain} may or may not have arrived; check, then `siaran retry --uncertain`.", fg="yellow"
+            "  " + _("{n} may or may not have arrived; check, then `siaran retry --uncertain`.").format(n=s.uncertain),
+            fg="yellow",
         )
     if claimed := s.already["claimed by another run"]:
         click.secho(f"  {claimed} pesan sedang dikirim oleh proses siaran lain; tidak dikirim dua kali.", fg="yellow")
     if s.left_queued:
-        click.secho(f"  {s.left_queued} still queued: run the same command again to continue.", fg="yellow")
+        click.secho(
+            "  " + _("{n} still queued: run the same command again to continue.").format(n=s.left_queued), fg="yellow"
+        )
     for w in s.warnings:
         if w not in shown:
-            click.secho(f"  warning: {w}", fg="yellow")
+            click.secho("  " + _("warning: {problem}").format(problem=w), fg="yellow")
     if s.stopped:
-        click.secho(f"  Stopped: {s.stopped}", fg="red")
+        click.secho("  " + _("Stopped: {reason}").format(reason=say(s.stopped)), fg="red")
 
 
 def _counts(counter) -> str:
-    return ", ".join(f"{n} {status}" for status, n in counter.most_common()) or "none"
+    return ", ".join(f"{n} {say(status)}" for status, n in counter.most_common()) or _("none")
 
 
 @cli.command()
@@ -97,16 +121,16 @@ def send(
 ) -> None:
     """Send post NAME now to its lists and channels. Running it again sends nothing twice."""
     if not now and not dry_run:
-        raise click.UsageError("add --now to send immediately (or --dry-run to look first)")
+        raise click.UsageError(_("add --now to send immediately (or --dry-run to look first)"))
     app = get_app(ctx)
     project = app.project
     post = project.post(name)
     for w in project.warnings:
         if not str(w.path).startswith("content/lists/"):  # list rows are reported per send, below
-            click.secho(f"warning: {w}", fg="yellow", err=True)
+            click.secho(_("warning: {problem}").format(problem=w), fg="yellow", err=True)
     rows = invalid_rows(app, post, channels or None, lists or None)
     for w in rows:  # shown before anything is sent
-        click.secho(f"warning: {w}", fg="yellow", err=True)
+        click.secho(_("warning: {problem}").format(problem=w), fg="yellow", err=True)
     with progress_bar() as progress:
         summary = deliver(app, post, channels=channels or None, lists=lists or None, dry_run=dry_run, progress=progress)
     print_summary(summary, frozenset(rows))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import logs
+from ..i18n import _
 from ..server import serve as run_server
 from ..server import webhook_configured
 from .base import cli, get_app
@@ -23,15 +24,17 @@ def serve(ctx: click.Context) -> None:
     logs.setup(app.settings.secrets(), verbose=True, log_file=app.settings.path("daemon", "log_file"))
     if not webhook_configured(app.settings):
         click.secho(
-            "No webhook secret is set (SIARAN_WHATSAPP_APP_SECRET for the Cloud API, SIARAN_WHATSAPP_WEBHOOK_SECRET "
-            "for Fonnte/WAHA): every webhook will be refused.",
+            _(
+                "No webhook secret is set (SIARAN_WHATSAPP_APP_SECRET for the Cloud API, "
+                "SIARAN_WHATSAPP_WEBHOOK_SECRET for Fonnte/WAHA): every webhook will be refused."
+            ),
             fg="yellow",
             err=True,
         )
     click.echo(
         f"Webhooks: http://{s.webhook_host}:{s.webhook_port}/webhook/whatsapp (Cloud), /webhook/fonnte, /webhook/waha"
     )
-    click.echo(f"Operator page: http://127.0.0.1:{s.page_port}/  Press Ctrl-C to stop.")
+    click.echo(_("Operator page: {url}  Press Ctrl-C to stop.").format(url=f"http://127.0.0.1:{s.page_port}/"))
     try:
         run_server(app)
     finally:

@@ -8,6 +8,7 @@ import httpx
 from ..channels import whatsapp_templates
 from ..delivery.window import wanted_templates
 from ..errors import ContentErrors, DeliveryError
+from ..i18n import _, say
 from .base import cli, get_app
 
 
@@ -24,10 +25,11 @@ def templates_cmd(ctx: click.Context) -> None:
     with httpx.Client(timeout=30) as http:
         found = whatsapp_templates.fetch(app.settings, http)
     if not found:
-        click.echo("The account has no message templates.")
+        click.echo(_("The account has no message templates."))
     for t in sorted(found, key=lambda t: (t.name, t.language)):
         colour = "green" if t.status == "APPROVED" else "yellow"
-        click.secho(f"{t.name:<32} {t.language:<6} {t.status:<9} {t.category:<14} {t.body_parameters} parameter(s)",
+        click.secho(f"{t.name:<32} {t.language:<6} {t.status:<9} {t.category:<14} "
+                    + _("{n} parameter(s)").format(n=t.body_parameters),
                     fg=colour)  # fmt: skip
 
 
@@ -38,17 +40,19 @@ def check_account_templates(app) -> None:
     if wa.provider != "cloud" or not wanted:
         return
     if not wa.waba_id or not wa.token:
-        click.secho("warning: templates not checked against the account: set whatsapp.waba_id and "
-                    "SIARAN_WHATSAPP_TOKEN", fg="yellow", err=True)  # fmt: skip
+        click.secho(_("warning: templates not checked against the account: set whatsapp.waba_id and "
+                      "SIARAN_WHATSAPP_TOKEN"), fg="yellow", err=True)  # fmt: skip
         return
     try:
         with httpx.Client(timeout=30) as http:
             known = whatsapp_templates.fetch(app.settings, http)
     except (httpx.HTTPError, DeliveryError) as e:
         reason = e.reason if isinstance(e, DeliveryError) else type(e).__name__
-        click.secho(f"warning: could not read the account's templates ({reason}); not checked", fg="yellow", err=True)
+        click.secho(_("warning: could not read the account's templates ({reason}); not checked").format(
+            reason=say(reason)), fg="yellow", err=True)  # fmt: skip
         return
     problems = whatsapp_templates.verify(wanted, known)
     if problems:
         raise ContentErrors(problems)
-    click.echo(f"Templates: {len({w[2] for w in wanted})} checked against the WhatsApp account, all APPROVED.")
+    click.echo(_("Templates: {n} checked against the WhatsApp account, all APPROVED.").format(
+        n=len({w[2] for w in wanted})))  # fmt: skip

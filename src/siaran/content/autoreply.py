@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 
-from ..errors import ContentError
+from ..errors import ContentError, did_you_mean
+from ..i18n import _
 from .yamlfile import Fields, Located, load_yaml_mapping
 
 REL = "content/autoreply.yaml"
@@ -77,18 +78,22 @@ def _hours(data: object, f: Fields, problems: list[ContentError]) -> dict[int, t
     if data is None:
         return out
     if not isinstance(data, Located):
-        f.error("hours", "must be day: HH:MM-HH:MM lines, e.g. senin: 08:00-15:00")
+        f.error("hours", _("must be day: HH:MM-HH:MM lines, e.g. senin: 08:00-15:00"))
         return out
     for day, span in data.items():
         line = data.line_of(day)
         names = [d.strip().lower() for d in str(day).split("-")]
         if not all(n in DAYS for n in names) or len(names) > 2:
-            problems.append(ContentError(REL, f"unknown day {day!r} (senin … minggu, or senin-jumat)", line=line,
-                                         field="hours"))  # fmt: skip
+            message = _("unknown day {value!r} (senin … minggu, or senin-jumat)").format(value=day)
+            problems.append(ContentError(REL, message, line=line, field="hours"))
             continue
         m = _SPAN.match(str(span))
         if not m or int(m[1]) > 23 or int(m[3]) > 24 or int(m[2]) > 59 or int(m[4]) > 59:
-            problems.append(ContentError(REL, f"{day}: {span!r} is not HH:MM-HH:MM", line=line, field="hours"))
+            problems.append(
+                ContentError(
+                    REL, _("{day}: {value!r} is not HH:MM-HH:MM").format(day=day, value=span), line=line, field="hours"
+                )
+            )
             continue
         start, end = time(int(m[1]), int(m[2])), time(min(int(m[3]), 23), int(m[4]) if int(m[3]) < 24 else 59)
         first, last = DAYS[names[0]], DAYS[names[-1]]
@@ -100,26 +105,30 @@ def _hours(data: object, f: Fields, problems: list[ContentError]) -> dict[int, t
 def _options(data: object, f: Fields, problems: list[ContentError]) -> tuple[Option, ...]:
     menu = data if isinstance(data, list) else None
     if not menu:
-        f.error("options", "must be a list of options, each with title and reply (or post)")
+        f.error("options", _("must be a list of options, each with title and reply (or post)"))
         return ()
     if len(menu) > MAX_OPTIONS:
-        f.error("options", f"{len(menu)} options; at most {MAX_OPTIONS} (a WhatsApp list holds 10 rows)")
+        f.error("options", _("{n} options; at most {limit} (a WhatsApp list holds 10 rows)").format(
+            n=len(menu), limit=MAX_OPTIONS))  # fmt: skip
     out = []
     for i, item in enumerate(menu, 1):
         if not isinstance(item, Located):
-            f.error("options", f"option {i} must be title: ... with reply: or post:")
+            f.error("options", _("option {n} must be title: ... with reply: or post:").format(n=i))
             continue
         o = Fields(item, REL, ("title", "description", "reply", "post"), problems)
         title = o.str("title", required=True) or ""
         description = o.str("description", default="") or ""
         reply, post = o.str("reply", default="") or "", o.str("post", default="") or ""
         if len(title) > TITLE_MAX:
-            o.error("title", f"option {i}: title is {len(title)} characters; at most {TITLE_MAX} (WhatsApp list)")
+            o.error("title", _("option {n}: title is {count} characters; at most {limit} (WhatsApp list)").format(
+                n=i, count=len(title), limit=TITLE_MAX))  # fmt: skip
         if len(description) > DESCRIPTION_MAX:
-            o.error("description", f"option {i}: description is {len(description)} characters; at most "
-                                   f"{DESCRIPTION_MAX}")  # fmt: skip
+            o.error("description", _("option {n}: description is {count} characters; at most {limit}").format(
+                n=i, count=len(description), limit=DESCRIPTION_MAX))  # fmt: skip
         if bool(reply) == bool(post):
-            o.error("reply", f"option {i}: give either reply: (a text) or post: (a post name), one of them")
+            o.error(
+                "reply", _("option {n}: give either reply: (a text) or post: (a post name), one of them").format(n=i)
+            )
         out.append(Option(title, description, reply, post.removesuffix(".md").removesuffix(".yaml"), item.line))
     return tuple(out)
 
@@ -138,15 +147,17 @@ def load_autoreply(root: Path, problems: list[ContentError]) -> Autoreply | None
     f = Fields(data, REL, ("welcome", "menu", "fallback", "away", "hours", "stop", "start"), problems)
     menu = data.get("menu")
     if not isinstance(menu, Located):
-        f.error("menu", "missing menu: (intro, button, options)")
+        f.error("menu", _("missing menu: (intro, button, options)"))
         return None
     m = Fields(menu, REL, ("intro", "button", "options"), problems)
     intro = m.str("intro", default="Silakan pilih layanan:") or ""
     button = m.str("button", default="Pilih layanan") or ""
     if len(button) > BUTTON_MAX:
-        m.error("button", f"button is {len(button)} characters; at most {BUTTON_MAX}")
+        m.error(
+            "button", _("button is {count} characters; at most {limit}").format(count=len(button), limit=BUTTON_MAX)
+        )
     if len(intro) > BODY_MAX:
-        m.error("intro", f"intro is {len(intro)} characters; at most {BODY_MAX}")
+        m.error("intro", _("intro is {count} characters; at most {limit}").format(count=len(intro), limit=BODY_MAX))
     auto = Autoreply(
         welcome=f.str("welcome", required=True) or "",
         intro=intro,
@@ -160,7 +171,7 @@ def load_autoreply(root: Path, problems: list[ContentError]) -> Autoreply | None
         lines=dict(data.lines),
     )
     if auto.hours and not auto.away:
-        f.error("hours", "office hours are given but no away: message to send outside them")
+        f.error("hours", _("office hours are given but no away: message to send outside them"))
     return auto
 
 
@@ -171,7 +182,8 @@ def check_autoreply(project) -> list[ContentError]:
     for o in auto.options if auto else ():
         if o.post and o.post not in project.posts:
             problems.append(
-                ContentError(REL, f"option {o.title!r}: no post named {o.post!r}; `siaran list` shows them",
+                ContentError(REL, _("option {title!r}: no post named {name!r}").format(title=o.title, name=o.post)
+                             + (did_you_mean(o.post, project.posts) or _("; `siaran list` shows them")),
                              line=o.line, field="post")
             )  # fmt: skip
     return problems

@@ -24,6 +24,7 @@ from pathlib import Path
 import holidays
 
 from ..errors import ContentError
+from ..i18n import _
 from .yamlfile import Fields, Located, load_yaml_mapping
 
 YEARS = range(holidays.ID.start_year, holidays.ID.end_year + 1)  # what the holidays package computes
@@ -34,6 +35,16 @@ def outside_years(year: int) -> str:
     return "" if year in YEARS else f"{year} is outside the years the calendar knows ({YEARS.start}-{YEARS.stop - 1})"
 
 
+# Days that count their anniversaries: "HUT ke-81 RI", "Sumpah Pemuda ke-98". A local day adds its
+# own with ``since:`` (the office's hari jadi).
+FIRST_YEAR = {
+    "Hari Kemerdekaan Republik Indonesia": 1945,
+    "Hari Lahir Pancasila": 1945,
+    "Hari Sumpah Pemuda": 1928,
+    "Hari Ibu": 1928,
+    "Hari Pahlawan": 1945,
+    "Hari Kartini": 1879,
+}
 ESTIMATE = re.compile(r"\s*\((perkiraan|estimated)\)\s*$", re.IGNORECASE)
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
@@ -59,6 +70,7 @@ class LocalDay:
     month: int
     day: int
     year: int | None = None  # only that year
+    since: int | None = None  # the first year, for the anniversary number
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,15 @@ class Calendar:
             self._cache[key] = off
         return self._cache[key].get(day, "")
 
+    def next_on(self, name: str, today: date, back: int = 7) -> date | None:
+        """The day's date a greeting sent around ``today`` is about: the first on or after a week ago."""
+        found = [d for y in (today.year, today.year + 1) for d in self.on(name, y) if d >= today - timedelta(days=back)]
+        return min(found) if found else None
+
+    def first_year(self, name: str) -> int | None:
+        local = next((d.since for d in self.local_days if d.name == name and d.since), None)
+        return local or FIRST_YEAR.get(name)
+
 
 @cache
 def _national(year: int, cuti: bool) -> tuple[tuple[date, str], ...]:
@@ -155,7 +176,7 @@ def load_calendar(root: Path, problems: list[ContentError]) -> Calendar:
         name = g.str("name", required=True)
         when = item.get("date")
         if not isinstance(when, date):
-            g.error("date", f"{when!r} is not a date like 2026-03-20")
+            g.error("date", _("{value!r} is not a date like 2026-03-20").format(value=when))
             continue
         if outside_years(when.year):
             g.error("date", outside_years(when.year))
@@ -163,23 +184,24 @@ def load_calendar(root: Path, problems: list[ContentError]) -> Calendar:
         if name:
             overrides.append(Override(name, None if g.bool("cancel") else when, when.year))
     for item in _items(data, "local_days", rel, problems):
-        g = Fields(item, rel, ("name", "date"), problems)
+        g = Fields(item, rel, ("name", "date", "since"), problems)
+        since = g.int("since")
         name = g.str("name", required=True)
         when = item.get("date")
         if isinstance(when, date):
             if outside_years(when.year):
                 g.error("date", outside_years(when.year))
                 continue
-            local = LocalDay(name or "", when.month, when.day, when.year)
+            local = LocalDay(name or "", when.month, when.day, when.year, since)
         elif isinstance(when, str) and (m := MONTH_DAY.match(when.strip())):
-            local = LocalDay(name or "", int(m[1]), int(m[2]))
+            local = LocalDay(name or "", int(m[1]), int(m[2]), since=since)
             try:
                 date(2024, local.month, local.day)
             except ValueError:
-                g.error("date", f"{when!r} is not a real day of the year")
+                g.error("date", _("{value!r} is not a real day of the year").format(value=when))
                 continue
         else:
-            g.error("date", f'{when!r} must be "MM-DD" (every year) or YYYY-MM-DD (once)')
+            g.error("date", _('{value!r} must be "MM-DD" (every year) or YYYY-MM-DD (once)').format(value=when))
             continue
         if name:
             local_days.append(local)
@@ -192,7 +214,7 @@ def _items(data: Located, key: str, rel: str, problems: list[ContentError]) -> l
         return []
     if not isinstance(value, list) or not all(isinstance(v, Located) for v in value):
         problems.append(
-            ContentError(rel, "must be a list of entries with name and date", line=data.line_of(key), field=key)
+            ContentError(rel, _("must be a list of entries with name and date"), line=data.line_of(key), field=key)
         )
         return []
     return value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,15 +22,28 @@ class Brand:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """One of the office's WhatsApp numbers: "Pelayanan", "Pengaduan", ..."""
+
+    label: str
+    phone: str  # E.164
+    display: str  # as the operator wrote it
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.display}" if self.label else self.display
+
+
+@dataclass(frozen=True)
 class Office:
     name: str
     kind: str  # desa | kelurahan
     address: str
     timezone: ZoneInfo
     tz_label: str  # WIB | WITA | WIT
-    hours: str = ""
-    whatsapp: str = ""  # E.164, e.g. +6281142001234
+    hours: str = ""  # as shown: "Senin–Kamis 08.00–15.30, Jumat 08.00–11.00 WITA"
+    whatsapp: str = ""  # E.164, e.g. +6281142001234 (the first of ``contacts``)
     whatsapp_display: str = ""  # as the operator wrote it
+    contacts: tuple[Contact, ...] = ()
     instagram: str = ""  # handle without @
     website: str = ""
     email: str = ""
@@ -42,6 +55,14 @@ class Office:
     font_bold: Path | None = None
     region: str = "ID"
     signature: Signature | None = None  # who signs greeting cards
+    opening: dict[int, tuple[tuple[time, time], ...]] = field(default_factory=dict)  # weekday → spans
+
+    def is_open(self, at: datetime) -> bool | None:
+        """Open at this moment (by ``hours``)? None when the hours could not be read."""
+        if not self.opening:
+            return None
+        local = at.astimezone(self.timezone)
+        return any(a <= local.time() < b for a, b in self.opening.get(local.weekday(), ()))
 
 
 @dataclass(frozen=True)
@@ -63,18 +84,32 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One step of a service: the text, and optionally when and who ("Hari ke-2", "Ketua RT")."""
+
+    langkah: str
+    waktu: str = ""
+    petugas: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.waktu}: {self.langkah}" if self.waktu else self.langkah
+        return f"{text} ({self.petugas})" if self.petugas else text
+
+
+@dataclass(frozen=True)
 class Sop:
     """One public service, as its standard operating procedure tells citizens."""
 
     service: str
     requirements: tuple[str, ...]
-    steps: tuple[str, ...]
+    steps: tuple[Step, ...]
     duration: str
-    cost: str
+    cost: str = ""  # shown only when given: no "Gratis" the office never stated
     form: str = ""  # link to the online form
     qr: str = "form"  # form | whatsapp: what the poster's QR code opens
     whatsapp_text: str = ""  # prefilled text of the wa.me link
     notes: tuple[str, ...] = ()
+    contact: str = ""  # E.164 the QR's WhatsApp link opens (default: the office's first number)
 
 
 @dataclass(frozen=True)
@@ -114,6 +149,19 @@ class Post:
     content_hash: str = ""
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # field -> line, for errors
 
+    # The names the README and templates use for an announcement's event.
+    @property
+    def date(self) -> date | None:
+        return self.event.date
+
+    @property
+    def time(self) -> str:
+        return self.event.time
+
+    @property
+    def place(self) -> str:
+        return self.event.place
+
     @property
     def wants_image(self) -> bool:
         return bool(self.images) or self.card or self.kind in ("greeting", "sop")
@@ -128,7 +176,26 @@ class Recipient:
     fields: dict[str, str] = field(default_factory=dict)
 
     def for_template(self) -> dict[str, Any]:
-        return {**self.fields, "name": self.name, "phone": self.phone, "list": self.list}
+        """Every CSV column by its header (``nama``, ``rt``, ...), plus name, phone, list, sapaan."""
+        return {**self.fields, "name": self.name, "phone": self.phone, "list": self.list, "sapaan": sapaan(self.name)}
+
+
+HONORIFICS = {
+    "pak", "bapak", "bpk", "bu", "ibu", "sdr", "sdri", "saudara", "saudari", "h", "hj", "haji", "hajjah",
+    "kak", "mas", "mbak", "bang", "abang", "dr", "drs", "dra", "ir", "prof", "ust", "ustadz", "ustaz",
+    "ustazah", "ustadzah", "kyai", "kh", "nyai", "romo", "pdt", "pendeta", "bunda", "ayah", "oma", "opa",
+    "tuan", "nyonya", "nona", "yth",
+}  # fmt: skip
+
+
+def sapaan(name: str) -> str:
+    """How a message addresses the person: "Bapak/Ibu Slamet", but "Pak Slamet" as written when the
+    name already carries an honorific (never "Bapak/Ibu Pak Slamet")."""
+    name = (name or "").strip()
+    if not name:
+        return "Bapak/Ibu"
+    first = name.split()[0].rstrip(".,").lower()
+    return name if first in HONORIFICS else f"Bapak/Ibu {name}"
 
 
 @dataclass(frozen=True)

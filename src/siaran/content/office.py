@@ -7,9 +7,11 @@ from pathlib import Path
 
 from ..clock import zone, zone_label
 from ..errors import ConfigError, ContentError
+from ..i18n import _
 from .files import MAX_MEDIA_BYTES, UnsafeFile, content_file, refused
+from .hours import describe, parse_hours_table, parse_hours_text
 from .images import font_problem, image_problem
-from .model import Brand, Office, Signature
+from .model import Brand, Contact, Office, Signature
 from .phones import normalise_phone
 from .yamlfile import Fields, Located, load_yaml_mapping
 
@@ -31,7 +33,7 @@ def load_office(root: Path, problems: list[ContentError]) -> Office | None:
     rel = "content/office.yaml"
     path = root / rel
     if not path.exists():
-        problems.append(ContentError(rel, "missing: every project needs content/office.yaml"))
+        problems.append(ContentError(rel, _("missing: every project needs content/office.yaml")))
         return None
     try:
         data = load_yaml_mapping(path, rel)
@@ -43,7 +45,7 @@ def load_office(root: Path, problems: list[ContentError]) -> Office | None:
     name = f.str("name", required=True)
     kind = f.str("kind", required=True)
     if kind and kind not in ("desa", "kelurahan"):
-        f.error("kind", f"must be desa or kelurahan, not {kind!r}")
+        f.error("kind", _("must be desa or kelurahan, not {value!r}").format(value=kind))
     address = f.str("address", required=True)
     tzname = f.str("timezone", required=True)
     tz = None
@@ -52,28 +54,23 @@ def load_office(root: Path, problems: list[ContentError]) -> Office | None:
             tz = zone(tzname)
         except ConfigError as e:
             f.error("timezone", str(e))
-    whatsapp_display = f.str("whatsapp", default="") or ""
-    whatsapp = ""
-    if whatsapp_display:
-        whatsapp, reason = normalise_phone(whatsapp_display)
-        if not whatsapp:
-            f.error("whatsapp", f"{whatsapp_display!r} is not a valid Indonesian mobile number: {reason}")
+    contacts = _contacts(data, f)
     instagram = (f.str("instagram", default="") or "").lstrip("@")
     website = f.str("website", default="") or ""
     if website and not is_url(website):
-        f.error("website", f"{website!r} is not a link (https://...)")
+        f.error("website", _("{value!r} is not a link (https://...)").format(value=website))
     links: dict[str, str] = {}
     raw_links = data.get("links")
     if raw_links is not None:
         if not isinstance(raw_links, Located):
-            f.error("links", "must be name: https://... pairs")
+            f.error("links", _("must be name: https://... pairs"))
         else:
             for key, value in raw_links.items():
                 if not isinstance(value, str) or not is_url(value):
                     problems.append(
                         ContentError(
                             rel,
-                            f"{value!r} is not a link (https://...)",
+                            _("{value!r} is not a link (https://...)").format(value=value),
                             line=raw_links.line_of(key),
                             field=f"links.{key}",
                         )
@@ -84,7 +81,7 @@ def load_office(root: Path, problems: list[ContentError]) -> Office | None:
     raw_brand = data.get("brand")
     if raw_brand is not None:
         if not isinstance(raw_brand, Located):
-            f.error("brand", "must be primary/accent/background/text colours")
+            f.error("brand", _("must be primary/accent/background/text colours"))
         else:
             bf = Fields(raw_brand, rel, BRAND_FIELDS, problems)
             colours = {}
@@ -96,7 +93,7 @@ def load_office(root: Path, problems: list[ContentError]) -> Office | None:
                     problems.append(
                         ContentError(
                             rel,
-                            f"{value!r} is not a colour like #0B6E4F",
+                            _("{value!r} is not a colour like #0B6E4F").format(value=value),
                             line=raw_brand.line_of(key),
                             field=f"brand.{key}",
                         )
@@ -119,6 +116,7 @@ def load_office(root: Path, problems: list[ContentError]) -> Office | None:
             files[key] = real
     hashtags = tuple(h if h.startswith("#") else f"#{h}" for h in f.str_list("hashtags"))
     signature = _signature(root, data, rel, f, problems)
+    hours_text, opening = _hours(data, f, zone_label(tz) if tz else "")
     if len(problems) > before or tz is None:
         return None
     return Office(
@@ -127,9 +125,11 @@ def load_office(root: Path, problems: list[ContentError]) -> Office | None:
         address=address or "",
         timezone=tz,
         tz_label=zone_label(tz),
-        hours=f.str("hours", default="") or "",
-        whatsapp=whatsapp,
-        whatsapp_display=whatsapp_display,
+        hours=hours_text,
+        opening=opening,
+        whatsapp=contacts[0].phone if contacts else "",
+        whatsapp_display=contacts[0].display if contacts else "",
+        contacts=contacts,
         instagram=instagram,
         website=website,
         email=f.str("email", default="") or "",
@@ -149,7 +149,7 @@ def _signature(root: Path, data: Located, rel: str, f: Fields, problems: list[Co
     if raw is None:
         return None
     if not isinstance(raw, Located):
-        f.error("signature", "must be title:, name: and optionally photo: (a file under content/)")
+        f.error("signature", _("must be title:, name: and optionally photo: (a file under content/)"))
         return None
     sf = Fields(raw, rel, SIGNATURE_FIELDS, problems)
     title = sf.str("title", required=True) or ""
@@ -165,3 +165,43 @@ def _signature(root: Path, data: Located, rel: str, f: Fields, problems: list[Co
                 ContentError(rel, refused(value, problem), line=raw.line_of("photo"), field="signature.photo")
             )
     return Signature(title, sf.str("name", default="") or "", photo)
+
+
+def _hours(data: Located, f: Fields, tz_label: str) -> tuple[str, dict]:
+    """``hours`` as one line of text, or per day: ``{senin: "08.00-15.30", ..., sabtu: tutup}``."""
+    raw = data.get("hours")
+    if isinstance(raw, Located):
+        opening = parse_hours_table(raw, lambda key, msg: f.problems.append(
+            ContentError(f.path, msg, line=raw.line_of(key), field=f"hours.{key}")))  # fmt: skip
+        return describe(opening, tz_label), opening
+    text = f.str("hours", default="") or ""
+    return text, parse_hours_text(text)
+
+
+def _contacts(data: Located, f: Fields) -> tuple[Contact, ...]:
+    """``whatsapp``: one number, a list of numbers or of {nomor, label}, or label: number pairs."""
+    raw = data.get("whatsapp")
+    if raw is None:
+        return ()
+    if isinstance(raw, Located):
+        items = [(str(label), value) for label, value in raw.items()]
+    elif isinstance(raw, list):
+        items = []
+        for item in raw:
+            if isinstance(item, Located):
+                g = Fields(item, f.path, ("nomor", "number", "label"), f.problems)
+                items.append((g.str("label") or "", g.str("nomor") or g.str("number") or ""))
+            else:
+                items.append(("", item))
+    else:
+        items = [("", raw)]
+    contacts = []
+    for label, value in items:
+        display = str(value or "").strip()
+        phone, reason = normalise_phone(display)
+        if not phone:
+            f.error("whatsapp", _("{value!r} is not a valid Indonesian mobile number: {reason}").format(
+                value=display, reason=reason))  # fmt: skip
+            continue
+        contacts.append(Contact(label, phone, display))
+    return tuple(contacts)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
+from ..i18n import _
+
 _WHATSAPP_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
@@ -12,7 +14,7 @@ def normalise_phone(raw: str, region: str = "ID") -> tuple[str, str]:
     """Returns (E.164, "") or ("", reason)."""
     text = (raw or "").strip()
     if not text:
-        return "", "empty"
+        return "", _("empty")
     # 62812… without '+' is how many people write it; phonenumbers would read it as a local number.
     if text[:2] == "62" and text[:1] != "0":
         text = "+" + text
@@ -21,7 +23,7 @@ def normalise_phone(raw: str, region: str = "ID") -> tuple[str, str]:
     except phonenumbers.NumberParseException as e:
         return "", str(e.args[0] if e.args else e).rstrip(".").lower()
     if not phonenumbers.is_valid_number(number):
-        return "", "not a valid number"
+        return "", _("not a valid number")
     if phonenumbers.number_type(number) not in _WHATSAPP_TYPES:
-        return "", "not a mobile number (WhatsApp needs a mobile number)"
+        return "", _("not a mobile number (WhatsApp needs a mobile number)")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""

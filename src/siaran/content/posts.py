@@ -8,17 +8,31 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import ContentError
+from ..i18n import _
 from .files import MAX_MEDIA_BYTES, UnsafeFile, content_file, read_text, refused
 from .images import image_problem
-from .model import CHANNELS, FOLDER_KIND, TEMPLATE_PARAMETERS, Event, Post, Sop, WhatsAppTemplate
+from .model import CHANNELS, FOLDER_KIND, TEMPLATE_PARAMETERS, Event, Post, Sop, Step, WhatsAppTemplate
 from .office import COLOUR, is_url
+from .phones import normalise_phone
 from .yamlfile import Fields, Located, load_yaml_mapping, parse_yaml, shift_lines
 
 COMMON = ("title", "channels", "lists", "summary", "hashtags", "image", "card", "template", "whatsapp_template")
 KIND_FIELDS = {
     "announcement": (*COMMON, "date", "time", "place"),
     "greeting": (*COMMON, "holiday", "theme"),
-    "sop": (*COMMON, "service", "requirements", "steps", "duration", "cost", "form", "qr", "whatsapp_text", "notes"),
+    "sop": (
+        *COMMON,
+        "service",
+        "requirements",
+        "steps",
+        "duration",
+        "cost",
+        "form",
+        "qr",
+        "whatsapp_text",
+        "notes",
+        "contact",
+    ),
 }
 TIME = re.compile(r"^\d{1,2}[.:]\d{2}( ?[-–] ?(\d{1,2}[.:]\d{2}|selesai))?( ?(WIB|WITA|WIT))?$")
 CLOCKS = re.compile(r"(\d{1,2})[.:](\d{2})")
@@ -33,11 +47,13 @@ def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
     """Returns (yaml text, body, line number of the body's first line)."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        raise ContentError(rel, "must start with a '---' line opening the front matter (title, channels, ...)", line=1)
+        raise ContentError(
+            rel, _("must start with a '---' line opening the front matter (title, channels, ...)"), line=1
+        )
     for i in range(1, len(lines)):
         if lines[i].strip() == "---":
             return "".join(lines[1:i]), "".join(lines[i + 1 :]).strip("\n"), i + 2
-    raise ContentError(rel, "front matter is not closed: add a '---' line after it", line=1)
+    raise ContentError(rel, _("front matter is not closed: add a '---' line after it"), line=1)
 
 
 def _load_meta(path: Path, rel: str, kind: str) -> tuple[Located, str, int]:
@@ -47,9 +63,9 @@ def _load_meta(path: Path, rel: str, kind: str) -> tuple[Located, str, int]:
     meta_text, body, body_line = split_front_matter(text, rel)
     meta = parse_yaml(meta_text, rel, line_offset=1)
     if meta is None:
-        raise ContentError(rel, "front matter is empty: it needs at least a title", line=2)
+        raise ContentError(rel, _("front matter is empty: it needs at least a title"), line=2)
     if not isinstance(meta, Located):
-        raise ContentError(rel, "front matter must be key: value pairs", line=2)
+        raise ContentError(rel, _("front matter must be key: value pairs"), line=2)
     return shift_lines(meta, 1), body, body_line
 
 
@@ -69,13 +85,13 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
     channels = f.str_list("channels") or CHANNELS
     for ch in channels:
         if ch not in CHANNELS:
-            f.error("channels", f"unknown channel {ch!r} (use {' or '.join(CHANNELS)})")
+            f.error("channels", _("unknown channel {name!r} (use whatsapp or instagram)").format(name=ch))
     images: list[Path] = []
     raw_images = meta.get("image")
     for value in [raw_images] if isinstance(raw_images, str) else f.str_list("image"):
         p = content / value
         if p.suffix.lower() not in IMAGE_SUFFIXES:
-            f.error("image", f"{value!r}: images must be .jpg or .png")
+            f.error("image", _("{value!r}: images must be .jpg or .png").format(value=value))
             continue
         try:
             real = content_file(content, p, max_bytes=MAX_MEDIA_BYTES)
@@ -90,14 +106,14 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
     if len(images) > MAX_IMAGES:
         f.error("image", f"at most {MAX_IMAGES} images per post (Instagram's limit), not {len(images)}")
     if kind != "sop" and not body.strip():
-        problems.append(ContentError(rel, "the message body below the front matter is empty", line=body_line))
+        problems.append(ContentError(rel, _("the message body below the front matter is empty"), line=body_line))
     event = Event()
     sop = None
     holiday = theme = ""
     if kind == "announcement":
         when = meta.get("date")
         if when is not None and not isinstance(when, date):
-            f.error("date", f"{when!r} is not a date like 2026-11-28")
+            f.error("date", _("{value!r} is not a date like 2026-11-28").format(value=when))
             when = None
         at = f.str("time", default="") or ""
         if at and (not TIME.match(at) or not all(int(h) < 24 and int(m) < 60 for h, m in CLOCKS.findall(at))):
@@ -107,7 +123,12 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
         holiday = f.str("holiday", required=True) or ""
         theme = f.str("theme", default="") or ""
         if any(not COLOUR.match(w) and w.lower() not in GREETING_LAYOUTS for w in theme.split()):
-            f.error("theme", f"{theme!r} is not a colour like #0B6E4F and/or a layout ({', '.join(GREETING_LAYOUTS)})")
+            f.error(
+                "theme",
+                _("{value!r} is not a colour like #0B6E4F and/or a layout ({names})").format(
+                    value=theme, names=", ".join(GREETING_LAYOUTS)
+                ),
+            )
     else:
         sop = _load_sop(f, meta)
     wa_template = _whatsapp_template(f, meta)
@@ -143,23 +164,50 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
 def _load_sop(f: Fields, meta: Located) -> Sop:
     form = f.str("form", default="") or ""
     if form and not is_url(form):
-        f.error("form", f"{form!r} is not a link (https://...)")
+        f.error("form", _("{value!r} is not a link (https://...)").format(value=form))
     qr = f.str("qr", default="form") or "form"
     if qr not in ("form", "whatsapp"):
-        f.error("qr", f"must be form or whatsapp, not {qr!r}")
+        f.error("qr", _("must be form or whatsapp, not {value!r}").format(value=qr))
     elif qr == "form" and not form:
-        f.error("form", "the QR code opens the form link: add form: https://... (or set qr: whatsapp)")
+        f.error("form", _("the QR code opens the form link: add form: https://... (or set qr: whatsapp)"))
+    contact = f.str("contact", default="") or ""
+    if contact and any(c.isdigit() for c in contact):  # a number; otherwise the label of an office number
+        contact, reason = normalise_phone(contact)
+        if not contact:
+            f.error("contact", _("{value!r} is not a valid Indonesian mobile number: {reason}").format(
+                value=meta.get("contact"), reason=reason))  # fmt: skip
     return Sop(
         service=f.str("service", required=True) or "",
         requirements=f.str_list("requirements", required=True),
-        steps=f.str_list("steps", required=True),
+        steps=_steps(f, meta),
         duration=f.str("duration", required=True) or "",
-        cost=f.str("cost", default="Gratis") or "Gratis",
+        cost=f.str("cost", default="") or "",
+        contact=contact,
         form=form,
         qr=qr,
         whatsapp_text=f.str("whatsapp_text", default="") or "",
         notes=f.str_list("notes"),
     )
+
+
+STEP_FIELDS = ("langkah", "waktu", "petugas")
+
+
+def _steps(f: Fields, meta: Located) -> tuple[Step, ...]:
+    """Each step is a text, or {langkah, waktu, petugas}: "Hari ke-2", "verifikasi", "Ketua RT"."""
+    raw = meta.get("steps")
+    if raw is None or not isinstance(raw, list) or not raw:
+        return tuple(Step(s) for s in f.str_list("steps", required=True))
+    steps = []
+    for item in raw:
+        if isinstance(item, Located):
+            g = Fields(item, f.path, STEP_FIELDS, f.problems)
+            steps.append(Step(g.str("langkah", required=True) or "", g.str("waktu") or "", g.str("petugas") or ""))
+        elif item is None or isinstance(item, list):
+            f.error("steps", _("each step is a text or {langkah, waktu, petugas}"))
+        else:
+            steps.append(Step(str(item).strip()))
+    return tuple(steps)
 
 
 def post_files(root: Path) -> list[Path]:

@@ -5,15 +5,16 @@ The rules that need rendering or channel limits run after this, in siaran.checks
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import ContentError, ContentErrors
+from ..errors import ContentError, ContentErrors, did_you_mean
+from ..i18n import _
 from .calendar import Calendar, load_calendar
 from .files import slug
-from .lists import invalid_row_errors, load_list
+from .lists import invalid_row_errors, list_files, load_list
 from .model import BroadcastList, Office, Post, Recipient
 from .office import load_office
 from .posts import load_post, post_files
@@ -52,7 +53,11 @@ class Project:
         try:
             return self.posts[name]
         except KeyError:
-            raise ContentError("content/", f"no post named {name!r}; `siaran list` shows them") from None
+            raise ContentError(
+                "content/",
+                _("no post named {name!r}").format(name=name)
+                + (did_you_mean(name, self.posts) or _("; `siaran list` shows them")),
+            ) from None
 
     def greeting_posts(self) -> dict[str, Post]:
         """Posts a holiday schedule looks at: broken greetings too, so their day is recorded as held."""
@@ -70,7 +75,8 @@ class Project:
         return "; ".join(str(e) for e in own)
 
     def list_rel(self, name: str) -> str:
-        return f"content/lists/{name}.csv"
+        found = self.lists.get(name)
+        return found.path.relative_to(self.root).as_posix() if found else f"content/lists/{name}.csv"
 
 
 def load_content(
@@ -82,7 +88,12 @@ def load_content(
     root = Path(root)
     if not (root / "content").is_dir():
         raise ContentErrors(
-            [ContentError(str(root), "not a siaran project: there is no content/ folder here (use --project DIR)")]
+            [
+                ContentError(
+                    str(root),
+                    _("not a siaran project: there is no content/ folder here (use --project DIR, or `siaran init`)"),
+                )
+            ]
         )
     for folder in (root / "content", root / "schedules"):
         for yaml_file, yml_file in twin_files(folder):
@@ -100,8 +111,11 @@ def load_content(
 
     lists: dict[str, BroadcastList] = {}
     warnings: list[ContentError] = []
-    for path in sorted((root / "content" / "lists").glob("*.csv")):
+    for path in list_files(root / "content" / "lists"):
         rel = path.relative_to(root).as_posix()
+        if path.stem in lists:
+            problems.append(ContentError(rel, _("a second file for list {name!r}: keep one").format(name=path.stem)))
+            continue
         try:
             blist = load_list(path, rel, office.region if office else "ID")
         except ContentError as e:
@@ -129,20 +143,39 @@ def load_content(
             )
 
     known_days = calendar.names((today.year, today.year + 1))
-    for post in posts.values():
+    for name, post in list(posts.items()):
         rel = post.path.relative_to(root).as_posix()
+        if post.sop and post.sop.contact and not post.sop.contact.startswith("+"):  # a label
+            labels = {c.label.lower(): c.phone for c in office.contacts} if office else {}
+            phone = labels.get(post.sop.contact.lower())
+            if phone:
+                posts[name] = replace(post, sop=replace(post.sop, contact=phone))
+            else:
+                problems.append(
+                    ContentError(
+                        rel,
+                        _("no WhatsApp number labelled {name!r} in content/office.yaml").format(name=post.sop.contact)
+                        + did_you_mean(post.sop.contact, [c.label for c in office.contacts] if office else []),
+                        line=post.lines.get("contact"),
+                        field="contact",
+                    )
+                )
         for name in post.lists:
             if name not in lists:
                 problems.append(
                     ContentError(
-                        rel, f"no list {name!r} in content/lists/", line=post.lines.get("lists"), field="lists"
+                        rel,
+                        _("no list {name!r} in content/lists/").format(name=name) + did_you_mean(name, lists),
+                        line=post.lines.get("lists"),
+                        field="lists",
                     )
                 )
         if post.holiday and post.holiday not in known_days:
             problems.append(
                 ContentError(
                     rel,
-                    f"{post.holiday!r} is not a day the calendar knows; `siaran holidays` lists the names",
+                    _("{name!r} is not a day the calendar knows").format(name=post.holiday)
+                    + (did_you_mean(post.holiday, known_days) or _("; `siaran holidays` lists the names")),
                     line=post.lines.get("holiday"),
                     field="holiday",
                 )
@@ -160,7 +193,7 @@ def load_content(
                 problems.append(
                     ContentError(
                         rel,
-                        f"no post named {name!r}",
+                        _("no post named {name!r}").format(name=name) + did_you_mean(name, posts),
                         line=sched.lines.get("series" if sched.series else "post"),
                         field="series" if sched.series else "post",
                     )
@@ -169,7 +202,10 @@ def load_content(
             if name not in lists:
                 problems.append(
                     ContentError(
-                        rel, f"no list {name!r} in content/lists/", line=sched.lines.get("lists"), field="lists"
+                        rel,
+                        _("no list {name!r} in content/lists/").format(name=name) + did_you_mean(name, lists),
+                        line=sched.lines.get("lists"),
+                        field="lists",
                     )
                 )
         for name in sched.holidays:
@@ -177,7 +213,8 @@ def load_content(
                 problems.append(
                     ContentError(
                         rel,
-                        f"{name!r} is not a day the calendar knows",
+                        _("{name!r} is not a day the calendar knows").format(name=name)
+                        + (did_you_mean(name, known_days) or _("; `siaran holidays` lists the names")),
                         line=sched.lines.get("holiday"),
                         field="holiday.names",
                     )

@@ -4,7 +4,8 @@ siaran.schedule).
 A schedule names exactly one trigger::
 
     weekly: {days: [senin], time: "08:00"}        # office timezone
-    cron: "0 8 * * mon"                           # office timezone
+    monthly: {days: ["selasa kedua", 15], time: "08:00"}  # nth weekday (pertama … terakhir), day of month
+    cron: "0 8 * * senin-jumat"                   # office timezone; Indonesian or English day names
     once: 2026-12-01 07:00                        # office timezone
     holiday: {time: "06:00", days_before: 0}      # every holiday that has a greeting (or names: [...])
 
@@ -26,12 +27,13 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from ..errors import ContentError
+from ..errors import ContentError, did_you_mean
+from ..i18n import _
 from .calendar import outside_years
 from .model import CHANNELS
 from .yamlfile import Fields, Located, load_yaml_mapping
 
-TRIGGERS = ("weekly", "cron", "once", "holiday")
+TRIGGERS = ("weekly", "monthly", "cron", "once", "holiday")
 FIELDS = (*TRIGGERS, "post", "series", "channels", "lists", "grace", "description", "on_holiday")
 ON_HOLIDAY = ("next_workday", "skip", "send")  # what a non-greeting occurrence does on a day off
 DAYS = {
@@ -47,8 +49,15 @@ UNITS = {
 DURATION = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$", re.IGNORECASE)
 CLOCK = re.compile(r"^(\d{1,2})[.:](\d{2})$")
 MAX_GRACE = timedelta(days=365)
+ORDINALS = {
+    "pertama": "1st", "kesatu": "1st", "kedua": "2nd", "ketiga": "3rd", "keempat": "4th", "kelima": "5th",
+    "terakhir": "last", "ke-1": "1st", "ke-2": "2nd", "ke-3": "3rd", "ke-4": "4th", "ke-5": "5th",
+}  # fmt: skip
+NTH_WEEKDAY = re.compile(r"^\s*([a-z']+)\s+([a-z0-9-]+)\s*$", re.IGNORECASE)
+DAY_WORD = re.compile(r"[a-z']+", re.IGNORECASE)
 DEFAULT_GRACE = {
     "weekly": timedelta(days=2),
+    "monthly": timedelta(days=2),
     "cron": timedelta(days=2),
     "once": timedelta(days=1),
     "holiday": timedelta(hours=12),
@@ -67,6 +76,7 @@ class Schedule:
     grace: timedelta = timedelta(days=1)
     description: str = ""
     days: tuple[str, ...] = ()  # weekly: mon..sun
+    month_days: tuple[str, ...] = ()  # monthly: APScheduler day expressions: "15", "2nd tue", "last fri"
     at_time: time = time(8, 0)  # weekly, holiday
     cron: str = ""
     once: datetime | None = None  # naive = office local time; with an offset = that instant
@@ -81,7 +91,44 @@ class Schedule:
             return CronTrigger(
                 day_of_week=",".join(self.days), hour=self.at_time.hour, minute=self.at_time.minute, timezone=tz
             )
-        return CronTrigger.from_crontab(self.cron, timezone=tz)
+        if self.trigger == "monthly":
+            return CronTrigger(
+                day=",".join(self.month_days), hour=self.at_time.hour, minute=self.at_time.minute, timezone=tz
+            )
+        return CronTrigger.from_crontab(cron_in_english(self.cron), timezone=tz)
+
+
+def cron_in_english(expr: str) -> str:
+    """Indonesian day names in the weekday field ("0 8 * * senin-jumat") as cron's (mon-fri)."""
+    fields = expr.split()
+    if len(fields) == 5:
+        fields[4] = DAY_WORD.sub(lambda m: DAYS.get(m[0].lower(), m[0]), fields[4])
+    return " ".join(fields)
+
+
+def _month_days(f: Fields, value: Located) -> tuple[str, ...]:
+    """monthly ``days``: nth weekdays ("selasa kedua", "jumat terakhir") and/or days of the month (15)."""
+    raw = value.get("days")
+    items = raw if isinstance(raw, list) else ([] if raw is None else [raw])
+    found = []
+    for item in items:
+        if isinstance(item, int) and not isinstance(item, bool):
+            if 1 <= item <= 31:
+                found.append(str(item))
+            else:
+                f.error("days", _("{value!r} is not a day of the month (1 … 31)").format(value=item))
+            continue
+        m = NTH_WEEKDAY.match(str(item))
+        day = DAYS.get(m[1].lower()) if m else None
+        nth = ORDINALS.get(m[2].lower()) if m else None
+        if day is None or nth is None:
+            f.error("days", _('{value!r} is not a day of the month like "selasa kedua", "jumat terakhir" or 15').format(
+                value=item) + (did_you_mean(m[1], DAYS) if m and day is None else ""))  # fmt: skip
+        else:
+            found.append(f"{nth} {day}")
+    if not items:
+        f.error("days", _('say which days: days: ["selasa kedua"] or days: [15]'))
+    return tuple(found)
 
 
 def parse_duration(text: str) -> timedelta | None:
@@ -102,7 +149,7 @@ def _clock(f: Fields, data: Located, key: str, where: str) -> time | None:
         value = f"{value // 60}:{value % 60:02d}"
     m = CLOCK.match(str(value or "").strip())
     if not m or int(m[1]) > 23 or int(m[2]) > 59:
-        f.error(key, f'{where}: {value!r} is not a time like "08:00"')
+        f.error(key, _('{where}: {value!r} is not a time like "08:00"').format(where=where, value=value))
         return None
     return time(int(m[1]), int(m[2]))
 
@@ -110,7 +157,7 @@ def _clock(f: Fields, data: Located, key: str, where: str) -> time | None:
 def fires_within_a_year(cron: str, today: date) -> bool:
     """Does this crontab line fire in the 366 days from ``today``? (``0 8 30 2 *`` never does.)"""
     start = datetime.combine(today, time(0, 0), tzinfo=UTC)
-    minute, hour, day, month, weekday = cron.split()
+    minute, hour, day, month, weekday = cron_in_english(cron).split()
     trigger = CronTrigger(
         minute=minute, hour=hour, day=day, month=month, day_of_week=weekday,
         timezone=UTC, start_date=start, end_date=start + timedelta(days=367),
@@ -129,29 +176,42 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError], today: d
     f = Fields(data, rel, FIELDS, problems)
     triggers = [t for t in TRIGGERS if t in data]
     if len(triggers) != 1:
-        problems.append(ContentError(rel, f"name exactly one trigger: {', '.join(TRIGGERS)}", line=data.line))
+        problems.append(
+            ContentError(rel, _("name exactly one trigger: {names}").format(names=", ".join(TRIGGERS)), line=data.line)
+        )
         return None
     trigger = triggers[0]
     kw: dict = {}
     value = data[trigger]
     if trigger == "weekly":
         if not isinstance(value, Located):
-            f.error("weekly", 'must be {days: [senin], time: "08:00"}')
+            f.error("weekly", _('must be {days: [senin], time: "08:00"}'))
             return None
         w = Fields(value, rel, ("days", "time"), problems)
         days = []
         for d in w.str_list("days", required=True):
             if d.lower() not in DAYS:
-                w.error("days", f"{d!r} is not a day (senin … minggu)")
+                w.error("days", _("{value!r} is not a day (senin … minggu)").format(value=d) + did_you_mean(d, DAYS))
             else:
                 days.append(DAYS[d.lower()])
         kw.update(days=tuple(days), at_time=_clock(w, value, "time", "weekly.time"))
+    elif trigger == "monthly":
+        if not isinstance(value, Located):
+            f.error("monthly", _('must be {days: ["selasa kedua"], time: "08:00"} (or days: [15])'))
+            return None
+        mf = Fields(value, rel, ("days", "time"), problems)
+        kw.update(month_days=_month_days(mf, value), at_time=_clock(mf, value, "time", "monthly.time"))
     elif trigger == "cron":
         kw["cron"] = str(value).strip()
         try:
-            CronTrigger.from_crontab(kw["cron"])
+            CronTrigger.from_crontab(cron_in_english(kw["cron"]))
         except ValueError as e:
-            f.error("cron", f"{value!r} is not a cron expression (minute hour day month weekday): {e}")
+            f.error(
+                "cron",
+                _("{value!r} is not a cron expression (minute hour day month weekday): {error}").format(
+                    value=value, error=e
+                ),
+            )
         else:
             if today is not None and not fires_within_a_year(kw["cron"], today):
                 f.error(
@@ -163,7 +223,7 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError], today: d
             try:
                 when = datetime.fromisoformat(str(value).strip())
             except ValueError:
-                f.error("once", f"{value!r} is not a date-time like 2026-12-01 07:00")
+                f.error("once", _("{value!r} is not a date-time like 2026-12-01 07:00").format(value=value))
         if when is not None and outside_years(when.year):
             f.error("once", outside_years(when.year))
             when = None
@@ -171,34 +231,37 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError], today: d
     else:
         h = value if isinstance(value, Located) else None
         if h is None:
-            f.error("holiday", 'must be {time: "06:00", days_before: 0}')
+            f.error("holiday", _('must be {time: "06:00", days_before: 0}'))
             return None
         hf = Fields(h, rel, ("time", "days_before", "names"), problems)
         days_before = hf.int("days_before", 0)
         if days_before is not None and not 0 <= days_before <= 30:
-            hf.error("days_before", "must be between 0 and 30")
+            hf.error("days_before", _("must be between 0 and 30"))
         kw.update(
             at_time=_clock(hf, h, "time", "holiday.time"), days_before=days_before or 0, holidays=hf.str_list("names")
         )
     post = f.str("post")
     series = f.str_list("series")
     if post and series:
-        f.error("series", "give either post or series, not both")
+        f.error("series", _("give either post or series, not both"))
     elif not post and not series and trigger != "holiday":
         problems.append(
             ContentError(
-                rel, "missing the content: add post: NAME or series: [NAME, ...]", line=data.line, field="post"
+                rel, _("missing the content: add post: NAME or series: [NAME, ...]"), line=data.line, field="post"
             )
         )
     channels = f.str_list("channels")
     for ch in channels:
         if ch not in CHANNELS:
-            f.error("channels", f"unknown channel {ch!r} (use {' or '.join(CHANNELS)})")
+            f.error("channels", _("unknown channel {name!r} (use whatsapp or instagram)").format(name=ch))
     grace = DEFAULT_GRACE[trigger]
     if "grace" in data:
         parsed = parse_duration(data["grace"])
         if parsed is None:
-            f.error("grace", f'{data["grace"]!r} is not a duration like "2 hari", "6 jam" or "30 menit"')
+            f.error(
+                "grace",
+                _('{value!r} is not a duration like "2 hari", "6 jam" or "30 menit"').format(value=data["grace"]),
+            )
         elif parsed > MAX_GRACE:
             f.error("grace", f"{data['grace']!r} is too long: at most {MAX_GRACE.days} hari")
         else:

@@ -8,7 +8,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import ContentError
+from ..errors import ContentError, did_you_mean
+from ..i18n import _
 from .files import read_text
 
 
@@ -86,7 +87,7 @@ class _DuplicateKey(yaml.constructor.ConstructorError):
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
     seen: dict[Any, yaml.Node] = {}
-    for key_node, _ in node.value:
+    for key_node, _value in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
             continue
         key = loader.construct_object(key_node, deep=True)
@@ -109,6 +110,23 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def yaml_hint(problem: str) -> str:
+    """PyYAML's wording turned into what to do about it, for the usual slips."""
+    if "'\\t'" in problem or "\t" in problem:
+        return _("a tab character: indent with spaces, never with tabs")
+    if "mapping values are not allowed" in problem:
+        return _('a colon inside a value: put the value in quotes, e.g. title: "Rapat: Warga RT 01"')
+    if "could not find expected ':'" in problem or "simple key" in problem:
+        return _("a line is missing its 'key: value' colon, or a quote is not closed")
+    if "found undefined alias" in problem or "expected alias or anchor" in problem:
+        return _("a value starting with * or &: put the value in quotes")
+    if "found character '@'" in problem or "found character '`'" in problem:
+        return _("a value starting with @ or `: put the value in quotes")
+    if "while parsing a block" in problem or "did not find expected" in problem:
+        return _("the indentation does not line up: items of one list or mapping start in the same column")
+    return _("YAML syntax error: {problem}").format(problem=problem)
+
+
 def parse_yaml(text: str, path: Path | str, line_offset: int = 0) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)
@@ -118,14 +136,9 @@ def parse_yaml(text: str, path: Path | str, line_offset: int = 0) -> Any:
         problem = " ".join(p for p in (e.context, e.problem) if p)
         if isinstance(e, _DuplicateKey):
             problem += f" (also on line {e.first_line + line_offset})"
-        kind = (
-            "YAML error"
-            if isinstance(e, (yaml.composer.ComposerError, yaml.constructor.ConstructorError))
-            else "YAML syntax error"
-        )
-        raise ContentError(path, f"{kind}: {problem}", line=line) from e
+        raise ContentError(path, yaml_hint(problem), line=line, column=mark.column + 1 if mark else None) from e
     except yaml.YAMLError as e:
-        raise ContentError(path, f"YAML error: {e}") from e
+        raise ContentError(path, _("YAML error: {error}").format(error=e)) from e
     except (ValueError, OverflowError) as e:  # PyYAML builds dates itself: 2026-02-30 raises here
         raise ContentError(path, f"YAML value error: {e}") from e
 
@@ -164,9 +177,9 @@ def load_yaml_mapping(path: Path, rel: str) -> Located:
     text = read_text(path, rel)
     data = parse_yaml(text, rel)
     if data is None:
-        raise ContentError(rel, "file is empty", line=1)
+        raise ContentError(rel, _("file is empty"), line=1)
     if not isinstance(data, Located):
-        raise ContentError(rel, "expected key: value pairs at the top of the file", line=1)
+        raise ContentError(rel, _("expected key: value pairs at the top of the file"), line=1)
     return data
 
 
@@ -180,7 +193,8 @@ class Fields:
         allowed = set(allowed)
         for key in data:
             if key not in allowed:
-                self.error(key, f"unknown field {key!r} (allowed: {', '.join(sorted(allowed))})")
+                hint = did_you_mean(key, allowed) or _(" (allowed: {names})").format(names=", ".join(sorted(allowed)))
+                self.error(key, _("unknown field {name!r}").format(name=key) + hint)
 
     def error(self, key: str, message: str) -> None:
         self.problems.append(ContentError(self.path, message, line=self.data.line_of(key), field=key))
@@ -190,11 +204,13 @@ class Fields:
         if value is None:
             if required:
                 self.problems.append(
-                    ContentError(self.path, f"missing required field {key!r}", line=self.data.line, field=key)
+                    ContentError(
+                        self.path, _("missing required field {name!r}").format(name=key), line=self.data.line, field=key
+                    )
                 )
             return default
         if isinstance(value, (dict, list)):
-            self.error(key, "must be text")
+            self.error(key, _("must be text"))
             return default
         return str(value).strip()
 
@@ -203,16 +219,18 @@ class Fields:
         if value is None:
             if required:
                 self.problems.append(
-                    ContentError(self.path, f"missing required field {key!r}", line=self.data.line, field=key)
+                    ContentError(
+                        self.path, _("missing required field {name!r}").format(name=key), line=self.data.line, field=key
+                    )
                 )
             return ()
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
         if not isinstance(value, list) or any(isinstance(v, (dict, list)) or v is None for v in value):
-            self.error(key, "must be a list of texts")
+            self.error(key, _("must be a list of texts"))
             return ()
         if required and not value:
-            self.error(key, "must not be empty")
+            self.error(key, _("must not be empty"))
         return tuple(str(v).strip() for v in value)
 
     def bool(self, key: str, default: bool = False) -> bool:
@@ -220,7 +238,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.error(key, "must be true or false")
+            self.error(key, _("must be true or false"))
             return default
         return value
 
@@ -229,6 +247,6 @@ class Fields:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(key, "must be a whole number")
+            self.error(key, _("must be a whole number"))
             return default
         return value

@@ -20,9 +20,10 @@ from ..app import App
 from ..channels import Driver, Message, make_driver, provider_name
 from ..content.lists import invalid_row_errors
 from ..content.model import Post
-from ..errors import ContentError
+from ..errors import ContentError, did_you_mean
 from ..history import deliveries, utc, worker_id
 from ..history.media import MediaCache
+from ..i18n import N_, _
 from ..plan import Planned, plan
 from ..render.images import post_images
 from ..render.text import tanggal
@@ -44,7 +45,12 @@ def _lists_for(app: App, post: Post, lists: Iterable[str] | None):
     project = app.project
     missing = [n for n in names if n not in project.lists]
     if missing:
-        raise ContentError("content/lists/", f"no list named {', '.join(map(repr, missing))}", field="--list")
+        raise ContentError(
+            "content/lists/",
+            _("no list named {names}").format(names=", ".join(map(repr, missing)))
+            + did_you_mean(missing[0], project.lists),
+            field="--list",
+        )
     return [project.lists[n] for n in names]
 
 
@@ -54,12 +60,12 @@ def prepare(
     channels = tuple(channels) if channels else post.channels
     for ch in channels:
         if ch not in ("whatsapp", "instagram"):
-            raise ContentError(post.path.name, f"unknown channel {ch!r}", field="--channel")
+            raise ContentError(post.path.name, _("unknown channel {name!r}").format(name=ch), field="--channel")
     blists = _lists_for(app, post, lists) if "whatsapp" in channels else []
     if "whatsapp" in channels and not blists:
         raise ContentError(
             post.path.relative_to(app.root).as_posix(),
-            "this post names no broadcast list: add lists: [...] or pass --list",
+            _("this post names no broadcast list: add lists: [...] or pass --list"),
             field="lists",
         )
     return plan(post, app.project.office, channels, blists, occurrence, app.optouts())
@@ -152,7 +158,7 @@ def _skip_invalid(app: App, post: Post, channels, lists, summary: Summary) -> No
     rows = invalid_rows(app, post, channels, lists)
     summary.warnings.extend(rows)
     if rows:
-        summary.skipped["invalid number"] += len(rows)
+        summary.skipped[N_("invalid number")] += len(rows)
 
 
 async def send_planned(

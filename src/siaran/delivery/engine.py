@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from ..channels import Driver, Message
 from ..errors import DeliveryError, FatalError, PermanentError, TransientError, UncertainError
 from ..history import utc
+from ..i18n import N_
 from ..plan import Planned
 from .backoff import RetryPolicy
 from .journal import Journal
@@ -137,7 +138,7 @@ class Broadcast:
                 lost = self.journal.claim([j.planned.key for j in jobs])
                 for job, message in zip(jobs, messages, strict=True):
                     if job.planned.key in lost:
-                        self.summary.already["claimed by another run"] += 1
+                        self.summary.already[N_("claimed by another run")] += 1
                         self.counter.tick()
                         continue
                     task = asyncio.create_task(self.one(job, message))
@@ -158,7 +159,7 @@ class Broadcast:
         if self.fatal is not None:
             self.summary.stopped = stopped_message(self.driver.name, self.fatal)
         elif left and self.stop is not None and self.stop.is_set():
-            self.summary.stopped = "stopped on request; the rest stays queued"
+            self.summary.stopped = N_("stopped on request; the rest stays queued")
 
     async def _pause(self, seconds: float) -> None:
         """Sleep until the next slot, but wake at once on ``stop`` (a Fonnte gap lasts seconds)."""
@@ -173,7 +174,7 @@ class Broadcast:
         try:
             outcome = await attempt(self.driver, message)
         except BaseException:  # cancelled mid-call (Ctrl-C, shutdown): the request may have left
-            self.journal.outcome(p.key, "uncertain", error="interrupted while sending; it may have arrived")
+            self.journal.outcome(p.key, "uncertain", error=N_("interrupted while sending; it may have arrived"))
             raise
         job.attempts += 1
         if outcome.fatal:

@@ -27,6 +27,7 @@ from ..errors import ConfigError, DeliveryError, PermanentError, TransientError,
 from ..history import deliveries, worker_id
 from ..history import instagram as table
 from ..history.media import MediaCache
+from ..i18n import _
 from ..plan import Planned, instagram_address
 from .http import instagram_client
 from .summary import Summary
@@ -211,10 +212,14 @@ def requeue(app: App, delivery_id: int) -> dict:
     """The operator checked a failed or uncertain post and wants it tried again."""
     row = table.by_id(app.db, delivery_id)
     if row is None:
-        raise ConfigError(f"no Instagram queue entry {delivery_id}; `siaran instagram queue` lists them")
+        raise ConfigError(
+            _("no Instagram queue entry {id}; `siaran instagram queue` lists them").format(id=delivery_id)
+        )
     if row["status"] not in ("failed", "uncertain"):
         raise ConfigError(
-            f"entry {delivery_id} is {table.label(row)}; only failed or uncertain entries can be requeued"
+            _("entry {id} is {status}; only failed or uncertain entries can be requeued").format(
+                id=delivery_id, status=table.label(row)
+            )
         )
     values: dict = {"status": "queued", "error": None, "error_code": None, "worker": None}
     if row["status"] == "failed":

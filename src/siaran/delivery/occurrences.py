@@ -34,6 +34,7 @@ from ..app import App
 from ..content.schedules import Schedule
 from ..errors import SiaranError
 from ..history import occurrences as recorded
+from ..i18n import N_
 from ..schedule import Decision, Occurrence, catch_up, effective_grace, greetings_by_holiday, occurrences
 from .deliver import deliver_async
 from .summary import Summary
@@ -174,7 +175,7 @@ async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Resul
             recorded.finish(
                 app.db, row["id"], "failed", f"its schedule file schedules/{row['schedule']}.yaml is gone", app.now()
             )
-            results.append(Result(row["id"], row["schedule"], row["post"], "failed", "schedule removed", True))
+            results.append(Result(row["id"], row["schedule"], row["post"], "failed", N_("schedule removed"), True))
             continue
         log.info("resuming occurrence %s (%s)", row["id"], row["post"])
         results.append(await _run(app, schedule, row["id"], row["post"], at, stop, resumed=True))

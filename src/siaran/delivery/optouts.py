@@ -4,17 +4,18 @@ to an opted-out number is recorded as ``skipped`` and never sent."""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
 
-from ..content.lists import PHONE_COLUMNS
+from ..content.lists import PHONE_COLUMNS, column, phone_reason
 from ..content.phones import normalise_phone
+from ..content.rows import read_rows
 from ..errors import ContentError
 from ..history import optouts as table
+from ..i18n import _
 
 
 @dataclass
@@ -37,7 +38,7 @@ def add(
     result = Added()
     known = table.numbers(db)
     for where, raw in raws:
-        phone, why = normalise_phone(raw, region)
+        phone, why = phone_reason(raw, region)
         if not phone:
             result.invalid.append(f"{where}: {raw!r}: {why}")
         elif phone in known:
@@ -53,7 +54,9 @@ def remove(db: sqlite_utils.Database, raw: str, region: str = "ID") -> str:
     """Returns the normalised number removed, or "" when it was not opted out."""
     phone, why = normalise_phone(raw, region)
     if not phone:
-        raise ContentError("optout", f"{raw!r} is not a valid number: {why}", field="number")
+        raise ContentError(
+            "optout", _("{value!r} is not a valid number: {reason}").format(value=raw, reason=why), field="number"
+        )
     if phone not in table.numbers(db):
         return ""
     table.remove(db, phone)
@@ -61,27 +64,13 @@ def remove(db: sqlite_utils.Database, raw: str, region: str = "ID") -> str:
 
 
 def read_file(path: Path) -> list[tuple[str, str]]:
-    """Numbers from a CSV with a phone column (nomor, telepon, hp, … as in lists) or from a
-    plain file of one number per line. Returns (file:line, raw) pairs."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as e:
-        raise ContentError(str(path), f"cannot read: {e.strerror}") from e
-    except UnicodeDecodeError:
-        raise ContentError(str(path), "not a UTF-8 text file") from None
-    lines = text.splitlines()
-    if not lines:
+    """Numbers from a table with a phone column (nomor, telepon, hp, … as in lists; CSV or .xlsx, as
+    Excel saves them) or from a plain file of one number per line. Returns (file:row, raw) pairs:
+    every row, so a number that cannot be read is reported, never dropped."""
+    rows = read_rows(path, str(path))
+    if not rows:
         return []
-    header = [h.strip().lower() for h in next(csv.reader([lines[0]]))]
-    col = next((header.index(c) for c in PHONE_COLUMNS if c in header), None)
-    out = []
-    if col is None:  # no header: one number per line
-        for i, line in enumerate(lines, 1):
-            if line.strip():
-                out.append((f"{path.name}:{i}", line.strip()))
-        return out
-    for i, row in enumerate(csv.reader(lines), 1):
-        if i == 1 or not any(c.strip() for c in row):
-            continue
-        out.append((f"{path.name}:{i}", row[col].strip() if col < len(row) else ""))
-    return out
+    col = column(list(rows[0][1]), PHONE_COLUMNS)
+    if col is None:  # no header: one number per line (the first cell of each row)
+        return [(f"{path.name}:{line}", cells[0]) for line, cells in rows]
+    return [(f"{path.name}:{line}", cells[col] if col < len(cells) else "") for line, cells in rows[1:]]

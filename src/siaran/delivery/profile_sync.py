@@ -16,6 +16,7 @@ from ..channels.instagram_profile import ProfileData, RecentPost, Source, SyncRe
 from ..errors import ConfigError, SyncError
 from ..history import instagram as table
 from ..history import snapshots, utc
+from ..i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,12 @@ class SyncResult:
 def fetch(app: App, weeks: int, source: Source | None = None) -> ProfileData:
     handle = app.project.office.instagram
     if not handle:
-        raise ConfigError("content/office.yaml has no instagram: handle; there is no profile to sync")
+        raise ConfigError(_("content/office.yaml has no instagram: handle; there is no profile to sync"))
     ig = app.settings.instagram
     since = window_start(app, weeks)
     req = SyncRequest(handle.lstrip("@"), since, ig.session_file and str(app.root / ig.session_file), ig.username)
     if req.session_file and not (app.root / ig.session_file).is_file():
-        raise ConfigError(f"instagram.session_file {ig.session_file!r} does not exist")
+        raise ConfigError(_("instagram.session_file {path!r} does not exist").format(path=ig.session_file))
     import instaloader.exceptions as ie
 
     try:

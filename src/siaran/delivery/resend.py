@@ -8,6 +8,7 @@ import asyncio
 from ..app import App
 from ..content.model import Recipient
 from ..history import deliveries, optouts
+from ..i18n import N_
 from ..plan import Planned
 from .deliver import send_planned
 from .summary import Progress, Summary
@@ -48,7 +49,7 @@ async def retry_async(
         for r in found:
             if r["recipient"] in opted:
                 skip.append(r["key"])
-                summary.skipped["opted out"] += 1
+                summary.skipped[N_("opted out")] += 1
                 continue
             who = people.get(r["recipient"]) or Recipient(phone=r["recipient"], list=r["list"] or "")
             todo.append(Planned(r["key"], name, "whatsapp", r["recipient"], r["list"] or "", occurrence, who))

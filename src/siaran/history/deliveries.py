@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .db import alive, chunks, utc
+from .db import STATUSES, alive, chunks, utc
 from .statuses import link as link_provider_ids
 
 # Only a row in the expected state can be claimed: a second siaran (the daemon and a manual send at
@@ -159,4 +159,32 @@ def query(
     sql += " order by id"
     if limit:
         sql += f" limit {int(limit)}"
+    return list(db.query(sql, args))
+
+
+def by_occurrence(
+    db: sqlite_utils.Database,
+    *,
+    post: str | None = None,
+    status: str | None = None,
+    since: datetime | None = None,
+    channel: str | None = None,
+) -> list[dict[str, Any]]:
+    """One row per post × occurrence × channel: counts per status, first and last time (UTC ISO)."""
+    where, args = [], []
+    for column, value in (("post", post), ("status", status), ("channel", channel)):
+        if value:
+            where.append(f"{column} = ?")
+            args.append(value)
+    if since:
+        where.append("created_at >= ?")
+        args.append(utc(since))
+    sql = (
+        "select post, occurrence, channel, count(*) as total, "
+        + ", ".join(f"sum(status = '{s}') as {s}" for s in STATUSES)
+        + ", min(coalesce(sent_at, created_at)) as first_at, max(coalesce(sent_at, created_at)) as last_at"
+        " from deliveries"
+        + (" where " + " and ".join(where) if where else "")
+        + " group by post, occurrence, channel order by min(id)"
+    )
     return list(db.query(sql, args))

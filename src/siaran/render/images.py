@@ -22,6 +22,7 @@ from ..content.files import slug, write_atomic
 from ..content.model import Office, Post
 from ..content.posts import MAX_IMAGES
 from ..errors import ContentError, TemplateError
+from ..i18n import _
 from .cards import announcement_slides
 from .fonts import FontSet, office_fonts
 from .greeting import greeting_slides, holiday_date
@@ -64,8 +65,10 @@ def card_text(project, post: Post) -> str:
     except TemplateError as e:
         raise ContentError(
             post.path.relative_to(project.root).as_posix(),
-            "the card shows one text to everyone, so it cannot use recipient fields; add a summary: line for"
-            f" the card ({e.message})",
+            _(
+                "the card shows one text to everyone, so it cannot use recipient fields; add a summary: line for"
+                " the card ({error})"
+            ).format(error=e.message),
             field="summary",
         ) from e
 
@@ -84,7 +87,7 @@ def check_glyphs(project) -> list[ContentError]:
         texts = [post.title, post.event.time, post.event.place]
         if post.sop:
             sop = post.sop
-            texts += [sop.service, sop.duration, sop.cost, *sop.requirements, *sop.steps, *sop.notes]
+            texts += [sop.service, sop.duration, sop.cost, *sop.requirements, *map(str, sop.steps), *sop.notes]
         with contextlib.suppress(ContentError):  # reported by check_card_texts
             texts.append(card_text(project, post))
         sources.append((post.path, tuple(texts)))

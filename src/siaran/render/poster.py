@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from .. import i18n
 from ..content.model import Office, Post, Sop
 from ..content.office import is_url
 from ..errors import ContentError
@@ -24,9 +25,10 @@ NOTES = "Catatan"
 def qr_target(office: Office, sop: Sop) -> str:
     """The link the poster's QR code opens ('' when the office has no WhatsApp number for qr: whatsapp)."""
     if sop.qr == "whatsapp":
-        if not office.whatsapp:
+        number = sop.contact or office.whatsapp  # the SOP's own contact, else the office's first number
+        if not number:
             return ""
-        link = f"https://wa.me/{office.whatsapp.lstrip('+')}"
+        link = f"https://wa.me/{number.lstrip('+')}"
         return f"{link}?text={quote(sop.whatsapp_text, safe='')}" if sop.whatsapp_text else link
     return sop.form
 
@@ -38,17 +40,23 @@ def check_qr_targets(project) -> list[ContentError]:
         if post.sop is None:
             continue
         rel = post.path.relative_to(project.root).as_posix()
-        if post.sop.qr == "whatsapp" and not project.office.whatsapp:
+        if post.sop.qr == "whatsapp" and not (post.sop.contact or project.office.whatsapp):
             problems.append(
                 ContentError(
                     rel,
-                    "qr: whatsapp needs the office's WhatsApp number: add whatsapp: to content/office.yaml"
-                    " (or use qr: form with a form link)",
+                    i18n._(
+                        "qr: whatsapp needs the office's WhatsApp number: add whatsapp: to content/office.yaml"
+                        " (or use qr: form with a form link)"
+                    ),
                     field="qr",
                 )
             )
         elif post.sop.qr == "form" and post.sop.form and not is_url(post.sop.form):
-            problems.append(ContentError(rel, f"{post.sop.form!r} is not a link (https://...)", field="form"))
+            problems.append(
+                ContentError(
+                    rel, i18n._("{value!r} is not a link (https://...)").format(value=post.sop.form), field="form"
+                )
+            )
         elif (link := qr_target(project.office, post.sop)) and (reason := too_long(link)):
             field = "whatsapp_text" if post.sop.qr == "whatsapp" else "form"
             problems.append(ContentError(rel, reason, line=post.lines.get(field), field=field))
@@ -59,7 +67,7 @@ def sop_blocks(sop: Sop) -> list[Block]:
     blocks = [Block("heading", REQUIREMENTS)]
     blocks += [Block("check", r, section=REQUIREMENTS) for r in sop.requirements]
     blocks.append(Block("heading", STEPS))
-    blocks += [Block("step", s, label=str(i), section=STEPS) for i, s in enumerate(sop.steps, 1)]
+    blocks += [Block("step", str(s), label=str(i), section=STEPS) for i, s in enumerate(sop.steps, 1)]
     if sop.notes:
         blocks.append(Block("heading", NOTES))
         blocks += [Block("note", n, section=NOTES) for n in sop.notes]
@@ -84,13 +92,13 @@ def sop_slides(office: Office, post: Post, fonts: FontSet) -> list[Slide]:
     assert sop is not None
     link = qr_target(office, sop)
     if not link:
-        raise ContentError(post.path.name, "the QR code has no link to open", field="qr")
+        raise ContentError(post.path.name, i18n._("the QR code has no link to open"), field="qr")
     if reason := too_long(link):
         raise ContentError(post.path.name, reason, field="qr")
     palette = Palette.from_brand(office.brand)
     title = post.title or sop.service
     subtitle = "" if sop.service.casefold() in title.casefold() else sop.service
-    chips = [f"Lama proses: {sop.duration}", f"Biaya: {sop.cost}"]
+    chips = [f"Lama proses: {sop.duration}"] + ([f"Biaya: {sop.cost}"] if sop.cost else [])  # no fee not stated
     kicker = "Standar Pelayanan Publik"
     top, overflow = header(office, palette, fonts, kicker=kicker, title=title, subtitle=subtitle, chips=chips)
     top_later, _ = header(office, palette, fonts, kicker=kicker, title=title, chips=chips, compact=True)

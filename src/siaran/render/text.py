@@ -1,11 +1,16 @@
 """Message texts from Jinja2 templates: sandboxed (the operator edits templates) and strict
 (a misspelt variable is an error, not an empty gap in a message sent to thousands).
 
-Templates live in content/templates/<channel>/<kind>.j2 and get ``office``, ``post`` (with
-``post.body`` already rendered) and ``recipient`` (None for Instagram). A post's body is itself
-a template, so ``{{ recipient.name }}`` works there too. All three are plain data (dicts, lists,
-texts, numbers, dates): no path, file or object with methods reaches a template, and
+Every channel and kind has a default template inside the package (siaran/templates/<channel>/
+<kind>.j2); a file of the same name under content/templates/ overrides it. Templates get
+``office``, ``post`` (with ``post.body`` already rendered), ``recipient`` (None for Instagram) and
+``holiday`` (greetings); ``siaran templates`` lists every variable with an example. A post's body is
+itself a template, so ``{{ recipient.name }}`` works there too. All of it is plain data (dicts,
+lists, texts, numbers, dates): no path, file or object with methods reaches a template, and
 ``siaran.render.sandbox`` bounds what a template may compute.
+
+Whitespace: a line holding only a block tag (``{% if %}``, ``{% endfor %}``) disappears with its
+line break; a tag that ends a line of text keeps that line break, so paragraphs stay as written.
 """
 
 from __future__ import annotations
@@ -21,14 +26,57 @@ from typing import Any
 import jinja2
 import jinja2.meta
 from babel.dates import format_date
+from jinja2.ext import Extension
 
+from ..content.calendar import Calendar
 from ..content.model import Office, Post, Recipient
 from ..errors import ContentError, TemplateError
+from ..i18n import _
 from .sandbox import BoundedEnvironment, ContentLoader, render_bounded
 
 # Python's own limits met while compiling a template: nesting beyond its parser or compiler.
 COMPILE_FAULTS = (RecursionError, MemoryError, SyntaxError)
 TOO_DEEP = "template syntax error: nested too deeply"
+
+
+BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+_TAG = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_LAST_TAG_END = re.compile(r"(?<![-+])%\}(\s*)$")
+
+
+class KeepLineBreaks(Extension):
+    """trim_blocks drops the newline after any block tag; keep it when the tag ends a line of text
+    (``{% if recipient %}Halo {{ recipient.nama }}{% endif %}``) by marking that tag ``+%}``."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        lines = source.split("\n")
+        for i, line in enumerate(lines[:-1]):
+            if line.rstrip().endswith("%}") and _TAG.sub("", line).strip():
+                lines[i] = _LAST_TAG_END.sub(r"+%}\1", line)
+        return "\n".join(lines)
+
+
+def polos(text: str) -> str:
+    """WhatsApp markup (*bold*, _italic_, ~strike~) dropped cleanly: Instagram shows it literally."""
+    from .cards import strip_markup  # cards imports this module
+
+    return strip_markup(str(text))
+
+
+def holiday_data(calendar: Calendar | None, post: Post, today: date | None) -> dict[str, Any] | None:
+    """What a greeting knows of its day: ``{{ holiday.weekday }}, {{ holiday.date | tanggal }}``,
+    "HUT ke-{{ holiday.anniversary }} RI" (years since the first one: Kemerdekaan 1945, a local
+    day's ``since:``)."""
+    if not post.holiday or calendar is None or today is None:
+        return None
+    when = calendar.next_on(post.holiday, today)
+    if when is None:
+        return None
+    first = calendar.first_year(post.holiday)
+    return {
+        "name": post.holiday, "date": when, "weekday": tanggal(when, "EEEE"), "year": when.year,
+        "anniversary": when.year - first if first else None,
+    }  # fmt: skip
 
 
 @lru_cache(maxsize=1024)  # a broadcast formats the same date for every recipient
@@ -57,8 +105,8 @@ def _describe(e: BaseException, context: dict[str, Any]) -> str:
     if isinstance(e, jinja2.UndefinedError):
         hint = ""
         if context.get("recipient") is None and "'None' has no attribute" in (e.message or ""):
-            hint = " (Instagram has no recipient: wrap it in {% if recipient %}...{% endif %})"
-        return f"undefined template variable: {e.message}{hint}"
+            hint = _(" (Instagram has no recipient: wrap it in {% if recipient %}...{% endif %})")
+        return _("undefined template variable: {error}").format(error=e.message) + hint
     if isinstance(e, jinja2.TemplateError):
         return f"template error: {e}"
     if isinstance(e, RecursionError):
@@ -110,12 +158,21 @@ def post_data(post: Post, body: str) -> dict[str, Any]:
         "theme": post.theme,
         "template": post.template,
         "event": {"date": post.event.date, "time": post.event.time, "place": post.event.place},
+        "date": post.event.date,
+        "time": post.event.time,
+        "place": post.event.place,
         "sop": None
         if sop is None
         else {
             "service": sop.service,
             "requirements": list(sop.requirements),
-            "steps": list(sop.steps),
+            "steps": [str(s) for s in sop.steps],  # "Hari ke-2: verifikasi (Ketua RT)"
+            "step_parts": [
+                {"langkah": s.langkah, "waktu": s.waktu, "petugas": s.petugas}
+                if hasattr(s, "langkah")
+                else {"langkah": str(s), "waktu": "", "petugas": ""}
+                for s in sop.steps
+            ],
             "duration": sop.duration,
             "cost": sop.cost,
             "form": sop.form,
@@ -128,13 +185,16 @@ def post_data(post: Post, body: str) -> dict[str, Any]:
 
 
 class TextRenderer:
-    def __init__(self, root: Path, office: Office):
+    def __init__(self, root: Path, office: Office, calendar: Calendar | None = None, today: date | None = None):
         self.root = root
+        self.calendar = calendar
+        self.today = today
         self.templates = root / "content" / "templates"
         self.office = office
         self.office_data = office_data(office)
         self.env = BoundedEnvironment(
-            loader=ContentLoader(root),
+            loader=jinja2.ChoiceLoader([ContentLoader(root), jinja2.FileSystemLoader(BUILTIN)]),
+            extensions=[KeepLineBreaks],
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -142,6 +202,7 @@ class TextRenderer:
             auto_reload=False,  # a project is loaded afresh by every command and daemon pass
         )
         self.env.add_filter("tanggal", tanggal)
+        self.env.add_filter("polos", polos)
         self._bodies: dict[str, jinja2.Template] = {}
         self._templates: dict[str, tuple[jinja2.Template, str]] = {}
         self._personal_bodies: dict[str, bool] = {}
@@ -152,7 +213,9 @@ class TextRenderer:
         return f"{channel}/{post.template or post.kind}.j2"
 
     def _rel(self, name: str) -> str:
-        return f"content/templates/{name}"
+        if (self.templates / name).is_file() or not (BUILTIN / name).is_file():
+            return f"content/templates/{name}"
+        return f"siaran/templates/{name}"  # the built-in default (copy it to content/templates/ to change it)
 
     def _body_template(self, post: Post) -> jinja2.Template:
         tpl = self._bodies.get(post.name)
@@ -195,7 +258,13 @@ class TextRenderer:
     def render(self, post: Post, channel: str, recipient: Recipient | None = None) -> str:
         rec = recipient.for_template() if recipient else None
         tpl, rel = self._channel_template(post, channel)
-        text = self._run(tpl, {"office": self.office_data, "post": self._view(post, rec), "recipient": rec}, rel, 0)
+        context = {
+            "office": self.office_data,
+            "post": self._view(post, rec),
+            "recipient": rec,
+            "holiday": self._holiday(post),
+        }
+        text = self._run(tpl, context, rel, 0)
         return _tidy(text)
 
     def render_body(self, post: Post, recipient: Recipient | None = None) -> str:
@@ -215,7 +284,7 @@ class TextRenderer:
             except jinja2.TemplateNotFound:
                 raise TemplateError(
                     post.path.relative_to(self.root).as_posix(),
-                    f"no template {rel} for channel {channel}",
+                    _("no template {path} for channel {channel}").format(path=rel, channel=channel),
                     field="template" if post.template else "channels",
                 ) from None
             except jinja2.TemplateSyntaxError as e:
@@ -240,8 +309,16 @@ class TextRenderer:
         if not post.body:
             return ""
         rel = post.path.relative_to(self.root).as_posix()
-        context = {"office": self.office_data, "post": self._plain(post), "recipient": rec}
+        context = {
+            "office": self.office_data,
+            "post": self._plain(post),
+            "recipient": rec,
+            "holiday": self._holiday(post),
+        }
         return self._run(self._body_template(post), context, rel, post.body_line - 1)
+
+    def _holiday(self, post: Post) -> dict[str, Any] | None:
+        return holiday_data(self.calendar, post, self.today)
 
     def _plain(self, post: Post) -> dict[str, Any]:
         found = self._plain_posts.get(post.name)

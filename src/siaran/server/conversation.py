@@ -94,9 +94,9 @@ class Conversation:
                 reply = Reply(key, "autoreply/mulai", phone, text)
             elif auto is not None and app is not None and phone:
                 local = now.astimezone(tz)
-                away = (
-                    bool(auto.away) and not auto.open_at(local) and (before or {}).get("away_on") != str(local.date())
-                )
+                # autoreply.yaml's own hours, else the office's hours per day (content/office.yaml)
+                open_now = auto.open_at(local) if auto.hours else app.project.office.is_open(local) is not False
+                away = bool(auto.away) and not open_now and (before or {}).get("away_on") != str(local.date())
                 answer = menu.decide(auto, m.text, m.choice, first=before is None, away=away)
                 if away:
                     contacts.set_away(db, m.contact_id, str(local.date()))

@@ -1,0 +1,132 @@
+"""--help and click's own words in the operator's language.
+
+Help texts stay English in the code (docstrings and ``help=``); they are msgids, translated when
+shown, so ``SIARAN_LANG`` decides at display time. ``python -m siaran.i18n`` collects them from the
+command tree (see ``help_texts``). click's own words ("Usage:", "Missing argument") go through the
+same catalog: click calls ``gettext`` by module-level name, which ``translate_click`` points at ours.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import sys
+from collections.abc import Iterator
+
+import click
+
+from ..i18n import N_, _, ngettext
+
+
+def _help(text: str | None) -> str | None:
+    return _(inspect.cleandoc(text)) if text else text
+
+
+@contextlib.contextmanager
+def translated(cmd: click.Command) -> Iterator[None]:
+    """Swap the command's and its parameters' help for translations while click formats them."""
+    saved = [(cmd, "help", cmd.help), (cmd, "short_help", cmd.short_help)]
+    saved += [(p, "help", p.help) for p in cmd.params if isinstance(p, click.Option)]
+    try:
+        for obj, attr, value in saved:
+            setattr(obj, attr, _help(value))
+        yield
+    finally:
+        for obj, attr, value in saved:
+            setattr(obj, attr, value)
+
+
+class TranslatedCommand(click.Command):
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with translated(self):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with translated(self):
+            return super().get_short_help_str(limit)
+
+
+class TranslatedGroup(click.Group):
+    command_class = TranslatedCommand
+    group_class = type  # subgroups are of this same class
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with translated(self):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with translated(self):
+            return super().get_short_help_str(limit)
+
+
+def help_texts(group: click.Group) -> Iterator[str]:
+    """Every help text of the command tree, as the msgids ``translated`` looks up."""
+    for cmd in [group, *group.commands.values()]:
+        if isinstance(cmd, click.Group) and cmd is not group:
+            yield from help_texts(cmd)
+            continue
+        for text in (cmd.help, cmd.short_help, *(p.help for p in cmd.params if isinstance(p, click.Option))):
+            if text:
+                yield inspect.cleandoc(text)
+
+
+def translate_click() -> None:
+    for name, module in list(sys.modules.items()):
+        if name == "click" or name.startswith("click."):
+            if getattr(module, "_", None) is not None and callable(module._):
+                module._ = _
+            if callable(getattr(module, "ngettext", None)):
+                module.ngettext = ngettext
+
+
+# click's words an operator meets, so the catalog holds them (click's own msgids, unchanged).
+CLICK_WORDS = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("Error: {message}"),
+    N_("Missing argument"),
+    N_("Missing option"),
+    N_("Missing parameter: {param_name}"),
+    N_("No such command {name!r}."),
+    N_("No such option {name!r}."),
+    N_("Try '{command} {option}' for help."),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("Invalid value: {message}"),
+    N_("Aborted!"),
+    N_("default: {default}"),
+    N_("{value!r} is not a valid {number_type}."),
+    N_("{value} is not in the range {range}."),
+    N_("{name} {filename!r} does not exist."),
+    N_("{name} {filename!r} is a directory."),
+    N_("{name} {filename!r} is a file."),
+    N_("file"),
+    N_("directory"),
+    N_("path"),
+    N_("integer"),
+    N_("float"),
+    N_("Did you mean {possibility}?"),
+)
+
+
+def _click_plurals() -> tuple[str, ...]:  # never called: marks click's plural msgids for the catalog
+    return (
+        ngettext("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})", 1),
+        ngettext("{value!r} is not {choice}.", "{value!r} is not one of {choices}.", 1),
+        ngettext("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)", 1),
+    )
+
+
+# Delivery states as the summaries and history show them (history.STATUSES, stored in English).
+STATUS_WORDS = (
+    N_("queued"),
+    N_("sending"),
+    N_("sent"),
+    N_("delivered"),
+    N_("read"),
+    N_("failed"),
+    N_("uncertain"),
+    N_("skipped"),
+)

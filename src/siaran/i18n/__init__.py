@@ -1,0 +1,102 @@
+"""Operator-facing text in Bahasa Indonesia (the default) or English, through gettext catalogs.
+
+Code holds English msgids: ``_("no post named {name!r}").format(name=...)``, ``ngettext`` where a
+count decides the form, ``N_`` to mark a text translated later (click help, shown at display time).
+The catalogs are ``locale/<lang>/LC_MESSAGES/siaran.po``; the build compiles them to ``.mo``
+(``setup.py``), and a missing or older ``.mo`` (an editable install) is compiled here from the
+``.po`` in memory. The language: ``SIARAN_LANG`` (id | en), else the OS locale, else Indonesian.
+Log files stay English for support: logging calls never go through ``_``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gettext as _gettext
+import io
+import locale
+import os
+from functools import cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "siaran"
+LANGUAGES = ("id", "en")
+DEFAULT = "id"
+
+
+def language() -> str:
+    """id or en: SIARAN_LANG, else the OS locale (LC_ALL, LC_MESSAGES, LANG), else id."""
+    chosen = os.environ.get("SIARAN_LANG", "").strip().lower()
+    if chosen:
+        return "en" if chosen.startswith("en") else DEFAULT
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "en" if value.lower().startswith("en") else DEFAULT
+    try:  # Windows has no LANG: ask the OS ("English_United States")
+        current = locale.getlocale()[0] or ""
+    except ValueError:
+        current = ""
+    return "en" if current.lower().startswith("en") else DEFAULT
+
+
+def catalog_path(lang: str, suffix: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}{suffix}"
+
+
+def compile_po(po: Path) -> bytes:
+    """The .mo bytes of one .po catalog (Babel's compiler, also used by the build)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    out = io.BytesIO()
+    write_mo(out, catalog)
+    return out.getvalue()
+
+
+@cache
+def translations(lang: str) -> _gettext.NullTranslations:
+    po, mo = catalog_path(lang, ".po"), catalog_path(lang, ".mo")
+    if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as handle:
+            return _gettext.GNUTranslations(handle)
+    if po.is_file():
+        data = compile_po(po)
+        with contextlib.suppress(OSError):  # an editable install: keep it for the next start
+            tmp = mo.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(mo)
+        return _gettext.GNUTranslations(io.BytesIO(data))
+    return _gettext.NullTranslations()
+
+
+def _(message: str) -> str:
+    return translations(language()).gettext(message) if message else message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(language()).ngettext(singular, plural, n)
+
+
+def say(stored: str | None) -> str | None:
+    """A reason kept in English in history (support reads it) shown in the operator's language; a
+    provider's own words in brackets stay as they were: "message undeliverable: … (Meta's text)"."""
+    if not stored:
+        return stored
+    found = _(stored)
+    if found != stored:
+        return found
+    head, sep, tail = stored.partition(" (")
+    if sep and (translated := _(head)) != head:
+        return translated + sep + tail
+    return stored
+
+
+def N_(message: str) -> str:
+    """Marks a text for the catalog without translating it now (it is translated where shown)."""
+    return message
+
+
+__all__ = ["LANGUAGES", "N_", "_", "language", "ngettext", "say"]
