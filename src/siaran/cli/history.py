@@ -73,9 +73,7 @@ def history_cmd(
     if not as_json and not post and not rows:
         _grouped(app, tz, status, since_dt, channel, limit)
         return
-    found = query_deliveries(app.db, post=post, status=status, since=since_dt, channel=channel)
-    if limit:
-        found = found[-limit:]
+    found = query_deliveries(app.db, post=post, status=status, since=since_dt, channel=channel, limit=limit)
     if as_json:
         click.echo(json.dumps([{k: r[k] for k in FIELDS} for r in found], ensure_ascii=False, indent=2))
         return

@@ -156,9 +156,10 @@ def query(
     sql = "select * from deliveries"
     if where:
         sql += " where " + " and ".join(where)
-    sql += " order by id"
-    if limit:
-        sql += f" limit {int(limit)}"
+    if limit:  # the newest rows, found from the end of the table (no full read at millions of rows)
+        sql = f"select * from ({sql} order by id desc limit {int(limit)}) order by id"
+    else:
+        sql += " order by id"
     return list(db.query(sql, args))
 
 
