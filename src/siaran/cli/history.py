@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterable
 from datetime import datetime, time
+from typing import IO
 
 import click
 
@@ -53,31 +56,41 @@ def history_cmd(
     """Show the delivery history (`siaran history reset --yes` starts a new one)."""
     if ctx.invoked_subcommand:
         return
-    app = tolerant_app(ctx)
-    tz = app.project.office.timezone
+    app = tolerant_app(ctx)  # content problems are shown as warnings, never fatal here
+    tz = app.office.timezone
     since_dt = None
     if since:
         try:
             since_dt = datetime.combine(datetime.fromisoformat(since).date(), time(0), tzinfo=tz)
         except ValueError:
             raise ConfigError(f"--since {since!r} is not a date like 2026-11-01") from None
-    rows = query_deliveries(app.db, post=post, status=status, since=since_dt, channel=channel)
-    if limit:
-        rows = rows[-limit:]
+    rows = query_deliveries(app.db, post=post, status=status, since=since_dt, channel=channel, limit=limit)
     if as_json:
-        click.echo(json.dumps([{k: r[k] for k in FIELDS} for r in rows], ensure_ascii=False, indent=2))
+        write_json(({k: r[k] for k in FIELDS} for r in rows), sys.stdout)
         return
-    if not rows:
-        click.echo("No deliveries yet.")
-        rehearsed = rehearsal(app.settings).path("history")
-        if not app.clock.rehearsed and rehearsed.exists():
-            click.echo(f"(Latihan dengan SIARAN_NOW tercatat terpisah di {rehearsed.name}.)")
-        return
+    empty = True
     for r in rows:
+        empty = False
         when = datetime.fromisoformat(r["sent_at"] or r["created_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
         occ = r["occurrence"] or "manual"
         err = f"  ({r['error']})" if r["error"] else ""
         click.echo(f"{when}  {r['status']:<9} {r['channel']:<9} {r['recipient']:<16} {r['post']}  [{occ}]{err}")
+    if empty:
+        click.echo("No deliveries yet.")
+        rehearsed = rehearsal(app.settings).path("history")
+        if not app.clock.rehearsed and rehearsed.exists():
+            click.echo(f"(Latihan dengan SIARAN_NOW tercatat terpisah di {rehearsed.name}.)")
+
+
+def write_json(items: Iterable[dict], out: IO[str]) -> None:
+    """A JSON array written item by item as the rows come (the same text as ``json.dumps(list,
+    indent=2)``), so a million rows never sit in memory at once."""
+    first = True
+    for item in items:
+        out.write("[\n  " if first else ",\n  ")
+        out.write(json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 @history_cmd.command("reset")

@@ -21,7 +21,7 @@ def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(weekly.as_dicts(rows), ensure_ascii=False, indent=2))
         return
-    office = app.project.office
+    office = app.office
     click.secho(f"{office.name}: the last {weeks} week(s), {office.tz_label}", bold=True)
     click.echo(
         f"{'week':<9} {'from':<10}  {'WA posts':>8} {'sent':>6} {'read':>6} {'failed':>6} {'later':>5}  "

@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import ContentError, ContentErrors
 from .calendar import Calendar, load_calendar
 from .files import slug
+from .list_store import FirstReader, Lists, Reader
 from .lists import invalid_row_errors, load_list
 from .model import BroadcastList, Office, Post, Recipient
 from .office import load_office
@@ -29,7 +30,7 @@ class Project:
     root: Path
     office: Office
     posts: dict[str, Post]
-    lists: dict[str, BroadcastList]
+    lists: Lists | dict[str, BroadcastList]  # read on first use (Lists), so commands that never look stay fast
     calendar: Calendar
     schedules: dict[str, Schedule]
     warnings: list[ContentError] = field(default_factory=list)
@@ -43,7 +44,16 @@ class Project:
 
     def sample_recipient(self, post: Post) -> Recipient:
         """The first person on the post's lists, or a stand-in: whom previews and checks render for."""
-        return next((r for n in post.lists if n in self.lists for r in self.lists[n].recipients[:1]), SAMPLE_RECIPIENT)
+        for name in post.lists:
+            if name in self.lists:
+                first = (
+                    self.lists.first(name)
+                    if isinstance(self.lists, Lists)
+                    else next(iter(self.lists[name].recipients), None)
+                )
+                if first is not None:
+                    return first
+        return SAMPLE_RECIPIENT
 
     def post(self, name: str) -> Post:
         name = name.removeprefix("content/").rsplit(".", 1)[0] if name.endswith((".md", ".yaml", ".yml")) else name
@@ -74,11 +84,18 @@ class Project:
 
 
 def load_content(
-    root: Path, today: date | datetime, problems: list[ContentError], *, strict_lists: bool = False
+    root: Path,
+    today: date | datetime,
+    problems: list[ContentError],
+    *,
+    strict_lists: bool = False,
+    read_list: Reader = load_list,
+    first_recipient: FirstReader | None = None,
 ) -> Project:
     """Reads every file, appending what is wrong to ``problems``; raises ContentErrors only when the
-    office itself cannot be read. With ``strict_lists`` an invalid phone row is an error (``siaran
-    check``); otherwise it is a warning and the row is skipped."""
+    office itself cannot be read. With ``strict_lists`` (``siaran check``) every list is read now and
+    an invalid phone row is an error; otherwise lists are read when first used (``read_list``, which
+    the application wraps with its cache) and an invalid row is skipped and reported by the send."""
     root = Path(root)
     if not (root / "content").is_dir():
         raise ContentErrors(
@@ -98,18 +115,22 @@ def load_content(
         today = today.astimezone(office.timezone).date() if office else today.date()
     calendar = load_calendar(root, problems)
 
-    lists: dict[str, BroadcastList] = {}
+    lists = Lists(
+        root,
+        sorted((root / "content" / "lists").glob("*.csv")),
+        office.region if office else "ID",
+        read_list,
+        first_recipient,
+    )
     warnings: list[ContentError] = []
-    for path in sorted((root / "content" / "lists").glob("*.csv")):
-        rel = path.relative_to(root).as_posix()
+    for name in list(lists):  # a broken list stops every send, as any broken file does
         try:
-            blist = load_list(path, rel, office.region if office else "ID")
+            if strict_lists:
+                problems.extend(invalid_row_errors(lists[name], lists.rel(name)))
+            else:
+                lists.verify(name)
         except ContentError as e:
             problems.append(e)
-            continue
-        lists[blist.name] = blist
-        rows = invalid_row_errors(blist, rel, warning=not strict_lists)
-        (problems if strict_lists else warnings).extend(rows)
 
     posts: dict[str, Post] = {}
     for path in post_files(root):
