@@ -103,3 +103,12 @@ def test_preview_unknown_post(run):
     res = run("preview", "announcements/tidak-ada")
     assert res.exit_code == 1
     assert "no post named 'announcements/tidak-ada'" in res.stderr
+
+
+def test_history_limit_is_the_newest_rows_oldest_first(run):
+    run("send", "sop/ktp-el", "--now", "--channel", "whatsapp", env=NOW)
+    everything = json.loads(run("history", "--json", env=NOW).output)
+    newest = json.loads(run("history", "--json", "--limit", "2", env=NOW).output)
+    assert newest == everything[-2:] and len(everything) == 6
+    text = run("history", "--limit", "2", "--rows", env=NOW).output.splitlines()
+    assert len(text) == 2 and newest[-1]["recipient"] in text[-1]

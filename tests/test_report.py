@@ -69,3 +69,31 @@ def test_report_on_empty_history_flags_every_week(run):
     assert res.exit_code == 0, res.all
     assert res.output.count("! no Instagram post this week") == 2
     assert "yet" in res.output  # the current week is still in progress
+
+
+def test_report_counts_by_office_week_in_sql(run, project: Path):
+    """Week boundaries are Mondays 00:00 office time (WITA, UTC+8), not UTC: a message sent on Sunday
+    23:30 WITA belongs to the week before one sent on Monday 00:30 WITA, though both are Sunday in UTC."""
+    run("report", "--weeks", "1", env=NOW)  # creates the history (a SIARAN_NOW rehearsal keeps its own)
+    db = sqlite_utils.Database(project / "siaran-rehearsal.db")
+    rows = [  # (key, post, occurrence, status, sent_at, updated_at)
+        ("a", "p1", "o1", "sent", "2026-11-22T15:30:00+00:00", "2026-11-22T15:30:00+00:00"),  # Sun 23:30 WITA
+        ("b", "p1", "o1", "sent", "2026-11-22T16:30:00+00:00", "2026-11-22T16:30:00+00:00"),  # Mon 00:30 WITA
+        ("c", "p2", None, "sent", "2026-11-23T01:00:00+00:00", "2026-11-23T01:00:00+00:00"),
+        ("d", "p2", None, "failed", None, "2026-11-22T16:00:00+00:00"),  # Mon 00:00 WITA
+        ("e", "p2", None, "uncertain", None, "2026-11-22T15:59:59+00:00"),  # Sun 23:59:59 WITA
+        ("f", "p1", "o1", "sent", "2026-11-01T01:00:00+00:00", "2026-11-01T01:00:00+00:00"),  # too old
+    ]
+    db["deliveries"].insert_all(
+        {"key": k, "post": p, "occurrence": o, "status": s, "sent_at": sa, "updated_at": ua, "created_at": ua,
+         "channel": "whatsapp", "recipient": "+6281200000001"}
+        for k, p, o, s, sa, ua in rows
+    )  # fmt: skip
+    db.conn.commit()
+    w47, w48 = json.loads(run("report", "--weeks", "2", "--json", env=NOW).output)
+    assert (w47["whatsapp_sent"], w47["whatsapp_posts"], w47["whatsapp_failed"], w47["whatsapp_uncertain"]) == (
+        1, 1, 0, 1
+    )  # fmt: skip
+    assert (w48["whatsapp_sent"], w48["whatsapp_posts"], w48["whatsapp_failed"], w48["whatsapp_uncertain"]) == (
+        2, 2, 1, 0
+    )  # fmt: skip

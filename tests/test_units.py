@@ -192,3 +192,15 @@ def test_body_naming_the_recipient_is_rendered_per_person(tmp_path):
     # A body that never names the recipient is worked out once, yet each greeting line stays personal.
     assert "Yth. Bapak/Ibu Ani" in project.renderer.render(plain, "whatsapp", a)
     assert "Yth. Bapak/Ibu Badu" in project.renderer.render(plain, "whatsapp", b)
+
+
+def test_history_json_is_streamed_as_the_same_text_as_json_dumps():
+    import io
+    import json
+
+    from siaran.cli.history import write_json
+
+    for items in ([], [{"a": 1, "b": "baris\nbaru ☺"}], [{"a": None}, {"b": [1, 2]}]):
+        out = io.StringIO()
+        write_json(iter(items), out)
+        assert out.getvalue() == json.dumps(items, ensure_ascii=False, indent=2) + "\n"

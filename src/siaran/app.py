@@ -2,22 +2,45 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from .channels import check_settings, whatsapp_limits
-from .checks import load_project
 from .clock import Clock
 from .config import Settings, load_settings, rehearsal
-from .content.project import Project
-from .history import open_db
+from .content import list_store
+from .content.lists import load_list
+from .content.model import BroadcastList, Office, Recipient
+from .errors import ContentError, ContentErrors
+from .history import lists_cache, open_db
 from .history.guard import check as check_history
 from .history.optouts import numbers as optout_numbers
 from .history.safety import daily_backup
+
+if TYPE_CHECKING:
+    from .content.project import Project
+
+
+CACHE_LISTS_FROM = 64 * 1024  # bytes: smaller lists are parsed each time (milliseconds)
+
+
+@functools.cache
+def _reader_version() -> str:
+    """Changes whenever the list reader, the phone number rules or the cache format change, so the
+    cache never serves a list parsed by other rules."""
+    import phonenumbers
+
+    from .content import lists, phones
+
+    sources = b"".join(Path(m.__file__).read_bytes() for m in (lists, phones, list_store))
+    return hashlib.sha256(sources + phonenumbers.__version__.encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -29,6 +52,7 @@ class App:
     tolerant: bool = False  # broken posts are set aside, not fatal (daemon, read-only commands)
     _project: Project | None = field(default=None, repr=False)
     _guarded: bool = field(default=False, repr=False)
+    _office: Office | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, root: Path, clock: Clock, env: dict[str, str] | None = None) -> App:
@@ -68,24 +92,76 @@ class App:
     @property
     def project(self) -> Project:
         if self._project is None:
+            from .checks import load_project  # rendering (Pillow, Jinja2) only for commands that need it
+
             self._project = load_project(
                 self.root,
                 self.clock.now(),
                 strict_lists=self.strict_lists,
                 tolerant=self.tolerant,
                 whatsapp_limits=whatsapp_limits(self.settings),
+                read_list=self._read_list,
+                first_recipient=self._first_recipient,
             )
         return self._project
+
+    # ── broadcast lists, parsed once per change of the file (cached in the history by content hash) ──
+    def _list_digest(self, path: Path, region: str) -> str | None:
+        """The cache key of a list file's content, or None to read it directly: a small list parses in
+        milliseconds, and there is no cache without a history file."""
+        try:
+            history = self.settings.path("history")
+            if "db" not in self.__dict__ and not (history.exists() and history.stat().st_size > 0):
+                return None  # never make (or remake) a history just for the cache: the guard judges it first
+            if path.stat().st_size < CACHE_LISTS_FROM:
+                return None
+            data = path.read_bytes()
+        except OSError:
+            return None  # the reader names the file and the reason
+        return hashlib.sha256(f"{_reader_version()}\0{region}\0".encode() + data).hexdigest()
+
+    def _read_list(self, path: Path, rel: str, region: str) -> BroadcastList:
+        digest = self._list_digest(path, region)
+        if digest is None:
+            return load_list(path, rel, region)
+        data = lists_cache.whole(self.db, rel, digest)
+        if data is not None:
+            return list_store.unpack(path, data)
+        blist = load_list(path, rel, region)
+        lists_cache.put(self.db, rel, digest, *list_store.pack(blist), self.now())
+        return blist
+
+    def _first_recipient(self, path: Path, rel: str, region: str) -> tuple[Recipient, ...] | None:
+        digest = self._list_digest(path, region)
+        data = lists_cache.first(self.db, rel, digest) if digest else None
+        return tuple(list_store.unpack_recipients(path, data)) if data is not None else None
+
+    @property
+    def office(self) -> Office:
+        """content/office.yaml alone: what reading the history needs (its timezone, its name),
+        without parsing posts, lists and templates."""
+        if self._project is not None:
+            return self._project.office
+        if self._office is None:
+            from .content.office import load_office
+
+            problems: list[ContentError] = []
+            office = load_office(self.root, problems)
+            if office is None or any(not p.warning for p in problems):
+                raise ContentErrors([p for p in problems if not p.warning])
+            self._office = office
+        return self._office
 
     def now(self) -> datetime:
         return self.clock.now()
 
     def local_now(self) -> datetime:
         """Now in the office's timezone (WIB, WITA or WIT)."""
-        return self.clock.now().astimezone(self.project.office.timezone) if self._project else self.clock.now()
+        office = self._project.office if self._project else self._office
+        return self.clock.now().astimezone(office.timezone) if office else self.clock.now()
 
     def today(self) -> date:
-        if self._project is not None:
+        if self._project is not None or self._office is not None:
             return self.local_now().date()
         return self.clock.now().date()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from .channels.instagram_caption import check_captions
 from .channels.limits import check_whatsapp_parts
@@ -85,13 +86,15 @@ def load_project(
     strict_lists: bool = False,
     tolerant: bool = False,
     whatsapp_limits: tuple[int, int] = (0, 0),
+    **readers: Any,
 ) -> Project:
     """The project, checked by every rule. Raises ContentErrors listing every problem — unless
     ``tolerant``: then only an unreadable office raises, broken posts are left out (their problems
     kept in ``project.broken``) and every problem is kept in ``project.problems``, so the daemon
-    and the read-only commands go on with what is sound."""
+    and the read-only commands go on with what is sound. ``readers``: how lists are read
+    (``read_list``, ``first_recipient``; see content.project.load_content)."""
     problems: list[ContentError] = []
-    project = load_content(root, today, problems, strict_lists=strict_lists)
+    project = load_content(root, today, problems, strict_lists=strict_lists, **readers)
     project.renderer = TextRenderer(project.root, project.office, project.calendar, project.today)
     project.whatsapp_limits = whatsapp_limits
     for rule in RULES:

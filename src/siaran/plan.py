@@ -20,7 +20,7 @@ def delivery_key(post: Post, channel: str, address: str, occurrence: str | None)
     return f"{KEY_VERSION}:{hashlib.sha256(canonical.encode()).hexdigest()[:32]}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per recipient of a broadcast
 class Planned:
     key: str
     post: str

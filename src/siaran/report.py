@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .app import App
-from .history import WENT_OUT, instagram, reports, snapshots
+from .history import instagram, reports, snapshots
 from .i18n import _
 
 
@@ -43,12 +43,16 @@ def _local(stamp: str | None, tz: ZoneInfo) -> date | None:
     return dt.astimezone(tz).date()
 
 
+def _utc_midnight(d: date, tz: ZoneInfo) -> str:
+    return datetime.combine(d, datetime.min.time(), tzinfo=tz).astimezone(UTC).isoformat(timespec="seconds")
+
+
 def _monday(d: date) -> date:
     return d - timedelta(days=d.weekday())
 
 
 def build(app: App, weeks: int = 4) -> list[Week]:
-    tz = app.project.office.timezone
+    tz = app.office.timezone
     today = app.local_now().date()
     first = _monday(today) - timedelta(weeks=max(1, weeks) - 1)
     out: dict[date, Week] = {}
@@ -62,23 +66,17 @@ def build(app: App, weeks: int = 4) -> list[Week]:
         return out.get(_monday(d)) if d and d >= first else None
 
     since = datetime.combine(first, datetime.min.time(), tzinfo=tz).astimezone(UTC).isoformat(timespec="seconds")
-    wa_posts: dict[date, set] = {}
-    for r in reports.whatsapp_since(app.db, since):
-        w = week_of(r["sent_at"] or r["updated_at"] or r["created_at"])
+    offset = int(app.now().astimezone(tz).utcoffset().total_seconds() // 60)
+    bounds = [(w.start.isoformat(), _utc_midnight(w.start, tz), _utc_midnight(w.start + timedelta(weeks=1), tz))
+              for w in sorted(out.values(), key=lambda w: w.start)]  # fmt: skip
+    for monday, counts in reports.whatsapp_weeks(app.db, bounds, offset).items():
+        w = out.get(date.fromisoformat(monday))
         if w is None:
             continue
-        if r["status"] in WENT_OUT:
-            w.whatsapp_sent += 1
-            w.whatsapp_delivered += r["status"] != "sent"
-            w.whatsapp_read += r["status"] == "read"
-            wa_posts.setdefault(w.start, set()).add((r["post"], r["occurrence"]))
-        elif r["status"] == "failed":
-            w.whatsapp_failed += 1
-            w.whatsapp_failed_later += bool(r["sent_at"])
-        elif r["status"] == "uncertain":
-            w.whatsapp_uncertain += 1
-    for start, posts in wa_posts.items():
-        out[start].whatsapp_posts = len(posts)
+        w.whatsapp_sent, w.whatsapp_posts = counts.sent, counts.posts
+        w.whatsapp_delivered, w.whatsapp_read = counts.delivered, counts.read
+        w.whatsapp_failed, w.whatsapp_failed_later = counts.failed, counts.failed_later
+        w.whatsapp_uncertain = counts.uncertain
 
     for r in instagram.rows(app.db):
         w = week_of(r["posted_at"] or r["published_at"] or r["updated_at"])

@@ -6,15 +6,16 @@ the module is imported only when that provider or publisher is configured.
 from __future__ import annotations
 
 import importlib
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock
 from ..config import Settings
 from ..errors import ConfigError, did_you_mean
 from ..i18n import _
 from .base import Driver, MediaStore, Message, Post, Publication, Publisher, Receipt
+
+if TYPE_CHECKING:
+    import httpx
 
 WHATSAPP: dict[str, str] = {
     "outbox": "siaran.channels.outbox",

@@ -1,19 +1,6 @@
-"""Command-line interface: one module per command group, all registered on ``cli``."""
+"""Command-line interface: one module per command group, each imported only when one of its
+commands runs (see ``COMMANDS`` in ``base``)."""
 
-from . import (  # noqa: F401 - importing registers the commands
-    calendar,
-    content,
-    daemon,
-    history,
-    init,
-    instagram,
-    optout,
-    report,
-    retry,
-    send,
-    serve,
-    whatsapp,
-)
 from .base import cli
 
 

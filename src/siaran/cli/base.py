@@ -2,23 +2,83 @@
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 import click
 
-from .. import logs
-from ..app import App
-from ..clock import clock_from_env
-from ..config import DEFAULT_LOG
 from ..errors import ContentErrors, SiaranError
-from ..history.safety import explain
 from ..i18n import _, ngettext
-from .translate import TranslatedGroup, translate_click
+from .translate import TranslatedGroup, opening, translate_click
+
+if TYPE_CHECKING:
+    from .. import logs
+    from ..app import App
+
+# Every command: the module of siaran.cli that defines it, and its one-line help (what `siaran
+# --help` shows without importing it; tests/test_docs.py checks it matches the command's own).
+# A command's module is imported only when that command runs, so `siaran history` never loads
+# Pillow, APScheduler or httpx.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("content:check", "Validate every content, list, template, calendar and schedule file."),
+    "init": ("init:init_cmd", "Create a starter project in FOLDER (default: here): an office, one post of each kind, a "
+             "list, schedules, a calendar and .env.example, ready for `siaran check`."),
+    "status": ("daemon:status", "Health at a glance: is the daemon alive, its last and next pass, problems, recent "
+               "failures."),
+    "templates": ("content:templates_cmd", "Every variable a template or a post body can use, with an example from "
+                  "this project."),
+    "history": ("history:history_cmd", "Show the delivery history: one line per post and occurrence, in office time."),
+    "holidays": ("calendar:holidays", "The year's holidays (default: this year): date, name, kind, and the "
+                 "greeting that goes out."),
+    "instagram": ("instagram:instagram", "Instagram queue: see it, publish it, reconcile it with the profile."),
+    "list": ("content:list_posts", "Every post, one per line: name, kind, channels, lists, title."),
+    "optout": ("optout:optout_group", "Numbers that never get broadcasts (people who asked to stop)."),
+    "preview": ("content:preview", "Show exactly what each channel would get for post NAME, without sending."),
+    "report": ("report:report_cmd", "Posts per week on WhatsApp and Instagram, failures, and followers; weeks "
+               "with no Instagram post are flagged."),
+    "retry": ("retry:retry_cmd", "Send again WhatsApp messages that are uncertain or failed."),
+    "run": ("daemon:run", "Run the schedules: send each occurrence on time, once."),
+    "schedule": ("calendar:schedule", "Upcoming occurrences: local date-time, schedule, post, channels and lists."),
+    "send": ("send:send", "Send post NAME now to its lists and channels."),
+    "serve": ("serve:serve", "Receive WhatsApp webhooks (delivery statuses, BERHENTI, the auto-reply menu) and "
+              "serve the operator page."),
+    "service": ("daemon:service", "Start `siaran run` with the computer (Windows Task Scheduler, systemd)."),
+    "whatsapp": ("whatsapp:whatsapp_group", "The WhatsApp Cloud API account: its message templates."),
+}  # fmt: skip
 
 
 class Group(TranslatedGroup):
+    """The root group: subcommands are imported on first use (click's "lazy group" pattern).
+    Subgroups are of this class too (their help is translated) but list only their own commands."""
+
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {}  # the root's is COMMANDS
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in self.lazy:
+            module, _, attr = self.lazy[name][0].partition(":")
+            # Importing the module registers its commands on ``cli`` (``@cli.command``).
+            self.commands.setdefault(name, getattr(importlib.import_module(f"{__package__}.{module}"), attr))
+        return self.commands.get(name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names), default=0)
+        rows = []
+        for name in names:
+            # A command not imported yet is shown through a stand-in carrying its help text.
+            cmd = self.commands.get(name) or self.command_class(name, help=opening(self.lazy[name][1]))
+            if not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit)))
+        if rows:
+            with formatter.section(_("Commands")):
+                formatter.write_dl(rows)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -30,6 +90,8 @@ class Group(TranslatedGroup):
         except sqlite3.Error as e:  # the history failed mid-command (disk full, made read-only)
             if not (ctx.obj and "app" in ctx.obj) or ctx.obj.get("debug"):
                 raise
+            from ..history.safety import explain
+
             report_error(explain(e, ctx.obj["app"].settings.path("history")), ctx.obj.get("redact"))
             sys.exit(1)
 
@@ -72,6 +134,11 @@ def cli(ctx: click.Context, project: Path, debug: bool, verbose: bool) -> None:
     Content files under content/ and schedules/ become WhatsApp broadcasts and Instagram posts,
     with the whole history kept in SQLite. Without any account it writes to the outbox/ folder.
     """
+    from .. import logs
+    from ..app import App
+    from ..clock import clock_from_env
+    from ..config import DEFAULT_LOG
+
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     try:
@@ -85,6 +152,9 @@ def cli(ctx: click.Context, project: Path, debug: bool, verbose: bool) -> None:
         sys.exit(1)
     ctx.obj["app"] = app
     ctx.obj["redact"] = logs.setup(app.settings.secrets(), verbose=verbose)
+
+
+cli.lazy = COMMANDS
 
 
 channel_option = click.option(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterable
 from datetime import datetime, time
+from typing import IO
 
 import click
 
@@ -62,8 +65,8 @@ def history_cmd(
     """
     if ctx.invoked_subcommand:
         return
-    app = tolerant_app(ctx)
-    tz = app.project.office.timezone
+    app = tolerant_app(ctx)  # content problems are shown as warnings, never fatal here
+    tz = app.office.timezone
     since_dt = None
     if since:
         try:
@@ -74,9 +77,10 @@ def history_cmd(
         _grouped(app, tz, status, since_dt, channel, limit)
         return
     found = query_deliveries(app.db, post=post, status=status, since=since_dt, channel=channel, limit=limit)
-    if as_json:
-        click.echo(json.dumps([{k: r[k] for k in FIELDS} for r in found], ensure_ascii=False, indent=2))
+    if as_json:  # streamed: a million rows never sit in memory at once
+        write_json(({k: r[k] for k in FIELDS} for r in found), sys.stdout)
         return
+    found = list(found)
     if not found:
         _nothing_yet(app)
         return
@@ -129,6 +133,17 @@ def _grouped(app, tz, status, since, channel, limit) -> None:
         )
         occ = g["occurrence"] or _("manual")
         click.echo(f"{span} {label}  {g['post']}  [{occ}]  {g['channel']}: {counts}")
+
+
+def write_json(items: Iterable[dict], out: IO[str]) -> None:
+    """A JSON array written item by item as the rows come (the same text as ``json.dumps(list,
+    indent=2)``), so a million rows never sit in memory at once."""
+    first = True
+    for item in items:
+        out.write("[\n  " if first else ",\n  ")
+        out.write(json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 @history_cmd.command("reset")

@@ -22,7 +22,7 @@ def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(weekly.as_dicts(rows), ensure_ascii=False, indent=2))
         return
-    office = app.project.office
+    office = app.office
     click.secho(
         _("{office}: the last {weeks} week(s), {zone}").format(office=office.name, weeks=weeks, zone=office.tz_label),
         bold=True,

@@ -36,6 +36,19 @@ def translated(cmd: click.Command) -> Iterator[None]:
             setattr(obj, attr, value)
 
 
+def opening(text: str) -> str:
+    """The translation of a help text known only by its opening words (a command not imported
+    yet, shown in `siaran --help` from the COMMANDS table): its msgid is the whole help text."""
+    from ..i18n import language, translations
+
+    catalog = getattr(translations(language()), "_catalog", {})
+    words = " ".join(text.split())
+    for msgid, translated_text in catalog.items():
+        if isinstance(msgid, str) and " ".join(msgid.split()).startswith(words) and translated_text:
+            return translated_text.split("\n\n", 1)[0]
+    return text
+
+
 class TranslatedCommand(click.Command):
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with translated(self):
@@ -61,7 +74,9 @@ class TranslatedGroup(click.Group):
 
 def help_texts(group: click.Group) -> Iterator[str]:
     """Every help text of the command tree, as the msgids ``translated`` looks up."""
-    for cmd in [group, *group.commands.values()]:
+    ctx = click.Context(group)
+    commands = [group.get_command(ctx, name) for name in group.list_commands(ctx)]  # lazy ones too
+    for cmd in [group, *(c for c in commands if c is not None)]:
         if isinstance(cmd, click.Group) and cmd is not group:
             yield from help_texts(cmd)
             continue

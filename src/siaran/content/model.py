@@ -167,7 +167,7 @@ class Post:
         return bool(self.images) or self.card or self.kind in ("greeting", "sop")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 100,000 of them in a big broadcast
 class Recipient:
     phone: str  # E.164 with '+'
     name: str = ""

@@ -14,6 +14,7 @@ from ..errors import ContentError, ContentErrors, did_you_mean
 from ..i18n import _
 from .calendar import Calendar, load_calendar
 from .files import slug
+from .list_store import FirstReader, Lists, Reader
 from .lists import invalid_row_errors, list_files, load_list
 from .model import BroadcastList, Office, Post, Recipient
 from .office import load_office
@@ -30,7 +31,7 @@ class Project:
     root: Path
     office: Office
     posts: dict[str, Post]
-    lists: dict[str, BroadcastList]
+    lists: Lists | dict[str, BroadcastList]  # read on first use (Lists), so commands that never look stay fast
     calendar: Calendar
     schedules: dict[str, Schedule]
     warnings: list[ContentError] = field(default_factory=list)
@@ -44,7 +45,16 @@ class Project:
 
     def sample_recipient(self, post: Post) -> Recipient:
         """The first person on the post's lists, or a stand-in: whom previews and checks render for."""
-        return next((r for n in post.lists if n in self.lists for r in self.lists[n].recipients[:1]), SAMPLE_RECIPIENT)
+        for name in post.lists:
+            if name in self.lists:
+                first = (
+                    self.lists.first(name)
+                    if isinstance(self.lists, Lists)
+                    else next(iter(self.lists[name].recipients), None)
+                )
+                if first is not None:
+                    return first
+        return SAMPLE_RECIPIENT
 
     def post(self, name: str) -> Post:
         name = name.removeprefix("content/").rsplit(".", 1)[0] if name.endswith((".md", ".yaml", ".yml")) else name
@@ -80,11 +90,18 @@ class Project:
 
 
 def load_content(
-    root: Path, today: date | datetime, problems: list[ContentError], *, strict_lists: bool = False
+    root: Path,
+    today: date | datetime,
+    problems: list[ContentError],
+    *,
+    strict_lists: bool = False,
+    read_list: Reader = load_list,
+    first_recipient: FirstReader | None = None,
 ) -> Project:
     """Reads every file, appending what is wrong to ``problems``; raises ContentErrors only when the
-    office itself cannot be read. With ``strict_lists`` an invalid phone row is an error (``siaran
-    check``); otherwise it is a warning and the row is skipped."""
+    office itself cannot be read. With ``strict_lists`` (``siaran check``) every list is read now and
+    an invalid phone row is an error; otherwise lists are read when first used (``read_list``, which
+    the application wraps with its cache) and an invalid row is skipped and reported by the send."""
     root = Path(root)
     if not (root / "content").is_dir():
         raise ContentErrors(
@@ -109,21 +126,23 @@ def load_content(
         today = today.astimezone(office.timezone).date() if office else today.date()
     calendar = load_calendar(root, problems)
 
-    lists: dict[str, BroadcastList] = {}
-    warnings: list[ContentError] = []
-    for path in list_files(root / "content" / "lists"):
-        rel = path.relative_to(root).as_posix()
-        if path.stem in lists:
+    files: dict[str, Path] = {}
+    for path in list_files(root / "content" / "lists"):  # CSV and Excel
+        if path.stem in files:
+            rel = path.relative_to(root).as_posix()
             problems.append(ContentError(rel, _("a second file for list {name!r}: keep one").format(name=path.stem)))
             continue
+        files[path.stem] = path
+    lists = Lists(root, list(files.values()), office.region if office else "ID", read_list, first_recipient)
+    warnings: list[ContentError] = []
+    for name in list(lists):  # a broken list stops every send, as any broken file does
         try:
-            blist = load_list(path, rel, office.region if office else "ID")
+            if strict_lists:
+                problems.extend(invalid_row_errors(lists[name], lists.rel(name)))
+            else:
+                lists.verify(name)
         except ContentError as e:
             problems.append(e)
-            continue
-        lists[blist.name] = blist
-        rows = invalid_row_errors(blist, rel, warning=not strict_lists)
-        (problems if strict_lists else warnings).extend(rows)
 
     posts: dict[str, Post] = {}
     for path in post_files(root):

@@ -23,15 +23,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from apscheduler.triggers.cron import CronTrigger
 
 from ..errors import ContentError, did_you_mean
 from ..i18n import _
 from .calendar import outside_years
 from .model import CHANNELS
 from .yamlfile import Fields, Located, load_yaml_mapping
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
 
 TRIGGERS = ("weekly", "monthly", "cron", "once", "holiday")
 FIELDS = (*TRIGGERS, "post", "series", "channels", "lists", "grace", "description", "on_holiday")
@@ -87,6 +89,8 @@ class Schedule:
 
     def cron_trigger(self, tz: ZoneInfo) -> CronTrigger:
         """weekly and cron schedules as an APScheduler trigger in the office timezone."""
+        from apscheduler.triggers.cron import CronTrigger  # APScheduler only when a schedule is evaluated
+
         if self.trigger == "weekly":
             return CronTrigger(
                 day_of_week=",".join(self.days), hour=self.at_time.hour, minute=self.at_time.minute, timezone=tz
@@ -157,6 +161,8 @@ def _clock(f: Fields, data: Located, key: str, where: str) -> time | None:
 def fires_within_a_year(cron: str, today: date) -> bool:
     """Does this crontab line fire in the 366 days from ``today``? (``0 8 30 2 *`` never does.)"""
     start = datetime.combine(today, time(0, 0), tzinfo=UTC)
+    from apscheduler.triggers.cron import CronTrigger
+
     minute, hour, day, month, weekday = cron_in_english(cron).split()
     trigger = CronTrigger(
         minute=minute, hour=hour, day=day, month=month, day_of_week=weekday,
@@ -203,6 +209,8 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError], today: d
         kw.update(month_days=_month_days(mf, value), at_time=_clock(mf, value, "time", "monthly.time"))
     elif trigger == "cron":
         kw["cron"] = str(value).strip()
+        from apscheduler.triggers.cron import CronTrigger
+
         try:
             CronTrigger.from_crontab(cron_in_english(kw["cron"]))
         except ValueError as e:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -109,7 +109,7 @@ async def deliver_async(
                 summary.left_queued += 1
         return summary
 
-    deliveries.reserve(db, (reservation(app, p, now) for p in planned if p.key not in existing))
+    deliveries.reserve(db, reservations(app, (p for p in planned if p.key not in existing), now))
     todo: list[Planned] = []
     for p in planned:
         found = existing.get(p.key)
@@ -186,13 +186,22 @@ async def send_planned(
 
 def reservation(app: App, p: Planned, now: datetime) -> dict:
     """The history row a planned delivery is reserved as (queued, or skipped with its reason)."""
-    return {
-        "key": p.key, "post": p.post, "channel": p.channel, "provider": provider_name(p.channel, app.settings),
-        "recipient": p.address, "list": p.list, "occurrence": p.occurrence,
-        "content_hash": app.project.posts[p.post].content_hash,
-        "status": "skipped" if p.skip_reason else "queued", "error": p.skip_reason or None,
-        "attempts": 0, "created_at": utc(now), "updated_at": utc(now),
-    }  # fmt: skip
+    return next(reservations(app, [p], now))
+
+
+def reservations(app: App, planned: Iterable[Planned], now: datetime) -> Iterator[dict]:
+    """The history rows planned deliveries are reserved as (queued, or skipped with their reason);
+    what every row shares is worked out once (a broadcast reserves 100,000 rows at once)."""
+    stamp = utc(now)
+    providers = {ch: provider_name(ch, app.settings) for ch in ("whatsapp", "instagram")}
+    hashes = {name: post.content_hash for name, post in app.project.posts.items()}
+    for p in planned:
+        yield {
+            "key": p.key, "post": p.post, "channel": p.channel, "provider": providers[p.channel],
+            "recipient": p.address, "list": p.list, "occurrence": p.occurrence, "content_hash": hashes[p.post],
+            "status": "skipped" if p.skip_reason else "queued", "error": p.skip_reason or None,
+            "attempts": 0, "created_at": stamp, "updated_at": stamp,
+        }  # fmt: skip
 
 
 def message_for(

@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 
 import PIL
-import segno
 
 from ..content.files import slug, write_atomic
 from ..content.model import Office, Post
@@ -128,6 +127,8 @@ def greeting_day(project, post: Post):
 
 def render_key(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> str:
     """A digest of every input of the rendered pixels."""
+    import segno  # only when images are made: `siaran check` never needs it
+
     office_data = dataclasses.asdict(office)
     for key in ("logo", "font", "font_bold"):
         path = getattr(office, key)

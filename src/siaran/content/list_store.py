@@ -1,0 +1,125 @@
+"""content/lists/* as a mapping that reads each file only when a command needs it, through a reader
+the application may wrap with a cache (siaran.app caches normalised numbers in the history file, by
+content hash, so a 100,000-number list is parsed once per change, not once per command).
+
+``pack``/``unpack`` turn a parsed list into compact JSON and back, for that cache.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+from .model import BroadcastList, Recipient
+
+# (path, rel, region) -> the parsed list; raises ContentError naming the file
+Reader = Callable[[Path, str, str], BroadcastList]
+# (path, rel, region) -> the first valid recipient (empty: there is none), or None: not known cheaply
+FirstReader = Callable[[Path, str, str], tuple[Recipient, ...] | None]
+
+
+class Lists(Mapping[str, BroadcastList]):
+    """Name (file stem) → list. The names are known at once (posts and schedules are checked
+    against them); a file is read on first access, then kept."""
+
+    def __init__(self, root: Path, paths: list[Path], region: str, read: Reader, first: FirstReader | None = None):
+        self.root, self.region, self._read, self._first = root, region, read, first
+        self._paths = {p.stem: p for p in paths}
+        self._loaded: dict[str, BroadcastList] = {}
+        self._firsts: dict[str, tuple[Recipient, ...] | None] = {}
+
+    def rel(self, name: str) -> str:
+        return self._paths[name].relative_to(self.root).as_posix()
+
+    def __getitem__(self, name: str) -> BroadcastList:
+        if name not in self._loaded:
+            path = self._paths[name]  # KeyError for an unknown list, as a dict
+            self._loaded[name] = self._read(path, self.rel(name), self.region)
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._paths
+
+    def _cached_first(self, name: str) -> tuple[Recipient, ...] | None:
+        if name not in self._firsts:
+            found = self._first(self._paths[name], self.rel(name), self.region) if self._first else None
+            self._firsts[name] = found
+        return self._firsts[name]
+
+    def verify(self, name: str) -> None:
+        """Raise the file's ContentError if it cannot be read. A file the cache knows was read
+        before, unchanged: it is not parsed again."""
+        if name not in self._loaded and self._cached_first(name) is None:
+            self[name]
+
+    def first(self, name: str) -> Recipient | None:
+        """The list's first valid recipient, without loading the whole list when the cache knows it."""
+        found = self._cached_first(name) if name not in self._loaded else None
+        if found is None:
+            found = self[name].recipients[:1]
+        return found[0] if found else None
+
+
+def pack(blist: BroadcastList) -> tuple[str, str]:
+    """(first recipient, whole list) as compact JSON lines: a header line (extra columns, invalid
+    rows), then one array per recipient, so unpacking never holds the parsed list twice."""
+    columns: list[str] = []
+    for r in blist.recipients:
+        for key in r.fields:
+            if key not in columns:
+                columns.append(key)
+    index = {c: i for i, c in enumerate(columns)}
+
+    def row(r: Recipient) -> str:
+        values = [None] * len(columns)
+        for key, value in r.fields.items():
+            values[index[key]] = value
+        return json.dumps([r.phone, r.name, r.line, values], ensure_ascii=False, separators=(",", ":"))
+
+    def header(invalid: list) -> str:
+        return json.dumps({"columns": columns, "invalid": invalid}, ensure_ascii=False, separators=(",", ":"))
+
+    rows = [row(r) for r in blist.recipients]
+    first = "\n".join([header([]), *rows[:1]])
+    return first, "\n".join([header([list(i) for i in blist.invalid]), *rows])
+
+
+def _lines(data: str) -> Iterator[str]:
+    start = 0
+    while start < len(data):
+        end = data.find("\n", start)
+        end = len(data) if end < 0 else end
+        yield data[start:end]
+        start = end + 1
+
+
+def _unpack(path: Path, data: str) -> tuple[list[Recipient], tuple]:
+    lines = _lines(data)
+    head = json.loads(next(lines))
+    columns, name, loads = head["columns"], path.stem, json.loads
+    recipients = []
+    shared: dict[tuple, dict[str, str]] = {}  # rows with the same extra values (rt, rw) share one dict
+    for line in lines:
+        phone, who, number, values = loads(line)
+        key = tuple(values)
+        fields = shared.get(key)
+        if fields is None:
+            fields = shared[key] = {c: v for c, v in zip(columns, values, strict=True) if v is not None}
+        recipients.append(Recipient(phone, who, name, number, fields))
+    return recipients, tuple((line, raw, reason) for line, raw, reason in head["invalid"])
+
+
+def unpack_recipients(path: Path, data: str) -> list[Recipient]:
+    return _unpack(path, data)[0]
+
+
+def unpack(path: Path, data: str) -> BroadcastList:
+    recipients, invalid = _unpack(path, data)
+    return BroadcastList(path.stem, path, tuple(recipients), invalid)

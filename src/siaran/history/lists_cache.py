@@ -1,0 +1,29 @@
+"""Broadcast lists as parsed last time (normalised numbers), keyed by file path and content hash:
+a list is parsed once per change of its file. The values are opaque text made by
+siaran.content.list_store; one row per list file, replaced when the file changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlite_utils
+
+from .db import utc
+
+
+def first(db: sqlite_utils.Database, path: str, digest: str) -> str | None:
+    row = db.execute("select first from list_cache where path = ? and digest = ?", [path, digest]).fetchone()
+    return row[0] if row else None
+
+
+def whole(db: sqlite_utils.Database, path: str, digest: str) -> str | None:
+    row = db.execute("select data from list_cache where path = ? and digest = ?", [path, digest]).fetchone()
+    return row[0] if row else None
+
+
+def put(db: sqlite_utils.Database, path: str, digest: str, first: str, data: str, now: datetime) -> None:
+    with db.atomic():
+        db.execute(
+            "insert or replace into list_cache (path, digest, first, data, cached_at) values (?, ?, ?, ?, ?)",
+            [path, digest, first, data, utc(now)],
+        )
