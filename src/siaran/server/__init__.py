@@ -18,7 +18,7 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -53,7 +53,30 @@ def webhook_configured(settings) -> bool:
 
 def make_inbox(app: App, replier: Replier) -> Inbox:
     path = app.settings.path("history")
-    return Inbox(lambda: open_db(path), app.now, Conversation(app, replier.put))
+    return Inbox(lambda: open_db(path), app.now, Conversation(app, replier.put), alert_failed_later(app))
+
+
+def alert_failed_later(app: App) -> Callable[[dict[str, int]], None]:
+    """Messages WhatsApp accepted and later could not deliver (131026, 131047, 131049, ...): one
+    operator alert a day, through the same alerts as the daemon's."""
+
+    def alert(codes: dict[str, int]) -> None:
+        from .. import alerts
+
+        count = sum(codes.values())
+        detail = ", ".join(f"{n}x kode {c}" for c, n in sorted(codes.items()))
+        text = (
+            f"siaran: WhatsApp melaporkan {count} pesan tidak sampai setelah terkirim ({detail}). "
+            "Lihat `siaran history --status failed`; 131047 berarti di luar jendela 24 jam (perlu templat)."
+        )
+        fresh = App(root=app.root, settings=app.settings, clock=app.clock)  # this thread's own history connection
+        try:
+            asyncio.run(alerts.notify(fresh, [alerts.Alert("whatsapp:failed-later", text)]))
+        finally:
+            if "db" in fresh.__dict__:
+                fresh.db.conn.close()
+
+    return alert
 
 
 def page_asgi(app: App, inbox: Inbox) -> Starlette:

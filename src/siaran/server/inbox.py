@@ -31,10 +31,12 @@ class Inbox:
         open_db: Callable[[], sqlite_utils.Database],
         now: Callable[[], datetime],
         on_incoming: Callable[[sqlite_utils.Database, Incoming], None] | None = None,
+        on_failed: Callable[[dict[str, int]], None] | None = None,
     ):
         self._open_db = open_db
         self.now = now
         self.on_incoming = on_incoming
+        self.on_failed = on_failed  # the operator alert for messages that failed after sending
         self._q: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self.received = 0  # events taken by the listener
@@ -134,3 +136,8 @@ class Inbox:
             summary = ", ".join(f"{n} x code {c}" for c, n in sorted(codes.items()))
             log.warning("WhatsApp reports %d message(s) not delivered after sending: %s; `siaran history "
                         "--status failed` shows them", sum(codes.values()), summary)  # fmt: skip
+            if self.on_failed is not None:
+                try:
+                    self.on_failed(codes)
+                except Exception:  # an alert must never stop the statuses behind it
+                    log.exception("alert for failed messages not sent")
