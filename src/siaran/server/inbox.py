@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -18,6 +17,7 @@ import sqlite_utils
 
 from ..history import statuses as status_table
 from .events import Incoming, StatusEvent
+from .worker import QueueWorker
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,9 @@ BATCH = 5000  # events per transaction at most
 TRIES = 5  # a batch the history cannot take (locked for long) is tried again before it is given up
 
 
-class Inbox:
+class Inbox(QueueWorker):
+    thread_name = "siaran-inbox"
+
     def __init__(
         self,
         open_db: Callable[[], sqlite_utils.Database],
@@ -37,8 +39,7 @@ class Inbox:
         self.now = now
         self.on_incoming = on_incoming
         self.on_failed = on_failed  # the operator alert for messages that failed after sending
-        self._q: queue.Queue = queue.Queue()
-        self._thread: threading.Thread | None = None
+        super().__init__()
         self.received = 0  # events taken by the listener
         self.applied = 0  # statuses matched to a delivery
         self.waiting = 0  # statuses kept for a message id not known yet
@@ -56,21 +57,6 @@ class Inbox:
         self.received += len(statuses) + len(incoming)
         self._q.put((statuses, incoming))
         return True
-
-    def start(self) -> Inbox:
-        self._thread = threading.Thread(target=self._run, name="siaran-inbox", daemon=True)
-        self._thread.start()
-        return self
-
-    def drain(self) -> None:
-        """Wait until everything queued so far is in history."""
-        self._q.join()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._q.put(None)
-            self._thread.join()
-            self._thread = None
 
     def _run(self) -> None:
         db = self._open_db()

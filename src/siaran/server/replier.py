@@ -7,38 +7,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
-import threading
 
 from ..app import App
 from ..delivery.replies import Reply, send_replies
 from ..history import contacts
+from .worker import QueueWorker
 
 log = logging.getLogger(__name__)
 
 
-class Replier:
+class Replier(QueueWorker):
+    thread_name = "siaran-replier"
+
     def __init__(self, app: App):
         self.root, self.settings, self.clock = app.root, app.settings, app.clock
-        self._q: queue.Queue = queue.Queue()
-        self._thread: threading.Thread | None = None
+        super().__init__()
         self.sent = 0
 
     def put(self, reply: Reply) -> None:
         self._q.put(reply)
-
-    def start(self) -> Replier:
-        self._thread = threading.Thread(target=self._run, name="siaran-replier", daemon=True)
-        self._thread.start()
-        return self
-
-    def drain(self) -> None:
-        self._q.join()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._q.put(None)
-            self._thread.join()
-            self._thread = None
 
     def _run(self) -> None:
         app = App(root=self.root, settings=self.settings, clock=self.clock)  # its own history connection
