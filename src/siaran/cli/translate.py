@@ -49,7 +49,9 @@ def opening(text: str) -> str:
     return text
 
 
-class TranslatedCommand(click.Command):
+class _Translated:
+    """Help shown in the operator's language, translated when click formats it."""
+
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with translated(self):
             super().format_help(ctx, formatter)
@@ -59,17 +61,13 @@ class TranslatedCommand(click.Command):
             return super().get_short_help_str(limit)
 
 
-class TranslatedGroup(click.Group):
+class TranslatedCommand(_Translated, click.Command):
+    pass
+
+
+class TranslatedGroup(_Translated, click.Group):
     command_class = TranslatedCommand
     group_class = type  # subgroups are of this same class
-
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        with translated(self):
-            super().format_help(ctx, formatter)
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        with translated(self):
-            return super().get_short_help_str(limit)
 
 
 def help_texts(group: click.Group) -> Iterator[str]:

@@ -179,26 +179,9 @@ def load_content(
                         field="contact",
                     )
                 )
-        for name in post.lists:
-            if name not in lists:
-                problems.append(
-                    ContentError(
-                        rel,
-                        _("no list {name!r} in content/lists/").format(name=name) + did_you_mean(name, lists),
-                        line=post.lines.get("lists"),
-                        field="lists",
-                    )
-                )
-        if post.holiday and post.holiday not in known_days:
-            problems.append(
-                ContentError(
-                    rel,
-                    _("{name!r} is not a day the calendar knows").format(name=post.holiday)
-                    + (did_you_mean(post.holiday, known_days) or _("; `siaran holidays` lists the names")),
-                    line=post.lines.get("holiday"),
-                    field="holiday",
-                )
-            )
+        problems.extend(_unknown_lists(rel, post.lists, lists, post.lines.get("lists")))
+        if post.holiday:
+            problems.extend(_unknown_days(rel, (post.holiday,), known_days, post.lines.get("holiday"), "holiday"))
 
     schedules: dict[str, Schedule] = {}
     for path in schedule_files(root):
@@ -217,31 +200,41 @@ def load_content(
                         field="series" if sched.series else "post",
                     )
                 )
-        for name in sched.lists:
-            if name not in lists:
-                problems.append(
-                    ContentError(
-                        rel,
-                        _("no list {name!r} in content/lists/").format(name=name) + did_you_mean(name, lists),
-                        line=sched.lines.get("lists"),
-                        field="lists",
-                    )
-                )
-        for name in sched.holidays:
-            if name not in known_days:
-                problems.append(
-                    ContentError(
-                        rel,
-                        _("{name!r} is not a day the calendar knows").format(name=name)
-                        + (did_you_mean(name, known_days) or _("; `siaran holidays` lists the names")),
-                        line=sched.lines.get("holiday"),
-                        field="holiday.names",
-                    )
-                )
+        problems.extend(_unknown_lists(rel, sched.lists, lists, sched.lines.get("lists")))
+        problems.extend(_unknown_days(rel, sched.holidays, known_days, sched.lines.get("holiday"), "holiday.names"))
 
     if office is None:
         raise ContentErrors(problems)
     return Project(root, office, posts, lists, calendar, schedules, warnings, today=today)
+
+
+def _unknown_lists(rel: str, names, lists, line: int | None) -> list[ContentError]:
+    """A post or schedule naming a list that content/lists/ does not have."""
+    return [
+        ContentError(
+            rel,
+            _("no list {name!r} in content/lists/").format(name=name) + did_you_mean(name, lists),
+            line=line,
+            field="lists",
+        )
+        for name in names
+        if name not in lists
+    ]
+
+
+def _unknown_days(rel: str, names, known_days, line: int | None, field: str) -> list[ContentError]:
+    """A greeting or holiday schedule naming a day the calendar does not know."""
+    return [
+        ContentError(
+            rel,
+            _("{name!r} is not a day the calendar knows").format(name=name)
+            + (did_you_mean(name, known_days) or _("; `siaran holidays` lists the names")),
+            line=line,
+            field=field,
+        )
+        for name in names
+        if name not in known_days
+    ]
 
 
 def unique(problems: list[ContentError]) -> list[ContentError]:
