@@ -109,3 +109,18 @@ def graph(graph_server):
     fake.base_url = graph_server.base_url
     graph_server.handler = fake
     return fake
+
+
+def served(fake):
+    """Serve a provider fake on 127.0.0.1 for one test (``yield from served(Fake())`` in a fixture)."""
+    with fake.serve() as base_url:
+        fake.base_url = base_url
+        yield fake
+
+
+@pytest.fixture
+def cloud():
+    """A fake WhatsApp Cloud API on 127.0.0.1 for one test."""
+    from fakes.whatsapp_cloud import FakeCloud
+
+    yield from served(FakeCloud())

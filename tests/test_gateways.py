@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import whatsapp_env, whatsapp_rows
+from conftest import served, whatsapp_env, whatsapp_rows
 from fakes.fonnte import TOKEN as FONNTE_TOKEN
 from fakes.fonnte import FakeFonnte
 from fakes.waha import API_KEY, FakeWaha
@@ -29,18 +29,12 @@ def gateway_env(provider: str, base_url: str, token: str, **extra: str) -> dict[
 
 @pytest.fixture
 def fonnte():
-    fake = FakeFonnte()
-    with fake.serve() as base_url:
-        fake.base_url = base_url
-        yield fake
+    yield from served(FakeFonnte())
 
 
 @pytest.fixture
 def waha():
-    fake = FakeWaha()
-    with fake.serve() as base_url:
-        fake.base_url = base_url
-        yield fake
+    yield from served(FakeWaha())
 
 
 def _with_image(project: Path, *names: str) -> None:

@@ -79,6 +79,25 @@ def body_words(slides: list[Slide]) -> list[str]:
     ]
 
 
+
+def random_sop(sop, rnd, vocabulary: list[str]):
+    """``sop`` with random requirements, steps and notes drawn from ``vocabulary`` (now and then a long
+    link), and the sentence maker, for more random text."""
+
+    def sentence(lo: int, hi: int) -> str:
+        words = [rnd.choice(vocabulary) for _ in range(rnd.randint(lo, hi))]
+        if rnd.random() < 0.1:
+            words.append("https://contoh.desa.id/" + "panjang" * rnd.randint(5, 40))
+        return " ".join(words)
+
+    made = dataclasses.replace(
+        sop,
+        requirements=tuple(sentence(1, 30) for _ in range(rnd.randint(1, 25))),
+        steps=tuple(sentence(1, 40) for _ in range(rnd.randint(1, 20))),
+        notes=tuple(sentence(3, 20) for _ in range(rnd.randint(0, 3))),
+    )
+    return made, sentence
+
 def test_sop_poster_is_an_instagram_jpeg_whose_qr_opens_the_form(project: Path, tmp_path: Path):
     proj = load(project)
     post = proj.posts["sop/kartu-keluarga"]
@@ -353,22 +372,10 @@ def test_random_sops_never_leave_the_margins_or_lose_words(project: Path, seed: 
         "é",
     ]
 
-    def sentence(lo: int, hi: int) -> str:
-        words = [rnd.choice(vocabulary) for _ in range(rnd.randint(lo, hi))]
-        if rnd.random() < 0.1:
-            words.append("https://contoh.desa.id/" + "panjang" * rnd.randint(5, 40))
-        return " ".join(words)
-
     proj = load(project)
     post = proj.posts["sop/kartu-keluarga"]
-    sop = dataclasses.replace(
-        post.sop,
-        requirements=tuple(sentence(1, 30) for _ in range(rnd.randint(1, 25))),
-        steps=tuple(sentence(1, 40) for _ in range(rnd.randint(1, 20))),
-        notes=tuple(sentence(3, 20) for _ in range(rnd.randint(0, 3))),
-        duration=sentence(1, 8),
-        cost=sentence(1, 6),
-    )
+    sop, sentence = random_sop(post.sop, rnd, vocabulary)
+    sop = dataclasses.replace(sop, duration=sentence(1, 8), cost=sentence(1, 6))
     title = sentence(2, 60 if seed % 4 == 0 else 8)
     random_post = dataclasses.replace(post, sop=sop, title=title, name=f"sop/acak-{seed}")
     fonts = office_fonts(proj.office)

@@ -20,7 +20,7 @@ from siaran.render.fonts import FontSet, office_fonts
 from siaran.render.images import post_images
 from siaran.render.layout import Slide, wrap, wrap_balanced
 from siaran.render.poster import NOTES, qr_target, sop_slides
-from test_images import assert_inside
+from test_images import assert_inside, random_sop
 
 TODAY = date(2026, 11, 23)
 LONG = Path(__file__).parent / "data" / "sop" / "kartu-keluarga-lengkap.yaml"
@@ -138,20 +138,9 @@ def test_random_sops_read_well(project: Path, seed: int):
     rnd = random.Random(seed)
     words = ["surat", "pengantar", "RT/RW", "fotokopi", "KTP-el", "Kartu", "Keluarga", "akta", "petugas", "“asli”"]
 
-    def sentence(lo: int, hi: int) -> str:
-        out = [rnd.choice(words) for _ in range(rnd.randint(lo, hi))]
-        if rnd.random() < 0.1:
-            out.append("https://contoh.desa.id/" + "panjang" * rnd.randint(5, 40))
-        return " ".join(out)
-
     proj = load(project)
     post = proj.posts["sop/kartu-keluarga"]
-    sop = dataclasses.replace(
-        post.sop,
-        requirements=tuple(sentence(1, 30) for _ in range(rnd.randint(1, 25))),
-        steps=tuple(sentence(1, 40) for _ in range(rnd.randint(1, 20))),
-        notes=tuple(sentence(3, 20) for _ in range(rnd.randint(0, 3))),
-    )
+    sop, sentence = random_sop(post.sop, rnd, words)
     fonts = office_fonts(proj.office)
     random_post = dataclasses.replace(post, sop=sop, title=sentence(2, 12))
     assert_reads_well(sop_slides(proj.office, random_post, fonts), sop_items(sop), fonts)

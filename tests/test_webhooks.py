@@ -11,6 +11,7 @@ import httpx
 import pytest
 import sqlite_utils
 
+from conftest import whatsapp_env
 from fakes import meta_webhooks as meta
 from fakes.whatsapp_cloud import PHONE_ID, TOKEN, FakeCloud
 from siaran.app import App
@@ -22,26 +23,10 @@ BUDI = "6281234567801"
 SITI = "6281355501122"
 
 
-@pytest.fixture
-def cloud():
-    fake = FakeCloud()
-    with fake.serve() as base_url:
-        fake.base_url = base_url
-        yield fake
-
-
 def settings_env(cloud: FakeCloud, now: str = NOW, **extra: str) -> dict[str, str]:
+    secrets = {"app_secret": meta.APP_SECRET, "verify_token": meta.VERIFY_TOKEN, "webhook_secret": meta.WEBHOOK_SECRET}
     return {
-        "SIARAN_NOW": now,
-        "SIARAN_WHATSAPP_PROVIDER": "cloud",
-        "SIARAN_WHATSAPP_BASE_URL": cloud.base_url,
-        "SIARAN_WHATSAPP_TOKEN": TOKEN,
-        "SIARAN_WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
-        "SIARAN_WHATSAPP_BACKOFF": "0",
-        "SIARAN_WHATSAPP_MPS": "0",
-        "SIARAN_WHATSAPP_APP_SECRET": meta.APP_SECRET,
-        "SIARAN_WHATSAPP_VERIFY_TOKEN": meta.VERIFY_TOKEN,
-        "SIARAN_WHATSAPP_WEBHOOK_SECRET": meta.WEBHOOK_SECRET,
+        **whatsapp_env(now, "cloud", cloud.base_url, TOKEN, phone_number_id=PHONE_ID, mps="0", **secrets),
         "SIARAN_SERVER_WEBHOOK_PORT": "0",
         "SIARAN_SERVER_PAGE_PORT": "0",
         **extra,

@@ -28,14 +28,6 @@ def text_only_announcements(project: Path) -> None:
         path.write_text(path.read_text().replace("card: true", "card: false"))
 
 
-@pytest.fixture
-def cloud():
-    fake = FakeCloud()
-    with fake.serve() as base_url:
-        fake.base_url = base_url
-        yield fake
-
-
 def env(fake: FakeCloud, token: str = TOKEN, **extra: str) -> dict[str, str]:
     return whatsapp_env(NOW, "cloud", fake.base_url, token, **{"phone_number_id": PHONE_ID, "mps": "0", **extra})
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import whatsapp_env
 from fakes.whatsapp_cloud import PHONE_ID, TOKEN, WABA_ID, FakeCloud, template
 from siaran.history import contacts, open_db
 
@@ -16,21 +17,10 @@ BUDI = "6281234567801"
 SITI = "6281355501122"
 
 
-@pytest.fixture
-def cloud():
-    fake = FakeCloud()
-    with fake.serve() as base_url:
-        fake.base_url = base_url
-        yield fake
-
-
 def env(fake: FakeCloud, **extra: str) -> dict[str, str]:
-    return {
-        "SIARAN_NOW": NOW, "SIARAN_WHATSAPP_PROVIDER": "cloud", "SIARAN_WHATSAPP_BASE_URL": fake.base_url,
-        "SIARAN_WHATSAPP_TOKEN": TOKEN, "SIARAN_WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
-        "SIARAN_WHATSAPP_WABA_ID": WABA_ID, "SIARAN_WHATSAPP_BACKOFF": "0", "SIARAN_WHATSAPP_MPS": "0",
-        **{f"SIARAN_WHATSAPP_{k.upper()}": v for k, v in extra.items()},
-    }  # fmt: skip
+    return whatsapp_env(
+        NOW, "cloud", fake.base_url, TOKEN, **{"phone_number_id": PHONE_ID, "waba_id": WABA_ID, "mps": "0", **extra}
+    )
 
 
 def with_template(project: Path, block: str) -> None:
