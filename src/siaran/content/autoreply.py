@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import ContentError, did_you_mean
 from ..i18n import _
-from .yamlfile import Fields, Located, load_yaml_mapping
+from .yamlfile import Fields, Located, read_mapping
 
 REL = "content/autoreply.yaml"
 MAX_OPTIONS = 10
@@ -139,10 +139,8 @@ def load_autoreply(root: Path, problems: list[ContentError]) -> Autoreply | None
     path = Path(root) / REL
     if not path.exists():
         return None
-    try:
-        data = load_yaml_mapping(path, REL)
-    except ContentError as e:
-        problems.append(e)
+    data = read_mapping(path, REL, problems)
+    if data is None:
         return None
     f = Fields(data, REL, ("welcome", "menu", "fallback", "away", "hours", "stop", "start"), problems)
     menu = data.get("menu")

@@ -25,7 +25,7 @@ import holidays
 
 from ..errors import ContentError
 from ..i18n import _
-from .yamlfile import Fields, Located, load_yaml_mapping
+from .yamlfile import Fields, Located, read_mapping
 
 YEARS = range(holidays.ID.start_year, holidays.ID.end_year + 1)  # what the holidays package computes
 
@@ -164,10 +164,8 @@ def load_calendar(root: Path, problems: list[ContentError]) -> Calendar:
     path = root / rel
     if not path.exists():
         return Calendar()
-    try:
-        data = load_yaml_mapping(path, rel)
-    except ContentError as e:
-        problems.append(e)
+    data = read_mapping(path, rel, problems)
+    if data is None:
         return Calendar()
     f = Fields(data, rel, ("cuti_bersama", "overrides", "local_days"), problems)
     overrides, local_days = [], []

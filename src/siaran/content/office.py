@@ -13,7 +13,7 @@ from .hours import describe, parse_hours_table, parse_hours_text
 from .images import font_problem, image_problem
 from .model import Brand, Contact, Office, Signature
 from .phones import normalise_phone
-from .yamlfile import Fields, Located, load_yaml_mapping
+from .yamlfile import Fields, Located, read_mapping
 
 OFFICE_FIELDS = (
     "name", "kind", "address", "timezone", "hours", "whatsapp", "instagram", "website", "email",
@@ -35,10 +35,8 @@ def load_office(root: Path, problems: list[ContentError]) -> Office | None:
     if not path.exists():
         problems.append(ContentError(rel, _("missing: every project needs content/office.yaml")))
         return None
-    try:
-        data = load_yaml_mapping(path, rel)
-    except ContentError as e:
-        problems.append(e)
+    data = read_mapping(path, rel, problems)
+    if data is None:
         return None
     before = len(problems)
     f = Fields(data, rel, OFFICE_FIELDS, problems)

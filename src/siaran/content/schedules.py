@@ -30,7 +30,7 @@ from ..errors import ContentError, did_you_mean
 from ..i18n import _
 from .calendar import outside_years
 from .model import CHANNELS
-from .yamlfile import Fields, Located, load_yaml_mapping
+from .yamlfile import Fields, Located, read_mapping
 
 if TYPE_CHECKING:
     from apscheduler.triggers.cron import CronTrigger
@@ -173,10 +173,8 @@ def fires_within_a_year(cron: str, today: date) -> bool:
 
 def load_schedule(root: Path, path: Path, problems: list[ContentError], today: date | None = None) -> Schedule | None:
     rel = path.relative_to(root).as_posix()
-    try:
-        data = load_yaml_mapping(path, rel)
-    except ContentError as e:
-        problems.append(e)
+    data = read_mapping(path, rel, problems)
+    if data is None:
         return None
     before = len(problems)
     f = Fields(data, rel, FIELDS, problems)

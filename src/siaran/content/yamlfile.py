@@ -173,6 +173,15 @@ def shift_lines(data: Any, offset: int, _done: set[int] | None = None) -> Any:
     return data
 
 
+def read_mapping(path: Path, rel: str, problems: list[ContentError]) -> Located | None:
+    """``load_yaml_mapping``, its problem recorded in ``problems`` (then None) so loading goes on."""
+    try:
+        return load_yaml_mapping(path, rel)
+    except ContentError as e:
+        problems.append(e)
+        return None
+
+
 def load_yaml_mapping(path: Path, rel: str) -> Located:
     text = read_text(path, rel)
     data = parse_yaml(text, rel)
