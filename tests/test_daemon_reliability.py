@@ -173,7 +173,9 @@ def test_months_off_are_recorded_as_skipped_with_one_summary_row_for_the_oldest(
     assert gap["status"] == "skipped" and "missed between 2026-11-23 07:00" in gap["reason"]
     singles = [r for s, r in rows.items() if s.startswith(DAILY) and "@gap" not in s and r["status"] == "skipped"]
     assert len(singles) > 50  # every weekday of the last 92 days on its own row
-    assert "Nothing due" in run("run", "--once", env=at("2027-04-01T07:10:00+08:00")).output
+    again = run("run", "--once", env=at("2027-04-01T07:10:00+08:00")).output
+    assert "done" not in again and "skipped" not in again  # recorded once, never again
+    assert f"waiting  {SOP}@2027-03-31T09:00" in again  # Wednesday's SOP, caught up when the office opens
 
 
 # ── days off ─────────────────────────────────────────────────────────────────
@@ -411,3 +413,61 @@ def test_split_text_keeps_paragraphs_whole_and_every_part_within_the_limit():
     image = Path("slide-1.jpg")
     assert plan_parts("singkat", [image], 4096, 1024) == [(image, "singkat")]
     assert plan_parts("x" * 2000, [image], 4096, 1024) == [(image, ""), (None, "x" * 2000)]
+
+
+# ── office hours ─────────────────────────────────────────────────────────────
+# The sample office opens Senin–Kamis 08.00–15.30, Jumat 08.00–11.00 WITA.
+
+
+def test_a_late_catch_up_waits_for_office_hours_and_an_urgent_post_does_not(run, project):
+    evening = run("run", "--once", env=at("2026-11-18T20:00:00+08:00"))  # Wednesday's 09:00 SOP, PC on at 20:00
+    assert evening.exit_code == 0, evening.all  # waiting is the plan, not a failure
+    assert f"waiting  {SOP}@2026-11-18T09:00" in evening.output
+    assert "2026-11-19 08:00" in evening.output  # Thursday, when the office opens
+    assert f"{SOP}@2026-11-18T09:00" not in occurrences(project)  # not recorded: looked at again
+    assert not (project / "outbox-rehearsal").exists()
+
+    early = run("run", "--once", env=at("2026-11-19T07:59:00+08:00"))
+    assert "waiting" in early.output and "done" not in early.output
+    opened = run("run", "--once", env=at("2026-11-19T08:01:00+08:00"))
+    assert f"done     {SOP}@2026-11-18T09:00  sop/kartu-keluarga" in opened.output
+
+    # Monday's 07:30 announcement found at 07:50, before the 08.00 opening: it waits...
+    monday = run("run", "--once", env=at("2026-11-23T07:50:00+08:00"))
+    assert f"waiting  {WEEKLY}@2026-11-23T07:30" in monday.output
+    # ...unless the post says it is urgent.
+    edit(project, "content/announcements/jadwal-pelayanan.md", "---\n", "---\nurgent: true\n")
+    urgent = run("run", "--once", env=at("2026-11-23T07:51:00+08:00"))
+    assert f"done     {WEEKLY}@2026-11-23T07:30" in urgent.output
+
+
+def test_a_catch_up_whose_grace_ends_before_the_office_opens_is_skipped(run, project):
+    res = run("run", "--once", env=at("2026-11-23T20:00:00+08:00"))  # grace 1 day; opens Tuesday 08.00
+    assert res.exit_code == 0, res.all
+    assert f"skipped  {WEEKLY}@2026-11-23T07:30" in res.output
+    assert occurrences(project)[f"{WEEKLY}@2026-11-23T07:30"]["reason"] == (
+        "missed; the office is closed until 2026-11-24 08:00, after its grace of 1 d"
+    )
+
+
+def test_on_time_sends_and_greetings_never_wait_for_office_hours(run, project):
+    # Natal is a day off and the office is closed; its greeting, three hours late, still goes out.
+    res = run("run", "--once", env=at("2026-12-25T09:00:00+08:00"))
+    assert "done     ucapan-hari-besar@2026-12-25T06:00#greetings/natal" in res.output, res.all
+    # Monday's 07:30 announcement found on time (within 15 minutes) goes out before opening.
+    res = run("run", "--once", env=at("2026-11-23T07:40:00+08:00"))
+    assert f"done     {WEEKLY}@2026-11-23T07:30" in res.output
+
+
+def test_the_daemon_wakes_when_the_office_opens_for_a_waiting_catch_up(project):
+    from datetime import timedelta
+
+    from siaran.clock import FixedClock, parse_instant
+    from siaran.config import load_settings, rehearsal
+    from siaran.daemon import Daemon
+
+    clock = FixedClock(at=parse_instant("2026-11-19T07:58:30+08:00"))  # Wednesday's SOP not sent yet
+    daemon = Daemon(project, rehearsal(load_settings(project, {})), clock)
+    results, wait = daemon.tick()
+    assert [(r.occurrence, r.status) for r in results] == [(f"{SOP}@2026-11-18T09:00", "waiting")]
+    assert wait == timedelta(seconds=90)  # at 08.00 sharp, not at the next five-minute idle pass

@@ -79,7 +79,6 @@ def body_words(slides: list[Slide]) -> list[str]:
     ]
 
 
-
 def random_sop(sop, rnd, vocabulary: list[str]):
     """``sop`` with random requirements, steps and notes drawn from ``vocabulary`` (now and then a long
     link), and the sentence maker, for more random text."""
@@ -97,6 +96,7 @@ def random_sop(sop, rnd, vocabulary: list[str]):
         notes=tuple(sentence(3, 20) for _ in range(rnd.randint(0, 3))),
     )
     return made, sentence
+
 
 def test_sop_poster_is_an_instagram_jpeg_whose_qr_opens_the_form(project: Path, tmp_path: Path):
     proj = load(project)

@@ -131,3 +131,31 @@ def test_schedule_file_errors_name_the_field(tmp_path):
     assert load_schedule(tmp_path, path, problems) is None
     text = "\n".join(map(str, problems))
     assert "[time]" in text and "[grace]" in text and "schedules/x.yaml" in text
+
+
+def test_next_opening_skips_closed_days_and_days_off():
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from siaran.content.hours import parse_hours_table
+    from siaran.content.model import Office
+
+    wita = ZoneInfo("Asia/Makassar")
+    office = Office(
+        name="Kantor",
+        kind="desa",
+        address="-",
+        timezone=wita,
+        tz_label="WITA",
+        opening=parse_hours_table({"senin-kamis": "08.00-12.00 13.00-15.30", "jumat": "08.00-11.00"}, print),
+    )
+    friday_noon = datetime(2026, 11, 27, 12, 0, tzinfo=wita)
+    assert office.next_opening(friday_noon) == datetime(2026, 11, 30, 8, 0, tzinfo=wita)  # Monday
+    lunch = datetime(2026, 11, 30, 12, 30, tzinfo=wita)
+    assert office.next_opening(lunch) == datetime(2026, 11, 30, 13, 0, tzinfo=wita)
+    inside = datetime(2026, 11, 30, 9, 15, tzinfo=wita)
+    assert office.next_opening(inside) == inside
+    monday_off = {date(2026, 11, 30)}
+    assert office.next_opening(friday_noon, lambda d: d in monday_off) == datetime(2026, 12, 1, 8, 0, tzinfo=wita)
+    assert Office(name="K", kind="desa", address="-", timezone=wita, tz_label="WITA").next_opening(inside) is None
+    assert time(8) in {a for spans in office.opening.values() for a, _ in spans}

@@ -101,7 +101,9 @@ class Daemon:
                 wait = timedelta(0)  # fell due during a long broadcast: go again at once
             else:
                 following = runner.next_due(app, now, MAX_SLEEP)
-                wait = MAX_SLEEP if following is None else max(following - now, timedelta(0))
+                # A catch-up waiting for office hours: a pass when the office opens.
+                following = min([t for t in [following, *(r.until for r in results)] if t], default=None)
+                wait = MAX_SLEEP if following is None else min(max(following - now, timedelta(0)), MAX_SLEEP)
             beat(app.db, worker_id(), self.started, now, now + wait, _summary(results))
             return results, wait
         finally:

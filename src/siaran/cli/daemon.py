@@ -33,8 +33,11 @@ def print_results(results: list[Result]) -> None:
     colours = {"done": "green", "failed": "red", "skipped": "yellow", "running": "yellow", "held": "red"}
     for r in results:
         again = _(" (resumed)") if r.resumed else ""
-        click.secho(f"{r.status:<8} {r.occurrence}  {r.post}{again}", fg=colours.get(r.status))
-        if r.reason:
+        click.secho(f"{r.status:<8} {r.occurrence}  {r.post}{again}", fg=colours.get(r.status, "cyan"))
+        if r.until:
+            when = f"{r.until:%Y-%m-%d %H:%M}"
+            click.echo("         " + _("a late send waits for office hours: it goes out at {when}").format(when=when))
+        elif r.reason:
             click.echo(f"         {say(r.reason)}")
 
 

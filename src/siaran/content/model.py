@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -63,6 +64,22 @@ class Office:
             return None
         local = at.astimezone(self.timezone)
         return any(a <= local.time() < b for a, b in self.opening.get(local.weekday(), ()))
+
+    def next_opening(self, at: datetime, day_off: Callable[[date], object] | None = None) -> datetime | None:
+        """The next moment at or after ``at`` when the office is open (``day_off(date)`` true: closed
+        all day, e.g. the calendar's holidays); None when the hours are unknown or it never opens."""
+        local = at.astimezone(self.timezone)
+        for days in range(60):  # Lebaran with its cuti bersama closes the office for about a week
+            day = local.date() + timedelta(days=days)
+            if day_off is not None and day_off(day):
+                continue
+            for start, end in sorted(self.opening.get(day.weekday(), ())):
+                begin = datetime.combine(day, start, tzinfo=self.timezone)
+                if begin >= local:
+                    return begin
+                if local < datetime.combine(day, end, tzinfo=self.timezone):
+                    return local
+        return None
 
 
 @dataclass(frozen=True)
@@ -140,6 +157,7 @@ class Post:
     hashtags: tuple[str, ...] = ()
     images: tuple[Path, ...] = ()  # images the operator supplies
     card: bool = False  # render a card image (greetings and SOP posters always do)
+    urgent: bool = False  # a late (catch-up) send goes out at once, not at the next opening hour
     holiday: str = ""  # greetings: the calendar name of the holiday
     theme: str = ""  # greetings: card colour and/or layout (klasik, bingkai, resmi)
     template: str = ""  # template stem overriding the kind's default

@@ -16,7 +16,18 @@ from .office import COLOUR, is_url
 from .phones import normalise_phone
 from .yamlfile import Fields, Located, load_yaml_mapping, parse_yaml, shift_lines
 
-COMMON = ("title", "channels", "lists", "summary", "hashtags", "image", "card", "template", "whatsapp_template")
+COMMON = (
+    "title",
+    "channels",
+    "lists",
+    "summary",
+    "hashtags",
+    "image",
+    "card",
+    "template",
+    "whatsapp_template",
+    "urgent",
+)
 KIND_FIELDS = {
     "announcement": (*COMMON, "date", "time", "place"),
     "greeting": (*COMMON, "holiday", "theme"),
@@ -150,6 +161,7 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
         hashtags=tuple(h if h.startswith("#") else f"#{h}" for h in f.str_list("hashtags")),
         images=tuple(images),
         card=f.bool("card"),
+        urgent=f.bool("urgent"),
         holiday=holiday,
         theme=theme,
         template=f.str("template", default="") or "",

@@ -35,7 +35,15 @@ from ..content.schedules import Schedule
 from ..errors import SiaranError
 from ..history import occurrences as recorded
 from ..i18n import N_
-from ..schedule import Decision, Occurrence, catch_up, effective_grace, greetings_by_holiday, occurrences
+from ..schedule import (
+    Decision,
+    Occurrence,
+    catch_up,
+    effective_grace,
+    greetings_by_holiday,
+    occurrences,
+    wait_for_opening,
+)
 from .deliver import deliver_async
 from .summary import Summary
 
@@ -52,8 +60,9 @@ class Result:
     schedule: str
     post: str
     status: str  # done | failed | skipped | held | running (stopped or still queued; resumed next time)
-    reason: str = ""
+    reason: str = ""  # | waiting (a catch-up until the office opens: not recorded)
     resumed: bool = False
+    until: datetime | None = None
 
 
 # ── reading history ──────────────────────────────────────────────────────────
@@ -79,6 +88,7 @@ def due(app: App, now: datetime) -> list[tuple[Schedule, Decision]]:
     project = app.project
     tz = project.office.timezone
     greetings = greetings_by_holiday(project.greeting_posts())
+    opens = project.office.next_opening(now, project.calendar.day_off)
     out: list[tuple[Schedule, Decision]] = []
     for schedule in project.schedules.values():
         last = recorded.last_recorded(app.db, schedule.name, now)
@@ -92,9 +102,20 @@ def due(app: App, now: datetime) -> list[tuple[Schedule, Decision]]:
         for d in decisions:
             if d.action == "run" and (why := project.held_by(schedule, d.occurrence.post)):
                 d = Decision(d.occurrence, "hold", why)
+            elif not _urgent(app, schedule, d.occurrence.post):
+                d = wait_for_opening(d, schedule, now, opens)
             out.append((schedule, d))
     out.sort(key=lambda sd: (sd[1].occurrence.at, sd[1].occurrence.id))
     return out
+
+
+def _urgent(app: App, schedule: Schedule, post: str) -> bool:
+    """Greetings belong to their day (the office is closed on it), and a post can say
+    ``urgent: true``: neither waits for office hours."""
+    if schedule.trigger == "holiday":
+        return True
+    found = app.project.posts.get(post)
+    return found is None or found.kind == "greeting" or found.urgent
 
 
 def _gap(app: App, schedule: Schedule, last: datetime, start: datetime) -> Decision | None:
@@ -191,6 +212,10 @@ async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Resul
             recorded.skip(app.db, occ.id, occ.schedule, occ.post, occ.at, decision.reason, app.now())
             log.info("skipped occurrence %s: %s", occ.id, decision.reason)
             results.append(Result(occ.id, schedule.name, occ.post, "skipped", decision.reason))
+            continue
+        if decision.action == "wait":
+            log.info("occurrence %s waits for office hours until %s", occ.id, decision.until)
+            results.append(Result(occ.id, schedule.name, occ.post, "waiting", decision.reason, until=decision.until))
             continue
         if decision.action == "hold":
             recorded.hold(app.db, occ.id, occ.schedule, occ.post, occ.at, decision.reason, app.now())

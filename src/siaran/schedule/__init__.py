@@ -15,6 +15,10 @@ skipped, ``send`` keeps it.
 Catch-up (``catch_up()``): of the occurrences history has not seen, at most the latest one still
 within its grace runs; every other one is recorded as skipped with its reason. A series hands
 out one post, to the one that runs: a skipped occurrence does not use up a post.
+
+Office hours (``wait_for_opening()``): a catch-up of a non-urgent post found while the office is
+closed waits for the next opening, when the operator is there to answer the replies it brings;
+if its grace ends before that, it is skipped.
 """
 
 from __future__ import annotations
@@ -166,7 +170,8 @@ def _holiday_times(
 class Decision:
     occurrence: Occurrence
     action: str  # run | skip | hold (its post or schedule has a problem: tried again next pass)
-    reason: str = ""
+    reason: str = ""  # | wait (a catch-up outside office hours: not recorded, run at ``until``)
+    until: datetime | None = None
 
 
 def catch_up(
@@ -196,6 +201,20 @@ def catch_up(
             position += schedule.series
             decisions.append(Decision(occ, "run"))
     return decisions, position
+
+
+def wait_for_opening(decision: Decision, schedule: Schedule, now: datetime, opens: datetime | None) -> Decision:
+    """A ``run`` that is a catch-up (later than ``MIN_GRACE``) while the office is closed waits
+    until ``opens`` (the next opening; None: hours unknown, so it runs), or is skipped when its
+    grace ends before then. Urgent posts and holiday greetings are the caller's to exempt."""
+    occ = decision.occurrence
+    if decision.action != "run" or opens is None or opens <= now or now - occ.at <= MIN_GRACE:
+        return decision
+    grace = effective_grace(schedule)
+    if opens - occ.at > grace:
+        reason = f"missed; the office is closed until {opens:%Y-%m-%d %H:%M}, after its grace of {_human(grace)}"
+        return Decision(occ, "skip", reason)
+    return Decision(occ, "wait", f"catch-up waits for office hours ({opens:%Y-%m-%d %H:%M})", until=opens)
 
 
 def _human(delta: timedelta) -> str:
