@@ -471,3 +471,23 @@ def test_the_daemon_wakes_when_the_office_opens_for_a_waiting_catch_up(project):
     results, wait = daemon.tick()
     assert [(r.occurrence, r.status) for r in results] == [(f"{SOP}@2026-11-18T09:00", "waiting")]
     assert wait == timedelta(seconds=90)  # at 08.00 sharp, not at the next five-minute idle pass
+
+
+def test_read_only_commands_warn_from_problems_remembered_until_a_file_changes(run, project):
+    when = at("2026-11-25T09:01:00+08:00")
+    assert run("run", "--once", env=when).exit_code == 0  # a history exists: the cache lives in it
+    assert "kerja-bakti" not in run("history", env=when).stderr
+    post = "content/announcements/kerja-bakti.md"
+    edit(project, post, "\n---\n", "\n---\nHubungi {{ recipient.alamat }}.\n")
+    assert post in run("history", env=when).stderr  # the edit is noticed at once
+
+    # The next command reads the remembered problems, not the files...
+    db = sqlite_utils.Database(db_path(project))
+    [row] = db["content_checks"].rows
+    db["content_checks"].update(row["key"], {"problems": json.dumps(["remembered problem"])})
+    db.conn.close()
+    assert "remembered problem" in run("report", env=when).stderr
+    # ...until any content file changes again (here: the fix).
+    edit(project, post, "Hubungi {{ recipient.alamat }}.\n", "")
+    fixed = run("history", env=when)
+    assert "remembered problem" not in fixed.stderr and post not in fixed.stderr

@@ -19,12 +19,13 @@ from .content import list_store
 from .content.lists import load_list
 from .content.model import BroadcastList, Office, Recipient
 from .errors import ContentError, ContentErrors
-from .history import lists_cache, open_db
+from .history import content_checks, lists_cache, open_db
 from .history.guard import check as check_history
 from .history.optouts import numbers as optout_numbers
 from .history.safety import daily_backup
 
 if TYPE_CHECKING:
+    from .content.list_store import Lists
     from .content.project import Project
 
 
@@ -105,14 +106,71 @@ class App:
             )
         return self._project
 
+    def _has_history(self) -> bool:
+        """Never make (or remake) a history just for a cache: the guard judges it first."""
+        if "db" in self.__dict__:
+            return True
+        history = self.settings.path("history")
+        try:
+            return history.stat().st_size > 0
+        except OSError:
+            return False
+
+    # ── content problems for commands that only warn, remembered by a fingerprint of the files ──
+    def content_warnings(self) -> list[str]:
+        """Every content problem as the operator reads it, for history, report, status and the
+        like: checking means reading, rendering and checking the whole project (about half a
+        second), so the answer is kept in the history by a fingerprint of every content file (and
+        of the code, settings, language and day that decide it) and reused until one changes.
+        Raises ContentErrors when content/office.yaml itself is unreadable."""
+        from .content.files import tree_fingerprint
+        from .i18n import language
+
+        self.office  # noqa: B018 - unreadable: nothing to warn about, the command says why
+        key = None
+        if self._has_history():
+            code = Path(__file__).parent
+            parts = [
+                tree_fingerprint(self.root / "content", self.root / "schedules", code),
+                *(
+                    f"{p.name}:{p.stat().st_mtime_ns}"
+                    for p in (self.root / "siaran.toml", self.root / ".env")
+                    if p.exists()
+                ),
+                repr(whatsapp_limits(self.settings)),
+                language(),
+                self.today().isoformat(),
+            ]
+            key = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+            found = content_checks.get(self.db, key)
+            if found is not None:
+                return found
+        problems = [str(p) for p in self.project.problems]
+        if key is not None:
+            content_checks.put(self.db, key, problems, self.now())
+        return problems
+
     # ── broadcast lists, parsed once per change of the file (cached in the history by content hash) ──
+    @property
+    def lists(self) -> Lists:
+        """The broadcast lists alone, each read when first used (through the cache): naming the
+        numbers in the history needs them, not the posts, templates and images."""
+        if self._project is not None:
+            return self._project.lists
+        from .content.list_store import Lists
+        from .content.lists import list_files
+
+        paths: dict[str, Path] = {}
+        for path in list_files(self.root / "content" / "lists"):
+            paths.setdefault(path.stem, path)  # a second file for a name is the project's problem to report
+        return Lists(self.root, list(paths.values()), self.office.region, self._read_list, self._first_recipient)
+
     def _list_digest(self, path: Path, region: str) -> str | None:
         """The cache key of a list file's content, or None to read it directly: a small list parses in
         milliseconds, and there is no cache without a history file."""
         try:
-            history = self.settings.path("history")
-            if "db" not in self.__dict__ and not (history.exists() and history.stat().st_size > 0):
-                return None  # never make (or remake) a history just for the cache: the guard judges it first
+            if not self._has_history():
+                return None
             if path.stat().st_size < CACHE_LISTS_FROM:
                 return None
             data = path.read_bytes()

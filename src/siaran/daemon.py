@@ -113,7 +113,7 @@ class Daemon:
 
     def _log_problems(self, app: App) -> None:
         """Content problems go to the log when they change, not every pass."""
-        problems = [str(p) for p in app.project.problems]
+        problems = app.content_warnings()  # found in this pass's load; kept for history and report
         if problems != self._problems:
             self._problems = problems
             if problems:

@@ -179,7 +179,7 @@ def tolerant_app(ctx: click.Context) -> App:
     app = get_app(ctx)
     app.tolerant = True
     try:
-        problems = app.project.problems
+        problems = app.content_warnings()
     except ContentErrors:
         return app  # the office itself is unreadable: commands that need it report it
     if problems:

@@ -12,7 +12,7 @@ import click
 
 from ..clock import zone_label
 from ..config import rehearsal
-from ..errors import ConfigError, ContentErrors
+from ..errors import ConfigError, ContentError, ContentErrors
 from ..history import STATUSES, open_db
 from ..history.deliveries import by_occurrence
 from ..history.deliveries import query as query_deliveries
@@ -110,11 +110,17 @@ def _local(iso: str, tz) -> str:
 
 def _names(app) -> dict[tuple[str, str], str]:
     """(list, number) → the name in that list file today; history stores numbers only."""
+    names: dict[tuple[str, str], str] = {}
     try:
-        lists = app.project.lists
+        lists = app.lists
     except ContentErrors:  # a broken content file must not hide the history
-        return {}
-    return {(b.name, r.phone): r.name for b in lists.values() for r in b.recipients}
+        return names
+    for name in lists:
+        try:
+            names.update(((name, r.phone), r.name) for r in lists[name].recipients)
+        except ContentError:  # this list is broken today: its numbers show without names
+            continue
+    return names
 
 
 def _grouped(app, tz, status, since, channel, limit) -> None:

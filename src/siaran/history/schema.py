@@ -227,3 +227,10 @@ def m007_indexes_for_years_of_history(db: sqlite_utils.Database) -> None:
     db["list_cache"].create(
         {"path": str, "digest": str, "first": str, "data": str, "cached_at": str}, pk="path", if_not_exists=True
     )
+
+
+@migrations()
+def m008_content_checks(db: sqlite_utils.Database) -> None:
+    """``content_checks``: the content's problems as last found, by a fingerprint of every content
+    file, so history and report warn about them without reading and rendering the whole project."""
+    db["content_checks"].create({"key": str, "problems": str, "checked_at": str}, pk="key", if_not_exists=True)

@@ -1,0 +1,25 @@
+"""The content's problems as last found (their operator-facing text), keyed by a fingerprint of
+every content file and whatever else decides them: read-only commands warn from here. One row."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import sqlite_utils
+
+from .db import utc
+
+
+def get(db: sqlite_utils.Database, key: str) -> list[str] | None:
+    row = db.execute("select problems from content_checks where key = ?", [key]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def put(db: sqlite_utils.Database, key: str, problems: list[str], now: datetime) -> None:
+    with db.atomic():
+        db.execute("delete from content_checks")
+        db.execute(
+            "insert into content_checks (key, problems, checked_at) values (?, ?, ?)",
+            [key, json.dumps(problems, ensure_ascii=False), utc(now)],
+        )
