@@ -159,3 +159,28 @@ def test_next_opening_skips_closed_days_and_days_off():
     assert office.next_opening(friday_noon, lambda d: d in monday_off) == datetime(2026, 12, 1, 8, 0, tzinfo=wita)
     assert Office(name="K", kind="desa", address="-", timezone=wita, tz_label="WITA").next_opening(inside) is None
     assert time(8) in {a for spans in office.opening.values() for a, _ in spans}
+
+
+def test_the_holiday_table_is_the_packages_own_answer_remembered_per_version(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import holidays
+
+    env = {**os.environ, "SIARAN_CACHE_DIR": str(tmp_path)}
+    code = (
+        "import json, sys; from siaran.content import holiday_table as t;"
+        "days = [[d.isoformat(), n] for d, n in t.national(2027, True)];"
+        "print(json.dumps([days, list(t.years())[:1], 'holidays.countries' in sys.modules]))"
+    )
+    first, again = (
+        json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True).stdout)
+        for _ in range(2)
+    )
+    assert first[2] is True and again[2] is False  # the second process reads the table back
+    live = holidays.country_holidays("ID", years=2027, language="id", categories=("public", "government"))
+    assert first[0] == again[0] == [[d.isoformat(), n] for d, n in sorted(live.items())]
+    assert again[1] == [holidays.ID.start_year]
+    assert len(list(tmp_path.glob("holidays-ID-*.json"))) == 1

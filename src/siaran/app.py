@@ -10,8 +10,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import sqlite_utils
-
 from .channels import check_settings, whatsapp_limits
 from .clock import Clock
 from .config import Settings, load_settings, rehearsal
@@ -19,12 +17,10 @@ from .content import list_store
 from .content.lists import load_list
 from .content.model import BroadcastList, Office, Recipient
 from .errors import ContentError, ContentErrors
-from .history import content_checks, lists_cache, open_db
-from .history.guard import check as check_history
-from .history.optouts import numbers as optout_numbers
-from .history.safety import daily_backup
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from .content.list_store import Lists
     from .content.project import Project
 
@@ -65,6 +61,10 @@ class App:
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
+        # The history (sqlite-utils, psutil, dateutil) only for commands that read or write it.
+        from .history import open_db
+        from .history.safety import daily_backup
+
         path = self.settings.path("history")
         db = open_db(path)
         daily_backup(path, self.today(), self.settings.history.backups)
@@ -74,12 +74,17 @@ class App:
         """Before anything is sent: refuse when the history file is not the one this project has
         been sending with (siaran.history.guard)."""
         if not self._guarded:
+            from .history.guard import check as check_history
+
             check_history(self.db, self.settings.path("history"), self.now())
             self._guarded = True
 
     def optouts(self) -> set[str]:
         """Who must never get a broadcast. A rehearsal also honours the real history's opt-outs:
         rehearsing with a real provider must not reach someone who asked to stop."""
+        from .history import open_db
+        from .history.optouts import numbers as optout_numbers
+
         found = optout_numbers(self.db)
         real = self.settings.real
         if real is not None and real.path("history").exists():
@@ -124,6 +129,7 @@ class App:
         of the code, settings, language and day that decide it) and reused until one changes.
         Raises ContentErrors when content/office.yaml itself is unreadable."""
         from .content.files import tree_fingerprint
+        from .history import content_checks
         from .i18n import language
 
         self.office  # noqa: B018 - unreadable: nothing to warn about, the command says why
@@ -131,7 +137,8 @@ class App:
         if self._has_history():
             code = Path(__file__).parent
             parts = [
-                tree_fingerprint(self.root / "content", self.root / "schedules", code),
+                tree_fingerprint(self.root / "content", self.root / "schedules"),
+                tree_fingerprint(code, suffixes=(".py", ".po")),  # not the .pyc and .mo made at run time
                 *(
                     f"{p.name}:{p.stat().st_mtime_ns}"
                     for p in (self.root / "siaran.toml", self.root / ".env")
@@ -182,6 +189,8 @@ class App:
         digest = self._list_digest(path, region)
         if digest is None:
             return load_list(path, rel, region)
+        from .history import lists_cache
+
         data = lists_cache.whole(self.db, rel, digest)
         if data is not None:
             return list_store.unpack(path, data)
@@ -191,7 +200,11 @@ class App:
 
     def _first_recipient(self, path: Path, rel: str, region: str) -> tuple[Recipient, ...] | None:
         digest = self._list_digest(path, region)
-        data = lists_cache.first(self.db, rel, digest) if digest else None
+        if digest is None:
+            return None
+        from .history import lists_cache
+
+        data = lists_cache.first(self.db, rel, digest)
         return tuple(list_store.unpack_recipients(path, data)) if data is not None else None
 
     @property

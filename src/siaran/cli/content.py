@@ -12,7 +12,6 @@ from ..render.images import post_images
 from ..render.text import BUILTIN
 from ..render.variables import markdown, template_variables
 from .base import channel_option, cli, get_app
-from .whatsapp import check_account_templates
 
 
 @cli.command("list")
@@ -50,7 +49,10 @@ def check(ctx: click.Context) -> None:
         ),
         fg="green",
     )
-    check_account_templates(app)
+    if app.settings.whatsapp.provider == "cloud":  # httpx and the history only for an account to ask
+        from .whatsapp import check_account_templates
+
+        check_account_templates(app)
 
 
 @cli.command()

@@ -21,18 +21,16 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
-import holidays
-
 from ..errors import ContentError
 from ..i18n import _
+from . import holiday_table
 from .yamlfile import Fields, Located, read_mapping
-
-YEARS = range(holidays.ID.start_year, holidays.ID.end_year + 1)  # what the holidays package computes
 
 
 def outside_years(year: int) -> str:
     """Why ``year`` cannot be scheduled, or "" when the calendar knows it."""
-    return "" if year in YEARS else f"{year} is outside the years the calendar knows ({YEARS.start}-{YEARS.stop - 1})"
+    known = holiday_table.years()
+    return "" if year in known else f"{year} is outside the years the calendar knows ({known.start}-{known.stop - 1})"
 
 
 # Days that count their anniversaries: "HUT ke-81 RI", "Sumpah Pemuda ke-98". A local day adds its
@@ -139,9 +137,7 @@ class Calendar:
 
 @cache
 def _national(year: int, cuti: bool) -> tuple[tuple[date, str], ...]:
-    categories = ("public", "government") if cuti else ("public",)
-    table = holidays.country_holidays("ID", years=year, language="id", categories=categories)
-    return tuple(sorted(table.items()))
+    return holiday_table.national(year, cuti)
 
 
 def missing_greetings(calendar: Calendar, greeted: set[str], today: date, days: int = 30) -> list[Day]:

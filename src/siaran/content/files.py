@@ -114,9 +114,10 @@ def copy_atomic(source: Path, target: Path) -> Path:
     return target
 
 
-def tree_fingerprint(*folders: Path) -> str:
-    """A digest of the path, size and modification time of every file under these folders: it
-    changes whenever a file is added, removed, renamed or saved. Stats only, no reading."""
+def tree_fingerprint(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
+    """A digest of the path, size and modification time of every file under these folders (only
+    those ending in ``suffixes``, if given): it changes whenever such a file is added, removed,
+    renamed or saved. Stats only, no reading."""
     import hashlib
 
     digest = hashlib.sha256()
@@ -124,6 +125,8 @@ def tree_fingerprint(*folders: Path) -> str:
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames.sort()
             for name in sorted(filenames):
+                if suffixes and not name.endswith(suffixes):
+                    continue
                 path = os.path.join(dirpath, name)
                 try:
                     st = os.stat(path)

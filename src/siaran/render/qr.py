@@ -31,7 +31,8 @@ def make(link: str) -> segno.QRCode:
 
 @lru_cache(maxsize=64)
 def fit(link: str) -> QrFit:
-    modules = make(link).symbol_size(border=0)[0]
+    # The size depends on the version alone: any fixed mask skips segno's search for the best one.
+    modules = segno.make(link, error="m", boost_error=True, micro=False, mask=0).symbol_size(border=0)[0]
     span = modules + 2 * QUIET
     px = max(MIN_MODULE, TARGET // span)
     return QrFit(modules, px, span * px)
