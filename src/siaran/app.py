@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 from .channels import check_settings, whatsapp_limits
 from .clock import Clock
 from .config import Settings, load_settings, rehearsal
-from .content import list_store
-from .content.lists import load_list
 from .content.model import BroadcastList, Office, Recipient
 from .errors import ContentError, ContentErrors
 
@@ -34,7 +32,7 @@ def _reader_version() -> str:
     cache never serves a list parsed by other rules."""
     import phonenumbers
 
-    from .content import lists, phones
+    from .content import list_store, lists, phones
 
     sources = b"".join(Path(m.__file__).read_bytes() for m in (lists, phones, list_store))
     return hashlib.sha256(sources + phonenumbers.__version__.encode()).hexdigest()[:16]
@@ -186,6 +184,9 @@ class App:
         return hashlib.sha256(f"{_reader_version()}\0{region}\0".encode() + data).hexdigest()
 
     def _read_list(self, path: Path, rel: str, region: str) -> BroadcastList:
+        from .content import list_store  # the list reader (phonenumbers) only for commands reading lists
+        from .content.lists import load_list
+
         digest = self._list_digest(path, region)
         if digest is None:
             return load_list(path, rel, region)
@@ -202,6 +203,7 @@ class App:
         digest = self._list_digest(path, region)
         if digest is None:
             return None
+        from .content import list_store
         from .history import lists_cache
 
         data = lists_cache.first(self.db, rel, digest)
