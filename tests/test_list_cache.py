@@ -70,7 +70,7 @@ def test_commands_that_need_no_list_do_not_parse_it(run, project: Path, monkeypa
         assert rel != LIST, "the list was parsed again"
         return load_list(path, rel, region)
 
-    monkeypatch.setattr("siaran.app.load_list", refuse)
+    monkeypatch.setattr("siaran.content.lists.load_list", refuse)
     assert run("list", env=NOW).exit_code == 0
     assert run("history", env=NOW).exit_code == 0
     res = run("send", "announcements/kerja-bakti", "--now", "--channel", "whatsapp", "--dry-run", env=NOW)
