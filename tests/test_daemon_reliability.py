@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -70,7 +71,7 @@ def test_a_broken_post_holds_back_only_its_own_occurrence_until_fixed(run, proje
     # Read-only commands work meanwhile and show the problems as warnings.
     history = run("history", env=at("2026-11-25T10:05:00+08:00"))
     assert history.exit_code == 0, history.all
-    assert "Peringatan" in history.stderr and "content/announcements/kerja-bakti.md" in history.stderr
+    assert "Warning" in history.stderr and "content/announcements/kerja-bakti.md" in history.stderr
     past = run("schedule", "--past", "2", "--days", "1", env=at("2026-11-25T10:05:00+08:00"))
     assert past.exit_code == 0 and f"{SOP}  sop/ktp-el  held" in past.output
     for args in (("report",), ("holidays", "2026"), ("optout", "list")):
@@ -295,9 +296,9 @@ def test_a_held_post_alerts_the_operator_once_a_day_through_apprise(run, project
     res = run("run", "--once", env=at("2026-11-25T09:01:00+08:00", **alerting))
     assert res.exit_code == 2, res.all
     texts = [m["message"] for m in received]
-    held = [t for t in texts if "TERTAHAN" in t]
+    held = [t for t in texts if "is HELD" in t]
     assert len(held) == 1 and "sop/ktp-el" in held[0] and SOP in held[0] and "content/sop/ktp-el.yaml" in held[0]
-    assert any("masalah di content/sop/ktp-el.yaml" in t for t in texts)
+    assert any(re.search(r"problems? in content/sop/ktp-el.yaml", t) for t in texts)
     again = run("run", "--once", env=at("2026-11-25T09:30:00+08:00", **alerting))
     assert again.exit_code == 2 and len(received) == len(texts)  # one alert per problem per day
     rows = list(sqlite_utils.Database(db_path(project))["alerts"].rows)
@@ -305,12 +306,12 @@ def test_a_held_post_alerts_the_operator_once_a_day_through_apprise(run, project
     assert all(r["delivered"] == 0 and "Apprise" in r["error"] for r in rows)  # one URL was unreachable
     assert "not delivered" in (project / "siaran.log").read_text()
 
-    status = run("status", env=at("2026-11-25T09:31:00+08:00"))
+    status = run("status", env=at("2026-11-25T09:31:00+08:00", SIARAN_LANG="id"))  # the operator's default
     assert status.exit_code == 2
-    assert "Daemon: berjalan. Pass terakhir 2026-11-25 09:30 (1 held)" in status.output
+    assert "Daemon: berjalan. Putaran terakhir 2026-11-25 09:30 (1 tertahan)" in status.output
     assert "Tertahan: 1" in status.output and "sop/ktp-el" in status.output
     later = run("status", env=at("2026-11-25T10:30:00+08:00"))  # no pass for an hour
-    assert "Daemon: TIDAK berjalan" in later.output
+    assert "Daemon: NOT running" in later.output
 
 
 def test_an_undeliverable_alert_never_stops_the_daemon(run, project):
@@ -324,15 +325,15 @@ def test_an_undeliverable_alert_never_stops_the_daemon(run, project):
     assert f"done     {WEEKLY}@2026-11-23T07:30" in res.output
     # The operator's own WhatsApp still gets it, through the office's provider (here the outbox).
     copies = [p.read_text() for p in (project / "outbox-rehearsal/whatsapp").glob("*peringatan*/6281200001111.txt")]
-    assert len(copies) >= 2 and any("masalah di content/sop/ktp-el.yaml" in c for c in copies)
+    assert len(copies) >= 2 and any(re.search(r"problems? in content/sop/ktp-el.yaml", c) for c in copies)
 
 
 def test_status_shows_failures_of_the_last_seven_days(run, project):
     run("send", "announcements/kerja-bakti", "--now", "--channel", "whatsapp", env=at(
         "2026-11-23T10:00:00+08:00", **UNREACHABLE))  # fmt: skip
     res = run("status", env=at("2026-11-24T10:00:00+08:00"))
-    assert "Daemon: belum pernah berjalan" in res.output
-    assert "Gagal atau tidak pasti, 7 hari terakhir: 6" in res.output and "announcements/kerja-bakti" in res.output
+    assert "Daemon: has never run" in res.output
+    assert "Failed or uncertain, last 7 days: 6" in res.output and "announcements/kerja-bakti" in res.output
     assert res.exit_code == 2
 
 
@@ -354,12 +355,12 @@ def test_a_vanished_or_emptied_history_is_refused_before_anything_is_sent(run, p
             (project / "siaran-rehearsal.db").write_bytes(b"")
         res = run("send", "announcements/posyandu", "--now", env=now)
         assert res.exit_code == 1, res.all
-        assert "hilang, kosong atau diganti" in res.stderr and "siaran history reset --yes" in res.stderr
+        assert "missing, empty or replaced" in res.stderr and "siaran history reset --yes" in res.stderr
         assert _outbox_files(project) == sent
         daemon = run("run", "--once", env=at("2026-11-25T09:01:00+08:00", SIARAN_WHATSAPP_OPERATOR="0812-0000-1111"))
         assert daemon.exit_code == 1 and "siaran history reset --yes" in daemon.stderr
         [alert] = (project / "outbox-rehearsal/whatsapp").glob("*peringatan*/6281200001111.txt")  # told at once
-        assert "siaran tidak mengirim apa pun: riwayat kiriman" in alert.read_text()
+        assert "siaran sent nothing: the history" in alert.read_text()
         alert.unlink()
         assert _outbox_files(project) == sent
     emptied = run("history", env=now)  # an emptied file is never migrated over: it says so, changes nothing

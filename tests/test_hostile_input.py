@@ -319,7 +319,8 @@ CASES = [
     Case("db-truncated", damage_history("truncated"), DAMAGED, check=False),
     Case("db-bad-header", damage_history("header"), DAMAGED, check=False),
     # Emptied after sending: the marker shows it is a lost history (history.guard), nothing is sent.
-    Case("db-emptied", damage_history("empty"), ["hilang, kosong", "siaran history reset --yes"], check=False),
+    Case("db-emptied", damage_history("empty"), ["missing, empty or replaced", "siaran history reset --yes"],
+         check=False),
     Case("db-history-command", damage_history("garbage"), DAMAGED, command=("history",), check=False),
 ]  # fmt: skip
 
@@ -406,7 +407,7 @@ PER_CASE = 20  # seconds per command: a hang guard on a shared machine, not a sp
 
 def run_child(jobs: list[tuple[str, Path, list[tuple[str, ...]], dict[str, str]]]) -> dict:
     """Every job (case id, project, commands, environment) in one child process."""
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_")} | NOW
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_") or k == "SIARAN_LANG"} | NOW
     payload = json.dumps([(case_id, str(root), commands, env) for case_id, root, commands, env in jobs])
     proc = subprocess.run(
         [sys.executable, "-c", CHILD.format(limit=MEMORY, per_case=PER_CASE)],

@@ -204,17 +204,17 @@ def _token_problem(token: str) -> str:
     """What a pasted token should not contain (it would fail every request), or ""."""
     for ch in token:
         if ch in "\r\n":
-            return "a line break"
+            return _("a line break")
         if ch in "\u201c\u201d\u2018\u2019\u00ab\u00bb":
-            return "a typographic quote (\u201c \u201d \u2018 \u2019)"
+            return _("a typographic quote (\u201c \u201d \u2018 \u2019)")
         if ch.isspace():
-            return "a space"
+            return _("a space")
         if not ch.isprintable():
-            return "a control character"
+            return _("a control character")
         if not ch.isascii():
-            return f"the non-ASCII character {ch!r}"
+            return _("the non-ASCII character {char!r}").format(char=ch)
     if token[0] in "\"'" or token[-1] in "\"'":
-        return "a quote mark at its start or end"
+        return _("a quote mark at its start or end")
     return ""
 
 
@@ -223,19 +223,19 @@ def _read(path: Path) -> str:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise ConfigError(f"{path}: not a regular file")
+            raise ConfigError(_("{path}: not a regular file").format(path=path))
         if info.st_size > 1_000_000:
-            raise ConfigError(f"{path}: larger than 1 MB; is it the right file?")
+            raise ConfigError(_("{path}: larger than 1 MB; is it the right file?").format(path=path))
         data = path.read_bytes()
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
+        raise ConfigError(_("{path}: cannot read: {error}").format(path=path, error=e.strerror)) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        hint = " (it is UTF-16: save it as UTF-8)" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ""
-        raise ConfigError(f"{path}: not UTF-8 text{hint}") from None
+        hint = _(" (it is UTF-16: save it as UTF-8)") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ""
+        raise ConfigError(_("{path}: not UTF-8 text").format(path=path) + hint) from None
     if "\x00" in text:
-        raise ConfigError(f"{path}: holds binary data, not text")
+        raise ConfigError(_("{path}: holds binary data, not text").format(path=path))
     return text
 
 
@@ -264,13 +264,19 @@ def _convert(setting: Setting, value: Any, origin: str) -> Any:
     if setting.type in (int, float) and not (
         math.isfinite(converted) and (converted > 0 or (converted == 0 and setting.zero_ok))
     ):
-        least = "0 or more" if setting.zero_ok else "above 0"
-        raise ConfigError(f"{origin}: {setting.section}.{setting.key} must be a number {least}, not {value!r}")
+        least = _("0 or more") if setting.zero_ok else _("above 0")
+        raise ConfigError(
+            _("{origin}: {name} must be a number {least}, not {value!r}").format(
+                origin=origin, name=f"{setting.section}.{setting.key}", least=least, value=value
+            )
+        )
     if setting.secret and converted:
         problem = _token_problem(converted)
         if problem:  # never echo the secret itself
             raise ConfigError(
-                f"{origin}: {setting.section}.{setting.key} contains {problem}; copy it again (the value is not shown)"
+                _("{origin}: {name} contains {problem}; copy it again (the value is not shown)").format(
+                    origin=origin, name=f"{setting.section}.{setting.key}", problem=problem
+                )
             )
     if setting.choices and converted not in setting.choices:
         raise ConfigError(

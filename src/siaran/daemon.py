@@ -34,7 +34,7 @@ from .delivery import occurrences as runner
 from .errors import ContentErrors, HistoryError, LockedError, SiaranError
 from .history import worker_id
 from .history.alerts import beat
-from .i18n import _
+from .i18n import N_, _
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class Daemon:
                 results = asyncio.run(self._process(app))
             except (ContentErrors, HistoryError) as e:  # nothing can be sent: the operator must know
                 reason = str(e).splitlines()[0]
-                text = f"siaran tidak mengirim apa pun: {reason}"
+                text = _("siaran sent nothing: {reason}").format(reason=reason)
                 asyncio.run(alerts.notify(app, [alerts.Alert(f"stopped:{type(e).__name__}", text)]))
                 raise
             now = app.now()
@@ -225,7 +225,7 @@ def _summary(results: list[runner.Result]) -> str:
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
-    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing due"
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or N_("nothing due")
 
 
 async def _publish_waiting_instagram(app: App) -> str:

@@ -2,10 +2,10 @@
 
 Alerts go through Apprise (one URL per service: ``mailto://``, ``tgram://``, ``ntfys://``,
 ``json://`` ... from ``alerts.urls``, comma-separated) and to the operator's own WhatsApp
-(``whatsapp.operator``) through the office's provider. Each is short Bahasa Indonesia naming the
-post, schedule, file:line, count, reason and what to do. One alert per problem per office day
-(history table ``alerts``), so a problem retried every pass never floods anyone; an alert that
-cannot be delivered is logged and recorded, never raised.
+(``whatsapp.operator``) through the office's provider. Each is short plain text in the operator's
+language (siaran.i18n) naming the post, schedule, file:line, count, reason and what to do. One
+alert per problem per office day (history table ``alerts``), so a problem retried every pass never
+floods anyone; an alert that cannot be delivered is logged and recorded, never raised.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from ..delivery.http import broadcast_client
 from ..delivery.occurrences import Result
 from ..errors import HistoryError, SiaranError
 from ..history import alerts as recorded
+from ..i18n import N_, _, ngettext, say
 
 log = logging.getLogger(__name__)
 
-TITLE = "siaran: perlu perhatian"
+TITLE = N_("siaran: needs attention")
 
 
 @dataclass(frozen=True)
@@ -46,16 +47,20 @@ def for_results(results: Iterable[Result]) -> list[Alert]:
             out.append(
                 Alert(
                     f"held:{r.occurrence}",
-                    f"siaran: {r.post} (jadwal {r.schedule}) TERTAHAN, belum dikirim. Masalah: {r.reason}. "
-                    "Perbaiki berkas itu (`siaran check`); siaran mengirimnya otomatis selama masih dalam batas waktu.",
+                    _(
+                        "siaran: {post} (schedule {schedule}) is HELD, not sent. Problem: {reason}. Fix that file "
+                        "(`siaran check`); siaran sends it by itself while it is still within its time limit."
+                    ).format(post=r.post, schedule=r.schedule, reason=say(r.reason)),
                 )
             )
         elif r.status == "failed":
             out.append(
                 Alert(
                     f"failed:{r.occurrence}",
-                    f"siaran: kiriman {r.post} (jadwal {r.schedule}) tidak semuanya sampai: {r.reason}. "
-                    "Lihat `siaran history --status failed`, lalu `siaran retry --failed` bila perlu.",
+                    _(
+                        "siaran: not all of {post} (schedule {schedule}) went out: {reason}. "
+                        "See `siaran history --status failed`, then `siaran retry --failed` if needed."
+                    ).format(post=r.post, schedule=r.schedule, reason=say(r.reason)),
                 )
             )
         elif r.status == "skipped" and (r.reason.startswith(("missed by", "missed;")) or "missed between" in r.reason):
@@ -64,8 +69,13 @@ def for_results(results: Iterable[Result]) -> list[Alert]:
         out.append(
             Alert(
                 f"missed:{schedule}",
-                f"siaran: {len(rs)} jadwal {schedule} terlewat dan tidak dikirim ({rs[-1].reason}). "
-                "Pastikan komputer kantor menyala dan `siaran run` berjalan (`siaran status`).",
+                ngettext(
+                    "siaran: {n} occurrence of schedule {schedule} was missed and not sent ({reason}). "
+                    "Make sure the office computer is on and `siaran run` is running (`siaran status`).",
+                    "siaran: {n} occurrences of schedule {schedule} were missed and not sent ({reason}). "
+                    "Make sure the office computer is on and `siaran run` is running (`siaran status`).",
+                    len(rs),
+                ).format(n=len(rs), schedule=schedule, reason=say(rs[-1].reason)),
             )
         )
     return out
@@ -79,8 +89,13 @@ def for_problems(project: Project) -> list[Alert]:
     return [
         Alert(
             f"content:{path}",
-            f"siaran: {len(found)} masalah di {path}, mis. {found[0]}. Yang memakai berkas ini tertahan; "
-            "yang lain tetap terkirim. Perbaiki lalu jalankan `siaran check`.",
+            ngettext(
+                "siaran: {n} problem in {path}: {first}. What uses this file is held; "
+                "the rest still goes out. Fix it, then run `siaran check`.",
+                "siaran: {n} problems in {path}, e.g. {first}. What uses this file is held; "
+                "the rest still goes out. Fix it, then run `siaran check`.",
+                len(found),
+            ).format(n=len(found), path=path, first=found[0]),
         )
         for path, found in by_file.items()
     ]
@@ -135,7 +150,7 @@ def _apprise(urls: list[str], text: str) -> bool:
     added = [notifier.add(u) for u in urls]
     if not any(added):
         return False
-    return bool(notifier.notify(title=TITLE, body=text)) and all(added)
+    return bool(notifier.notify(title=_(TITLE), body=text)) and all(added)
 
 
 def _tag(problem: str) -> str:

@@ -183,8 +183,15 @@ def tolerant_app(ctx: click.Context) -> App:
     except ContentErrors:
         return app  # the office itself is unreadable: commands that need it report it
     if problems:
-        click.secho(f"Peringatan: {len(problems)} masalah di konten (`siaran check` untuk rinciannya):", fg="yellow",
-                    err=True)  # fmt: skip
+        click.secho(
+            ngettext(
+                "Warning: {n} problem in the content (`siaran check` shows the details):",
+                "Warning: {n} problems in the content (`siaran check` shows the details):",
+                len(problems),
+            ).format(n=len(problems)),
+            fg="yellow",
+            err=True,
+        )
         for p in problems:
             click.secho(f"  {p}", fg="yellow", err=True)
     return app

@@ -33,7 +33,7 @@ def print_results(results: list[Result]) -> None:
     colours = {"done": "green", "failed": "red", "skipped": "yellow", "running": "yellow", "held": "red"}
     for r in results:
         again = _(" (resumed)") if r.resumed else ""
-        click.secho(f"{r.status:<8} {r.occurrence}  {r.post}{again}", fg=colours.get(r.status, "cyan"))
+        click.secho(f"{_(r.status):<8} {r.occurrence}  {r.post}{again}", fg=colours.get(r.status, "cyan"))
         if r.until:
             when = f"{r.until:%Y-%m-%d %H:%M}"
             click.echo("         " + _("a late send waits for office hours: it goes out at {when}").format(when=when))
@@ -73,7 +73,9 @@ def run(ctx: click.Context, once: bool) -> None:
                     click.secho(_("Webhooks not started here: {reason}").format(reason=e), fg="yellow", err=True)
             if server is not None:
                 s = app.settings.server
-                click.echo(f"Webhooks on http://{s.webhook_host}:{server.ports['webhook']}/webhook/...")
+                click.echo(
+                    _("Webhooks on {url}").format(url=f"http://{s.webhook_host}:{server.ports['webhook']}/webhook/...")
+                )
             try:
                 daemon.serve()
             finally:
@@ -100,13 +102,14 @@ def _announce(app: App, log_file: Path) -> None:
         project = app.project
     except ContentErrors as e:
         log.error("the office file has problems; each pass tries again:\n%s", e)
-        click.secho("siaran berjalan, tetapi content/office.yaml bermasalah: belum ada yang dikirim.", fg="red")
+        click.secho(_("siaran is running, but content/office.yaml has problems: nothing is sent yet."), fg="red")
         return
     for p in project.problems:
-        click.secho(f"Peringatan: {p}", fg="yellow", err=True)
+        click.secho(_("Warning: {problem}").format(problem=p), fg="yellow", err=True)
     click.echo(
-        f"siaran is running for {project.office.name} ({project.office.tz_label}); "
-        f"log: {log_file}. Press Ctrl-C to stop."
+        _("siaran is running for {office} ({zone}); log: {log}. Press Ctrl-C to stop.").format(
+            office=project.office.name, zone=project.office.tz_label, log=log_file
+        )
     )
 
 
@@ -128,35 +131,52 @@ def status(ctx: click.Context) -> None:
     beat = heartbeat(app.db)
     if beat is None:
         worry = True
-        click.secho("Daemon: belum pernah berjalan (`siaran run`).", fg="red")
+        click.secho(_("Daemon: has never run (`siaran run`)."), fg="red")
     else:
         age = now - datetime.fromisoformat(beat["last_pass"])
         # A pass at least every MAX_SLEEP (the daemon) or every quarter hour (run --once from Task
         # Scheduler): older than that, nothing is running the schedules.
         alive = age <= STALE
         worry |= not alive
-        state = "berjalan" if alive else "TIDAK berjalan"
+        state = _("running") if alive else _("NOT running")
         click.secho(
-            f"Daemon: {state}. Pass terakhir {local(beat['last_pass'])} ({beat['summary']}), "
-            f"berikutnya {local(beat['next_pass'])} {app.project.office.tz_label}.",
+            _("Daemon: {state}. Last pass {last} ({summary}), next {next} {zone}.").format(
+                state=state,
+                last=local(beat["last_pass"]),
+                summary=_pass_summary(beat["summary"]),
+                next=local(beat["next_pass"]),
+                zone=app.project.office.tz_label,
+            ),
             fg="green" if alive else "red",
         )
     held = held_occurrences(app.db)
     worry |= bool(held or app.project.problems)
-    click.echo(f"Masalah konten: {len(app.project.problems)}" + (" (lihat di atas)" if app.project.problems else ""))
-    click.echo(f"Tertahan: {len(held)}")
+    click.echo(
+        _("Content problems: {n}").format(n=len(app.project.problems))
+        + (_(" (see above)") if app.project.problems else "")
+    )
+    click.echo(_("Held: {n}").format(n=len(held)))
     for row in held:
-        click.secho(f"  {row['slot']}  {row['post']}: {row['reason']}", fg="red")
+        click.secho(f"  {row['slot']}  {row['post']}: {say(row['reason'])}", fg="red")
     failures = failures_since(app.db, now - timedelta(days=7))
     worry |= bool(failures)
     total = sum(f["n"] for f in failures)
-    click.echo(f"Gagal atau tidak pasti, 7 hari terakhir: {total}")
+    click.echo(_("Failed or uncertain, last 7 days: {n}").format(n=total))
     for f in failures:
-        click.secho(f"  {f['n']:>5} {f['status']:<9} {f['post']}", fg="yellow")
+        click.secho(f"  {f['n']:>5} {_(f['status']):<11} {f['post']}", fg="yellow")
     sent_today = alerts_since(app.db, now - timedelta(days=1))
-    click.echo(f"Peringatan ke operator, 24 jam terakhir: {len(sent_today)}")
+    click.echo(_("Alerts to the operator, last 24 hours: {n}").format(n=len(sent_today)))
     if worry:
         ctx.exit(EXIT_INCOMPLETE)
+
+
+def _pass_summary(text: str) -> str:
+    """The daemon's pass summary, kept in English in history ("1 held, 2 done"), in the operator's language."""
+    out = []
+    for part in text.split(", "):
+        n, sep, status = part.partition(" ")
+        out.append(f"{n} {_(status)}" if sep and n.isdigit() else say(part))
+    return ", ".join(out)
 
 
 @cli.group()

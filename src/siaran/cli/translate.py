@@ -142,4 +142,7 @@ STATUS_WORDS = (
     N_("failed"),
     N_("uncertain"),
     N_("skipped"),
+    N_("done"),
+    N_("held"),
+    N_("running"),
 )

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ContentError
+from ..i18n import _
 
 MAX_TEXT_BYTES = 1_000_000  # a post, template or YAML file; far beyond any real one
 MAX_MEDIA_BYTES = 30_000_000  # an image or font file
@@ -33,16 +34,18 @@ def content_file(base: Path, path: Path, *, max_bytes: int | None = None) -> Pat
     try:
         real = Path(path).resolve(strict=True)
     except FileNotFoundError:
-        raise UnsafeFile("file not found") from None
+        raise UnsafeFile(_("file not found")) from None
     except (OSError, RuntimeError):
-        raise UnsafeFile("cannot be read (a symlink loop?)") from None
+        raise UnsafeFile(_("cannot be read (a symlink loop?)")) from None
     if not real.is_relative_to(Path(base).resolve()):
-        raise UnsafeFile(f"lies outside {Path(base).name}/ (../, a full path or a symlink may not leave it)")
+        raise UnsafeFile(
+            _("lies outside {folder}/ (../, a full path or a symlink may not leave it)").format(folder=Path(base).name)
+        )
     info = real.stat()
     if not stat.S_ISREG(info.st_mode):
-        raise UnsafeFile("is not a regular file")
+        raise UnsafeFile(_("is not a regular file"))
     if max_bytes is not None and info.st_size > max_bytes:
-        raise UnsafeFile(f"is larger than {max_bytes / 1e6:g} MB")
+        raise UnsafeFile(_("is larger than {size} MB").format(size=f"{max_bytes / 1e6:g}"))
     return real
 
 
@@ -50,7 +53,7 @@ def refused(value: str, reason: object) -> str:
     """The message for a named file that cannot be used: "file not found: content/x.jpg" or
     "content/x.jpg: lies outside content/ ..."."""
     reason = str(reason)
-    return f"{reason}: content/{value}" if reason == "file not found" else f"content/{value}: {reason}"
+    return f"{reason}: content/{value}" if reason == _("file not found") else f"content/{value}: {reason}"
 
 
 def project_area(path: Path, rel: str) -> Path:
@@ -67,16 +70,16 @@ def read_text(path: Path, rel: str, *, max_bytes: int = MAX_TEXT_BYTES) -> str:
     except UnsafeFile as e:
         raise ContentError(rel, str(e)) from None
     except OSError as e:
-        raise ContentError(rel, f"cannot read: {e.strerror}") from None
+        raise ContentError(rel, _("cannot read: {error}").format(error=e.strerror)) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ContentError(rel, "file is UTF-16 text: save it as UTF-8", line=1)
+        raise ContentError(rel, _("file is UTF-16 text: save it as UTF-8"), line=1)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        raise ContentError(rel, "file is not UTF-8 text", line=line) from None
+        raise ContentError(rel, _("file is not UTF-8 text"), line=line) from None
     if "\x00" in text:
-        raise ContentError(rel, "file holds binary data, not text", line=text.count("\n", 0, text.index("\x00")) + 1)
+        raise ContentError(rel, _("file holds binary data, not text"), line=text.count("\n", 0, text.index("\x00")) + 1)
     return text
 
 

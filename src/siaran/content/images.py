@@ -8,6 +8,8 @@ from pathlib import Path
 
 from PIL import Image, ImageFont, UnidentifiedImageError
 
+from ..i18n import _
+
 FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "MPO": "JPEG"}  # MPO: phone cameras' JPEG with extra frames
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; far above the 1080-pixel-wide posts
 MAX_SIDE = 12_000
@@ -23,15 +25,17 @@ def image_problem(path: Path) -> str:
                 if fmt in FORMATS and width * height <= MAX_PIXELS and max(width, height) <= MAX_SIDE:
                     im.verify()  # reads the whole file: a truncated or corrupt image fails here
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        return "the image is too large in pixels (a decompression bomb?)"
+        return _("the image is too large in pixels (a decompression bomb?)")
     except UnidentifiedImageError:
-        return "not an image file (JPEG or PNG)"
+        return _("not an image file (JPEG or PNG)")
     except (OSError, SyntaxError, ValueError) as e:  # Pillow raises SyntaxError for broken PNG chunks
-        return f"the image file is damaged: {e}"
+        return _("the image file is damaged: {error}").format(error=e)
     if fmt not in FORMATS:
-        return f"the image is {fmt}, not JPEG or PNG"
+        return _("the image is {format}, not JPEG or PNG").format(format=fmt)
     if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-        return f"the image is {width}x{height} pixels; at most {MAX_PIXELS // 1_000_000} megapixels"
+        return _("the image is {width}x{height} pixels; at most {limit} megapixels").format(
+            width=width, height=height, limit=MAX_PIXELS // 1_000_000
+        )
     return ""
 
 
@@ -40,5 +44,5 @@ def font_problem(path: Path) -> str:
     try:
         ImageFont.truetype(str(path), 24)
     except (OSError, ValueError) as e:
-        return f"not a font file Pillow can use (TrueType or OpenType): {e}"
+        return _("not a font file Pillow can use (TrueType or OpenType): {error}").format(error=e)
     return ""

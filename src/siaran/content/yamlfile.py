@@ -46,11 +46,11 @@ class _Loader(yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                raise _refuse(f"more than {MAX_ALIASES} aliases (*name)", event)
+                raise _refuse(_("more than {limit} aliases (*name)").format(limit=MAX_ALIASES), event)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _refuse(f"nested more than {MAX_DEPTH} levels deep", event)
+                raise _refuse(_("nested more than {limit} levels deep").format(limit=MAX_DEPTH), event)
             node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -63,7 +63,7 @@ class _Loader(yaml.SafeLoader):
                 children = []
             size = 1 + sum(self._sizes.get(id(c), 1) for c in children)
             if size > MAX_VALUES:
-                raise _refuse(f"more than {MAX_VALUES:,} values (aliases included)", node)
+                raise _refuse(_("more than {limit} values (aliases included)").format(limit=f"{MAX_VALUES:,}"), node)
             self._sizes[id(node)] = size
         return node
 
@@ -72,7 +72,10 @@ class _Loader(yaml.SafeLoader):
             return super().construct_yaml_timestamp(node)
         except ValueError as e:  # 2026-02-30, 2026-13-45
             raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value!r} is not a real date: {e}", node.start_mark
+                None,
+                None,
+                _("{value!r} is not a real date: {error}").format(value=node.value, error=e),
+                node.start_mark,
             ) from None
 
 
@@ -81,7 +84,7 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_ti
 
 class _DuplicateKey(yaml.constructor.ConstructorError):
     def __init__(self, key: Any, first_line: int, mark: yaml.Mark):
-        super().__init__(None, None, f"duplicate key {key!r}", mark)
+        super().__init__(None, None, _("duplicate key {key!r}").format(key=key), mark)
         self.first_line = first_line
 
 
@@ -92,7 +95,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
             continue
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, float, bool, type(None))):
-            raise yaml.constructor.ConstructorError(None, None, "a key must be a plain text", key_node.start_mark)
+            raise yaml.constructor.ConstructorError(None, None, _("a key must be a plain text"), key_node.start_mark)
         if key in seen:
             raise _DuplicateKey(key, seen[key].start_mark.line + 1, key_node.start_mark)
         seen[key] = key_node
@@ -135,12 +138,12 @@ def parse_yaml(text: str, path: Path | str, line_offset: int = 0) -> Any:
         line = mark.line + 1 + line_offset if mark else None
         problem = " ".join(p for p in (e.context, e.problem) if p)
         if isinstance(e, _DuplicateKey):
-            problem += f" (also on line {e.first_line + line_offset})"
+            problem += _(" (also on line {line})").format(line=e.first_line + line_offset)
         raise ContentError(path, yaml_hint(problem), line=line, column=mark.column + 1 if mark else None) from e
     except yaml.YAMLError as e:
         raise ContentError(path, _("YAML error: {error}").format(error=e)) from e
     except (ValueError, OverflowError) as e:  # PyYAML builds dates itself: 2026-02-30 raises here
-        raise ContentError(path, f"YAML value error: {e}") from e
+        raise ContentError(path, _("YAML value error: {error}").format(error=e)) from e
 
 
 def twin_files(folder: Path) -> list[tuple[Path, Path]]:

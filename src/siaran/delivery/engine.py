@@ -57,7 +57,7 @@ async def attempt(driver: Driver, message: Message) -> Answer:
         return Answer("failed", error=e.reason, code=e.code or "")
     except Exception as e:  # a driver bug after the request may have left: never resend blindly
         log.exception("driver %s crashed on %s", driver.name, message.key)
-        return Answer("uncertain", error=f"internal error while sending: {type(e).__name__}")
+        return Answer("uncertain", error=N_("internal error while sending: {error}").format(error=type(e).__name__))
     return Answer("sent", provider_id=receipt.provider_id)
 
 
@@ -249,7 +249,9 @@ class Broadcast:
     def _retry_later(self, job: _Job, outcome: Answer) -> None:
         p = job.planned
         if not self.policy.should_retry(job.attempts):
-            reason = f"{outcome.error} (gave up after {job.attempts} attempts)"
+            reason = N_("{error} (gave up after {attempts} attempts)").format(
+                error=outcome.error, attempts=job.attempts
+            )
             self.journal.outcome(p.key, "failed", error=reason, code=outcome.code)
             count_answer(self.summary, Answer("failed", error=reason))
             self.counter.tick()
@@ -268,5 +270,7 @@ class Broadcast:
 
 
 def stopped_message(provider: str, fatal: Answer) -> str:
-    code = f" (code {fatal.code})" if fatal.code else ""
-    return f"{provider} refused to continue{code}: {fatal.error}. The rest stays queued; run the same command again."
+    code = N_(" (code {code})").format(code=fatal.code) if fatal.code else ""
+    return N_(
+        "{provider} refused to continue{code}: {error}. The rest stays queued; run the same command again."
+    ).format(provider=provider, code=code, error=fatal.error)

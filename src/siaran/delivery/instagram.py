@@ -27,7 +27,7 @@ from ..errors import ConfigError, DeliveryError, PermanentError, TransientError,
 from ..history import deliveries, worker_id
 from ..history import instagram as table
 from ..history.media import MediaCache
-from ..i18n import _
+from ..i18n import N_, _
 from ..plan import Planned, instagram_address
 from .http import instagram_client
 from .summary import Summary
@@ -187,22 +187,22 @@ async def deliver(app: App, post: ContentPost, planned: list[Planned], images: I
         result = await process(app, keys)
     except ConfigError as e:
         summary.left_queued += len(keys)
-        summary.stopped = summary.stopped or f"Instagram: {e}"
+        summary.stopped = summary.stopped or N_("Instagram: {error}").format(error=e)
         return
     for o in result.outcomes:
         if o.status == "sent":
             summary.sent += 1
             if o.error:
-                summary.warnings.append(f"Instagram: {o.error}")
+                summary.warnings.append(N_("Instagram: {error}").format(error=o.error))
         elif o.status == "failed":
-            summary.failed[f"Instagram: {o.error}"] += 1
+            summary.failed[N_("Instagram: {error}").format(error=o.error)] += 1
         elif o.status == "uncertain":
             summary.uncertain += 1
-            summary.warnings.append(f"Instagram: {o.error}")
+            summary.warnings.append(N_("Instagram: {error}").format(error=o.error))
         else:
             summary.left_queued += 1
             if o.error:
-                summary.warnings.append(f"Instagram: {o.error}")
+                summary.warnings.append(N_("Instagram: {error}").format(error=o.error))
     summary.already["claimed by another run"] += result.busy  # another live process publishes it
     if result.stopped:
         summary.stopped = summary.stopped or result.stopped

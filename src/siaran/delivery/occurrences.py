@@ -131,11 +131,10 @@ def _gap(app: App, schedule: Schedule, last: datetime, start: datetime) -> Decis
     if not count:
         return None
     first, end = last.astimezone(tz), start.astimezone(tz)
-    more = "or more " if count >= GAP_COUNT_LIMIT else ""
-    reason = (
-        f"{count} {more}occurrence(s) missed between {first:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} "
-        "(siaran was not running); counted here, not sent"
-    )
+    more = N_("or more ") if count >= GAP_COUNT_LIMIT else ""
+    reason = N_(
+        "{count} {more}occurrence(s) missed between {first} and {end} (siaran was not running); counted here, not sent"
+    ).format(count=count, more=more, first=f"{first:%Y-%m-%d %H:%M}", end=f"{end:%Y-%m-%d %H:%M}")
     gap_id = f"{schedule.name}@gap:{first:%Y-%m-%dT%H:%M}..{end:%Y-%m-%dT%H:%M}"
     return Decision(Occurrence(gap_id, schedule.name, start, "", skip=reason), "skip", reason)
 
@@ -194,7 +193,11 @@ async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Resul
         at = datetime.fromisoformat(row["scheduled_for"]).astimezone(project.office.timezone)
         if schedule is None:
             recorded.finish(
-                app.db, row["id"], "failed", f"its schedule file schedules/{row['schedule']}.yaml is gone", app.now()
+                app.db,
+                row["id"],
+                "failed",
+                N_("its schedule file schedules/{name}.yaml is gone").format(name=row["schedule"]),
+                app.now(),
             )
             results.append(Result(row["id"], row["schedule"], row["post"], "failed", N_("schedule removed"), True))
             continue
@@ -207,7 +210,13 @@ async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Resul
         occ = decision.occurrence
         greeting_mode = schedule.trigger == "holiday" and not schedule.posts  # the post names the holiday
         if decision.action == "run" and greeting_mode and (earlier := _greeted_nearby(app, occ)):
-            decision = Decision(occ, "skip", f"already sent for {occ.holiday or 'this holiday'} as {earlier}")
+            decision = Decision(
+                occ,
+                "skip",
+                N_("already sent for {holiday} as {earlier}").format(
+                    holiday=occ.holiday or N_("this holiday"), earlier=earlier
+                ),
+            )
         if decision.action == "skip":
             recorded.skip(app.db, occ.id, occ.schedule, occ.post, occ.at, decision.reason, app.now())
             log.info("skipped occurrence %s: %s", occ.id, decision.reason)
@@ -259,18 +268,25 @@ async def _run(
         return result("failed", str(e))
     counts = _counts(summary)
     if summary.left_queued and stop.is_set():
-        return result("running", f"stopped with {summary.left_queued} still queued; resumed on the next start")
+        return result(
+            "running", N_("stopped with {n} still queued; resumed on the next start").format(n=summary.left_queued)
+        )
     if summary.stopped:
         return result("failed", f"{summary.stopped}; {counts}")
     if summary.left_queued:
-        return result("running", f"{summary.left_queued} queued after temporary errors; retried on the next run")
+        return result(
+            "running", N_("{n} queued after temporary errors; retried on the next run").format(n=summary.left_queued)
+        )
     if summary.failed or summary.uncertain or summary.recovered:
-        return result("failed", f"not everything went out: {counts}")
+        return result("failed", N_("not everything went out: {counts}").format(counts=counts))
     return result("done", counts)
 
 
 def _counts(s: Summary) -> str:
-    return (
-        f"sent {s.sent}, failed {sum(s.failed.values())}, uncertain {s.uncertain}, "
-        f"skipped {sum(s.skipped.values())}, already done {sum(s.already.values())}"
+    return N_("sent {sent}, failed {failed}, uncertain {uncertain}, skipped {skipped}, already done {already}").format(
+        sent=s.sent,
+        failed=sum(s.failed.values()),
+        uncertain=s.uncertain,
+        skipped=sum(s.skipped.values()),
+        already=sum(s.already.values()),
     )

@@ -14,6 +14,7 @@ from datetime import timedelta
 from ..content.model import Post, WhatsAppTemplate
 from ..errors import ConfigError
 from ..history import contacts
+from ..i18n import _
 
 WINDOW = timedelta(hours=24)
 MARGIN = timedelta(minutes=30)  # a broadcast takes a while: a window about to close counts as closed
@@ -26,11 +27,13 @@ def kind_templates(text: str) -> dict[str, WhatsAppTemplate]:
     out: dict[str, WhatsAppTemplate] = {}
     for item in (i.strip() for i in text.split(",") if i.strip()):
         kind, sep, spec = item.partition("=")
-        name, _, language = spec.strip().partition(":")
+        name, _colon, language = spec.strip().partition(":")
         if not sep or kind.strip() not in KIND_NAMES or not name.strip():
             raise ConfigError(
-                f"whatsapp.templates: {item!r} is not kind=template_name[:language] "
-                f"(kinds: announcements, greetings, sop)"
+                _(
+                    "whatsapp.templates: {item!r} is not kind=template_name[:language] "
+                    "(kinds: announcements, greetings, sop)"
+                ).format(item=item)
             )
         out[KIND_NAMES[kind.strip()]] = WhatsAppTemplate(name.strip(), language.strip() or "id")
     return out
@@ -74,7 +77,7 @@ def wanted_templates(project, settings) -> list[tuple[str, str, WhatsAppTemplate
         if post.whatsapp_template is not None:
             where, field = post.path.relative_to(project.root).as_posix(), "whatsapp_template"
         else:
-            where = f"{post.path.relative_to(project.root).as_posix()} (from the settings)"
+            where = _("{path} (from the settings)").format(path=post.path.relative_to(project.root).as_posix())
             field = (
                 "whatsapp.templates"
                 if post.kind in kind_templates(settings.whatsapp.templates)

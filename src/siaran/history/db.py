@@ -16,6 +16,7 @@ import psutil
 import sqlite_utils
 
 from ..errors import HistoryError
+from ..i18n import _
 from .safety import create_private, explain, newest_backup
 
 LOCK_WAIT = 60.0  # seconds a process waits for another one's write before giving up
@@ -48,7 +49,9 @@ def open_db(path: Path) -> sqlite_utils.Database:
     except sqlite3.Error as e:
         raise explain(e, path) from e
     except OSError as e:
-        raise HistoryError(f"The history file {path} cannot be opened: {e.strerror}.") from e
+        raise HistoryError(
+            _("The history file {path} cannot be opened: {error}.").format(path=path, error=e.strerror)
+        ) from e
     return db
 
 

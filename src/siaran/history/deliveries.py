@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ..i18n import N_
 from .db import STATUSES, alive, chunks, utc
 from .statuses import link as link_provider_ids
 
@@ -19,7 +20,7 @@ _OUTCOME = (
     "update deliveries set status = ?, error = ?, error_code = ?, provider_id = coalesce(?, provider_id), "
     "sent_at = coalesce(?, sent_at), not_before = ?, attempts = attempts + 1, updated_at = ? where key = ?"
 )
-INFLIGHT_LOST = "the program stopped while this message was being sent; it may have arrived"
+INFLIGHT_LOST = N_("the program stopped while this message was being sent; it may have arrived")
 
 
 def recover_inflight(db: sqlite_utils.Database, now: datetime) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ..errors import HistoryError
+from ..i18n import _
 from .db import history_id, utc
 
 
@@ -48,10 +49,12 @@ def lost(path: Path, since: str | None = None) -> HistoryError:
         except (OSError, ValueError):
             since = "?"
     return HistoryError(
-        f"riwayat kiriman {path.name} hilang, kosong atau diganti, padahal proyek ini sudah mengirim sejak "
-        f"{since} (menurut {marker.name}). Tidak ada yang dikirim, agar warga tidak menerima pesan dua kali. "
-        f"Kembalikan {path.name} yang asli dari cadangan, atau mulai dari awal dengan sengaja: "
-        "`siaran history reset --yes`."
+        _(
+            "the history {name} is missing, empty or replaced, although this project has been sending since "
+            "{since} (says {marker}). Nothing was sent, so that nobody gets a message twice. "
+            "Put the original {name} back from a backup, or start over on purpose: "
+            "`siaran history reset --yes`."
+        ).format(name=path.name, since=since, marker=marker.name)
     )
 
 

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import HistoryError
+from ..i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -76,18 +77,28 @@ def explain(e: sqlite3.Error, db_path: Path) -> HistoryError:
     if name in ("SQLITE_NOTADB", "SQLITE_CORRUPT") or "not a database" in text or "malformed" in text:
         backup = newest_backup(db_path)
         restore = (
-            f"move it aside and copy the backup {backup} to {db_path.name}"
+            _("move it aside and copy the backup {backup} to {name}").format(backup=backup, name=db_path.name)
             if backup
-            else "restore it from your own copy (there is no automatic backup yet)"
+            else _("restore it from your own copy (there is no automatic backup yet)")
         )
-        return HistoryError(f"The history file {db_path} is damaged; nothing was changed: {restore}.")
+        return HistoryError(
+            _("The history file {path} is damaged; nothing was changed: {restore}.").format(
+                path=db_path, restore=restore
+            )
+        )
     if name.startswith("SQLITE_FULL") or "disk is full" in text:
         return HistoryError(
-            f"The disk holding {db_path} is full; nothing more was recorded: free some space and run it again."
+            _("The disk holding {path} is full; nothing more was recorded: free some space and run it again.").format(
+                path=db_path
+            )
         )
     if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")) or "readonly" in text:
         return HistoryError(
-            f"The history file {db_path} cannot be written (read-only file or folder?); nothing was changed:"
-            " check its permissions."
+            _(
+                "The history file {path} cannot be written (read-only file or folder?); nothing was changed:"
+                " check its permissions."
+            ).format(path=db_path)
         )
-    return HistoryError(f"The history file {db_path} could not be used ({e}); nothing was changed.")
+    return HistoryError(
+        _("The history file {path} could not be used ({error}); nothing was changed.").format(path=db_path, error=e)
+    )

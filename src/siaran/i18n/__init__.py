@@ -15,6 +15,8 @@ import gettext as _gettext
 import io
 import locale
 import os
+import re
+import string
 from functools import cache
 from pathlib import Path
 
@@ -81,17 +83,83 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def say(stored: str | None) -> str | None:
-    """A reason kept in English in history (support reads it) shown in the operator's language; a
-    provider's own words in brackets stay as they were: "message undeliverable: … (Meta's text)"."""
+    """A reason kept in English in history (support reads it) shown in the operator's language.
+
+    ``stored`` may be a msgid as it is, a filled-in template (``N_("sent {sent}, failed {failed}")``
+    formatted when stored: its values are put into the translated template, and translated in turn),
+    several reasons joined by "; ", or a reason with a provider's own words in brackets, which stay
+    as they were: "message undeliverable: … (Meta's text)"."""
     if not stored:
         return stored
-    found = _(stored)
-    if found != stored:
+    return _say(language(), stored, 0)
+
+
+@cache
+def _say(lang: str, stored: str, depth: int) -> str:
+    found = translations(lang).gettext(stored)
+    if found != stored or depth > 3:
         return found
+    for pattern, first, template in _templates(lang):
+        if match := pattern.fullmatch(stored):
+            raw = {name: match.group(f"f{i}") for name, i in first.items()}
+            said = {name: _say(lang, value, depth + 1) for name, value in raw.items()}
+            return _fill(template, raw, said)
+    if "; " in stored:  # reasons joined: the longest runs of parts that translate, from the left
+        parts, out, i = stored.split("; "), [], 0
+        while i < len(parts):
+            for j in range(len(parts) - (i == 0), i, -1):
+                joined = "; ".join(parts[i:j])
+                if (said := _say(lang, joined, depth + 1)) != joined or j == i + 1:
+                    out.append(said)
+                    i = j
+                    break
+        return "; ".join(out)
     head, sep, tail = stored.partition(" (")
-    if sep and (translated := _(head)) != head:
+    if sep and (translated := translations(lang).gettext(head)) != head:
         return translated + sep + tail
     return stored
+
+
+def _fields(text: str) -> list[tuple[str, str | None, str | None]]:
+    return [(lit, name, conv) for lit, name, _spec, conv in string.Formatter().parse(text)]
+
+
+def _fill(template: str, raw: dict[str, str], said: dict[str, str]) -> str:
+    """``template`` with each {field} replaced by its value as stored (no format spec applied again):
+    translated, unless the field was a repr (``{name!r}``: a name the operator wrote)."""
+    out = []
+    for lit, name, conv in _fields(template):
+        out.append(lit + ("" if name is None else raw[name] if conv else said[name]))
+    return "".join(out)
+
+
+@cache
+def _templates(lang: str) -> list[tuple[re.Pattern[str], dict[str, int], str]]:
+    """The catalog's translated templates with placeholders, as patterns matching a filled-in msgid;
+    the most specific (most fixed text) first. A template of mere punctuation ("{a}: {b}") is left out."""
+    found = []
+    for msgid, msgstr in getattr(translations(lang), "_catalog", {}).items():
+        if not isinstance(msgid, str) or not msgid or "{" not in msgid:
+            continue
+        try:
+            parts = _fields(msgid)
+        except ValueError:
+            continue
+        names = [name for _lit, name, _conv in parts if name is not None]
+        fixed = "".join(lit for lit, _name, _conv in parts)
+        if not names or sum(c.isalpha() for c in fixed) < 3 or any(not n.isidentifier() for n in names):
+            continue
+        regex, first = "", {}
+        for i, (lit, name, _conv) in enumerate(parts):
+            regex += re.escape(lit)
+            if name in first:
+                regex += f"(?P=f{first[name]})"
+            elif name is not None:
+                first[name] = i
+                regex += f"(?P<f{i}>.*?)"
+        found.append((len(fixed), re.compile(regex, re.DOTALL), first, msgstr or msgid))
+    found.sort(key=lambda item: -item[0])
+    return [(pattern, first, template) for _n, pattern, first, template in found]
 
 
 def N_(message: str) -> str:
