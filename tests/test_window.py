@@ -76,7 +76,7 @@ def test_templates_lists_the_account_across_pages(run, cloud):
         ([], "does not exist"),
         ([template("info_posyandu", "en_US")], "has no 'id' language"),
         ([template("info_posyandu", status="REJECTED")], "is REJECTED"),
-        ([template("info_posyandu", body="{{1}} {{2}} {{3}}")], "takes 3 body parameter(s); 2 given"),
+        ([template("info_posyandu", body="{{1}} {{2}} {{3}}")], "takes 3 body parameters; 2 given"),
     ],
 )
 def test_check_verifies_the_named_template_on_the_account(run, project, cloud, account, words):

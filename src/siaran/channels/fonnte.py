@@ -80,7 +80,9 @@ def classify_reason(reason: str, secrets: tuple[str, ...] = ()) -> DeliveryError
     for needle, kind, advice in REASONS:
         if needle in low:
             return kind(f"{advice} ({said})", code=said)
-    return PermanentError(f"Fonnte refused the message: {said or 'no reason given'}", code=said or None)
+    return PermanentError(
+        N_("Fonnte refused the message: {reason}").format(reason=said or N_("no reason given")), code=said or None
+    )
 
 
 class FonnteDriver:
@@ -127,7 +129,7 @@ class FonnteDriver:
                 raise FatalError(REASONS[0][2], code=401)
             error = http_status_error(response, "Fonnte")
             if response.status_code == 200:  # 200 but no JSON: the request was taken, its fate unknown
-                raise UncertainError("Fonnte answered something that is not JSON; the message may have gone")
+                raise UncertainError(N_("Fonnte answered something that is not JSON; the message may have gone"))
             error.retry_after = error.retry_after or retry_after(response)
             raise error
         if body.get("status") is True:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import httpx
 
 from ..errors import DeliveryError, PermanentError, TransientError, UncertainError
+from ..i18n import N_
 
 T = TypeVar("T")
 
@@ -37,14 +38,20 @@ async def call(request: Awaitable[httpx.Response], provider: str) -> httpx.Respo
     try:
         return await request
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as e:
-        raise TransientError(f"cannot reach {provider}: {type(e).__name__}") from None
+        raise TransientError(
+            N_("cannot reach {provider}: {error}").format(provider=provider, error=type(e).__name__)
+        ) from None
     except (httpx.ReadTimeout, httpx.WriteTimeout) as e:
         raise UncertainError(
-            f"no answer from {provider} in time ({type(e).__name__}); the message may have arrived"
+            N_("no answer from {provider} in time ({error}); the message may have arrived").format(
+                provider=provider, error=type(e).__name__
+            )
         ) from None
     except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as e:
         raise UncertainError(
-            f"connection to {provider} broke before it answered ({type(e).__name__}); the message may have arrived"
+            N_("connection to {provider} broke before it answered ({error}); the message may have arrived").format(
+                provider=provider, error=type(e).__name__
+            )
         ) from None
     except httpx.HTTPError as e:
         raise DeliveryError(f"{provider}: {type(e).__name__}") from None
@@ -52,7 +59,9 @@ async def call(request: Awaitable[httpx.Response], provider: str) -> httpx.Respo
 
 def http_status_error(response: httpx.Response, provider: str, detail: str = "") -> DeliveryError:
     """An answer with no provider error code we know: judge by the HTTP status."""
-    text = f"{provider} answered HTTP {response.status_code}" + (f": {detail}" if detail else "")
+    text = N_("{provider} answered HTTP {status}").format(provider=provider, status=response.status_code) + (
+        f": {detail}" if detail else ""
+    )
     if response.status_code == 429 or response.status_code >= 500:
         return TransientError(text, code=response.status_code, retry_after=retry_after(response))
     return PermanentError(text, code=response.status_code)

@@ -26,7 +26,7 @@ from ..clock import Clock
 from ..config import Settings
 from ..errors import ConfigError, FatalError, PermanentError, TransientError, UncertainError, scrub
 from ..history import utc
-from ..i18n import _
+from ..i18n import N_, _
 from . import instagram_media as media
 from .base import Post, Publication, Save
 from .instagram_caption import same_caption
@@ -67,32 +67,44 @@ class GraphError(Exception):
         return self.http_status >= 500 or self.code in (1, 2)
 
     def classify(self) -> Exception:
-        code, sub, text = self.code, self.subcode, f"Instagram: {self.message} (code {self.code_text})"
+        code, sub = self.code, self.subcode
+        text = N_("Instagram: {error} (code {code})").format(error=self.message, code=self.code_text)
         if code == 190:
             return TokenError(
-                "Instagram refused the access token (code 190: expired or revoked). Make a new token and set "
-                "SIARAN_INSTAGRAM_TOKEN; the posts stay queued.",
+                N_(
+                    "Instagram refused the access token (code 190: expired or revoked). Make a new token and set "
+                    "SIARAN_INSTAGRAM_TOKEN; the posts stay queued."
+                ),
                 code=self.code_text,
             )
         if code == 9 or sub == 2207042:
             return LimitReached(
-                "Instagram's limit of posts per 24 hours is reached (code 9); the post stays queued, "
-                "run `siaran instagram publish` later.",
+                N_(
+                    "Instagram's limit of posts per 24 hours is reached (code 9); the post stays queued, "
+                    "run `siaran instagram publish` later."
+                ),
                 code=self.code_text,
             )
         if code == 9004 or sub == 2207052:
             return TransientError(
-                f"Instagram could not download the image (code {self.code_text}): is the media folder synced to "
-                "instagram.public_media_base_url? The post stays queued.",
+                N_(
+                    "Instagram could not download the image (code {code}): is the media folder synced to "
+                    "instagram.public_media_base_url? The post stays queued."
+                ).format(code=self.code_text),
                 code=self.code_text,
             )
         if code == 36003 or sub == 2207009:
             return PermanentError(
-                f"Instagram refused the image's aspect ratio (code {self.code_text}); use 4:5 to 1.91:1.",
+                N_("Instagram refused the image's aspect ratio (code {code}); use 4:5 to 1.91:1.").format(
+                    code=self.code_text
+                ),
                 code=self.code_text,
             )
         if code == 9007 or sub == 2207027:
-            return TransientError(f"Instagram: the media is not ready yet (code {self.code_text})", code=self.code_text)
+            return TransientError(
+                N_("Instagram: the media is not ready yet (code {code})").format(code=self.code_text),
+                code=self.code_text,
+            )
         if self.transient or self.http_status >= 500 or code in (1, 2, 4, 17, 32, 613):
             return TransientError(text, code=self.code_text)
         return PermanentError(text, code=self.code_text)
@@ -192,7 +204,9 @@ class GraphPublisher:
                 err.reason = self._scrub(err.reason)
             return err
         if isinstance(e, httpx.TransportError):
-            return TransientError(self._scrub(f"could not reach the Instagram Graph API: {e or type(e).__name__}"))
+            return TransientError(
+                self._scrub(N_("could not reach the Instagram Graph API: {error}").format(error=e or type(e).__name__))
+            )
         return e
 
     async def _wait(self, container_id: str) -> str:
@@ -205,20 +219,26 @@ class GraphPublisher:
                 return code
             if code in ("ERROR", "EXPIRED"):
                 why = f"{code}: {detail}" if detail else code
-                raise PermanentError(f"Instagram could not prepare the post (container {why})", code=code)
+                raise PermanentError(
+                    N_("Instagram could not prepare the post (container {detail})").format(detail=why), code=code
+                )
             if loop.time() + self.interval > deadline:
                 raise TransientError(
-                    f"Instagram was still processing the image after {self.timeout:g} s; the post stays queued"
+                    N_("Instagram was still processing the image after {seconds} s; the post stays queued").format(
+                        seconds=f"{self.timeout:g}"
+                    )
                 )
             await asyncio.sleep(self.interval)
 
     async def _containers(self, post: Post, save: Save) -> str:
         if len(post.images) > MAX_CHILDREN:
             raise PermanentError(
-                f"an Instagram carousel takes 2 to {MAX_CHILDREN} images; this post has {len(post.images)}"
+                N_("an Instagram carousel takes 2 to {limit} images; this post has {count}").format(
+                    limit=MAX_CHILDREN, count=len(post.images)
+                )
             )
         if not post.images:
-            raise PermanentError("an Instagram post needs an image: add image: or card: true to the post")
+            raise PermanentError(N_("an Instagram post needs an image: add image: or card: true to the post"))
         urls = media.public_urls(post.images, self.media_dir, self.public_base)
         if len(urls) == 1:
             return await self.api.create_image(urls[0], post.caption)
@@ -236,8 +256,10 @@ class GraphPublisher:
             used, total = await self.api.limit()
             if total and used >= total:
                 raise LimitReached(
-                    f"Instagram's limit of {total} posts per 24 hours is reached ({used} used); the post stays "
-                    "queued, run `siaran instagram publish` later.",
+                    N_(
+                        "Instagram's limit of {total} posts per 24 hours is reached ({used} used); the post stays "
+                        "queued, run `siaran instagram publish` later."
+                    ).format(total=total, used=used),
                     code="limit",
                 )
             if not post.container_id:
@@ -255,9 +277,13 @@ class GraphPublisher:
         except GraphError as e:
             if not e.unclear():
                 raise self._error(e) from None
-            return await self._after_unclear(post, f"Instagram answered {e.code_text}: {self._scrub(e.message)}")
+            return await self._after_unclear(
+                post, N_("Instagram answered {code}: {error}").format(code=e.code_text, error=self._scrub(e.message))
+            )
         except httpx.TransportError as e:
-            return await self._after_unclear(post, self._scrub(f"no clear answer ({e or type(e).__name__})"))
+            return await self._after_unclear(
+                post, self._scrub(N_("no clear answer ({error})").format(error=e or type(e).__name__))
+            )
         return await self._published(post, media_id)
 
     async def _after_unclear(self, post: Post, why: str) -> Publication:
@@ -269,8 +295,10 @@ class GraphPublisher:
         except (GraphError, httpx.TransportError):
             pass
         raise UncertainError(
-            f"couldn't confirm: {why}. The post may be live; siaran checks again on the next "
-            "`siaran instagram publish` or `siaran instagram sync` and never publishes it twice blindly."
+            N_(
+                "couldn't confirm: {why}. The post may be live; siaran checks again on the next "
+                "`siaran instagram publish` or `siaran instagram sync` and never publishes it twice blindly."
+            ).format(why=why)
         )
 
     async def _published(self, post: Post, media_id: str) -> Publication:
@@ -309,7 +337,11 @@ class GraphPublisher:
             found = await self._find_recent(post)
         except (GraphError, httpx.TransportError) as e:
             raise UncertainError(
-                self._scrub(f"couldn't confirm: Instagram did not answer the check ({e}); will check again next run")
+                self._scrub(
+                    N_(
+                        "couldn't confirm: Instagram did not answer the check ({error}); will check again next run"
+                    ).format(error=e)
+                )
             ) from None
         if found:
             return await self._published(post, str(found.get("id") or ""))
@@ -319,10 +351,16 @@ class GraphPublisher:
             return Publication("queued")
         if code in ("ERROR", "EXPIRED"):
             raise PermanentError(
-                f"Instagram container {code.lower()} ({detail or 'no detail'}) and the post is not on the account; "
-                "`siaran instagram requeue` makes a new one"
+                N_(
+                    "Instagram container {state} ({detail}) and the post is not on the account; "
+                    "`siaran instagram requeue` makes a new one"
+                ).format(state=code.lower(), detail=detail or N_("no detail"))
             )
-        raise UncertainError(f"couldn't confirm: the container is {code or 'unknown'}; will check again next run")
+        raise UncertainError(
+            N_("couldn't confirm: the container is {state}; will check again next run").format(
+                state=code or N_("unknown")
+            )
+        )
 
 
 def _iso(stamp: str) -> str:

@@ -16,7 +16,7 @@ from ..clock import Clock
 from ..config import Settings
 from ..content.phones import normalise_phone
 from ..errors import ConfigError, DeliveryError
-from ..i18n import _
+from ..i18n import N_, _
 from .base import MediaStore, Message, Post, Publication, Save
 from .outbox import OutboxDriver
 
@@ -68,7 +68,9 @@ class HandoffPublisher:
         except DeliveryError as e:
             return Publication(
                 "sent",
-                error=f"the files are in {folder}, but the copy to the operator's WhatsApp failed: {e.reason}",
+                error=N_("the files are in {folder}, but the copy to the operator's WhatsApp failed: {reason}").format(
+                    folder=folder, reason=e.reason
+                ),
             )
         finally:
             await driver.aclose()
@@ -77,8 +79,10 @@ class HandoffPublisher:
     async def reconcile(self, post: Post, save: Save) -> Publication:
         return Publication(
             "sent",
-            error="siaran stopped while sending the copy to the operator's WhatsApp; it may not have arrived "
-            "(the files are in outbox/instagram/)",
+            error=N_(
+                "siaran stopped while sending the copy to the operator's WhatsApp; it may not have arrived "
+                "(the files are in outbox/instagram/)"
+            ),
         )
 
 

@@ -13,6 +13,7 @@ from PIL import Image
 
 from ..content.files import write_atomic
 from ..errors import PermanentError
+from ..i18n import N_
 
 # Instagram feed images: from 4:5 (portrait) to 1.91:1 (landscape); JPEG only.
 MIN_RATIO = 4 / 5
@@ -28,7 +29,9 @@ def check_ratio(path: Path) -> None:
         w, h = im.size
     if not ratio_ok(w, h):
         raise PermanentError(
-            f"{path.name} is {w}×{h}; Instagram accepts aspect ratios from 4:5 (portrait) to 1.91:1 (landscape)",
+            N_(
+                "{name} is {width}×{height}; Instagram accepts aspect ratios from 4:5 (portrait) to 1.91:1 (landscape)"
+            ).format(name=path.name, width=w, height=h),
             code="aspect_ratio",
         )
 
@@ -53,7 +56,7 @@ def public_urls(images: list[Path], media_dir: Path, base_url: str) -> list[str]
     urls = []
     for image in images:
         if not image.is_file():
-            raise PermanentError(f"image {image} is missing", code="image_missing")
+            raise PermanentError(N_("image {path} is missing").format(path=image), code="image_missing")
         check_ratio(image)
         staged = stage(image, media_dir)
         rel = staged.relative_to(media_dir.resolve()).as_posix()

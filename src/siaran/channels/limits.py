@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..content.project import Project
 from ..errors import ContentError
+from ..i18n import _
 
 WARN_PARTS = 3  # `siaran check` warns about a text that needs more parts than this
 _NUMBER = "({n}/{total})\n"
@@ -81,8 +82,10 @@ def check_whatsapp_parts(project: Project) -> list[ContentError]:
             found.append(
                 ContentError(
                     post.path.relative_to(project.root).as_posix(),
-                    f"WhatsApp text is {len(text):,} characters: the provider takes at most {max_text:,} per "
-                    f"message, so it goes as {parts} numbered parts; consider shortening it",
+                    _(
+                        "WhatsApp text is {count} characters: the provider takes at most {limit} per "
+                        "message, so it goes as {parts} numbered parts; consider shortening it"
+                    ).format(count=f"{len(text):,}", limit=f"{max_text:,}", parts=parts),
                     field="body",
                     warning=True,
                 )

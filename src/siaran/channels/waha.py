@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import httpx
 
 from ..errors import ConfigError, FatalError, PermanentError, TransientError, scrub
-from ..i18n import _
+from ..i18n import N_, _
 from .base import Message, Receipt
 from .fonnte import BAN_WARNING, describe_gap, parse_delay
 from .http import Parts, call, http_status_error, json_body, retry_after
@@ -26,7 +26,7 @@ from .limits import plan_parts, split_text
 
 log = logging.getLogger(__name__)
 
-CORE_NO_IMAGES = (
+CORE_NO_IMAGES = N_(
     "WAHA Core does not send images (only WAHA Plus does). Set whatsapp.image_fallback = true "
     "to send the text with a link instead, or upgrade WAHA"
 )
@@ -106,7 +106,7 @@ class WahaDriver:
 
         ids = await self._parts.send(message.key, split_text(text, self.max_text), send_text)
         if message.images:
-            return Receipt(provider_id=",".join(ids), detail="image not sent (WAHA Core): text with link")
+            return Receipt(provider_id=",".join(ids), detail=N_("image not sent (WAHA Core): text with link"))
         return Receipt(provider_id=",".join(ids))
 
     def _text(self, chat: str, text: str) -> dict:
@@ -143,19 +143,24 @@ class WahaDriver:
         if isinstance(body, dict):
             said = scrub(str(body.get("message") or body.get("error") or ""), self._token)[:200]
         if response.status_code == 401:
-            raise FatalError("WAHA refused the API key: set SIARAN_WHATSAPP_TOKEN to WAHA's WAHA_API_KEY", code=401)
+            raise FatalError(N_("WAHA refused the API key: set SIARAN_WHATSAPP_TOKEN to WAHA's WAHA_API_KEY"), code=401)
         if response.status_code == 404 and "session" in said.lower():
-            raise FatalError(f"WAHA has no session {self.session!r}: start it in the WAHA dashboard", code=404)
+            raise FatalError(
+                N_("WAHA has no session {session!r}: start it in the WAHA dashboard").format(session=self.session),
+                code=404,
+            )
         if response.status_code == 422:
             if "session" in said.lower() or "status" in said.lower():
                 raise FatalError(
-                    f"the WAHA session {self.session!r} is not connected: open the dashboard and scan the QR code "
-                    f"({said})",
+                    N_(
+                        "the WAHA session {session!r} is not connected: open the dashboard and scan the QR code "
+                        "({detail})"
+                    ).format(session=self.session, detail=said),
                     code=422,
                 )
-            raise PermanentError(f"WAHA refused the message ({said})", code=422)
+            raise PermanentError(N_("WAHA refused the message ({detail})").format(detail=said), code=422)
         if response.status_code == 429:
-            raise TransientError("WAHA asks to slow down", code=429, retry_after=retry_after(response))
+            raise TransientError(N_("WAHA asks to slow down"), code=429, retry_after=retry_after(response))
         raise http_status_error(response, "WAHA", said)
 
     async def aclose(self) -> None:

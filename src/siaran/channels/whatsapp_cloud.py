@@ -91,11 +91,15 @@ def classify(response: httpx.Response, secrets: tuple[str, ...] = ()) -> Deliver
     if code in PERMANENT:
         return PermanentError(f"{PERMANENT[code]} ({said})" if said else PERMANENT[code], code=code)
     if 132000 <= code <= 132999:
-        return PermanentError(f"template problem: {said or 'check the template name, language and parameters'}",
-                              code=code)  # fmt: skip
+        return PermanentError(N_("template problem: {detail}").format(
+            detail=said or N_("check the template name, language and parameters")), code=code)  # fmt: skip
     if response.status_code >= 500:
-        return TransientError(f"Meta server error ({said})", code=code, retry_after=wait)
-    reason = f"WhatsApp Cloud API error {code}" + (f"/{sub}" if sub else "") + (f": {said}" if said else "")
+        return TransientError(N_("Meta server error ({detail})").format(detail=said), code=code, retry_after=wait)
+    reason = (
+        N_("WhatsApp Cloud API error {code}").format(code=code)
+        + (f"/{sub}" if sub else "")
+        + (f": {said}" if said else "")
+    )
     return PermanentError(reason, code=code)
 
 
@@ -180,7 +184,7 @@ class CloudDriver:
         if response.status_code == 200 and isinstance(body, dict) and body.get("id"):
             return str(body["id"])
         error = classify(response, (self._token,))
-        reason = f"uploading {image.name}: {error.reason}"
+        reason = N_("uploading {name}: {reason}").format(name=image.name, reason=error.reason)
         if isinstance(error, PermanentError):  # the same image fails for everyone: stop, say why
             raise FatalError(reason, code=error.code)
         raise type(error)(reason, code=error.code, retry_after=error.retry_after)

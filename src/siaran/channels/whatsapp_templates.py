@@ -11,6 +11,7 @@ import httpx
 
 from ..content.model import WhatsAppTemplate
 from ..errors import ConfigError, ContentError
+from ..i18n import _, ngettext
 from .whatsapp_cloud import classify
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
@@ -39,7 +40,7 @@ def fetch(settings, http: httpx.Client) -> list[AccountTemplate]:
     wa = settings.whatsapp
     if not wa.waba_id or not wa.token:
         raise ConfigError(
-            "listing templates needs whatsapp.waba_id (the WhatsApp Business Account id) and SIARAN_WHATSAPP_TOKEN"
+            _("listing templates needs whatsapp.waba_id (the WhatsApp Business Account id) and SIARAN_WHATSAPP_TOKEN")
         )
     base = (wa.base_url or "https://graph.facebook.com").rstrip("/")
     url: str | None = f"{base}/{wa.api_version}/{wa.waba_id}/message_templates"
@@ -65,18 +66,24 @@ def verify(wanted: list[tuple[str, str, WhatsAppTemplate, int]], known: list[Acc
     for where, field, template, given in wanted:
         versions = by_name.get(template.name)
         if not versions:
-            problems.append(ContentError(where, f"template {template.name!r} does not exist on the WhatsApp account; "
-                                                "`siaran whatsapp templates` lists them", field=field))  # fmt: skip
+            problems.append(ContentError(where, _(
+                "template {name!r} does not exist on the WhatsApp account; `siaran whatsapp templates` lists them"
+            ).format(name=template.name), field=field))  # fmt: skip
             continue
         found = next((t for t in versions if t.language == template.language), None)
         if found is None:
             have = ", ".join(sorted(t.language for t in versions))
-            problems.append(ContentError(where, f"template {template.name!r} has no {template.language!r} "
-                                                f"language (it has {have})", field=field))  # fmt: skip
+            problems.append(ContentError(where, _(
+                "template {name!r} has no {language!r} language (it has {have})"
+            ).format(name=template.name, language=template.language, have=have), field=field))  # fmt: skip
         elif found.status != "APPROVED":
-            problems.append(ContentError(where, f"template {template.name!r} ({found.language}) is {found.status}, "
-                                                "not APPROVED: Meta refuses to send it", field=field))  # fmt: skip
+            problems.append(ContentError(where, _(
+                "template {name!r} ({language}) is {status}, not APPROVED: Meta refuses to send it"
+            ).format(name=template.name, language=found.language, status=found.status), field=field))  # fmt: skip
         elif found.body_parameters != given:
-            problems.append(ContentError(where, f"template {template.name!r} takes {found.body_parameters} body "
-                                                f"parameter(s); {given} given", field=field))  # fmt: skip
+            problems.append(ContentError(where, ngettext(
+                "template {name!r} takes {count} body parameter; {given} given",
+                "template {name!r} takes {count} body parameters; {given} given",
+                found.body_parameters,
+            ).format(name=template.name, count=found.body_parameters, given=given), field=field))  # fmt: skip
     return problems
