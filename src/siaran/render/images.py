@@ -101,8 +101,10 @@ def check_glyphs(project) -> list[ContentError]:
             problems.append(
                 ContentError(
                     rel,
-                    f"the character {ch!r} (U+{ord(ch):04X}) has no glyph in the poster fonts and would show as an"
-                    " empty box: remove it or set font: in content/office.yaml to a font that has it",
+                    _(
+                        "the character {char!r} ({code}) has no glyph in the poster fonts and would show as an"
+                        " empty box: remove it or set font: in content/office.yaml to a font that has it"
+                    ).format(char=ch, code=f"U+{ord(ch):04X}"),
                     line=line,
                 )
             )
@@ -207,7 +209,9 @@ def check_slide_counts(project) -> list[ContentError]:
             problems.append(
                 ContentError(
                     post.path.relative_to(project.root).as_posix(),
-                    f"makes {count} images; at most {MAX_IMAGES} fit one post (Instagram's limit): shorten or split it",
+                    _(
+                        "makes {count} images; at most {limit} fit one post (Instagram's limit): shorten or split it"
+                    ).format(count=count, limit=MAX_IMAGES),
                     field="steps" if post.kind == "sop" else "image",
                     line=post.lines.get("steps" if post.kind == "sop" else "image"),
                 )

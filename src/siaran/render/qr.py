@@ -10,6 +10,8 @@ from functools import lru_cache
 
 import segno
 
+from ..i18n import _
+
 MIN_MODULE = 5  # pixels per module on the 1080 px canvas
 QUIET = 4  # modules of white around the code
 TARGET = 210  # card size short links get (bigger modules when they fit); most links get 5 px modules
@@ -43,7 +45,7 @@ def too_long(link: str) -> str:
     need = fit(link).card
     if need <= MAX_CARD:
         return ""
-    return (
-        f"the link is too long for a QR code readable on the poster ({len(link)} characters would need a"
-        f" {need}px code, at most {MAX_CARD}px fits): use a shorter link or a shorter whatsapp_text"
-    )
+    return _(
+        "the link is too long for a QR code readable on the poster ({count} characters would need a"
+        " {need}px code, at most {limit}px fits): use a shorter link or a shorter whatsapp_text"
+    ).format(count=len(link), need=need, limit=MAX_CARD)

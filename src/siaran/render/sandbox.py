@@ -29,6 +29,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
 
 from ..content.files import read_text
+from ..i18n import _
 
 MAX_TEXT = 65_536  # characters of one rendered message (WhatsApp takes 4,096; Instagram 2,200)
 MAX_SECONDS = 2.0  # rendering time of one message
@@ -49,7 +50,11 @@ _state = threading.local()
 def _check_time() -> None:
     deadline = getattr(_state, "deadline", None)
     if deadline is not None and time.monotonic() > deadline:
-        raise RenderLimit(f"rendering took longer than {MAX_SECONDS:g} s (a loop or macro that never ends?)")
+        raise RenderLimit(
+            _("rendering took longer than {seconds} s (a loop or macro that never ends?)").format(
+                seconds=f"{MAX_SECONDS:g}"
+            )
+        )
 
 
 def _size(value: Any) -> int:
@@ -60,23 +65,25 @@ def _size(value: Any) -> int:
 
 def _check_value(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
-        raise RenderLimit("a number in the template is too large")
+        raise RenderLimit(_("a number in the template is too large"))
     if _size(value) > MAX_TEXT:
-        raise RenderLimit(f"a text or list in the template is longer than {MAX_TEXT:,} characters")
+        raise RenderLimit(
+            _("a text or list in the template is longer than {limit} characters").format(limit=f"{MAX_TEXT:,}")
+        )
     return value
 
 
 def _check_args(args: Iterable[Any]) -> None:
     for arg in args:
         if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_ARG * 10:
-            raise RenderLimit(f"the number {arg} is too large for a template")
+            raise RenderLimit(_("the number {number} is too large for a template").format(number=arg))
         if isinstance(arg, str) and len(arg) > MAX_ARG:
-            raise RenderLimit(f"a text argument longer than {MAX_ARG} characters")
+            raise RenderLimit(_("a text argument longer than {limit} characters").format(limit=MAX_ARG))
 
 
 def _check_format(text: Any) -> None:
     if isinstance(text, str) and _BIG_WIDTH.search(text.replace("%%", "")):
-        raise RenderLimit("a format with a width of thousands of characters")
+        raise RenderLimit(_("a format with a width of thousands of characters"))
 
 
 def _guard_filter(func: Callable) -> Callable:
@@ -108,7 +115,7 @@ def _range(*args: int) -> range:
     _check_time()
     found = range(*args)
     if len(found) > MAX_ITEMS:
-        raise RenderLimit(f"range() of more than {MAX_ITEMS:,} numbers")
+        raise RenderLimit(_("range() of more than {limit} numbers").format(limit=f"{MAX_ITEMS:,}"))
     return found
 
 
@@ -157,12 +164,14 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         _check_time()
         if operator == "*" and _product_size(left, right) > MAX_TEXT:
-            raise RenderLimit(f"'*' would make a text or list longer than {MAX_TEXT:,} characters")
+            raise RenderLimit(
+                _("'*' would make a text or list longer than {limit} characters").format(limit=f"{MAX_TEXT:,}")
+            )
         numbers = isinstance(left, (int, float)) and isinstance(right, (int, float))
         if operator == "*" and numbers and _bits(left) + _bits(right) > MAX_INT_BITS:
-            raise RenderLimit("'*' would make a number too large")
+            raise RenderLimit(_("'*' would make a number too large"))
         if operator == "**" and numbers and ((abs(right) > 64 and abs(left) > 1) or abs(right) > 10_000):
-            raise RenderLimit("'**' with an exponent this large")
+            raise RenderLimit(_("'**' with an exponent this large"))
         if operator == "%":
             _check_format(left)
         return _check_value(super().call_binop(context, operator, left, right))
@@ -224,7 +233,7 @@ def render_bounded(template: jinja2.Template, context: dict[str, Any]) -> str:
         for chunk in chunks:
             size += len(chunk)
             if size > MAX_TEXT:
-                error = RenderLimit(f"the message is longer than {MAX_TEXT:,} characters")
+                error = RenderLimit(_("the message is longer than {limit} characters").format(limit=f"{MAX_TEXT:,}"))
                 error.lineno = _line_writing(chunks, template)
                 raise error
             parts.append(chunk)

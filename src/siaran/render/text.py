@@ -31,12 +31,12 @@ from jinja2.ext import Extension
 from ..content.calendar import Calendar
 from ..content.model import Office, Post, Recipient
 from ..errors import ContentError, TemplateError
-from ..i18n import _
+from ..i18n import N_, _
 from .sandbox import BoundedEnvironment, ContentLoader, render_bounded
 
 # Python's own limits met while compiling a template: nesting beyond its parser or compiler.
 COMPILE_FAULTS = (RecursionError, MemoryError, SyntaxError)
-TOO_DEEP = "template syntax error: nested too deeply"
+TOO_DEEP = N_("template syntax error: nested too deeply")
 
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
@@ -108,10 +108,10 @@ def _describe(e: BaseException, context: dict[str, Any]) -> str:
             hint = _(" (Instagram has no recipient: wrap it in {% if recipient %}...{% endif %})")
         return _("undefined template variable: {error}").format(error=e.message) + hint
     if isinstance(e, jinja2.TemplateError):
-        return f"template error: {e}"
+        return _("template error: {error}").format(error=e)
     if isinstance(e, RecursionError):
-        return "template error: nested too deeply (a template or macro that calls itself?)"
-    return f"template error: {type(e).__name__}: {e}"
+        return _("template error: nested too deeply (a template or macro that calls itself?)")
+    return _("template error: {error}").format(error=f"{type(e).__name__}: {e}")
 
 
 def office_data(office: Office) -> dict[str, Any]:
@@ -225,10 +225,12 @@ class TextRenderer:
                 code = self.env.compile(post.body, name=rel, filename=rel)
             except jinja2.TemplateSyntaxError as e:
                 raise TemplateError(
-                    rel, f"template syntax error: {e.message}", line=post.body_line + (e.lineno or 1) - 1
+                    rel,
+                    _("template syntax error: {error}").format(error=e.message),
+                    line=post.body_line + (e.lineno or 1) - 1,
                 ) from e
             except COMPILE_FAULTS:
-                raise TemplateError(rel, TOO_DEEP, line=post.body_line) from None
+                raise TemplateError(rel, _(TOO_DEEP), line=post.body_line) from None
             tpl = self.env.template_class.from_code(self.env, code, self.env.make_globals(None), None)
             self._bodies[post.name] = tpl
         return tpl
@@ -289,10 +291,12 @@ class TextRenderer:
                 ) from None
             except jinja2.TemplateSyntaxError as e:
                 raise TemplateError(
-                    self._rel(e.name or name), f"template syntax error: {e.message}", line=e.lineno
+                    self._rel(e.name or name),
+                    _("template syntax error: {error}").format(error=e.message),
+                    line=e.lineno,
                 ) from e
             except COMPILE_FAULTS:
-                raise TemplateError(rel, TOO_DEEP) from None
+                raise TemplateError(rel, _(TOO_DEEP)) from None
         return found
 
     def _personal(self, post: Post) -> bool:
@@ -343,11 +347,15 @@ class TextRenderer:
             try:
                 self.env.get_template(name)
             except jinja2.TemplateSyntaxError as e:
-                problems.append(TemplateError(self._rel(name), f"template syntax error: {e.message}", line=e.lineno))
+                problems.append(
+                    TemplateError(
+                        self._rel(name), _("template syntax error: {error}").format(error=e.message), line=e.lineno
+                    )
+                )
             except ContentError as e:  # the loader refused the file
                 problems.append(e)
             except COMPILE_FAULTS:
-                problems.append(TemplateError(self._rel(name), TOO_DEEP))
+                problems.append(TemplateError(self._rel(name), _(TOO_DEEP)))
         return problems
 
 
