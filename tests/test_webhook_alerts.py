@@ -8,7 +8,8 @@ from siaran.clock import FixedClock, parse_instant
 from siaran.server import alert_failed_later
 
 
-def test_failed_later_statuses_alert_the_operator_once_a_day(project):
+def test_failed_later_statuses_alert_the_operator_once_a_day(project, monkeypatch):
+    monkeypatch.setenv("SIARAN_LANG", "id")  # the operator's default language
     clock = FixedClock(at=parse_instant("2026-11-23T10:00:00+08:00"))
     app = App.open(project, clock, env={"SIARAN_WHATSAPP_OPERATOR": "0812-0000-1111"})
     alert = alert_failed_later(app)

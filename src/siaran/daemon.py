@@ -34,7 +34,7 @@ from .delivery import occurrences as runner
 from .errors import ContentErrors, HistoryError, LockedError, SiaranError
 from .history import worker_id
 from .history.alerts import beat
-from .i18n import N_, _
+from .i18n import N_, _, say
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,12 @@ class Daemon:
                 stopped = await _publish_waiting_instagram(app)
             found = alerts.for_problems(app.project) + alerts.for_results(results)
             if stopped:
-                found.append(alerts.Alert(f"instagram:{stopped}", f"siaran: antrean Instagram berhenti: {stopped}."))
+                found.append(
+                    alerts.Alert(
+                        f"instagram:{stopped}",
+                        _("siaran: the Instagram queue stopped: {reason}.").format(reason=say(stopped)),
+                    )
+                )
             await alerts.notify(app, found)
             return results
         finally:

@@ -12,7 +12,7 @@ from ..content.project import load_content
 from ..delivery.occurrences import due, upcoming
 from ..errors import ContentError, ContentErrors
 from ..history.occurrences import recorded_since
-from ..i18n import _
+from ..i18n import _, say
 from ..schedule import greetings_by_holiday
 from .base import cli, tolerant_app
 
@@ -80,10 +80,9 @@ def schedule(ctx: click.Context, days: int, past: int) -> None:
         rows = recorded_since(app.db, app.now() - timedelta(days=past))
         for row in rows:
             when = datetime.fromisoformat(row["scheduled_for"]).astimezone(tz)
-            reason = f"  ({row['reason']})" if row["reason"] else ""
-            click.echo(
-                f"{when:%Y-%m-%d %a %H:%M} {zone_label(tz)}  {row['schedule']}  {row['post']}  {row['status']}{reason}"
-            )
+            reason = f"  ({say(row['reason'])})" if row["reason"] else ""
+            status = _(str(row["status"]))
+            click.echo(f"{when:%Y-%m-%d %a %H:%M} {zone_label(tz)}  {row['schedule']}  {row['post']}  {status}{reason}")
         click.echo("── " + _("{n} in the last {days} days; upcoming:").format(n=len(rows), days=past) + " ──")
     late = [(s, d.occurrence) for s, d in due(app, app.now()) if d.action == "run"]
     found = upcoming(app, start, end, late)
@@ -94,9 +93,9 @@ def schedule(ctx: click.Context, days: int, past: int) -> None:
     for sched, occ in late + found:
         mark = _("  (due now: the next `siaran run` sends it)") if (sched, occ) in late else ""
         if occ.skip:
-            mark = f"  (tidak dikirim: {occ.skip})"
+            mark = "  " + _("(not sent: {reason})").format(reason=say(occ.skip))
         elif held := project.held_by(sched, occ.post):
-            mark = f"  (tertahan: {held})"
+            mark = "  " + _("(held: {reason})").format(reason=held)
         post = project.posts.get(occ.post)
         channels = ",".join(sched.channels or (post.channels if post else ())) or "-"
         lists = ",".join(sched.lists or (post.lists if post else ())) or "-"

@@ -101,7 +101,7 @@ def _nothing_yet(app) -> None:
     click.echo(_("No deliveries yet."))
     rehearsed = rehearsal(app.settings).path("history")
     if not app.clock.rehearsed and rehearsed.exists():
-        click.echo(f"(Latihan dengan SIARAN_NOW tercatat terpisah di {rehearsed.name}.)")
+        click.echo(_("(Rehearsals with SIARAN_NOW are recorded apart, in {name}.)").format(name=rehearsed.name))
 
 
 def _local(iso: str, tz) -> str:
@@ -161,12 +161,14 @@ def reset_cmd(ctx: click.Context, yes: bool) -> None:
     Deliveries and occurrences it recorded are forgotten: scheduled posts may go out again.
     """
     if not yes:
-        raise click.UsageError("add --yes: a new history forgets what was sent (the old file is kept as .bak)")
+        raise click.UsageError(_("add --yes: a new history forgets what was sent (the old file is kept as .bak)"))
     app = get_app(ctx)
     path = app.settings.path("history")
     moved = reset(path, app.local_now())
     open_db(path).conn.close()
     if moved:
-        click.echo(f"Riwayat baru dimulai di {path.name}; yang lama disimpan sebagai {moved.name}.")
+        click.echo(
+            _("A new history starts in {name}; the old one is kept as {old}.").format(name=path.name, old=moved.name)
+        )
     else:
-        click.echo(f"Riwayat baru dimulai di {path.name}.")
+        click.echo(_("A new history starts in {name}.").format(name=path.name))

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..delivery.deliver import deliver, invalid_rows
 from ..delivery.summary import EXIT_ERROR, EXIT_INCOMPLETE, Summary
 from ..delivery.summary import Progress as OnProgress
-from ..i18n import _, say
+from ..i18n import _, ngettext, say
 from .base import channel_option, cli, get_app
 
 
@@ -88,7 +88,15 @@ def print_summary(s: Summary, shown: frozenset[str] = frozenset()) -> None:
             fg="yellow",
         )
     if claimed := s.already["claimed by another run"]:
-        click.secho(f"  {claimed} pesan sedang dikirim oleh proses siaran lain; tidak dikirim dua kali.", fg="yellow")
+        click.secho(
+            "  "
+            + ngettext(
+                "{n} message is being sent by another siaran process; it is not sent twice.",
+                "{n} messages are being sent by another siaran process; none is sent twice.",
+                claimed,
+            ).format(n=claimed),
+            fg="yellow",
+        )
     if s.left_queued:
         click.secho(
             "  " + _("{n} still queued: run the same command again to continue.").format(n=s.left_queued), fg="yellow"

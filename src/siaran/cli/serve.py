@@ -32,7 +32,9 @@ def serve(ctx: click.Context) -> None:
             err=True,
         )
     click.echo(
-        f"Webhooks: http://{s.webhook_host}:{s.webhook_port}/webhook/whatsapp (Cloud), /webhook/fonnte, /webhook/waha"
+        _("Webhooks: {url} (Cloud), /webhook/fonnte, /webhook/waha").format(
+            url=f"http://{s.webhook_host}:{s.webhook_port}/webhook/whatsapp"
+        )
     )
     click.echo(_("Operator page: {url}  Press Ctrl-C to stop.").format(url=f"http://127.0.0.1:{s.page_port}/"))
     try:

@@ -145,4 +145,5 @@ STATUS_WORDS = (
     N_("done"),
     N_("held"),
     N_("running"),
+    N_("waiting"),
 )

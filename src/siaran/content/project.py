@@ -117,7 +117,7 @@ def load_content(
             problems.append(
                 ContentError(
                     yml_file.relative_to(root).as_posix(),
-                    f"{yaml_file.name} exists too: keep one of the two files",
+                    _("{name} exists too: keep one of the two files").format(name=yaml_file.name),
                     line=1,
                 )
             )
@@ -157,7 +157,9 @@ def load_content(
             problems.append(
                 ContentError(
                     post.path.relative_to(root).as_posix(),
-                    f"its files would overwrite those of {first!r} (both become {slug(post.name)!r}): rename one",
+                    _("its files would overwrite those of {first!r} (both become {slug!r}): rename one").format(
+                        first=first, slug=slug(post.name)
+                    ),
                 )
             )
 

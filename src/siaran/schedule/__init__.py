@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from ..content.calendar import Calendar
 from ..content.schedules import Schedule
+from ..i18n import N_
 
 # A missed occurrence is never skipped for being only this late: siaran started a little after
 # the minute, or Task Scheduler runs `siaran run --once` every quarter of an hour.
@@ -128,13 +129,17 @@ def _on_day_off(schedule: Schedule, calendar: Calendar, tz: ZoneInfo, at: dateti
     if not off or schedule.on_holiday == "send":
         return at, "", ""
     if schedule.on_holiday == "skip":
-        return at, off, f"day off ({off}); the schedule says on_holiday: skip"
+        return at, off, N_("day off ({day}); the schedule says on_holiday: skip").format(day=off)
     day = at.date() + timedelta(days=1)
     while day.weekday() >= 5 or calendar.day_off(day):
         day += timedelta(days=1)
     moved = datetime.combine(day, at.time(), tzinfo=tz)
     if _fires_on(schedule, tz, day):
-        return moved, off, f"day off ({off}); the next workday {day.isoformat()} has its own occurrence"
+        return (
+            moved,
+            off,
+            N_("day off ({day}); the next workday {next} has its own occurrence").format(day=off, next=day.isoformat()),
+        )
     return moved, off, ""
 
 
@@ -191,11 +196,25 @@ def catch_up(
         if occ.skip:
             decisions.append(Decision(occ, "skip", occ.skip))
         elif late > grace:
-            decisions.append(Decision(occ, "skip", f"missed by {_human(late)}, more than its grace of {_human(grace)}"))
+            decisions.append(
+                Decision(
+                    occ,
+                    "skip",
+                    N_("missed by {late}, more than its grace of {grace}").format(
+                        late=_human(late), grace=_human(grace)
+                    ),
+                )
+            )
         elif occ.at != latest:
             assert latest is not None
             decisions.append(
-                Decision(occ, "skip", f"missed; only the latest missed occurrence is sent ({latest:%Y-%m-%d %H:%M})")
+                Decision(
+                    occ,
+                    "skip",
+                    N_("missed; only the latest missed occurrence is sent ({when})").format(
+                        when=f"{latest:%Y-%m-%d %H:%M}"
+                    ),
+                )
             )
         else:
             position += schedule.series
@@ -212,9 +231,13 @@ def wait_for_opening(decision: Decision, schedule: Schedule, now: datetime, open
         return decision
     grace = effective_grace(schedule)
     if opens - occ.at > grace:
-        reason = f"missed; the office is closed until {opens:%Y-%m-%d %H:%M}, after its grace of {_human(grace)}"
+        reason = N_("missed; the office is closed until {when}, after its grace of {grace}").format(
+            when=f"{opens:%Y-%m-%d %H:%M}", grace=_human(grace)
+        )
         return Decision(occ, "skip", reason)
-    return Decision(occ, "wait", f"catch-up waits for office hours ({opens:%Y-%m-%d %H:%M})", until=opens)
+    return Decision(
+        occ, "wait", N_("catch-up waits for office hours ({when})").format(when=f"{opens:%Y-%m-%d %H:%M}"), until=opens
+    )
 
 
 def _human(delta: timedelta) -> str:

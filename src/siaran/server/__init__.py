@@ -27,6 +27,7 @@ from starlette.applications import Starlette
 from ..app import App
 from ..errors import ConfigError
 from ..history import open_db
+from ..i18n import _, ngettext
 from .conversation import Conversation
 from .inbox import Inbox
 from .replier import Replier
@@ -64,11 +65,14 @@ def alert_failed_later(app: App) -> Callable[[dict[str, int]], None]:
         from .. import alerts
 
         count = sum(codes.values())
-        detail = ", ".join(f"{n}x kode {c}" for c, n in sorted(codes.items()))
-        text = (
-            f"siaran: WhatsApp melaporkan {count} pesan tidak sampai setelah terkirim ({detail}). "
-            "Lihat `siaran history --status failed`; 131047 berarti di luar jendela 24 jam (perlu templat)."
-        )
+        detail = ", ".join(_("{n}x code {code}").format(n=n, code=c) for c, n in sorted(codes.items()))
+        text = ngettext(
+            "siaran: WhatsApp reports {n} message not delivered after it was sent ({detail}). "
+            "See `siaran history --status failed`; 131047 means outside the 24-hour window (a template is needed).",
+            "siaran: WhatsApp reports {n} messages not delivered after they were sent ({detail}). "
+            "See `siaran history --status failed`; 131047 means outside the 24-hour window (a template is needed).",
+            count,
+        ).format(n=count, detail=detail)
         fresh = App(root=app.root, settings=app.settings, clock=app.clock)  # this thread's own history connection
         try:
             asyncio.run(alerts.notify(fresh, [alerts.Alert("whatsapp:failed-later", text)]))
@@ -89,12 +93,12 @@ def page_asgi(app: App, inbox: Inbox) -> Starlette:
 
     def facts() -> list[tuple[str, object]]:
         return [
-            ("Kantor", app.project.office.name if app._project else app.root.name),
-            ("Peristiwa webhook diterima", inbox.received),
-            ("Status cocok dengan pesan terkirim", inbox.applied),
-            ("Status menunggu pesannya", inbox.pending),
-            ("Pesan gagal setelah terkirim", inbox.failed_later),
-            ("Pesan masuk ditangani", inbox.messages),
+            (_("Office"), app.project.office.name if app._project else app.root.name),
+            (_("Webhook events received"), inbox.received),
+            (_("Statuses matched to sent messages"), inbox.applied),
+            (_("Statuses waiting for their message"), inbox.pending),
+            (_("Messages failed after sending"), inbox.failed_later),
+            (_("Incoming messages handled"), inbox.messages),
         ]
 
     return status_app(facts)
@@ -125,8 +129,9 @@ def _bind(host: str, port: int, setting: str) -> socket.socket:
     except OSError as e:
         sock.close()
         raise ConfigError(
-            f"cannot listen on {host}:{port} ({e.strerror}): another program may use it; choose another port "
-            f"with {setting}"
+            _(
+                "cannot listen on {address} ({error}): another program may use it; choose another port with {setting}"
+            ).format(address=f"{host}:{port}", error=e.strerror, setting=setting)
         ) from None
     return sock
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_
 from .events import Incoming, StatusEvent, iso
 
 ACK = {-1: "failed", 1: "sent", 2: "delivered", 3: "read", 4: "read"}
@@ -30,7 +31,7 @@ def parse(payload: Any) -> tuple[list[StatusEvent], list[Incoming]]:
         except (TypeError, ValueError):
             status = None
         if status and _id(p.get("id")):
-            error = "WhatsApp reported an error for this message" if status == "failed" else ""
+            error = N_("WhatsApp reported an error for this message") if status == "failed" else ""
             return [StatusEvent(_id(p["id"]), status, iso(p.get("timestamp")), "", error)], []
         return [], []
     if event == "message" and not p.get("fromMe") and _id(p.get("id")):
