@@ -104,9 +104,12 @@ def check_captions(project: Project) -> list[ContentError]:
             continue  # the template problem itself is already reported by load_project
         rel = post.path.relative_to(project.root).as_posix()
         for message in problems(caption):
-            shortened = "@mentions" not in message  # fit() handles length and hashtags, not mentions
+            # fit() handles length and hashtags, not mentions (the only message naming an "@", in any language)
+            shortened = "@" not in message
             if shortened:
-                message += f"; it is shortened to {len(fit(caption)):,} characters with a pointer to the slides"
+                message += _("; it is shortened to {count} characters with a pointer to the slides").format(
+                    count=f"{len(fit(caption)):,}"
+                )
             found.append(ContentError(rel, message, field="caption", warning=shortened))
         found.extend(_image_problems(post, rel))
     return found

@@ -30,7 +30,11 @@ from .yamlfile import Fields, Located, read_mapping
 def outside_years(year: int) -> str:
     """Why ``year`` cannot be scheduled, or "" when the calendar knows it."""
     known = holiday_table.years()
-    return "" if year in known else f"{year} is outside the years the calendar knows ({known.start}-{known.stop - 1})"
+    if year in known:
+        return ""
+    return _("{year} is outside the years the calendar knows ({first}-{last})").format(
+        year=year, first=known.start, last=known.stop - 1
+    )
 
 
 # Days that count their anniversaries: "HUT ke-81 RI", "Sumpah Pemuda ke-98". A local day adds its

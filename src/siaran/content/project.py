@@ -79,7 +79,9 @@ class Project:
         if post in self.broken:
             return "; ".join(str(e) for e in self.broken[post])
         if post and post not in self.posts:
-            return f"{schedule.path.relative_to(self.root).as_posix()}: no post named {post!r}"
+            return f"{schedule.path.relative_to(self.root).as_posix()}: " + _("no post named {name!r}").format(
+                name=post
+            )
         rel = schedule.path.relative_to(self.root).as_posix()
         own = [e for e in self.problems if Path(e.path).as_posix() == rel and e.field not in ("post", "series")]
         return "; ".join(str(e) for e in own)
