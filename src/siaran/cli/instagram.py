@@ -55,7 +55,7 @@ def queue_cmd(ctx: click.Context, status: str | None, as_json: bool) -> None:
         n = len(json.loads(r["images"] or "[]"))
         where = r["permalink"] or r["handoff"] or ""
         click.echo(
-            f"{r['id']:>4}  {_when(app, r['planned_at'])}  {table.label(r):<10} {r['post']}  "
+            f"{r['id']:>4}  {_when(app, r['planned_at'])}  {say(table.label(r)):<10} {r['post']}  "
             f"[{ngettext('{n} image', '{n} images', n).format(n=n)}, "
             f"{ngettext('{n} attempt', '{n} attempts', r['attempts']).format(n=r['attempts'])}]"
             + (f"  {where}" if where else "")
@@ -75,11 +75,11 @@ def publish_cmd(ctx: click.Context) -> None:
         return
     for o in result.outcomes:
         colour = {"failed": "red", "uncertain": "yellow", "queued": "yellow"}.get(o.status)
-        click.secho(f"{o.post}: {o.status}" + (f" ({say(o.error)})" if o.error else ""), fg=colour)
+        click.secho(f"{o.post}: {say(o.status)}" + (f" ({say(o.error)})" if o.error else ""), fg=colour)
     if result.busy:
         click.echo(_("{n} being published by another siaran process right now.").format(n=result.busy))
     if result.stopped:
-        click.secho(_("Stopped: {reason}").format(reason=result.stopped), fg="red", err=True)
+        click.secho(_("Stopped: {reason}").format(reason=say(result.stopped)), fg="red", err=True)
         ctx.exit(1)
 
 

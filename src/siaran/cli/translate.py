@@ -132,7 +132,8 @@ def _click_plurals() -> tuple[str, ...]:  # never called: marks click's plural m
     )
 
 
-# Delivery states as the summaries and history show them (history.STATUSES, stored in English).
+# Delivery states as the summaries and history show them (history.STATUSES, stored in English), occurrence
+# states (delivery.occurrences) and Instagram queue labels (history.instagram.label).
 STATUS_WORDS = (
     N_("queued"),
     N_("sending"),
@@ -146,4 +147,8 @@ STATUS_WORDS = (
     N_("held"),
     N_("running"),
     N_("waiting"),
+    N_("publishing"),
+    N_("published"),
+    N_("confirmed"),
+    N_("handed_off"),
 )

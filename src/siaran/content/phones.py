@@ -5,9 +5,17 @@ from __future__ import annotations
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from ..i18n import _
+from ..i18n import N_, _
 
 _WHATSAPP_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+# phonenumbers' own (English) wording, per kind of parse error, in the operator's language
+_PARSE_ERRORS = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: N_("no country code siaran knows after the +"),
+    phonenumbers.NumberParseException.NOT_A_NUMBER: N_("not a phone number"),
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: N_("too short to be a phone number"),
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: N_("too short to be a phone number"),
+    phonenumbers.NumberParseException.TOO_LONG: N_("too long to be a phone number"),
+}
 
 
 def normalise_phone(raw: str, region: str = "ID") -> tuple[str, str]:
@@ -21,7 +29,8 @@ def normalise_phone(raw: str, region: str = "ID") -> tuple[str, str]:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as e:
-        return "", str(e.args[0] if e.args else e).rstrip(".").lower()
+        known = _PARSE_ERRORS.get(e.error_type)
+        return "", _(known) if known else str(e.args[0] if e.args else e).rstrip(".").lower()
     if not phonenumbers.is_valid_number(number):
         return "", _("not a valid number")
     if phonenumbers.number_type(number) not in _WHATSAPP_TYPES:
