@@ -17,7 +17,7 @@ import locale
 import os
 import re
 import string
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -94,7 +94,7 @@ def say(stored: str | None) -> str | None:
     return _say(language(), stored, 0)
 
 
-@cache
+@lru_cache(maxsize=4096)  # a long-running server meets many distinct reasons
 def _say(lang: str, stored: str, depth: int) -> str:
     found = translations(lang).gettext(stored)
     if found != stored or depth > 3:
