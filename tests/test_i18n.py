@@ -158,6 +158,21 @@ def test_operator_messages_are_never_bare_literals():
     assert found == []
 
 
+def test_no_catalog_call_hides_inside_an_f_string():
+    """Babel reads no code inside an f-string (Python < 3.12): a _() there never reaches the catalogs."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                found += [
+                    f"{path.relative_to(SRC).as_posix()}:{call.lineno}: {ast.unparse(call)[:60]}"
+                    for call in ast.walk(node)
+                    if isinstance(call, ast.Call) and _name(call.func) in ("_", "ngettext", "N_")
+                    and call.args and isinstance(call.args[0], ast.Constant)
+                ]  # fmt: skip
+    assert found == []
+
+
 def test_the_literal_guard_sees_what_it_must():
     bad = """
 import click

@@ -54,11 +54,11 @@ def queue_cmd(ctx: click.Context, status: str | None, as_json: bool) -> None:
     for r in rows:
         n = len(json.loads(r["images"] or "[]"))
         where = r["permalink"] or r["handoff"] or ""
+        images = ngettext("{n} image", "{n} images", n).format(n=n)
+        attempts = ngettext("{n} attempt", "{n} attempts", r["attempts"]).format(n=r["attempts"])
         click.echo(
             f"{r['id']:>4}  {_when(app, r['planned_at'])}  {say(table.label(r)):<10} {r['post']}  "
-            f"[{ngettext('{n} image', '{n} images', n).format(n=n)}, "
-            f"{ngettext('{n} attempt', '{n} attempts', r['attempts']).format(n=r['attempts'])}]"
-            + (f"  {where}" if where else "")
+            f"[{images}, {attempts}]" + (f"  {where}" if where else "")
         )
         if r["error"]:
             click.secho(f"      {say(r['error'])}", fg="red" if r["status"] == "failed" else "yellow")

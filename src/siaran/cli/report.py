@@ -27,10 +27,9 @@ def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
         _("{office}: the last {weeks} week(s), {zone}").format(office=office.name, weeks=weeks, zone=office.tz_label),
         bold=True,
     )
-    click.echo(
-        f"{_('week'):<9} {_('from'):<10}  {_('WA posts'):>8} {_('sent'):>6} {_('read'):>6} {_('failed'):>6} "
-        f"{_('later'):>5}  {_('IG posts'):>8} {_('handed'):>6} {_('failed'):>6}  {_('followers'):>9}"
-    )
+    heads = (_("week"), _("from"), _("WA posts"), _("sent"), _("read"), _("failed"), _("later"), _("IG posts"),
+             _("handed"), _("failed"), _("followers"))  # fmt: skip
+    click.echo("{:<9} {:<10}  {:>8} {:>6} {:>6} {:>6} {:>5}  {:>8} {:>6} {:>6}  {:>9}".format(*heads))
     for w in rows:
         followers = "-" if w.followers is None else f"{w.followers:,}"
         if w.followers_change:
