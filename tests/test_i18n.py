@@ -140,6 +140,9 @@ def untranslated_literals(source: str, filename: str = "<source>") -> list[str]:
             args = node.args[1:2] + [k.value for k in node.keywords if k.arg == "message"]
         elif name in SIARAN_ERRORS:
             args = node.args[:1] + [k.value for k in node.keywords if k.arg == "reason"]
+        elif (name == "error" and isinstance(node.func, ast.Attribute) and len(node.args) == 2
+              and _name(node.func.value) not in ("log", "logger", "logging")):  # fmt: skip
+            args = node.args[1:]  # content.yamlfile.Fields.error(key, message): a ContentError for the operator
         else:
             continue
         for arg in args:
@@ -182,6 +185,7 @@ raise ConfigError("{path}: not a regular file".format(path=p))
 raise click.UsageError("add --yes: " + why)
 raise ContentError(rel, f"cannot read: {e}", line=1)
 raise PermanentError(f"WAHA refused the message ({said})", code=422)
+f.error("grace", f"{value!r} is too long")
 """
     good = """
 import click
@@ -194,8 +198,10 @@ raise ConfigError(_("{path}: not a regular file").format(path=p))
 raise ContentError(rel, _("cannot read: {error}").format(error=e), line=1)
 raise PermanentError(N_("WAHA refused the message ({detail})").format(detail=said), code=422)
 log.warning("logs stay English: %s", "for support")
+log.error("the office file has problems: %s", e)
+f.error("grace", _("{value!r} is too long").format(value=v))
 """
-    assert len(untranslated_literals(bad)) == 6
+    assert len(untranslated_literals(bad)) == 7
     assert untranslated_literals(good) == []
 
 

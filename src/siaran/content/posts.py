@@ -115,7 +115,12 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
         else:
             images.append(real)
     if len(images) > MAX_IMAGES:
-        f.error("image", f"at most {MAX_IMAGES} images per post (Instagram's limit), not {len(images)}")
+        f.error(
+            "image",
+            _("at most {limit} images per post (Instagram's limit), not {count}").format(
+                limit=MAX_IMAGES, count=len(images)
+            ),
+        )
     if kind != "sop" and not body.strip():
         problems.append(ContentError(rel, _("the message body below the front matter is empty"), line=body_line))
     event = Event()
@@ -128,7 +133,9 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
             when = None
         at = f.str("time", default="") or ""
         if at and (not TIME.match(at) or not all(int(h) < 24 and int(m) < 60 for h, m in CLOCKS.findall(at))):
-            f.error("time", f"{at!r} is not a time like 08.00 or 08.00-11.00 WITA (00.00 to 23.59)")
+            f.error(
+                "time", _("{value!r} is not a time like 08.00 or 08.00-11.00 WITA (00.00 to 23.59)").format(value=at)
+            )
         event = Event(date=when, time=at, place=f.str("place", default="") or "")
     elif kind == "greeting":
         holiday = f.str("holiday", required=True) or ""
@@ -242,12 +249,17 @@ def _whatsapp_template(f: Fields, meta: Located) -> WhatsAppTemplate | None:
     if isinstance(value, str):
         return WhatsAppTemplate(value.strip())
     if not isinstance(value, Located):
-        f.error("whatsapp_template", "must be a template name, or name:, language: and parameters:")
+        f.error("whatsapp_template", _("must be a template name, or name:, language: and parameters:"))
         return None
     t = Fields(value, f.path, ("name", "language", "parameters"), f.problems)
     name = t.str("name", required=True) or ""
     params = t.str_list("parameters") if "parameters" in value else None
     for p in params or ():
         if p not in TEMPLATE_PARAMETERS:
-            t.error("parameters", f"unknown parameter {p!r} (use any of {', '.join(TEMPLATE_PARAMETERS)})")
+            t.error(
+                "parameters",
+                _("unknown parameter {name!r} (use any of {names})").format(
+                    name=p, names=", ".join(TEMPLATE_PARAMETERS)
+                ),
+            )
     return WhatsAppTemplate(name, t.str("language", default="id") or "id", params)

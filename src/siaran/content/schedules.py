@@ -221,7 +221,10 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError], today: d
         else:
             if today is not None and not fires_within_a_year(kw["cron"], today):
                 f.error(
-                    "cron", f"{value!r} never fires in the coming year (a day that does not exist, like 30 February?)"
+                    "cron",
+                    _("{value!r} never fires in the coming year (a day that does not exist, like 30 February?)").format(
+                        value=value
+                    ),
                 )
     elif trigger == "once":
         when = value if isinstance(value, datetime) else None
@@ -269,12 +272,17 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError], today: d
                 _('{value!r} is not a duration like "2 hari", "6 jam" or "30 menit"').format(value=data["grace"]),
             )
         elif parsed > MAX_GRACE:
-            f.error("grace", f"{data['grace']!r} is too long: at most {MAX_GRACE.days} hari")
+            f.error(
+                "grace",
+                _("{value!r} is too long: at most {days} hari").format(value=data["grace"], days=MAX_GRACE.days),
+            )
         else:
             grace = parsed
     on_holiday = f.str("on_holiday", default="next_workday") or "next_workday"
     if on_holiday not in ON_HOLIDAY:
-        f.error("on_holiday", f"{on_holiday!r} is not one of {', '.join(ON_HOLIDAY)}")
+        f.error(
+            "on_holiday", _("{value!r} is not one of {choices}").format(value=on_holiday, choices=", ".join(ON_HOLIDAY))
+        )
     if len(problems) > before:
         return None
     return Schedule(
