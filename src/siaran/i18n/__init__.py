@@ -5,7 +5,10 @@ count decides the form, ``N_`` to mark a text translated later (click help, show
 The catalogs are ``locale/<lang>/LC_MESSAGES/siaran.po``; the build compiles them to ``.mo``
 (``setup.py``), and a missing or older ``.mo`` (an editable install) is compiled here from the
 ``.po`` in memory. The language: ``SIARAN_LANG`` (id | en), else the OS locale, else Indonesian.
-Log files stay English for support: logging calls never go through ``_``.
+Log files stay English for support: logging calls never go through ``_``. So do the reasons kept in
+history (a delivery's error, why an occurrence was skipped): they are ``N_`` templates formatted when
+stored, and ``say`` shows them in the operator's language. Texts for citizens (posters, captions,
+auto-replies) are content, not catalog entries.
 """
 
 from __future__ import annotations
