@@ -106,7 +106,7 @@ def test_catch_up_after_three_days_off_within_grace_and_rotation_across_restarts
     assert (project / "outbox-rehearsal/whatsapp/2026-11-25-sop-ktp-el").is_dir()
 
 
-def test_missed_beyond_grace_is_skipped_not_sent_late_and_keeps_its_series_place(run, project):
+def test_missed_beyond_grace_is_skipped_not_sent_late_and_keeps_its_series_place(run, project, monkeypatch):
     once(run, "2026-11-18T09:01:00+08:00")
     once(run, "2026-11-24T17:00:00+08:00")
     res = once(run, "2026-11-28T10:00:00+08:00")  # Saturday: 73 h late, more than 2 days
@@ -120,6 +120,10 @@ def test_missed_beyond_grace_is_skipped_not_sent_late_and_keeps_its_series_place
     assert f"2026-11-25 Wed 09:00 WITA  {SOP}  sop/ktp-el  skipped  (missed by 3 d 1 h" in past
     once(run, "2026-12-02T09:05:00+08:00")
     assert {r["post"] for r in history(run) if r["occurrence"] == f"{SOP}@2026-12-02T09:00"} == {SERIES[1]}
+    monkeypatch.setenv("SIARAN_LANG", "id")  # weekday and duration in the operator's language; history keeps English
+    past = run("schedule", "--past", "14", "--days", "1", env=at("2026-11-28T10:05:00+08:00")).output
+    assert f"2026-11-25 Rab 09:00 WITA  {SOP}  sop/ktp-el  dilewati  (terlambat 3 hari 1 jam, melewati batas" in past
+    assert "more than its grace of 2 d" in occurrences(project)[occ]["reason"]
 
 
 def test_a_rehearsed_future_run_does_not_hide_what_is_due_today(run):

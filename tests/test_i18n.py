@@ -6,6 +6,7 @@ import ast
 import gettext
 import io
 import string
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,21 @@ def test_reasons_kept_in_english_are_shown_translated(monkeypatch):
     assert i18n.say("something nobody translated") == "something nobody translated"
     monkeypatch.setenv("SIARAN_LANG", "en")
     assert i18n.say(stored) == stored
+
+
+def test_dates_and_stored_durations_follow_the_language(monkeypatch):
+    from siaran.schedule import _human  # the English form history keeps
+
+    monkeypatch.setenv("SIARAN_LANG", "id")
+    assert i18n.format_day(date(2026, 11, 23), "EEE") == "Sen"
+    assert i18n.format_day(date(2026, 11, 23)) == "Senin, 23 November 2026"
+    assert i18n.say(_human(timedelta(days=3, hours=1, minutes=5))) == "3 hari 1 jam"
+    assert i18n.say(f"missed by {_human(timedelta(minutes=45))}, more than its grace of 30 min") == (
+        "terlambat 45 menit, melewati batas tenggangnya 30 menit"
+    )
+    monkeypatch.setenv("SIARAN_LANG", "en")
+    assert i18n.format_day(date(2026, 11, 23), "EEE") == "Mon"
+    assert i18n.say("missed by 3 d 1 h") == "missed by 3 d 1 h"
 
 
 # ── every operator message goes through the catalogs ─────────────────────────

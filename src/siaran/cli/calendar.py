@@ -12,7 +12,7 @@ from ..content.project import load_content
 from ..delivery.occurrences import due, upcoming
 from ..errors import ContentError, ContentErrors
 from ..history.occurrences import recorded_since
-from ..i18n import _, say
+from ..i18n import _, format_day, say
 from ..schedule import greetings_by_holiday
 from .base import cli, tolerant_app
 
@@ -44,7 +44,8 @@ def holidays(ctx: click.Context, year: int | None) -> None:
     for day in days:
         estimated = " (perkiraan)" if day.estimated else ""
         greeting = ", ".join(greetings.get(day.name, ())) or "-"
-        click.echo(f"{day.date.isoformat()}  {day.date:%a}  {day.kind:<8}  {day.name}{estimated}  →  {greeting}")
+        weekday = format_day(day.date, "EEE")
+        click.echo(f"{day.date.isoformat()}  {weekday}  {day.kind:<8}  {day.name}{estimated}  →  {greeting}")
     missing = sum(1 for d in days if d.kind != "cuti" and d.name not in greetings)
     click.echo(_("{days} days; {missing} without a greeting.").format(days=len(days), missing=missing))
     if problems:
@@ -82,7 +83,7 @@ def schedule(ctx: click.Context, days: int, past: int) -> None:
             when = datetime.fromisoformat(row["scheduled_for"]).astimezone(tz)
             reason = f"  ({say(row['reason'])})" if row["reason"] else ""
             status = _(str(row["status"]))
-            click.echo(f"{when:%Y-%m-%d %a %H:%M} {zone_label(tz)}  {row['schedule']}  {row['post']}  {status}{reason}")
+            click.echo(f"{_when(when)} {zone_label(tz)}  {row['schedule']}  {row['post']}  {status}{reason}")
         click.echo("── " + _("{n} in the last {days} days; upcoming:").format(n=len(rows), days=past) + " ──")
     late = [(s, d.occurrence) for s, d in due(app, app.now()) if d.action == "run"]
     found = upcoming(app, start, end, late)
@@ -100,4 +101,9 @@ def schedule(ctx: click.Context, days: int, past: int) -> None:
         channels = ",".join(sched.channels or (post.channels if post else ())) or "-"
         lists = ",".join(sched.lists or (post.lists if post else ())) or "-"
         what = occ.post + (f" ({occ.holiday})" if occ.holiday else "")
-        click.echo(f"{occ.at:%Y-%m-%d %a %H:%M} {label}  {sched.name}  {what}  [{channels}]  [{lists}]{mark}")
+        click.echo(f"{_when(occ.at)} {label}  {sched.name}  {what}  [{channels}]  [{lists}]{mark}")
+
+
+def _when(at: datetime) -> str:
+    """2026-11-23 Sen 07:30: the weekday in the operator's language."""
+    return f"{at:%Y-%m-%d} {format_day(at, 'EEE')} {at:%H:%M}"

@@ -8,7 +8,8 @@ The catalogs are ``locale/<lang>/LC_MESSAGES/siaran.po``; the build compiles the
 Log files stay English for support: logging calls never go through ``_``. So do the reasons kept in
 history (a delivery's error, why an occurrence was skipped): they are ``N_`` templates formatted when
 stored, and ``say`` shows them in the operator's language. Texts for citizens (posters, captions,
-auto-replies) are content, not catalog entries.
+auto-replies) are content, not catalog entries. Dates and durations shown to the operator are
+Babel's, in the operator's language (``format_day``; ``say`` turns a stored "3 d 1 h" into "3 hari 1 jam").
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import locale
 import os
 import re
 import string
+from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -85,6 +87,14 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(language()).ngettext(singular, plural, n)
 
 
+def format_day(value: date, pattern: str = "EEEE, d MMMM y") -> str:
+    """A date in the operator's language: "Senin, 23 November 2026" / "Monday, 23 November 2026";
+    ``"EEE"`` gives the short weekday ("Sen" / "Mon")."""
+    from babel.dates import format_date  # imported when needed: most commands show no date
+
+    return format_date(value, pattern, locale=language())
+
+
 def say(stored: str | None) -> str | None:
     """A reason kept in English in history (support reads it) shown in the operator's language.
 
@@ -117,10 +127,28 @@ def _say(lang: str, stored: str, depth: int) -> str:
                     i = j
                     break
         return "; ".join(out)
+    if span := _span(lang, stored):
+        return span
     head, sep, tail = stored.partition(" (")
     if sep and (translated := translations(lang).gettext(head)) != head:
         return translated + sep + tail
     return stored
+
+
+# A duration as history stores it (schedule._human: "3 d 1 h", "45 min"), English for support.
+_SPAN = re.compile(r"(?:(?P<day>\d+) d)?(?: ?(?P<hour>\d+) h)?(?: ?(?P<minute>\d+) min)?")
+
+
+def _span(lang: str, stored: str) -> str | None:
+    """A stored duration in the language's own words (Babel's units: "3 hari 1 jam"); English
+    readers see it as stored."""
+    found = _SPAN.fullmatch(stored)
+    if lang == "en" or not found or not stored.strip():
+        return None
+    from babel.units import format_unit
+
+    parts = [(int(n), unit) for unit, n in found.groupdict().items() if n]
+    return " ".join(format_unit(n, f"duration-{unit}", "long", locale=lang) for n, unit in parts)
 
 
 def _fields(text: str) -> list[tuple[str, str | None, str | None]]:
@@ -170,4 +198,4 @@ def N_(message: str) -> str:
     return message
 
 
-__all__ = ["LANGUAGES", "N_", "_", "language", "ngettext", "say"]
+__all__ = ["LANGUAGES", "N_", "_", "format_day", "language", "ngettext", "say"]
