@@ -5,10 +5,12 @@ from __future__ import annotations
 import ast
 import gettext
 import io
+import re
 import string
 from datetime import date, timedelta
 from pathlib import Path
 
+import jinja2
 import pytest
 
 import siaran
@@ -32,6 +34,9 @@ def test_every_message_has_an_indonesian_translation():
 
 
 def _fields(text: str) -> set[str]:
+    """The placeholders of a message: {name} in the code's, %(name)s in the page templates'."""
+    if "%(" in text:
+        return set(re.findall(r"%\((\w+)\)", text))
     return set() if "{%" in text else {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
@@ -107,6 +112,45 @@ def test_dates_and_stored_durations_follow_the_language(monkeypatch):
     monkeypatch.setenv("SIARAN_LANG", "en")
     assert i18n.format_day(date(2026, 11, 23), "EEE") == "Mon"
     assert i18n.say("missed by 3 d 1 h") == "missed by 3 d 1 h"
+
+
+def test_the_page_templates_reach_the_catalogs(template):
+    """The operator page's texts are msgids of the templates (Jinja2's i18n extension), so the
+    tests above hold them too: each has its Indonesian, with the same placeholders."""
+    where = {m.id: {f for f, _line in m.locations} for m in template if m.id}
+    assert "server/templates/base.html" in where["History"]
+    plural = ("History of the last %(num)d day", "History of the last %(num)d days")
+    assert "server/templates/riwayat.html" in where[plural]
+    used = {Path(f).name for files in where.values() for f in files if f.startswith("server/templates/")}
+    assert used == {p.name for p in (SRC / "server" / "templates").glob("*.html")}
+
+
+PAGE_WORDS = {"siaran", "WhatsApp", "Instagram", "Instagram:", "check"}  # names, and code shown as code
+
+
+def bare_template_texts(source: str) -> list[str]:
+    """Words written in a template outside {{ _() }}: the page would show them in one language only."""
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    data = "".join(value if kind == "data" else " " for _line, kind, value in env.lex(source))
+    data = re.sub(r"<(script|style)\b.*?</\1>", " ", data, flags=re.DOTALL)
+    said = re.findall(r'\b(?:alt|title|placeholder|aria-label)="([^"]*)"', data)
+    text = re.sub(r"<[^>]*>|&\w+;", " ", data)
+    return [w for w in " ".join([text, *said]).split() if any(c.isalpha() for c in w) and w not in PAGE_WORDS]
+
+
+def test_page_templates_hold_no_bare_text():
+    found = {}
+    for path in sorted((SRC / "server" / "templates").glob("*.html")):
+        if words := bare_template_texts(path.read_text(encoding="utf-8")):
+            found[path.name] = words
+    assert found == {}
+
+
+def test_the_template_guard_sees_what_it_must():
+    bad = '<h1>Riwayat {{ days }} hari</h1><img alt="gambar {{ n }}"><p>{% if x %}Tidak ada.{% endif %}</p>'
+    good = '<h1>{{ _("History") }}</h1><img alt="{{ _("image") }}"><script>var a = "b";</script><code>siaran</code>'
+    assert bare_template_texts(bad) == ["Riwayat", "hari", "Tidak", "ada.", "gambar"]
+    assert bare_template_texts(good) == []
 
 
 # ── every operator message goes through the catalogs ─────────────────────────

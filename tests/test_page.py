@@ -4,6 +4,7 @@ confinement of images, read-only, no token; the WhatsApp formatting; `siaran pre
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -58,7 +59,8 @@ def test_a_link_cannot_break_out_of_its_attribute():
 # ── pages ────────────────────────────────────────────────────────────────────
 
 
-def test_this_week_shows_past_states_and_what_comes(served):
+def test_this_week_shows_past_states_and_what_comes(served, monkeypatch):
+    monkeypatch.setenv("SIARAN_LANG", "id")  # the operator's page as an Indonesian office sees it
     page = get(served, "/").text
     ahead, past = page.split("7 hari terakhir")
     assert "akan dikirim" in ahead and "Rabu, 25 November 2026" in ahead
@@ -68,20 +70,49 @@ def test_this_week_shows_past_states_and_what_comes(served):
     assert 'href="/pratinjau/announcements/posyandu"' in past  # every post can be previewed
 
 
+def test_the_page_follows_the_language_and_shows_stored_reasons_in_it(served, monkeypatch):
+    """Indonesian by default, English with SIARAN_LANG=en, read at each request: the page's texts,
+    dates, states, and the reasons history keeps in English."""
+    db = sqlite_utils.Database(served.project / "siaran-rehearsal.db")
+    skipped = "missed by 3 d 1 h, more than its grace of 2 d"
+    db.execute("update occurrences set status = 'skipped', reason = ? where post = 'sop/kartu-keluarga'", [skipped])
+    db.execute("update deliveries set error = 'opted out' where status = 'failed'")
+    db.conn.commit()
+    monkeypatch.setenv("SIARAN_LANG", "id")
+    week, sent = get(served, "/").text, get(served, "/riwayat").text
+    assert '<html lang="id">' in week and "<h1>7 hari ke depan</h1>" in week and ">Riwayat</a>" in week
+    assert "Senin, 23 November 2026" in week and "<th>Waktu (WITA)</th>" in week and "akan dikirim" in week
+    assert "dilewati" in week and "terlambat 3 hari 1 jam, melewati batas tenggangnya 2 hari" in week
+    assert "<h1>Riwayat 30 hari terakhir</h1>" in sent and "<b>1</b> belum pasti" in sent
+    assert "<b>2</b> gagal: berhenti berlangganan" in sent and "error=opted%20out" in sent  # the link keeps history's
+    assert "Halaman ini tidak ada." in get(served, "/tidak-ada").text
+    monkeypatch.setenv("SIARAN_LANG", "en")
+    week, sent = get(served, "/").text, get(served, "/riwayat").text
+    assert '<html lang="en">' in week and "<h1>The next 7 days</h1>" in week and ">History</a>" in week
+    assert "Monday, 23 November 2026" in week and "<th>Time (WITA)</th>" in week and "will be sent" in week
+    assert f'skipped</span><div class="reason">{skipped}</div>' in week
+    assert "<h1>History of the last 30 days</h1>" in sent and "<b>2</b> failed: opted out" in sent
+    assert "There is no such page." in get(served, "/tidak-ada").text
+    for page in (week, sent, get(served, "/masalah").text, get(served, "/instagram").text):
+        text = re.sub(r"<textarea.*?</textarea>", "", page, flags=re.DOTALL)  # a caption is content
+        words = set(" ".join(re.findall(r">([^<]+)<", text)).split())
+        assert not words & {"Riwayat", "Masalah", "Minggu", "dikirim", "terkirim", "hari", "Tidak", "Belum"}, words
+
+
 def test_history_puts_failures_first_with_reasons_and_names(served):
     page = get(served, "/riwayat").text
     first = page.index("has-bad")
     assert first < page.index("sop/kartu-keluarga")  # the occurrence with failures comes first
-    assert "<b>2</b> gagal<" in page and "<b>1</b> tidak pasti" in page
+    assert "<b>2</b> failed<" in page and "<b>1</b> uncertain" in page
     again = get(served, "/riwayat").text  # counts kept while history is unchanged ...
-    assert "<b>2</b> gagal<" in again
+    assert "<b>2</b> failed<" in again
     db = sqlite_utils.Database(served.project / "siaran-rehearsal.db")  # ... and counted anew when it changes
     db.execute("update deliveries set status = 'failed', error = ? where status = 'uncertain'", [UNREGISTERED])
     db.conn.commit()
     page = get(served, "/riwayat").text
-    assert "<b>3</b> gagal<" in page and "tidak pasti" not in page
+    assert "<b>3</b> failed<" in page and "uncertain" not in page
     assert "nomor tidak terdaftar di WhatsApp" in page and "131026" in page
-    assert "Instagram: terkirim" in page
+    assert "Instagram: sent" in page
     occ = "pengumuman-mingguan@2026-11-23T07:30"
     detail = get(
         served,
@@ -93,13 +124,13 @@ def test_history_puts_failures_first_with_reasons_and_names(served):
 
 
 def test_problems_by_file_and_line_and_the_page_follows_edits(served, project):
-    assert "Tidak ada masalah" in get(served, "/masalah").text
+    assert "No problems" in get(served, "/masalah").text
     schedule = project / "schedules" / "pengumuman-mingguan.yaml"
     schedule.write_text(schedule.read_text().replace("post: announcements/jadwal-pelayanan", "post: tidak/ada"))
     page = get(served, "/masalah").text
-    assert "schedules/pengumuman-mingguan.yaml" in page and "baris 4" in page and "tidak/ada" in page
-    assert "Tidak ada peringatan" in page
-    assert "Isi proyek bermasalah" in get(served, "/").text
+    assert "schedules/pengumuman-mingguan.yaml" in page and "line 4" in page and "tidak/ada" in page
+    assert "No alerts" in page
+    assert "content has problems; the schedules cannot be read" in get(served, "/").text
     assert '<b class="badge">1</b>' in get(served, "/riwayat").text
     (project / "siaran.toml").write_text("[whatsapp]\nmps = 'cepat'\n")  # settings broken while serving
     assert "whatsapp.mps must be a number" in get(served, "/masalah").text
@@ -136,7 +167,7 @@ def test_read_only_and_never_shows_a_token(run, project):
 def test_preview_for_a_chosen_recipient(served):
     page = get(served, "/pratinjau/announcements/posyandu").text
     assert "<strong>Posyandu Melati</strong>" in page and 'class="slideno">1/' in page
-    assert "#Posyandu" in page and "selengkapnya" in page
+    assert "#Posyandu" in page and "… more</span>" in page
     chosen = get(served, "/pratinjau/announcements/posyandu").text.split('<option value="')[2].split('"')[0]
     again = get(served, "/pratinjau/announcements/posyandu", params={"penerima": chosen}).text
     assert f'value="{chosen}" selected' in again
@@ -145,7 +176,7 @@ def test_preview_for_a_chosen_recipient(served):
 
 def test_instagram_handoffs_with_images_and_copy_button(served):
     page = get(served, "/instagram").text
-    assert "Salin caption" in page and "/gambar/media/" in page
+    assert "Copy caption" in page and "/gambar/media/" in page
     assert "#InfoLayanan" in page
 
 
@@ -166,6 +197,7 @@ def test_siaran_serve_puts_the_page_on_127_0_0_1_only(project):
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_")} | {
         "SIARAN_NOW": NOW,
+        "SIARAN_LANG": "id",
         "SIARAN_SERVER_PAGE_PORT": str(port),
         "SIARAN_SERVER_WEBHOOK_HOST": "0.0.0.0",  # the webhook listener may face a tunnel; the page never
         "SIARAN_SERVER_WEBHOOK_PORT": "0",

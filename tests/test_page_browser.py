@@ -68,7 +68,8 @@ def shots(tmp_path: Path) -> Path:
     return Path(os.environ.get("PAGE_SCREENSHOTS") or tmp_path)
 
 
-def test_week_then_preview_in_chromium(project, browser, shots):
+def test_week_then_preview_in_chromium(project, browser, shots, monkeypatch):
+    monkeypatch.setenv("SIARAN_LANG", "id")  # the page as an Indonesian office sees it (and the README shows)
     app = App.open(project, FixedClock(at=parse_instant(NOW)), {})
     post = JADWAL  # next Monday's announcement: its card and two photos
     slides = len(post_images(app.project, app.project.post(post), app.media_dir))
@@ -76,6 +77,8 @@ def test_week_then_preview_in_chromium(project, browser, shots):
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(server.url + "/")
         assert page.locator("h1").first.inner_text() == "7 hari ke depan"
+        assert page.locator("html").get_attribute("lang") == "id"
+        assert page.locator("tr.day td").first.inner_text() == "Rabu, 25 November 2026"
         assert page.locator(".state.ok").count() >= 2  # last week's SOP and this morning's announcement
         page.screenshot(path=str(shots / "page-minggu-ini.png"), full_page=True)
 
@@ -107,7 +110,8 @@ def test_week_then_preview_in_chromium(project, browser, shots):
         page.screenshot(path=str(shots / "page-riwayat.png"), full_page=True)
 
 
-def test_copy_caption_in_chromium(project, browser, shots):
+def test_copy_caption_in_chromium(project, browser, shots, monkeypatch):
+    monkeypatch.setenv("SIARAN_LANG", "id")
     with PageServer(project) as server:
         context = browser.new_context(viewport={"width": 1200, "height": 900})
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
@@ -120,4 +124,25 @@ def test_copy_caption_in_chromium(project, browser, shots):
         assert page.evaluate("() => navigator.clipboard.readText()") == caption
         assert "#" in caption
         page.screenshot(path=str(shots / "page-instagram.png"), full_page=True)
+        context.close()
+
+
+def test_the_page_in_english_in_chromium(project, browser, shots):
+    """SIARAN_LANG=en (as the tests run): the same page, its texts, dates and scripts in English."""
+    with PageServer(project) as server:
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+        page = context.new_page()
+        page.goto(server.url + "/")
+        assert page.locator("h1").all_inner_texts() == ["The next 7 days", "The last 7 days", "All posts"]
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator("tr.day td").first.inner_text() == "Wednesday, 25 November 2026"
+        assert page.locator("nav").inner_text().split() == ["This", "week", "History", "Problems", "Instagram"]
+        page.screenshot(path=str(shots / "page-this-week-en.png"), full_page=True)
+        page.click("nav >> text=History")
+        assert page.locator("h1").first.inner_text() == "History of the last 30 days"
+        page.screenshot(path=str(shots / "page-history-en.png"), full_page=True)
+        page.goto(server.url + "/instagram")
+        page.locator("button.copy").first.click()
+        page.wait_for_function("() => document.querySelector('button.copy').textContent === 'Copied ✓'")
         context.close()

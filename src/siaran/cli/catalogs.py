@@ -1,4 +1,5 @@
-"""Keeping the catalogs in step with the code: extract every msgid from src/siaran and merge it
+"""Keeping the catalogs in step with the code: extract every msgid from src/siaran (Python and the
+operator page's templates) and merge it
 into each language's .po (old translations kept, new msgids added untranslated, gone ones dropped).
 
     python -m siaran.cli.catalogs     # update every .po, then list the msgids still untranslated
@@ -21,13 +22,24 @@ from .translate import help_texts
 
 SOURCE = Path(__file__).resolve().parent.parent  # src/siaran
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+# Python code, and the operator page's templates ({{ _("History") }}) read as server/preview.py's
+# environment does (Jinja2's own Babel extractor; silent off, so a broken template is an error here).
+METHODS = [("**.py", "python"), ("server/templates/**.html", "jinja2")]
+OPTIONS = {
+    "server/templates/**.html": {
+        "extensions": "jinja2.ext.i18n",
+        "trim_blocks": "true",
+        "newstyle_gettext": "true",
+        "silent": "false",
+    }
+}
 
 
 def extract(source: Path = SOURCE) -> Catalog:
     """Every msgid marked in the code, as a template catalog (.pot)."""
     template = Catalog(domain=DOMAIN, project="siaran", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-        source, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
+        source, method_map=METHODS, options_map=OPTIONS, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     from . import cli  # help texts are docstrings and help=: taken from the command tree

@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from http import HTTPStatus
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -29,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 from ..app import App
 from ..errors import ContentErrors, SiaranError, scrub
 from ..history import reports
+from ..i18n import _
 from . import preview as previews
 from . import views
 
@@ -93,7 +95,7 @@ class Source:
 def page_app(open_app: Callable[[], App]) -> Starlette:
     source = Source(open_app)
     env = previews.environment()
-    env.globals["status_labels"] = views.STATUS_LABELS
+    env.globals["status_label"] = views.label
 
     def render(name: str, request: Request, status_code: int = 200, **context) -> HTMLResponse:
         app = source.app
@@ -163,12 +165,15 @@ def page_app(open_app: Callable[[], App]) -> Starlette:
         app = loaded(request)
         path = confined(app, request.path_params["path"])
         if path is None:
-            raise HTTPException(404, "gambar tidak ditemukan")
+            raise HTTPException(404, _("image not found"))
         return FileResponse(path)
 
     async def not_found(request: Request, exc: HTTPException) -> HTMLResponse:
         source.get()
-        return render("galat.html", request, exc.status_code, message=exc.detail)
+        message = exc.detail
+        if exc.status_code == 404 and message == HTTPStatus.NOT_FOUND.phrase:  # Starlette's own English
+            message = _("There is no such page.")
+        return render("galat.html", request, exc.status_code, message=message)
 
     routes = [
         Route("/", week),

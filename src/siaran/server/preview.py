@@ -14,8 +14,8 @@ from markupsafe import Markup, escape
 from ..app import App
 from ..content.model import Post, Recipient
 from ..content.project import Project
+from ..i18n import _, format_day, language, ngettext, say
 from ..render.images import post_images
-from ..render.text import tanggal
 from .wa_format import to_html
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -39,10 +39,17 @@ class Preview:
 
 
 def environment() -> jinja2.Environment:
-    """The page's templates (HTML-escaped by default); shared by the server and the static export."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True)
+    """The page's templates (HTML-escaped by default); shared by the server and the static export.
+    Their texts are English msgids (``{{ _("History") }}``) translated at each render, in the language
+    of that moment; dates too (``| day``); ``| say`` shows a reason history keeps in English."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, extensions=["jinja2.ext.i18n"]
+    )
+    env.install_gettext_callables(gettext=_, ngettext=ngettext, newstyle=True)
     env.filters["wa"] = to_html
-    env.filters["tanggal"] = tanggal
+    env.filters["day"] = format_day
+    env.filters["say"] = say
+    env.globals["language"] = language
     return env
 
 

@@ -15,28 +15,34 @@ from ..delivery.occurrences import due, upcoming
 from ..errors import SiaranError
 from ..history import optouts, reports
 from ..history.occurrences import recorded_since
+from ..i18n import N_, _, say
 
 WEEK = timedelta(days=7)
-# Occurrence status in history → what the page calls it (and the CSS class that colours it).
+# Occurrence status in history → what the page calls it (translated when shown) and the CSS class.
 STATES = {
-    "done": ("terkirim", "ok"),
-    "failed": ("gagal", "bad"),
-    "skipped": ("dilewati", "muted"),
-    "running": ("tertahan", "warn"),
+    "done": (N_("sent"), "ok"),
+    "failed": (N_("failed"), "bad"),
+    "skipped": (N_("skipped"), "muted"),
+    "running": (N_("held"), "warn"),
 }
 # Delivery statuses, failures first; statuses another part of siaran may add (delivered, read) fit in.
 STATUS_ORDER = ("failed", "uncertain", "skipped", "queued", "sending", "sent", "delivered", "read")
 STATUS_LABELS = {
-    "failed": "gagal",
-    "uncertain": "tidak pasti",
-    "skipped": "dilewati",
-    "queued": "antre",
-    "sending": "sedang dikirim",
-    "sent": "terkirim",
-    "delivered": "diterima",
-    "read": "dibaca",
+    "failed": N_("failed"),
+    "uncertain": N_("uncertain"),
+    "skipped": N_("skipped"),
+    "queued": N_("queued"),
+    "sending": N_("sending"),
+    "sent": N_("sent"),
+    "delivered": N_("delivered"),
+    "read": N_("read"),
 }
 BAD = {"failed", "uncertain"}
+
+
+def label(status: str) -> str:
+    """A delivery status as the page names it, in the operator's language."""
+    return _(STATUS_LABELS.get(status, status))
 
 
 @dataclass
@@ -67,29 +73,29 @@ def this_week(app: App) -> tuple[list[WeekRow], list[WeekRow]]:
         if at > now:
             continue  # a rehearsal recorded ahead of the clock: not "past" yet
         schedule = project.schedules.get(row["schedule"])
-        counts, _ = tallies(app, row["post"], row["id"])
+        counts = tallies(app, row["post"], row["id"])[0]
         for status in ig.get((row["post"], row["id"]), ()):
             counts[status] -= 1  # Instagram's own row is not a person
         state, css = STATES.get(row["status"], (row["status"], "muted"))
         # A finished occurrence is told by its counts (in the page's language); others by their reason.
-        reason = _tally(counts) if row["status"] == "done" else (row["reason"] or "")
-        past.append(_row(app, at, row["schedule"], row["post"], schedule, sum(counts.values()), state, css, reason))
+        reason = _tally(counts) if row["status"] == "done" else (say(row["reason"]) or "")
+        past.append(_row(app, at, row["schedule"], row["post"], schedule, sum(counts.values()), _(state), css, reason))
         past[-1].problems = sum(counts.get(s, 0) for s in BAD)
     late = [(s, d.occurrence) for s, d in due(app, now) if d.action == "run"]
     ahead = []
     opted_out = optouts.numbers(app.db)
     for schedule, occ in late + upcoming(app, now + timedelta(microseconds=1), now + WEEK, late):
-        reason = "terlambat: dikirim pada putaran siaran run berikutnya" if (schedule, occ) in late else ""
+        reason = _("late: the next round of siaran run sends it") if (schedule, occ) in late else ""
         lists = _lists(app, schedule, occ.post)
         count = len({r.phone for name in lists for r in _recipients(app, name)} - opted_out)
-        ahead.append(_row(app, occ.at, schedule.name, occ.post, schedule, count, "akan dikirim", "next", reason))
+        ahead.append(_row(app, occ.at, schedule.name, occ.post, schedule, count, _("will be sent"), "next", reason))
         ahead[-1].holiday = occ.holiday
     return past, ahead
 
 
 def _tally(counts: dict[str, int]) -> str:
     ordered = sorted(counts, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 99)
-    return ", ".join(f"{counts[s]} {STATUS_LABELS.get(s, s)}" for s in ordered if counts[s] > 0)
+    return ", ".join(f"{counts[s]} {label(s)}" for s in ordered if counts[s] > 0)
 
 
 def _lists(app: App, schedule, post_name: str) -> tuple[str, ...]:
@@ -202,8 +208,8 @@ def _sent(app: App, post: str, occurrence: str | None, at, ig) -> Sent:
     for status in sorted(counts, key=lambda s: (STATUS_ORDER.index(s) if s in STATUS_ORDER else 99, s)):
         if counts[status] > 0:
             why = reasons if status == "failed" else []
-            rows.append(Count(status, STATUS_LABELS.get(status, status), counts[status], why))
-    return Sent(post, occurrence, at, rows, [STATUS_LABELS.get(s, s) for s in instagram])
+            rows.append(Count(status, label(status), counts[status], why))
+    return Sent(post, occurrence, at, rows, [label(s) for s in instagram])
 
 
 def people(app: App, post: str, occurrence: str | None, status: str, error: str | None) -> list[dict]:
