@@ -39,6 +39,8 @@ REASONS = [
 ]
 INDEX = "create index if not exists deliveries_post_occurrence_status on deliveries (post, occurrence, status)"
 
+DB = "siaran-rehearsal.db"  # the app runs on a FixedClock, a rehearsal: it reads its own history
+
 
 def occurrences(total_rows: int) -> list[tuple[str, str, str, datetime, int]]:
     """(id, schedule, post, at, recipients): weekly Monday/Wednesday posts back from NOW, plus greetings."""
@@ -178,7 +180,7 @@ def main() -> None:
         shutil.copytree(ROOT / "content", project / "content")
         shutil.copytree(ROOT / "schedules", project / "schedules")
         start = time.perf_counter()
-        count = build(project / "siaran.db", args.rows)
+        count = build(project / DB, args.rows)
         print(f"history: {count:,} delivery rows built in {time.perf_counter() - start:.1f} s")
         passes = (
             ("indexes of today's schema", None, min(args.runs, 3)),
@@ -186,14 +188,14 @@ def main() -> None:
         )
         for label, sql, runs in passes:
             if sql:
-                db = open_db(project / "siaran.db")
+                db = open_db(project / DB)
                 db.execute(sql)
                 db.conn.commit()
                 db.conn.close()
             print(f"{label} ({runs} runs per page):")
             running, url = serve(project)
             try:
-                measure(url, project / "siaran.db", runs)
+                measure(url, project / DB, runs)
             finally:
                 running.stop.set()
                 running.thread.join(10)

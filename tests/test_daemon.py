@@ -194,7 +194,7 @@ def test_stop_mid_broadcast_leaves_rest_queued_and_next_start_resumes_without_re
 def test_holiday_override_moves_the_greeting(run, project):
     calendar = project / "content/calendar.yaml"
     before = run("holidays", "2027")
-    assert "2027-03-10  Wed  national  Hari Raya Idul Fitri (perkiraan)  →  greetings/idul-fitri" in before.output
+    assert "2027-03-10  Wed  national  Hari Raya Idul Fitri (estimated)  →  greetings/idul-fitri" in before.output
     calendar.write_text(
         calendar.read_text().replace(
             "overrides:\n", "overrides:\n  - name: Hari Raya Idul Fitri\n    date: 2027-03-09\n", 1

@@ -42,7 +42,7 @@ def holidays(ctx: click.Context, year: int | None) -> None:
         click.echo(_("No holidays known for {year}.").format(year=year))
         return
     for day in days:
-        estimated = " (perkiraan)" if day.estimated else ""
+        estimated = _(" (estimated)") if day.estimated else ""
         greeting = ", ".join(greetings.get(day.name, ())) or "-"
         weekday = format_day(day.date, "EEE")
         click.echo(f"{day.date.isoformat()}  {weekday}  {day.kind:<8}  {day.name}{estimated}  →  {greeting}")
