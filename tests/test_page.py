@@ -220,3 +220,20 @@ def test_siaran_serve_puts_the_page_on_127_0_0_1_only(project):
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+def test_alerts_show_when_what_and_whether_they_reached_the_operator(served, project):
+    from siaran.clock import parse_instant
+    from siaran.history import alerts as recorded
+
+    db = sqlite_utils.Database(project / "siaran-rehearsal.db")
+    when = parse_instant("2026-11-23T07:45:00+08:00")
+    assert recorded.claim(db, "held:x", "2026-11-23", "siaran: announcements/x TERTAHAN", when)
+    recorded.delivered(db, "held:x", "2026-11-23", "", False, "no alert target")
+    db.conn.commit()
+    db.conn.close()
+    page = get(served, "/masalah").text
+    assert ">When</th><th>Alert</th>" in page
+    assert "2026-11-23 07:45" in page  # office time (WITA), not the stored UTC
+    assert "siaran: announcements/x TERTAHAN" in page and "no: no alert target" in page
+    assert "<th>problem</th>" not in page  # no raw column names

@@ -125,14 +125,14 @@ async def _one(app: App, alert: Alert) -> bool:
     if urls:
         targets.append(f"apprise ({len(urls)})")
         if not _apprise(urls, alert.text):
-            errors.append("Apprise could not deliver to every alert URL")
+            errors.append(N_("Apprise could not deliver to every alert URL"))
     operator = str(app.settings.whatsapp.operator or "")
     if operator:
         targets.append("whatsapp operator")
         if error := await _whatsapp(app, operator, alert, day):
             errors.append(error)
     if not targets:
-        errors.append("no alert target: set alerts.urls or whatsapp.operator")
+        errors.append(N_("no alert target: set alerts.urls or whatsapp.operator"))
     ok = bool(targets) and not errors
     if db is not None:
         recorded.delivered(db, alert.problem, day, ", ".join(targets), ok, "; ".join(errors))

@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
 
@@ -224,6 +225,10 @@ def _problems_context(source: Source) -> dict:
     for found in by_file.values():
         found.sort(key=lambda p: (getattr(p, "line", None) or 0, str(p)))
     alerts = reports.alerts(source.app.db) if source.app else None
+    if alerts and source.error is None:
+        tz = source.app.office.timezone
+        for a in alerts:  # shown in office time, like every time on the page
+            a["when"] = datetime.fromisoformat(a["created_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
     return {"by_file": dict(sorted(by_file.items())), "alerts": alerts, "error": source.error}
 
 
