@@ -1,0 +1,157 @@
+"""The asyncio network backend under the broadcast client (siaran.delivery.sockets), against a raw
+HTTP/1.1 server on 127.0.0.1 that shows what reached the socket and when."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from siaran.delivery.http import broadcast_client_for
+from siaran.delivery.sockets import AsyncioBackend
+
+
+class RawServer:
+    """Answers each request with its body's length and a ``reply``-byte body; ``close_after`` answers
+    then closes the connection (without saying so, as a server dropping idle connections does)."""
+
+    def __init__(self, *, reply: int = 2, close_after: bool = False, silent: bool = False):
+        self.reply, self.close_after, self.silent = reply, close_after, silent
+        self.connections = 0
+        self.chunks: list[bytes] = []
+        self.bodies: list[bytes] = []
+        self.handlers: dict[asyncio.Task, asyncio.StreamWriter] = {}
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        self.handlers[asyncio.current_task()] = writer  # type: ignore[index]
+        buffer = b""
+        while True:
+            chunk = await reader.read(1 << 20)
+            if not chunk:
+                break
+            self.chunks.append(chunk)
+            buffer += chunk
+            while b"\r\n\r\n" in buffer:
+                head, _, rest = buffer.partition(b"\r\n\r\n")
+                lengths = [int(h.split(b":")[1]) for h in head.split(b"\r\n") if b"content-length" in h.lower()]
+                length = lengths[0] if lengths else 0
+                if len(rest) < length:
+                    break
+                self.bodies.append(rest[:length])
+                buffer = rest[length:]
+                if self.silent:
+                    continue
+                body = b"x" * self.reply
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+                await writer.drain()
+                if self.close_after:
+                    writer.close()
+                    return
+        writer.close()
+
+    async def __aenter__(self) -> str:
+        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    async def __aexit__(self, *exc) -> None:
+        self.server.close()
+        for writer in self.handlers.values():
+            writer.close()
+        await asyncio.gather(*self.handlers, return_exceptions=True)
+        await self.server.wait_closed()
+
+
+def client(timeout: float = 5.0) -> httpx.AsyncClient:
+    return broadcast_client_for(concurrency=4, timeout=timeout)
+
+
+def test_requests_reuse_one_connection():
+    server = RawServer()
+
+    async def with_server():
+        async with server as url, client() as http:
+            for n in range(3):
+                response = await http.post(url + "/messages", content=b"hello %d" % n)
+                assert (response.status_code, response.content) == (200, b"xx")
+
+    asyncio.run(with_server())
+    assert server.connections == 1
+    assert server.bodies == [b"hello 0", b"hello 1", b"hello 2"]
+
+
+def test_a_request_leaves_whole_when_its_answer_is_awaited():
+    """Head and body are written separately by httpcore; they reach the socket together, when the
+    answer is read: one send a request instead of two."""
+    server = RawServer()
+
+    async def go():
+        async with server as url:
+            port = int(url.rsplit(":", 1)[1])
+            stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+            await stream.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n")
+            await stream.write(b"hello")
+            await asyncio.sleep(0.05)
+            before = list(server.chunks)
+            answer = await stream.read(65536, timeout=5)
+            await stream.aclose()
+            return before, answer
+
+    before, answer = asyncio.run(go())
+    assert before == []  # nothing sent while the request was being written
+    assert server.chunks == [b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"]
+    assert answer.startswith(b"HTTP/1.1 200 OK")
+
+
+def test_a_connection_the_server_closed_is_not_reused():
+    server = RawServer(close_after=True)
+
+    async def go():
+        async with server as url, client() as http:
+            for _ in range(3):
+                response = await http.post(url, content=b"hi")
+                assert response.status_code == 200
+                await asyncio.sleep(0.02)  # the server's close arrives while the connection is idle
+
+    asyncio.run(go())
+    assert server.connections == 3
+    assert len(server.bodies) == 3
+
+
+def test_large_bodies_both_ways():
+    big = bytes(range(256)) * 4096  # 1 MiB: past the send threshold and the receive high-water mark
+    server = RawServer(reply=3 * len(big))
+
+    async def go():
+        async with server as url, client() as http:
+            return await http.post(url, content=big)
+
+    response = asyncio.run(go())
+    assert server.bodies == [big]
+    assert response.content == b"x" * (3 * len(big))
+
+
+def test_no_answer_is_a_read_timeout():
+    server = RawServer(silent=True)
+
+    async def go():
+        async with server as url, client(timeout=0.2) as http:
+            await http.post(url, content=b"hi")
+
+    with pytest.raises(httpx.ReadTimeout):
+        asyncio.run(go())
+    assert server.bodies == [b"hi"]  # it left: the engine must treat it as uncertain
+
+
+def test_nobody_listening_is_a_connect_error():
+    async def go():
+        server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        server.close()
+        await server.wait_closed()
+        async with client() as http:
+            await http.get(f"http://127.0.0.1:{port}/")
+
+    with pytest.raises(httpx.ConnectError):
+        asyncio.run(go())
