@@ -11,7 +11,10 @@ Guarantees, whatever happens (crash, kill -9, network loss):
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import logging
+from array import array
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -29,7 +32,7 @@ from ..render.images import post_images
 from ..render.text import tanggal
 from . import instagram, window
 from .backoff import policy
-from .engine import Broadcast
+from .engine import Broadcast, Gate
 from .http import broadcast_client
 from .journal import Journal
 from .pacing import pacing
@@ -109,11 +112,16 @@ async def deliver_async(
                 summary.left_queued += 1
         return summary
 
-    deliveries.reserve(db, reservations(app, (p for p in planned if p.key not in existing), now))
-    todo: list[Planned] = []
+    whatsapp: list[Planned] = []
+    ig: list[Planned] = []
+    new: list[Planned] = []  # rows to write in history, in order
+    before = array("l")  # for each new row: how many WhatsApp rows to send come before it
     for p in planned:
         found = existing.get(p.key)
+        todo = ig if p.channel == "instagram" else whatsapp
         if found is None:  # new: queued, or skipped (opted out) as reserved just now
+            before.append(len(whatsapp))
+            new.append(p)
             summary.new += 1
             if p.skip_reason:
                 summary.skipped[p.skip_reason] += 1
@@ -126,20 +134,53 @@ async def deliver_async(
         else:
             summary.already[found[0]] += 1
     del existing, planned
-    if not todo:
-        return summary
-    images = post_images(app.project, post, app.media_dir)
-    whatsapp = [p for p in todo if p.channel != "instagram"]
-    if whatsapp:
-        await send_planned(app, post, whatsapp, summary, day=day, progress=progress, stop=stop, images=images)
+    # Every row is written (queued) before its message can leave; a big broadcast writes its first
+    # rows, starts, and writes the rest while those go (the engine waits at the first row not written).
+    rows = reservations(app, new, now)
+    first = len(new) if not whatsapp else min(len(new), FIRST_RESERVE)
+    deliveries.reserve_rows(db, itertools.islice(rows, first))
+    gate = Gate(before[first], len(whatsapp)) if first < len(new) else None
+    rest = asyncio.ensure_future(_reserve_rest(app, rows, before, first, gate)) if gate else None
+    del new
+    images = post_images(app.project, post, app.media_dir) if whatsapp or ig else ()
+    try:
+        if whatsapp:
+            await send_planned(
+                app, post, whatsapp, summary, day=day, progress=progress, stop=stop, images=images, gate=gate
+            )
+    except BaseException:
+        if rest is not None:
+            rest.cancel()  # between two committed chunks: what is written stays queued for the next run
+            with contextlib.suppress(BaseException):
+                await rest
+        raise
+    if rest is not None:
+        await rest
     # Instagram goes through its own queue (publish or hand off, reconcile); its rows mirror the queue.
     # It is a channel of its own: a WhatsApp provider refusing (token, spam limit) does not hold it back.
-    if ig := [p for p in todo if p.channel == "instagram"]:
+    if ig:
         if stop is not None and stop.is_set():
             summary.left_queued += len(ig)
         else:
             await instagram.deliver(app, post, ig, images, summary)
     return summary
+
+
+FIRST_RESERVE = 1_000  # rows written before the first request (about 10 ms)
+RESERVE_CHUNK = 2_000  # then one commit per this many rows (about 30 ms of the event loop each)
+
+
+async def _reserve_rest(app: App, rows: Iterator[tuple], before, done: int, gate: Gate) -> None:
+    """Write the rest of a broadcast's rows in committed chunks, opening the gate after each."""
+    try:
+        while chunk := list(itertools.islice(rows, RESERVE_CHUNK)):
+            await asyncio.sleep(0)  # let the requests already allowed go first
+            deliveries.reserve_rows(app.db, chunk)
+            done += len(chunk)
+            gate.release(before[done] if done < len(before) else gate.total)
+    except BaseException as e:
+        gate.fail(e)
+        raise
 
 
 def invalid_rows(app: App, post: Post, channels=None, lists=None) -> list[str]:
@@ -171,37 +212,39 @@ async def send_planned(
     progress: Progress | None = None,
     stop: asyncio.Event | None = None,
     images: tuple[Path, ...] | None = None,
+    gate: Gate | None = None,
 ) -> None:
-    """Send WhatsApp rows already reserved as ``queued`` in history."""
+    """Send WhatsApp rows already reserved as ``queued`` in history (with ``gate``: the first
+    ``gate.open`` of them, the rest as they are written)."""
     day = day or app.local_now().date()
     if images is None:
         images = post_images(app.project, post, app.media_dir)
     async with broadcast_client(app.settings) as http:
         driver = make_driver(app.settings, http, app.clock, MediaCache(app.db))
         try:
-            await _send_all(app, post, todo, driver, images, day, summary, progress, stop)
+            await _send_all(app, post, todo, driver, images, day, summary, progress, stop, gate)
         finally:
             await driver.aclose()
 
 
 def reservation(app: App, p: Planned, now: datetime) -> dict:
     """The history row a planned delivery is reserved as (queued, or skipped with its reason)."""
-    return next(reservations(app, [p], now))
+    return dict(zip(deliveries.RESERVED, next(reservations(app, [p], now)), strict=True))
 
 
-def reservations(app: App, planned: Iterable[Planned], now: datetime) -> Iterator[dict]:
-    """The history rows planned deliveries are reserved as (queued, or skipped with their reason);
-    what every row shares is worked out once (a broadcast reserves 100,000 rows at once)."""
+def reservations(app: App, planned: Iterable[Planned], now: datetime) -> Iterator[tuple]:
+    """The history rows planned deliveries are reserved as (queued, or skipped with their reason), as
+    tuples of ``deliveries.RESERVED``; what every row shares is worked out once (a broadcast reserves
+    100,000 rows at once)."""
     stamp = utc(now)
     providers = {ch: provider_name(ch, app.settings) for ch in ("whatsapp", "instagram")}
     hashes = {name: post.content_hash for name, post in app.project.posts.items()}
     for p in planned:
-        yield {
-            "key": p.key, "post": p.post, "channel": p.channel, "provider": providers[p.channel],
-            "recipient": p.address, "list": p.list, "occurrence": p.occurrence, "content_hash": hashes[p.post],
-            "status": "skipped" if p.skip_reason else "queued", "error": p.skip_reason or None,
-            "attempts": 0, "created_at": stamp, "updated_at": stamp,
-        }  # fmt: skip
+        reason = p.skip_reason
+        yield (
+            p.key, p.post, p.channel, providers[p.channel], p.address, p.list, p.occurrence, hashes[p.post],
+            "skipped" if reason else "queued", reason or None, 0, stamp, stamp,
+        )  # fmt: skip
 
 
 def message_for(
@@ -244,6 +287,7 @@ async def _send_all(
     summary: Summary,
     progress: Progress | None,
     stop: asyncio.Event | None,
+    gate: Gate | None = None,
 ) -> None:
     counter = ProgressCounter(len(todo), progress)
     limiter, concurrency = pacing(driver, app.settings)
@@ -255,6 +299,6 @@ async def _send_all(
         return message_for(app, post, p, images, day, choose(p.address) if choose else extra)
 
     broadcast = Broadcast(
-        driver, render, app.now, summary, journal, policy(app.settings), limiter, concurrency, counter, stop
+        driver, render, app.now, summary, journal, policy(app.settings), limiter, concurrency, counter, stop, gate
     )
     await broadcast.run(todo)

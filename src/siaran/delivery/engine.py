@@ -79,6 +79,28 @@ def _settle(future: asyncio.Future) -> None:
         future.set_result(None)
 
 
+def _nothing() -> None:
+    return None
+
+
+class Gate:
+    """How many of a broadcast's rows, from the front, are written in history (``queued``) and may be
+    claimed: a big broadcast starts with its first rows while the rest are still being written."""
+
+    def __init__(self, open_: int, total: int):
+        self.open, self.total = open_, total
+        self.error: BaseException | None = None
+        self.changed: Callable[[], None] = _nothing
+
+    def release(self, n: int) -> None:
+        self.open = n
+        self.changed()
+
+    def fail(self, error: BaseException) -> None:
+        self.error = error
+        self.changed()
+
+
 @dataclass(slots=True)
 class _Job:
     planned: Planned
@@ -91,9 +113,10 @@ class Broadcast:
     def __init__(
         self, driver: Driver, render: Callable[[Planned], Message], now: Callable[[], datetime], summary: Summary,
         journal: Journal, policy: RetryPolicy, limiter: RateLimiter, concurrency: int, counter: ProgressCounter,
-        stop: asyncio.Event | None,
+        stop: asyncio.Event | None, gate: Gate | None = None,
     ):  # fmt: skip
         self.driver, self.render, self.now = driver, render, now
+        self.gate = gate
         self.summary, self.journal, self.policy, self.limiter = summary, journal, policy, limiter
         self.concurrency, self.counter, self.stop = concurrency, counter, stop
         self.delayed: list[tuple[float, int, _Job]] = []  # (due, seq, job): retry later
@@ -133,6 +156,8 @@ class Broadcast:
                 self._waiter = None
 
     def halted(self) -> bool:
+        if self.gate is not None and self.gate.error is not None and self.crash is None:
+            self.crash = self.gate.error  # the rest could not be written: stop as on any crash
         return bool(self.fatal or self.crash or (self.stop is not None and self.stop.is_set()))
 
     async def run(self, planned: list[Planned]) -> None:
@@ -156,6 +181,10 @@ class Broadcast:
                 self.crash = task.exception()
             self._wake()
 
+        gate = self.gate
+        fresh = 0  # jobs taken from the front of ``planned`` (retries come back behind them)
+        if gate is not None:
+            gate.changed = self._wake
         watch = asyncio.ensure_future(self._watch_stop()) if self.stop is not None else None
         try:
             while not self.halted():
@@ -175,12 +204,18 @@ class Broadcast:
                     await self._sleep(timeout)
                     continue
                 k = min(free, len(ready), batch)
+                if gate is not None and fresh < gate.total and ready[0].attempts == 0:
+                    k = min(k, gate.open - fresh)
+                    if k <= 0:  # the next rows are not written yet
+                        await self._sleep(IDLE_WAKE)
+                        continue
                 wait = self.limiter.reserve(k)
                 if wait > 0:
                     await self._pause(wait)
                 if self.halted():
                     break
                 jobs = [ready.popleft() for _ in range(k)]
+                fresh += sum(1 for j in jobs if j.attempts == 0)
                 messages = [self.render(j.planned) for j in jobs]
                 lost = self.journal.claim([j.planned.key for j in jobs])
                 for job, message in zip(jobs, messages, strict=True):

@@ -44,13 +44,30 @@ def recover_inflight(db: sqlite_utils.Database, now: datetime) -> int:
 
 def reserve(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> None:
     """Insert planned deliveries; a key already in history is left exactly as it is. One prepared
-    statement per 1,000 rows (their columns): 100,000 rows in about a second."""
+    statement per 1,000 rows (their columns)."""
     rows = iter(rows)
     with db.atomic():
         while chunk := list(itertools.islice(rows, 1000)):
             columns = list(dict.fromkeys(c for r in chunk for c in r))
-            sql = f"insert or ignore into deliveries ({', '.join(columns)}) values ({', '.join('?' * len(columns))})"
-            db.conn.executemany(sql, [tuple(r.get(c) for c in columns) for r in chunk])
+            db.conn.executemany(_insert(columns), [tuple(r.get(c) for c in columns) for r in chunk])
+
+
+# The columns of a reserved row, in the order reserve_rows() takes them.
+RESERVED = (
+    "key", "post", "channel", "provider", "recipient", "list", "occurrence", "content_hash", "status", "error",
+    "attempts", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def reserve_rows(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
+    """``reserve`` for rows already as tuples of the RESERVED columns: a broadcast reserves 100,000
+    rows, and making (then unmaking) a dict for each cost a third of the time."""
+    with db.atomic():
+        db.conn.executemany(_insert(RESERVED), rows)
+
+
+def _insert(columns: Sequence[str]) -> str:
+    return f"insert or ignore into deliveries ({', '.join(columns)}) values ({', '.join('?' * len(columns))})"
 
 
 def by_keys(db: sqlite_utils.Database, keys: list[str], columns: str = "*") -> dict[str, dict[str, Any]]:
