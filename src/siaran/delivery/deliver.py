@@ -168,13 +168,15 @@ async def deliver_async(
 
 FIRST_RESERVE = 1_000  # rows written before the first request (about 10 ms)
 RESERVE_CHUNK = 2_000  # then one commit per this many rows (about 30 ms of the event loop each)
+RESERVE_GAP = 0.01  # seconds between two chunks: the requests' own steps (connect, send, read) go first
 
 
 async def _reserve_rest(app: App, rows: Iterator[tuple], before, done: int, gate: Gate) -> None:
     """Write the rest of a broadcast's rows in committed chunks, opening the gate after each."""
     try:
+        await gate.until_wanted()
         while chunk := list(itertools.islice(rows, RESERVE_CHUNK)):
-            await asyncio.sleep(0)  # let the requests already allowed go first
+            await asyncio.sleep(RESERVE_GAP)
             deliveries.reserve_rows(app.db, chunk)
             done += len(chunk)
             gate.release(before[done] if done < len(before) else gate.total)

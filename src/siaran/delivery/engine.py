@@ -91,6 +91,21 @@ class Gate:
         self.open, self.total = open_, total
         self.error: BaseException | None = None
         self.changed: Callable[[], None] = _nothing
+        self.wanted = False  # the writer waits for this: the first answer, or the engine at the gate
+        self._waiter: asyncio.Future | None = None
+
+    def want(self) -> None:
+        if not self.wanted:
+            self.wanted = True
+            if self._waiter is not None:
+                _settle(self._waiter)
+
+    async def until_wanted(self) -> None:
+        """Writing the rest blocks the event loop in bursts: it waits until the first request has
+        been answered (or the engine needs more rows), so the first message is not held up."""
+        if not self.wanted:
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
 
     def release(self, n: int) -> None:
         self.open = n
@@ -207,6 +222,7 @@ class Broadcast:
                 if gate is not None and fresh < gate.total and ready[0].attempts == 0:
                     k = min(k, gate.open - fresh)
                     if k <= 0:  # the next rows are not written yet
+                        gate.want()
                         await self._sleep(IDLE_WAKE)
                         continue
                 wait = self.limiter.reserve(k)
@@ -229,6 +245,8 @@ class Broadcast:
             if tasks:  # what already left is answered and recorded, even when stopping
                 await asyncio.wait(set(tasks))
         finally:
+            if gate is not None:
+                gate.want()
             if watch is not None:
                 watch.cancel()
             for task in list(tasks):
@@ -266,6 +284,8 @@ class Broadcast:
             self.journal.outcome(p.key, "uncertain", error=N_("interrupted while sending; it may have arrived"))
             raise
         job.attempts += 1
+        if self.gate is not None:
+            self.gate.want()
         if outcome.fatal:
             self.journal.outcome(p.key, "queued", error=outcome.error, code=outcome.code)
             if self.fatal is None:
