@@ -3,6 +3,7 @@ broadcasts. Channels are given a client, never build their own."""
 
 from __future__ import annotations
 
+import functools
 import ssl
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -67,8 +68,7 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         shards = max(1, -(-connections // per_shard))
         size = -(-connections // shards)
         limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-        verify = httpx.create_ssl_context()  # one TLS context (25 ms each) for all
-        self.pools = [_asyncio_transport(limits, verify) for _ in range(shards)]
+        self.pools = [_asyncio_transport(limits, _tls_context()) for _ in range(shards)]
         self.busy = [0] * shards
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -90,6 +90,13 @@ class ShardedTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         for pool in self.pools:
             await pool.aclose()
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every pool and every broadcast of the process: loading the certificate
+    store takes 25-60 ms each time."""
+    return httpx.create_ssl_context()
 
 
 def _asyncio_transport(limits: httpx.Limits, verify: ssl.SSLContext) -> httpx.AsyncHTTPTransport:
