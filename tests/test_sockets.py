@@ -60,6 +60,7 @@ class RawServer:
         for writer in self.handlers.values():
             writer.close()
         await asyncio.gather(*self.handlers, return_exceptions=True)
+        self.handlers.clear()
         await self.server.wait_closed()
 
 
@@ -155,3 +156,38 @@ def test_nobody_listening_is_a_connect_error():
 
     with pytest.raises(httpx.ConnectError):
         asyncio.run(go())
+
+
+def test_https_through_the_asyncio_backend(monkeypatch):
+    """Providers are reached over TLS: the handshake (loop.start_tls) and certificate checks work."""
+    trustme = pytest.importorskip("trustme")
+    import ssl
+
+    from siaran.delivery import http as http_module
+
+    ca = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
+    client_ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    ca.configure_trust(client_ctx)
+    server = RawServer()
+
+    async def go(trusted: bool):
+        monkeypatch.setattr(
+            http_module, "_tls_context", lambda: client_ctx if trusted else http_module.ssl.create_default_context()
+        )
+        srv = await asyncio.start_server(server.handle, "127.0.0.1", 0, ssl=server_ctx)
+        port = srv.sockets[0].getsockname()[1]
+        server.server = srv
+        try:
+            async with client() as http:
+                return await http.post(f"https://127.0.0.1:{port}/messages", content=b"secret")
+        finally:
+            await server.__aexit__()
+
+    response = asyncio.run(go(trusted=True))
+    assert (response.status_code, response.content) == (200, b"xx")
+    assert server.bodies == [b"secret"]
+    with pytest.raises(httpx.ConnectError):
+        asyncio.run(go(trusted=False))  # a certificate nobody vouches for: no request leaves
+    assert server.bodies == [b"secret"]
