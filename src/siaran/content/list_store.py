@@ -83,8 +83,11 @@ def pack(blist: BroadcastList) -> tuple[str, str]:
             values[index[key]] = value
         return json.dumps([r.phone, r.name, r.line, values], ensure_ascii=False, separators=(",", ":"))
 
+    own = list(blist.recipients[0].columns) if blist.recipients else ["", ""]
+
     def header(invalid: list) -> str:
-        return json.dumps({"columns": columns, "invalid": invalid}, ensure_ascii=False, separators=(",", ":"))
+        head = {"columns": columns, "own": own, "invalid": invalid}
+        return json.dumps(head, ensure_ascii=False, separators=(",", ":"))
 
     rows = [row(r) for r in blist.recipients]
     first = "\n".join([header([]), *rows[:1]])
@@ -104,6 +107,7 @@ def _unpack(path: Path, data: str) -> tuple[list[Recipient], tuple]:
     lines = _lines(data)
     head = json.loads(next(lines))
     columns, name, loads = head["columns"], path.stem, json.loads
+    own = tuple(head.get("own") or ("", ""))
     recipients = []
     shared: dict[tuple, dict[str, str]] = {}  # rows with the same extra values (rt, rw) share one dict
     for line in lines:
@@ -112,7 +116,7 @@ def _unpack(path: Path, data: str) -> tuple[list[Recipient], tuple]:
         fields = shared.get(key)
         if fields is None:
             fields = shared[key] = {c: v for c, v in zip(columns, values, strict=True) if v is not None}
-        recipients.append(Recipient(phone, who, name, number, fields))
+        recipients.append(Recipient(phone, who, name, number, fields, own))
     return recipients, tuple((line, raw, reason) for line, raw, reason in head["invalid"])
 
 

@@ -57,6 +57,8 @@ def load_list(path: Path, rel: str, region: str = "ID", rows: list[Row] | None =
             field="header",
         )
     name_col = column(header, NAME_COLUMNS)
+    own = {phone_col, name_col}  # kept once, as the recipient's phone and name
+    columns = (header[name_col] if name_col is not None else "", header[phone_col])
     recipients: list[Recipient] = []
     invalid: list[tuple[int, str, str]] = []
     seen: dict[str, int] = {}  # phone → index in recipients
@@ -71,8 +73,7 @@ def load_list(path: Path, rel: str, region: str = "ID", rows: list[Row] | None =
             first = recipients[seen[phone]]
             if name and name not in first.name.split(" dan "):
                 joined = f"{first.name} dan {name}" if first.name else name
-                column_name = header[name_col] if name_col is not None else "nama"
-                recipients[seen[phone]] = replace(first, name=joined, fields={**first.fields, column_name: joined})
+                recipients[seen[phone]] = replace(first, name=joined)
             continue
         seen[phone] = len(recipients)
         recipients.append(
@@ -81,7 +82,8 @@ def load_list(path: Path, rel: str, region: str = "ID", rows: list[Row] | None =
                 name=name,
                 list=path.stem,
                 line=line,
-                fields={h: row[i] for i, h in enumerate(header) if h and i < len(row)},
+                fields={h: row[i] for i, h in enumerate(header) if h and i < len(row) and i not in own},
+                columns=columns,
             )
         )
     return BroadcastList(name=path.stem, path=path, recipients=tuple(recipients), invalid=tuple(invalid))

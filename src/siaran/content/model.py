@@ -191,11 +191,19 @@ class Recipient:
     name: str = ""
     list: str = ""
     line: int = 0
-    fields: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)  # the other columns (rt, alamat, ...)
+    columns: tuple[str, str] = ("", "")  # headers of the name and number columns ("nama", "nomor")
 
     def for_template(self) -> dict[str, Any]:
-        """Every CSV column by its header (``nama``, ``rt``, ...), plus name, phone, list, sapaan."""
-        return {**self.fields, "name": self.name, "phone": self.phone, "list": self.list, "sapaan": sapaan(self.name)}
+        """Every CSV column by its header (``nama``, ``nomor``, ``rt``, ...; the number column
+        normalised, +62…), plus name, phone, list, sapaan. The name and number live once, in
+        ``name`` and ``phone``: a list of 100,000 people keeps no second copy of them."""
+        name_column, phone_column = self.columns
+        own = {name_column: self.name} if name_column else {}
+        if phone_column:
+            own[phone_column] = self.phone
+        return {**self.fields, **own, "name": self.name, "phone": self.phone, "list": self.list,
+                "sapaan": sapaan(self.name)}  # fmt: skip
 
 
 HONORIFICS = {
