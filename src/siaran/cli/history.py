@@ -14,7 +14,7 @@ from ..clock import zone_label
 from ..config import rehearsal
 from ..errors import ConfigError, ContentError, ContentErrors
 from ..history import STATUSES, open_db
-from ..history.deliveries import by_occurrence
+from ..history.deliveries import by_occurrence, latest_groups
 from ..history.deliveries import query as query_deliveries
 from ..history.guard import reset
 from ..i18n import _, say
@@ -124,9 +124,11 @@ def _names(app) -> dict[tuple[str, str], str]:
 
 
 def _grouped(app, tz, status, since, channel, limit) -> None:
-    groups = by_occurrence(app.db, status=status, since=since, channel=channel)
-    if limit:
-        groups = groups[-limit:]
+    if limit and not (status or since or channel):
+        groups = latest_groups(app.db, limit)  # reads only the newest groups, whatever the history's size
+    else:
+        groups = by_occurrence(app.db, status=status, since=since, channel=channel)
+        groups = groups[-limit:] if limit else groups
     if not groups:
         _nothing_yet(app)
         return
