@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dotenv import dotenv_values
-
 from .errors import ConfigError, did_you_mean
 from .i18n import N_, _
 
@@ -374,6 +372,8 @@ def load_settings(project: Path, env: Mapping[str, str] | None = None) -> Settin
     dotenv_path = project / ".env"
     layered: dict[str, str] = {}
     if dotenv_path.exists():
+        from dotenv import dotenv_values  # only for a project that has a .env
+
         values_in_file = dotenv_values(stream=io.StringIO(_read(dotenv_path)))
         layered.update({k: v for k, v in values_in_file.items() if v is not None})
     layered.update(env)

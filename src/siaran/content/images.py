@@ -6,8 +6,6 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageFont, UnidentifiedImageError
-
 from ..i18n import _
 
 FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "MPO": "JPEG"}  # MPO: phone cameras' JPEG with extra frames
@@ -17,6 +15,8 @@ MAX_SIDE = 12_000
 
 def image_problem(path: Path) -> str:
     """Why this file cannot be used as a JPEG or PNG image, or "" if it can."""
+    from PIL import Image, UnidentifiedImageError  # Pillow only when there is an image to look at
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -41,6 +41,8 @@ def image_problem(path: Path) -> str:
 
 def font_problem(path: Path) -> str:
     """Why Pillow cannot draw with this font file, or "" if it can."""
+    from PIL import ImageFont
+
     try:
         ImageFont.truetype(str(path), 24)
     except (OSError, ValueError) as e:
