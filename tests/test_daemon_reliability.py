@@ -492,3 +492,12 @@ def test_read_only_commands_warn_from_problems_remembered_until_a_file_changes(r
     edit(project, post, "Hubungi {{ recipient.alamat }}.\n", "")
     fixed = run("history", env=when)
     assert "remembered problem" not in fixed.stderr and post not in fixed.stderr
+
+
+def test_without_alert_targets_the_alert_is_recorded_not_shouted_on_every_run(run, project):
+    edit(project, "content/sop/kartu-keluarga.yaml", "requirements:", "syarat:")  # holds Wednesday's SOP
+    res = run("run", "--once", env=at("2026-11-18T09:01:00+08:00"))
+    assert res.exit_code == 2 and "held" in res.output
+    assert "not delivered" not in res.stderr  # the operator chose no target: no warning on the terminal
+    rows = list(sqlite_utils.Database(db_path(project))["alerts"].rows)
+    assert rows and all(r["delivered"] == 0 and "no alert target" in r["error"] for r in rows)

@@ -137,7 +137,10 @@ async def _one(app: App, alert: Alert) -> bool:
     if db is not None:
         recorded.delivered(db, alert.problem, day, ", ".join(targets), ok, "; ".join(errors))
     if errors:
-        log.warning("alert %s not delivered: %s", alert.problem, "; ".join(errors))
+        # No target set is the operator's choice (the page and `siaran status` still list it):
+        # a note in the log, not a warning on every run's terminal.
+        level = logging.WARNING if targets else logging.INFO
+        log.log(level, "alert %s not delivered: %s", alert.problem, "; ".join(errors))
     else:
         log.info("alert sent (%s): %s", ", ".join(targets), alert.text)
     return ok
