@@ -40,7 +40,7 @@ def open_db(path: Path) -> sqlite_utils.Database:
         with filelock.FileLock(f"{path}.lock", timeout=LOCK_WAIT):
             _refuse_lost(path)
             create_private(path)
-            db = sqlite_utils.Database(path)
+            db = sqlite_utils.Database(path, execute_plugins=False)  # no entry-point scan of every package
             db.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT * 1000)}")
             db.enable_wal()
             db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commit
