@@ -5,14 +5,17 @@ from __future__ import annotations
 import random
 
 from siaran.history import open_db
-from siaran.history.deliveries import by_occurrence, latest_groups
+from siaran.history.deliveries import by_occurrence
+from siaran.history.groups import latest_groups
 
 
-def row(key: str, post: str, channel: str, occurrence: str | None, status: str) -> dict:
-    stamp = "2026-01-01T00:00:00+00:00"
+def row(key: str, post: str, channel: str, occurrence: str | None, status: str, minute: int) -> dict:
+    """Rows are made in id order, as siaran makes them; a sent one went out a little later."""
+    created = f"2026-01-01T{minute // 60:02d}:{minute % 60:02d}:00+00:00"
+    sent = f"2026-01-01T{minute // 60:02d}:{minute % 60:02d}:30+00:00" if status in ("sent", "read") else None
     return {"key": key, "post": post, "channel": channel, "provider": "outbox", "recipient": key, "list": "l",
             "occurrence": occurrence, "content_hash": "h", "status": status, "attempts": 1,
-            "created_at": stamp, "updated_at": stamp}  # fmt: skip
+            "created_at": created, "updated_at": created, "sent_at": sent}  # fmt: skip
 
 
 def test_the_newest_groups_are_counted_as_the_full_grouping_counts_them(tmp_path):
@@ -21,15 +24,20 @@ def test_the_newest_groups_are_counted_as_the_full_grouping_counts_them(tmp_path
     rows = []
     for week in range(30):
         occ = f"mingguan@2026-W{week:02d}"
+        if week % 3 == 0:  # Instagram's row made first, or last
+            rows.append(row(f"ig:{occ}", f"p{week % 4}", "instagram", occ, "sent", len(rows)))
         for i in range(rng.randint(1, 40)):
-            rows.append(row(f"wa:{occ}:{i}", f"p{week % 4}", "whatsapp", occ, rng.choice(["sent", "failed", "read"])))
-        rows.append(row(f"ig:{occ}", f"p{week % 4}", "instagram", occ, "sent"))
+            status = rng.choice(["sent", "failed", "read", "queued"])
+            rows.append(row(f"wa:{occ}:{i}", f"p{week % 4}", "whatsapp", occ, status, len(rows)))
+        if week % 3:
+            rows.append(row(f"ig:{occ}", f"p{week % 4}", "instagram", occ, rng.choice(["sent", "failed"]), len(rows)))
         if week % 7 == 3:  # sent by hand now and then: one group over the years
-            rows.append(row(f"wa:manual:{week}", "manual", "whatsapp", None, "sent"))
+            rows.append(row(f"wa:manual:{week}", "manual", "whatsapp", None, "sent", len(rows)))
     db["deliveries"].insert_all(rows)
 
     def key(g: dict) -> tuple:
-        return g["post"], g["occurrence"], g["channel"], g["total"], g["sent"], g["failed"], g["read"]
+        counts = tuple(g[s] for s in ("total", "sent", "failed", "read", "queued"))
+        return g["post"], g["occurrence"], g["channel"], *counts, g["first_at"], g["last_at"], g["first_id"]
 
     full = by_occurrence(db)
     scheduled = [key(g) for g in full if g["occurrence"]]

@@ -14,8 +14,9 @@ from ..clock import zone_label
 from ..config import rehearsal
 from ..errors import ConfigError, ContentError, ContentErrors
 from ..history import STATUSES, open_db
-from ..history.deliveries import by_occurrence, latest_groups
+from ..history.deliveries import by_occurrence
 from ..history.deliveries import query as query_deliveries
+from ..history.groups import latest_groups
 from ..history.guard import reset
 from ..i18n import _, say
 from .base import cli, get_app, tolerant_app

@@ -218,48 +218,6 @@ def by_occurrence(
 GROUP_COLUMNS = (
     "post, occurrence, channel, count(*) as total, "
     + ", ".join(f"sum(status = '{s}') as {s}" for s in STATUSES)
-    + ", min(coalesce(sent_at, created_at)) as first_at, max(coalesce(sent_at, created_at)) as last_at"
+    + ", min(created_at) as first_at, max(coalesce(sent_at, created_at)) as last_at"
     + ", min(id) as first_id"
 )
-
-
-def latest_groups(db: sqlite_utils.Database, limit: int) -> list[dict[str, Any]]:
-    """The newest ``limit`` groups of ``by_occurrence`` (oldest first), without grouping the whole
-    table: walk back from the newest row one post × occurrence at a time (a rowid seek below the
-    groups found so far) and count each through the (post, occurrence) index. Two years of weekly
-    broadcasts hold a million rows; the last 50 groups are a small part of them. A group whose rows
-    all fall inside a newer occurrence's span (a manual send in the seconds a broadcast reserves
-    its rows) is left out here; the full listing shows it."""
-    found: list[dict[str, Any]] = []
-    cursor: int | None = None
-    seen: set[tuple[str, str | None]] = set()
-    manual: list[str] = []  # posts sent by hand: one group over years, so they never move the cursor
-    while len(found) < limit:
-        where = ["id < ?"] if cursor is not None else []
-        if manual:
-            where.append(f"not (occurrence is null and post in ({', '.join('?' * len(manual))}))")
-        row = db.execute(
-            "select id, post, occurrence from deliveries"
-            + (" where " + " and ".join(where) if where else "")
-            + " order by id desc limit 1",
-            ([cursor] if cursor is not None else []) + manual,
-        ).fetchone()
-        if row is None:
-            break
-        cursor = row[0]
-        if (row[1], row[2]) in seen:
-            continue  # its older rows, below a group found since
-        seen.add((row[1], row[2]))
-        groups = list(
-            db.query(
-                f"select {GROUP_COLUMNS} from deliveries where post = ? and occurrence is ? group by channel",
-                [row[1], row[2]],
-            )
-        )
-        found.extend(groups)
-        if row[2] is None:
-            manual.append(row[1])
-        else:
-            cursor = min(cursor, *(g["first_id"] for g in groups))
-    found.sort(key=lambda g: g["first_id"])
-    return found[-limit:]
