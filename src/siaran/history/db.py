@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import filelock
-import psutil
 import sqlite_utils
 
 from ..errors import HistoryError
@@ -83,6 +82,8 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 
 def worker_id() -> str:
     """Identifies this process across reboots (pid + start time), to tell dead owners from live ones."""
+    import psutil  # only for commands that claim or check work (not history, report)
+
     proc = psutil.Process(os.getpid())
     return f"{socket.gethostname()}:{proc.pid}:{int(proc.create_time())}"
 
@@ -94,6 +95,8 @@ def alive(worker: str | None) -> bool:
     pid, _, started = rest.partition(":")
     if host != socket.gethostname():
         return True  # a history shared between machines: assume the other one knows
+    import psutil
+
     try:
         proc = psutil.Process(int(pid))
         return int(proc.create_time()) == int(started)
