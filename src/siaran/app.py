@@ -163,12 +163,10 @@ class App:
         if self._project is not None:
             return self._project.lists
         from .content.list_store import Lists
-        from .content.lists import list_files
+        from .content.lists import lists_by_name
 
-        paths: dict[str, Path] = {}
-        for path in list_files(self.root / "content" / "lists"):
-            paths.setdefault(path.stem, path)  # a second file for a name is the project's problem to report
-        return Lists(self.root, list(paths.values()), self.office.region, self._read_list, self._first_recipient)
+        files, _extra = lists_by_name(self.root / "content" / "lists")  # a second file is the project's to report
+        return Lists(self.root, list(files.values()), self.office.region, self._read_list, self._first_recipient)
 
     def _list_digest(self, path: Path, region: str) -> str | None:
         """The cache key of a list file's content, or None to read it directly: a small list parses in

@@ -23,6 +23,18 @@ def list_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*") if p.suffix.lower() in TABLE_SUFFIXES and not p.name.startswith("~$"))
 
 
+def lists_by_name(folder: Path) -> tuple[dict[str, Path], list[Path]]:
+    """List name (file stem) → its file, CSV or Excel; and the second files for a name taken already."""
+    files: dict[str, Path] = {}
+    extra: list[Path] = []
+    for path in list_files(folder):
+        if path.stem in files:
+            extra.append(path)
+        else:
+            files[path.stem] = path
+    return files, extra
+
+
 def column(header: list[str], names: tuple[str, ...]) -> int | None:
     """Index of the first column named one of ``names`` ("No. HP" and "no_hp" are the same)."""
     keys = [re.sub(r"[^a-z0-9]+", "_", h.lower()).strip("_") for h in header]

@@ -15,7 +15,7 @@ from ..i18n import _
 from .calendar import Calendar, load_calendar
 from .files import slug
 from .list_store import FirstReader, Lists, Reader
-from .lists import invalid_row_errors, list_files, load_list
+from .lists import invalid_row_errors, lists_by_name, load_list
 from .model import BroadcastList, Office, Post, Recipient
 from .office import load_office
 from .posts import load_post, post_files
@@ -128,13 +128,10 @@ def load_content(
         today = today.astimezone(office.timezone).date() if office else today.date()
     calendar = load_calendar(root, problems)
 
-    files: dict[str, Path] = {}
-    for path in list_files(root / "content" / "lists"):  # CSV and Excel
-        if path.stem in files:
-            rel = path.relative_to(root).as_posix()
-            problems.append(ContentError(rel, _("a second file for list {name!r}: keep one").format(name=path.stem)))
-            continue
-        files[path.stem] = path
+    files, extra = lists_by_name(root / "content" / "lists")
+    for path in extra:
+        rel = path.relative_to(root).as_posix()
+        problems.append(ContentError(rel, _("a second file for list {name!r}: keep one").format(name=path.stem)))
     lists = Lists(root, list(files.values()), office.region if office else "ID", read_list, first_recipient)
     warnings: list[ContentError] = []
     for name in list(lists):  # a broken list stops every send, as any broken file does
