@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
 from pathlib import Path
 
 from ..errors import ContentError
@@ -89,7 +88,7 @@ class Calendar:
 
     def _compute(self, year: int) -> list[Day]:
         found = []
-        for when, raw in _national(year, self.cuti_bersama):
+        for when, raw in holiday_table.national(year, self.cuti_bersama):
             for part in raw.split(";"):
                 name = ESTIMATE.sub("", part.strip())
                 kind = "cuti" if name.lower().startswith("cuti bersama") else "national"
@@ -121,7 +120,7 @@ class Calendar:
         if key not in self._cache:
             off = {d.date: d.name for d in self.days(day.year) if d.kind == "national"}
             cancelled = {o.name for o in self.overrides if o.year == day.year}
-            for when, raw in _national(day.year, True):
+            for when, raw in holiday_table.national(day.year, True):
                 for part in raw.split(";"):
                     name = ESTIMATE.sub("", part.strip())
                     if name.lower().startswith("cuti bersama") and name not in cancelled:
@@ -137,11 +136,6 @@ class Calendar:
     def first_year(self, name: str) -> int | None:
         local = next((d.since for d in self.local_days if d.name == name and d.since), None)
         return local or FIRST_YEAR.get(name)
-
-
-@cache
-def _national(year: int, cuti: bool) -> tuple[tuple[date, str], ...]:
-    return holiday_table.national(year, cuti)
 
 
 def missing_greetings(calendar: Calendar, greeted: set[str], today: date, days: int = 30) -> list[Day]:

@@ -78,6 +78,7 @@ def years() -> range:
     return range(first, last + 1)
 
 
+@cache
 def national(year: int, cuti: bool) -> tuple[tuple[date, str], ...]:
     """(date, name) of every public holiday of ``year`` (and cuti bersama when ``cuti``), by date."""
     store = _store()
