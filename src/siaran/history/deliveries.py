@@ -167,22 +167,8 @@ def query(
     """Matching rows, oldest first, as they are read (a million rows never sit in memory at once).
     With ``limit``, the newest ``limit`` rows (still oldest first): SQLite walks the id index
     backwards and stops there."""
-    where, args = [], []
-    if post:
-        where.append("post = ?")
-        args.append(post)
-    if status:
-        where.append("status = ?")
-        args.append(status)
-    if channel:
-        where.append("channel = ?")
-        args.append(channel)
-    if since:
-        where.append("created_at >= ?")
-        args.append(utc(since))
-    sql = "select * from deliveries"
-    if where:
-        sql += " where " + " and ".join(where)
+    where, args = _filters(post, status, channel, since)
+    sql = "select * from deliveries" + where
     if limit:
         sql = f"select * from ({sql} order by id desc limit {int(limit)}) order by id"
     else:
@@ -199,6 +185,15 @@ def by_occurrence(
     channel: str | None = None,
 ) -> list[dict[str, Any]]:
     """One row per post × occurrence × channel: counts per status, first and last time (UTC ISO)."""
+    where, args = _filters(post, status, channel, since)
+    sql = f"select {GROUP_COLUMNS} from deliveries{where} group by post, occurrence, channel order by min(id)"
+    return list(db.query(sql, args))
+
+
+def _filters(
+    post: str | None, status: str | None, channel: str | None, since: datetime | None
+) -> tuple[str, list[Any]]:
+    """The ``where`` clause (with its leading space, or "") and its arguments of the history's filters."""
     where, args = [], []
     for column, value in (("post", post), ("status", status), ("channel", channel)):
         if value:
@@ -207,12 +202,7 @@ def by_occurrence(
     if since:
         where.append("created_at >= ?")
         args.append(utc(since))
-    sql = (
-        f"select {GROUP_COLUMNS} from deliveries"
-        + (" where " + " and ".join(where) if where else "")
-        + " group by post, occurrence, channel order by min(id)"
-    )
-    return list(db.query(sql, args))
+    return (" where " + " and ".join(where) if where else ""), args
 
 
 GROUP_COLUMNS = (
