@@ -1,5 +1,6 @@
-"""What weekly reports count, counted by SQLite over indexes: nothing computed per row, so a year of
-a million-row history costs about what a week does.
+"""What weekly reports count, without reading a row per message: messages that went out come from
+their hourly counts (``whatsapp_hours``, kept exact by triggers), the few failures that never went out
+from an index. A year of a million-row history costs about what a week does.
 
 A row's moment is when it went out (``sent_at``), else when it last changed (failed, uncertain).
 The caller gives the weeks as UTC ranges (their Mondays are in office time). Auto-replies are
@@ -8,7 +9,6 @@ conversations, not broadcasts: not counted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,36 +32,11 @@ class WhatsAppWeek:
     uncertain: int = 0
 
 
-def _one(db: sqlite_utils.Database, sql: str, args: list):
-    row = db.execute(sql, args).fetchone()
-    return row[0] if row else None
-
-
-def _broadcasts(db: sqlite_utils.Database) -> Iterator[tuple[str, str | None]]:
-    """Every (post, occurrence) in history, by seeks on the (post, occurrence, …) index: a few hundred
-    lookups instead of reading a million rows."""
-    post = _one(db, "select min(post) from deliveries", [])
-    while post is not None:
-        if not post.startswith("autoreply/"):
-            if _one(db, "select 1 from deliveries where post = ? and occurrence is null limit 1", [post]):
-                yield post, None
-            occ = _one(db, "select min(occurrence) from deliveries where post = ?", [post])
-            while occ is not None:
-                yield post, occ
-                occ = _one(db, "select min(occurrence) from deliveries where post = ? and occurrence > ?", [post, occ])
-        post = _one(db, "select min(post) from deliveries where post > ?", [post])
-
-
-def _first_out(db: sqlite_utils.Database, post: str, occurrence: str | None, at: str) -> str | None:
-    """When the broadcast's first message from ``at`` on went out: one seek per status on the
-    (post, occurrence, status, sent_at) index."""
-    # Named: without statistics SQLite would rather walk the (channel, sent_at) index, all of it.
-    sql = (
-        "select min(sent_at) from deliveries indexed by idx_deliveries_post_occurrence_status_sent_at "
-        "where post = ? and occurrence is ? and status = ? and sent_at >= ? and channel = 'whatsapp'"
-    )
-    found = [_one(db, sql, [post, occurrence, status, at]) for status in WENT_OUT]
-    return min((f for f in found if f is not None), default=None)
+def _hour(stamp: str) -> str:
+    """A UTC stamp on the hour as a ``whatsapp_hours`` key: '2026-11-22T16:00:00+00:00' → '2026-11-22T16'."""
+    if stamp[13:19] != ":00:00":
+        raise ValueError(f"a week must start on a whole UTC hour, not {stamp}")
+    return stamp[:13]
 
 
 def whatsapp_weeks(
@@ -72,36 +47,25 @@ def whatsapp_weeks(
     out = {monday: WhatsAppWeek(monday) for monday, _, _ in weeks}
     if not weeks:
         return out
-    # Rows with a sent_at, per week and status: a (channel, sent_at, …) index range, no table lookups;
-    # auto-replies (a post prefix, few rows) are counted from the (post, …) index and taken off.
-    by_sent_at = (
-        "select status, count(*) from deliveries where channel = 'whatsapp' and sent_at >= ? and sent_at < ? "
-        "group by status"
-    )
-    replies = (
-        "select status, count(*) from deliveries where post >= 'autoreply/' and post < 'autoreply0' "
-        "and channel = 'whatsapp' and sent_at >= ? and sent_at < ? group by status"
+    # Messages with a sent_at come from their hourly counts (schema m009): a week is 168 hours of a
+    # few rows each, however many messages went out.
+    by_status = "select status, sum(n) from whatsapp_hours where hour >= ? and hour < ? group by status"
+    marks = ", ".join("?" * len(WENT_OUT))
+    posts = (
+        "select count(*) from (select 1 from whatsapp_hours where hour >= ? and hour < ? "
+        f"and status in ({marks}) group by post, occurrence having sum(n) > 0)"
     )
     for monday, start, end in weeks:
-        counts = dict(db.execute(by_sent_at, [start, end]).fetchall())
-        for status, n in db.execute(replies, [start, end]).fetchall():
-            counts[status] -= n
+        hours = [_hour(start), _hour(end)]
+        counts = dict(db.execute(by_status, hours).fetchall())
         week = out[monday]
         week.sent = sum(counts.get(st, 0) for st in WENT_OUT)
+        week.posts = db.execute(posts, [*hours, *WENT_OUT]).fetchone()[0]
         week.delivered = counts.get("delivered", 0) + counts.get("read", 0)
         week.read = counts.get("read", 0)
         week.failed = week.failed_later = counts.get("failed", 0)
         week.uncertain = counts.get("uncertain", 0)
     since, until = weeks[0][1], weeks[-1][2]
-    for post, occurrence in _broadcasts(db):  # the weeks each broadcast went out in: seeks, week by week
-        at = since
-        while at < until:
-            first = _first_out(db, post, occurrence, at)
-            if first is None or first >= until:
-                break
-            monday, _, end = next(w for w in weeks if w[1] <= first < w[2])
-            out[monday].posts += 1
-            at = end
     # Failures that never went out (no sent_at) are few: their week is worked out per row, from the
     # (status, channel, updated_at) index.
     moment = "coalesce(updated_at, created_at)"
