@@ -117,6 +117,17 @@ def copy_atomic(source: Path, target: Path) -> Path:
     return target
 
 
+def user_cache_dir() -> Path:
+    """Where siaran keeps what it can compute again (the holiday table, compiled templates):
+    ``SIARAN_CACHE_DIR``, else the user's cache folder (platformdirs)."""
+    chosen = os.environ.get("SIARAN_CACHE_DIR", "").strip()
+    if chosen:
+        return Path(chosen)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("siaran", appauthor=False))
+
+
 def tree_fingerprint(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
     """A digest of the path, size and modification time of every file under these folders (only
     those ending in ``suffixes``, if given): it changes whenever such a file is added, removed,

@@ -10,21 +10,11 @@ import contextlib
 import hashlib
 import importlib.util
 import json
-import os
 from datetime import date
 from functools import cache
 from pathlib import Path
 
-from .files import write_atomic
-
-
-def _cache_dir() -> Path:
-    chosen = os.environ.get("SIARAN_CACHE_DIR", "").strip()
-    if chosen:
-        return Path(chosen)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("siaran", appauthor=False))
+from .files import user_cache_dir, write_atomic
 
 
 @cache
@@ -48,7 +38,7 @@ class _Store:
 
     def __init__(self) -> None:
         version = _version()
-        self.path = _cache_dir() / f"holidays-ID-{version}.json" if version else None
+        self.path = user_cache_dir() / f"holidays-ID-{version}.json" if version else None
         self.data: dict = {}
         if self.path is not None:
             with contextlib.suppress(OSError, ValueError):

@@ -32,6 +32,7 @@ from ..content.calendar import Calendar
 from ..content.model import Office, Post, Recipient
 from ..errors import ContentError, TemplateError
 from ..i18n import N_, _
+from .compiled import bytecode_cache, compile_source
 from .sandbox import BoundedEnvironment, ContentLoader, render_bounded
 
 # Python's own limits met while compiling a template: nesting beyond its parser or compiler.
@@ -200,6 +201,7 @@ class TextRenderer:
             lstrip_blocks=True,
             autoescape=False,
             auto_reload=False,  # a project is loaded afresh by every command and daemon pass
+            bytecode_cache=bytecode_cache(),
         )
         self.env.add_filter("tanggal", tanggal)
         self.env.add_filter("polos", polos)
@@ -222,7 +224,7 @@ class TextRenderer:
         if tpl is None:
             rel = post.path.relative_to(self.root).as_posix()
             try:
-                code = self.env.compile(post.body, name=rel, filename=rel)
+                tpl = compile_source(self.env, post.body, rel)
             except jinja2.TemplateSyntaxError as e:
                 raise TemplateError(
                     rel,
@@ -231,7 +233,6 @@ class TextRenderer:
                 ) from e
             except COMPILE_FAULTS:
                 raise TemplateError(rel, _(TOO_DEEP), line=post.body_line) from None
-            tpl = self.env.template_class.from_code(self.env, code, self.env.make_globals(None), None)
             self._bodies[post.name] = tpl
         return tpl
 
