@@ -11,12 +11,15 @@ atomically, so a crash never leaves half a file under its final name.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..errors import ContentError
 from ..i18n import _
@@ -126,6 +129,55 @@ def user_cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("siaran", appauthor=False))
+
+
+def installed_stamp(package: str, files: tuple[str, ...] = ("__init__.py",)) -> str:
+    """Names an installed package without importing it: its location and the size and time of
+    ``files`` in it, which an upgrade or reinstall rewrites ('' if it is not installed)."""
+    import hashlib
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return ""
+    folder = Path(spec.origin).parent
+    digest = hashlib.sha256(str(folder).encode())
+    for rel in files:
+        try:
+            st = (folder / rel).stat()
+            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+        except OSError:
+            digest.update(f"{rel}\0gone".encode())
+    return digest.hexdigest()[:16]
+
+
+class DiskMemo:
+    """Answers that take a slow import or a long computation to find and never change for the same
+    key, in one JSON file of the cache folder: read at first use, written again (atomically) when
+    an answer is added. Without a readable or writable file, answers are just computed each time."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._data: dict | None = None
+
+    def get(self, key: str, compute: Callable[[], Any]) -> Any:
+        if self._data is None:
+            self._data = {}
+            if self.path is not None:
+                try:
+                    found = json.loads(self.path.read_text(encoding="utf-8"))
+                    self._data = found if isinstance(found, dict) else {}
+                except (OSError, ValueError):
+                    pass
+        if key not in self._data:
+            self._data[key] = compute()
+            if self.path is not None:
+                try:
+                    self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                    write_atomic(self.path, json.dumps(self._data, ensure_ascii=False))
+                except OSError:  # a read-only home: computed again next time, that's all
+                    pass
+        return self._data[key]
 
 
 def tree_fingerprint(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:

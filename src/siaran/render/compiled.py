@@ -4,29 +4,15 @@ every command that renders.
 
 Jinja2 checks each entry against its own and Python's version and the template's source. What it
 cannot see is siaran's code generation (the sandbox's loop guard, line-break handling), so the
-folder is named after siaran's render modules as installed: a new siaran starts a fresh folder.
-Without a writable cache folder templates are simply compiled each time.
+folder is render's own (``memo.folder``), named after its modules as installed. Without a writable
+cache folder templates are simply compiled each time.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import jinja2
 
-from ..content.files import tree_fingerprint, user_cache_dir
-
-
-@cache
-def _folder() -> Path | None:
-    key = tree_fingerprint(Path(__file__).parent, suffixes=(".py",))[:16]
-    folder = user_cache_dir() / f"templates-{key}"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return folder
+from .memo import folder as _folder
 
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:

@@ -17,10 +17,10 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
 from PIL import ImageFont
 
 from ..content.model import Office
+from .memo import memo
 
 BUNDLED_PACKAGE = "font_source_sans_pro"
 BUNDLED = {"regular": "SourceSansPro-Regular.ttf", "bold": "SourceSansPro-Bold.ttf"}
@@ -64,14 +64,38 @@ def _load_emoji(path: str, size: int, bold: bool) -> ImageFont.FreeTypeFont:
 
 @lru_cache(maxsize=16)
 def _cmap(path: str) -> frozenset[int]:
-    """The code points a font file has glyphs for."""
+    """The code points a font file has glyphs for, remembered per file version (fontTools takes
+    longer to import than to read a cmap)."""
     if not path:
         return frozenset(range(0x20, 0x7F))
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return frozenset()
+    key = f"{path}\0{st.st_size}\0{st.st_mtime_ns}"
+    ranges = memo("cmaps", "fontTools").get(key, lambda: _ranges(_read_cmap(path)))
+    return frozenset(cp for first, last in ranges for cp in range(first, last + 1))
+
+
+def _read_cmap(path: str) -> list[int]:
+    from fontTools.ttLib import TTFont
+
     with TTFont(path, lazy=True, fontNumber=0) as font:
         # numbered glyph names: only code points matter here, and reading the real names from
         # the 'post' table costs more than the cmap itself
         font.setGlyphOrder([f"g{i}" for i in range(font["maxp"].numGlyphs)])
-        return frozenset(font.getBestCmap() or ())
+        return sorted(font.getBestCmap() or ())
+
+
+def _ranges(points: list[int]) -> list[list[int]]:
+    """Sorted code points as [first, last] runs: a font's cmap is a few hundred of them."""
+    runs: list[list[int]] = []
+    for cp in points:
+        if runs and runs[-1][1] == cp - 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    return runs
 
 
 def _split(text: str, has_text_glyph) -> list[tuple[str, bool]]:

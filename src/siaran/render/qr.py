@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-
-import segno
+from typing import TYPE_CHECKING
 
 from ..i18n import _
+from .memo import memo
+
+if TYPE_CHECKING:
+    import segno
 
 MIN_MODULE = 5  # pixels per module on the 1080 px canvas
 QUIET = 4  # modules of white around the code
@@ -28,16 +31,24 @@ class QrFit:
 @lru_cache(maxsize=64)
 def make(link: str) -> segno.QRCode:
     """Error correction M or better (boosted when the version allows it)."""
+    import segno  # ~40 ms with the web modules it imports: only when a code is drawn
+
     return segno.make(link, error="m", boost_error=True, micro=False)
 
 
 @lru_cache(maxsize=64)
 def fit(link: str) -> QrFit:
-    # The size depends on the version alone: any fixed mask skips segno's search for the best one.
-    modules = segno.make(link, error="m", boost_error=True, micro=False, mask=0).symbol_size(border=0)[0]
+    modules = memo("qr-sizes", "segno").get(link, lambda: _modules(link))
     span = modules + 2 * QUIET
     px = max(MIN_MODULE, TARGET // span)
     return QrFit(modules, px, span * px)
+
+
+def _modules(link: str) -> int:
+    import segno
+
+    # The size depends on the version alone: any fixed mask skips segno's search for the best one.
+    return segno.make(link, error="m", boost_error=True, micro=False, mask=0).symbol_size(border=0)[0]
 
 
 def too_long(link: str) -> str:

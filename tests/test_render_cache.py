@@ -1,5 +1,6 @@
-"""Compiled templates are remembered on disk (Jinja2's bytecode cache) and never outlive their text:
-an edited post body or template file is rendered as it now reads."""
+"""Render's cache folder: compiled templates (Jinja2's bytecode cache) never outlive their text, and
+the font code points and QR sizes kept there are the libraries' own answers, read back by the next
+command without importing fontTools or segno."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from siaran.render import compiled
+from siaran.render import memo
 
 POST = "announcements/posyandu"
 
@@ -17,9 +18,14 @@ POST = "announcements/posyandu"
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv("SIARAN_CACHE_DIR", str(folder))
-    compiled._folder.cache_clear()
+    forget()
     yield folder
-    compiled._folder.cache_clear()
+    forget()
+
+
+def forget() -> None:
+    memo.folder.cache_clear()
+    memo.memo.cache_clear()
 
 
 @pytest.fixture
@@ -45,7 +51,7 @@ def preview(run, cache: Path) -> str:
 def test_templates_compile_once_and_edits_are_seen(run, project: Path, cache: Path, compiles: list[str]):
     first = preview(run, cache)
     assert "content/announcements/posyandu.md" in compiles and any(n.endswith(".j2") for n in compiles)
-    assert list(cache.glob("templates-*/__jinja2_*.cache"))
+    assert list(cache.glob("render-*/__jinja2_*.cache"))
 
     compiles.clear()
     assert preview(run, cache) == first
@@ -63,11 +69,41 @@ def test_templates_compile_once_and_edits_are_seen(run, project: Path, cache: Pa
 def test_without_a_writable_cache_folder_templates_are_compiled_each_time(run, tmp_path: Path, compiles):
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
-    compiled._folder.cache_clear()
+    forget()
     try:
         first = preview(run, blocked / "cache")
         compiles.clear()
         assert preview(run, blocked / "cache") == first
         assert "content/announcements/posyandu.md" in compiles
     finally:
-        compiled._folder.cache_clear()
+        forget()
+
+
+def test_font_code_points_and_qr_sizes_are_the_libraries_answers_read_back(project: Path, tmp_path: Path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import segno
+    from fontTools.ttLib import TTFont
+
+    from siaran.render.fonts import bundled_emoji, bundled_font
+
+    env = {**os.environ, "SIARAN_CACHE_DIR": str(tmp_path / "cache")}
+    code = (
+        "import json, sys; from siaran.render import fonts, qr; from siaran.checks import load_project;"
+        f"load_project(__import__('pathlib').Path({str(project)!r}), __import__('datetime').date(2026, 11, 23));"
+        "paths = [str(fonts.bundled_font('regular')), str(fonts.bundled_font('bold')), str(fonts.bundled_emoji())];"
+        "print(json.dumps([[sorted(fonts._cmap(p)) for p in paths], qr.fit('https://s.id/ktp-sungairapak').modules,"
+        " 'fontTools' in sys.modules, 'segno' in sys.modules]))"
+    )
+    first, again = (
+        json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True).stdout)
+        for _ in range(2)
+    )
+    assert first[2:] == [True, True] and again[2:] == [False, False]  # the second process reads them back
+    for path, points in zip((bundled_font("regular"), bundled_font("bold"), bundled_emoji()), again[0], strict=True):
+        with TTFont(path, lazy=True) as font:
+            assert points == sorted(font.getBestCmap()) and len(points) > 200
+    assert first[1] == again[1] == segno.make("https://s.id/ktp-sungairapak", error="m").symbol_size(border=0)[0]
