@@ -5,7 +5,6 @@ A redaction filter masks every secret in force, so a token can never reach a log
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 from collections.abc import Iterable
 from datetime import datetime
@@ -29,17 +28,23 @@ class Redact(logging.Filter):
         return True
 
 
-class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """The log names recipients' numbers: each new log file is created owner-only (0600 on POSIX)."""
+def private_rotating_handler(log_file: Path) -> logging.Handler:
+    """The daemon's log file, rotated at 1 MB, 5 kept. It names recipients' numbers: each new file
+    is created owner-only (0600 on POSIX). logging.handlers (sockets, queues) is imported only here:
+    the other commands write no log file."""
+    import logging.handlers
 
-    def _open(self):
-        return open(
-            self.baseFilename,
-            self.mode,
-            encoding=self.encoding,
-            errors=self.errors,
-            opener=lambda path, flags: os.open(path, flags, 0o600),
-        )
+    class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        def _open(self):
+            return open(
+                self.baseFilename,
+                self.mode,
+                encoding=self.encoding,
+                errors=self.errors,
+                opener=lambda path, flags: os.open(path, flags, 0o600),
+            )
+
+    return PrivateRotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
 
 
 def setup(secrets: Iterable[str], *, verbose: bool = False, log_file: Path | None = None) -> Redact:
@@ -54,7 +59,7 @@ def setup(secrets: Iterable[str], *, verbose: bool = False, log_file: Path | Non
     handlers[0].setLevel(logging.INFO if verbose else logging.WARNING)
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        rotating = PrivateRotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+        rotating = private_rotating_handler(log_file)
         rotating.setLevel(logging.INFO)
         handlers.append(rotating)
     for h in handlers:
