@@ -1,5 +1,5 @@
-"""The asyncio network backend under the broadcast client (siaran.delivery.sockets), against a raw
-HTTP/1.1 server on 127.0.0.1 that shows what reached the socket and when."""
+"""The broadcast client's transport (siaran.delivery.transport on siaran.delivery.sockets), against a
+raw HTTP/1.1 server on 127.0.0.1 that shows what reached the socket and when."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from siaran.delivery.http import broadcast_client_for
-from siaran.delivery.sockets import AsyncioBackend
 
 
 class RawServer:
@@ -82,27 +81,19 @@ def test_requests_reuse_one_connection():
     assert server.bodies == [b"hello 0", b"hello 1", b"hello 2"]
 
 
-def test_a_request_leaves_whole_when_its_answer_is_awaited():
-    """Head and body are written separately by httpcore; they reach the socket together, when the
-    answer is read: one send a request instead of two."""
+def test_a_request_leaves_in_one_send():
+    """Head and body reach the socket together: one send a request instead of two."""
     server = RawServer()
 
     async def go():
-        async with server as url:
-            port = int(url.rsplit(":", 1)[1])
-            stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
-            await stream.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n")
-            await stream.write(b"hello")
-            await asyncio.sleep(0.05)
-            before = list(server.chunks)
-            answer = await stream.read(65536, timeout=5)
-            await stream.aclose()
-            return before, answer
+        async with server as url, client() as http:
+            return await http.post(url + "/messages", content=b"hello")
 
-    before, answer = asyncio.run(go())
-    assert before == []  # nothing sent while the request was being written
-    assert server.chunks == [b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"]
-    assert answer.startswith(b"HTTP/1.1 200 OK")
+    response = asyncio.run(go())
+    assert response.status_code == 200
+    assert len(server.chunks) == 1
+    assert server.chunks[0].startswith(b"POST /messages HTTP/1.1\r\n")
+    assert server.chunks[0].endswith(b"\r\n\r\nhello")
 
 
 def test_a_connection_the_server_closed_is_not_reused():
