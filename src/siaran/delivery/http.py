@@ -21,13 +21,17 @@ def broadcast_client(settings: Settings) -> httpx.AsyncClient:
 def broadcast_client_for(concurrency: int, timeout: float) -> httpx.AsyncClient:
     return ProviderClient(
         timeout=httpx.Timeout(timeout, connect=10.0, pool=None),
-        transport=LeanTransport(max(1, concurrency) + 4, _tls_context()),
+        transport=LeanTransport(max(1, concurrency) + 4, _tls),
     )
 
 
 def instagram_client() -> httpx.AsyncClient:
     """Instagram: a few calls per post, some slow (container processing)."""
     return httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
+
+
+def _tls() -> ssl.SSLContext:
+    return _tls_context()  # looked up when asked: tests swap the context
 
 
 @functools.cache
