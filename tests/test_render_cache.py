@@ -4,6 +4,7 @@ command without importing fontTools or segno."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import jinja2
@@ -107,3 +108,18 @@ def test_font_code_points_and_qr_sizes_are_the_libraries_answers_read_back(proje
         with TTFont(path, lazy=True) as font:
             assert points == sorted(font.getBestCmap()) and len(points) > 200
     assert first[1] == again[1] == segno.make("https://s.id/ktp-sungairapak", error="m").symbol_size(border=0)[0]
+
+
+def test_slide_counts_are_remembered_and_an_edited_sop_is_laid_out_again(run, project: Path, cache: Path):
+    res = run("check", env={"SIARAN_CACHE_DIR": str(cache)})
+    assert res.exit_code == 0, res.all
+    (counts,) = cache.glob("render-*/slide-counts-*.json")
+    remembered = json.loads(counts.read_text(encoding="utf-8"))
+    assert remembered and all(isinstance(n, int) and n >= 1 for n in remembered.values())
+
+    sop = project / "content" / "sop" / "kartu-keluarga.yaml"
+    many = "".join(f"  - Langkah nomor {i} yang harus dilakukan warga di loket pelayanan\n" for i in range(400))
+    sop.write_text(sop.read_text(encoding="utf-8").replace("steps:\n", "steps:\n" + many, 1), encoding="utf-8")
+    res = run("check", env={"SIARAN_CACHE_DIR": str(cache)})
+    assert res.exit_code == 1 and "content/sop/kartu-keluarga.yaml" in res.all and "at most 10 fit one post" in res.all
+    assert len(json.loads(counts.read_text(encoding="utf-8"))) == len(remembered) + 1

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import PIL
 
-from ..content.files import slug, write_atomic
+from ..content.files import installed_stamp, slug, write_atomic
 from ..content.model import Office, Post
 from ..content.posts import MAX_IMAGES
 from ..errors import ContentError, TemplateError
@@ -26,6 +26,7 @@ from .cards import announcement_slides
 from .fonts import FontSet, office_fonts
 from .greeting import greeting_slides, holiday_date
 from .layout import Slide
+from .memo import memo
 from .paint import jpeg_bytes, paint
 from .poster import sop_slides
 
@@ -127,19 +128,16 @@ def greeting_day(project, post: Post):
     return holiday_date(project.calendar, post.holiday, project.today)
 
 
-def render_key(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> str:
-    """A digest of every input of the rendered pixels."""
-    import segno  # only when images are made: `siaran check` never needs it
-
+def _inputs(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> dict:
+    """Every input of the slides' layout and pixels but the libraries drawing them."""
     office_data = dataclasses.asdict(office)
     for key in ("logo", "font", "font_bold"):
         path = getattr(office, key)
         office_data[key] = hashlib.sha256(path.read_bytes()).hexdigest() if path else ""
     if office.signature and office.signature.photo:
         office_data["signature"]["photo"] = hashlib.sha256(office.signature.photo.read_bytes()).hexdigest()
-    inputs = {
+    return {
         "version": RENDER_VERSION,
-        "libraries": [PIL.__version__, segno.__version__],
         "fonts": fonts.identity(),
         "office": office_data,
         "post": {
@@ -153,8 +151,29 @@ def render_key(office: Office, post: Post, fonts: FontSet, text: str, day=None) 
             "day": day,
         },
     }
+
+
+def _digest(inputs: dict) -> str:
     canonical = json.dumps(inputs, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def render_key(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> str:
+    """A digest of every input of the rendered pixels."""
+    import segno  # only when images are made: `siaran check` never needs it
+
+    inputs = _inputs(office, post, fonts, text, day)
+    inputs["libraries"] = [PIL.__version__, segno.__version__]
+    return _digest(inputs)[:12]
+
+
+def slide_count(project, post: Post, fonts: FontSet, text: str) -> int:
+    """How many slides the post's card makes, remembered by a digest of its inputs (render's cache
+    folder, per Pillow version: the fonts' metrics come from it): laying out every card is most of
+    what `siaran check` spends on images."""
+    inputs = _inputs(project.office, post, fonts, text, greeting_day(project, post))
+    inputs["qr"] = installed_stamp("segno")  # a link's QR size takes room on the slide
+    return memo("slide-counts", "PIL").get(_digest(inputs), lambda: len(slides_for(project, post, fonts, text)))
 
 
 def cached(media_dir: Path, stem: str) -> tuple[Path, ...] | None:
@@ -202,7 +221,7 @@ def check_slide_counts(project) -> list[ContentError]:
             continue
         fonts = fonts or office_fonts(project.office)
         try:
-            count = len(slides_for(project, post, fonts, card_text(project, post))) + len(post.images)
+            count = slide_count(project, post, fonts, card_text(project, post)) + len(post.images)
         except ContentError:
             continue  # check_card_texts reports it
         if count > MAX_IMAGES:
