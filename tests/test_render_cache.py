@@ -123,3 +123,14 @@ def test_slide_counts_are_remembered_and_an_edited_sop_is_laid_out_again(run, pr
     res = run("check", env={"SIARAN_CACHE_DIR": str(cache)})
     assert res.exit_code == 1 and "content/sop/kartu-keluarga.yaml" in res.all and "at most 10 fit one post" in res.all
     assert len(json.loads(counts.read_text(encoding="utf-8"))) == len(remembered) + 1
+
+
+def test_a_damaged_or_vanished_cache_never_stops_a_render(run, cache: Path):
+    first = preview(run, cache)
+    for entry in cache.glob("render-*/__jinja2_*.cache"):
+        entry.write_bytes(entry.read_bytes()[:20])  # cut short, as a full disk or a crash might leave it
+    assert preview(run, cache) == first
+    for entry in cache.glob("render-*/*"):
+        entry.unlink()
+    next(cache.glob("render-*")).rmdir()  # deleted under a running process that still names it
+    assert preview(run, cache) == first

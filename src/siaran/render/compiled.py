@@ -10,14 +10,31 @@ cache folder templates are simply compiled each time.
 
 from __future__ import annotations
 
+import contextlib
+
 import jinja2
 
 from .memo import folder as _folder
 
 
+class _Cache(jinja2.FileSystemBytecodeCache):
+    """A cache never stops a render: an entry that cannot be read (damaged, the folder deleted
+    under a running daemon) is compiled again, one that cannot be written (disk full) is not kept."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a truncated or foreign file: pickle and marshal raise many kinds
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 def bytecode_cache() -> jinja2.BytecodeCache | None:
     folder = _folder()
-    return jinja2.FileSystemBytecodeCache(str(folder)) if folder else None
+    return _Cache(str(folder)) if folder else None
 
 
 def compile_source(env: jinja2.Environment, source: str, name: str) -> jinja2.Template:
