@@ -21,6 +21,7 @@ from ..history import deliveries, utc
 class Journal:
     def __init__(self, db: sqlite_utils.Database, worker: str, now: Callable[[], datetime], *, linger: float = 0.05):
         self.db = db
+        deliveries.statement_journals_in_memory(db)
         self.worker = worker
         self.now = now
         self.linger = linger  # longest an outcome waits for a commit
