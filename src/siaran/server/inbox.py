@@ -15,6 +15,7 @@ from datetime import datetime
 
 import sqlite_utils
 
+from ..history import deliveries
 from ..history import statuses as status_table
 from .events import Incoming, StatusEvent
 from .worker import QueueWorker
@@ -60,6 +61,7 @@ class Inbox(QueueWorker):
 
     def _run(self) -> None:
         db = self._open_db()
+        deliveries.statement_journals_in_memory(db)  # every status fires the hourly-count triggers
         try:
             while True:
                 items = [self._q.get()]
