@@ -8,10 +8,11 @@ import asyncio
 import httpx
 import pytest
 
+from fakes.loopback import LoopbackServer
 from siaran.delivery.http import broadcast_client_for
 
 
-class RawServer:
+class RawServer(LoopbackServer):
     """Answers each request with its body's length and a ``reply``-byte body; ``close_after`` answers
     then closes the connection (without saying so, as a server dropping idle connections does)."""
 
@@ -20,11 +21,9 @@ class RawServer:
         self.connections = 0
         self.chunks: list[bytes] = []
         self.bodies: list[bytes] = []
-        self.handlers: dict[asyncio.Task, asyncio.StreamWriter] = {}
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
-        self.handlers[asyncio.current_task()] = writer  # type: ignore[index]
         buffer = b""
         while True:
             chunk = await reader.read(1 << 20)
@@ -46,21 +45,7 @@ class RawServer:
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
                 await writer.drain()
                 if self.close_after:
-                    writer.close()
                     return
-        writer.close()
-
-    async def __aenter__(self) -> str:
-        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
-
-    async def __aexit__(self, *exc) -> None:
-        self.server.close()
-        for writer in self.handlers.values():
-            writer.close()
-        await asyncio.gather(*self.handlers, return_exceptions=True)
-        self.handlers.clear()
-        await self.server.wait_closed()
 
 
 def client(timeout: float = 5.0) -> httpx.AsyncClient:
@@ -162,19 +147,14 @@ def test_https_through_the_asyncio_backend(monkeypatch):
     client_ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
     ca.configure_trust(client_ctx)
     server = RawServer()
+    server.tls = server_ctx
 
     async def go(trusted: bool):
         monkeypatch.setattr(
             http_module, "_tls_context", lambda: client_ctx if trusted else http_module.ssl.create_default_context()
         )
-        srv = await asyncio.start_server(server.handle, "127.0.0.1", 0, ssl=server_ctx)
-        port = srv.sockets[0].getsockname()[1]
-        server.server = srv
-        try:
-            async with client() as http:
-                return await http.post(f"https://127.0.0.1:{port}/messages", content=b"secret")
-        finally:
-            await server.__aexit__()
+        async with server as url, client() as http:
+            return await http.post(url + "/messages", content=b"secret")
 
     response = asyncio.run(go(trusted=True))
     assert (response.status_code, response.content) == (200, b"xx")

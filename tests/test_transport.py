@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
+from fakes.loopback import LoopbackServer
 from siaran.channels.http import call
 from siaran.delivery.http import broadcast_client_for
 from siaran.delivery.transport import LeanTransport
@@ -31,7 +32,7 @@ async def read_request(reader: asyncio.StreamReader) -> bytes | None:
     return head + (await reader.readexactly(length[0]) if length else b"")
 
 
-class Server:
+class Server(LoopbackServer):
     """Answers each request with what ``answer(connection number, request)`` returns (None: closes
     instead), and closes after answers that say ``Connection: close`` (or every answer with
     ``close_after``); counts connections and keeps every request it read."""
@@ -40,41 +41,25 @@ class Server:
         self.answer, self.idle_close, self.close_after = answer, idle_close, close_after
         self.connections = 0
         self.requests: list[bytes] = []
-        self.tasks: set[asyncio.Task] = set()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
-        self.tasks.add(asyncio.current_task())  # type: ignore[arg-type]
         number = self.connections
-        try:
-            while True:
-                try:
-                    request = await asyncio.wait_for(read_request(reader), self.idle_close)
-                except TimeoutError:
-                    break  # idle too long: closed without a word, as keep-alive timeouts do
-                if request is None:
-                    break
-                self.requests.append(request)
-                reply = await self.answer(number, request) if self.answer else OK
-                if reply is None:
-                    break
-                writer.write(reply)
-                await writer.drain()
-                if self.close_after or b"Connection: close" in reply:
-                    break
-        finally:
-            writer.close()
-
-    async def __aenter__(self) -> str:
-        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
-
-    async def __aexit__(self, *exc) -> None:
-        self.server.close()
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        await self.server.wait_closed()
+        while True:
+            try:
+                request = await asyncio.wait_for(read_request(reader), self.idle_close)
+            except TimeoutError:
+                break  # idle too long: closed without a word, as keep-alive timeouts do
+            if request is None:
+                break
+            self.requests.append(request)
+            reply = await self.answer(number, request) if self.answer else OK
+            if reply is None:
+                break
+            writer.write(reply)
+            await writer.drain()
+            if self.close_after or b"Connection: close" in reply:
+                break
 
 
 def run(coro):
