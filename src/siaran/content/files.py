@@ -11,6 +11,7 @@ atomically, so a crash never leaves half a file under its final name.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -131,6 +132,7 @@ def user_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("siaran", appauthor=False))
 
 
+@functools.cache  # asked for each card a check lays out; a package does not change under a process
 def installed_stamp(package: str, files: tuple[str, ...] = ("__init__.py",)) -> str:
     """Names an installed package without importing it: its location and the size and time of
     ``files`` in it, which an upgrade or reinstall rewrites ('' if it is not installed)."""
