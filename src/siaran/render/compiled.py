@@ -40,12 +40,13 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
 def compile_source(env: jinja2.Environment, source: str, name: str) -> jinja2.Template:
     """``source`` as a template named ``name`` (a post's body), compiled once per version of its
     text, as Jinja2's loaders do for template files."""
-    cache_ = env.bytecode_cache
-    bucket = cache_.get_bucket(env, name, name, source) if cache_ else None
-    code = bucket.code if bucket else None
-    if code is None:
+    cache = env.bytecode_cache
+    if cache is None:
         code = env.compile(source, name=name, filename=name)
-        if bucket is not None and cache_ is not None:
-            bucket.code = code
-            cache_.set_bucket(bucket)
+    else:
+        bucket = cache.get_bucket(env, name, name, source)
+        if bucket.code is None:
+            bucket.code = env.compile(source, name=name, filename=name)
+            cache.set_bucket(bucket)
+        code = bucket.code
     return env.template_class.from_code(env, code, env.make_globals(None), None)
