@@ -12,7 +12,8 @@ import asyncio
 HIGH_WATER = 256 * 1024  # bytes received but not read yet before the socket stops reading
 
 
-def _expire(future: asyncio.Future) -> None:
+def expire(future: asyncio.Future) -> None:
+    """A timer's end: the waiter gets TimeoutError (unless it was settled first)."""
     if not future.done():
         future.set_exception(TimeoutError())
 
@@ -78,7 +79,7 @@ async def wait(protocol: Receiver, attr: str, timeout: float | None) -> None:
     loop = asyncio.get_running_loop()
     future = loop.create_future()
     setattr(protocol, attr, future)
-    timer = loop.call_later(timeout, _expire, future) if timeout is not None else None
+    timer = loop.call_later(timeout, expire, future) if timeout is not None else None
     try:
         await future
     finally:

@@ -29,7 +29,7 @@ from collections.abc import AsyncIterator, Callable
 import httptools
 import httpx
 
-from .sockets import Receiver, wait
+from .sockets import Receiver, expire, wait
 
 KEEPALIVE = 5.0  # seconds an idle connection is kept (httpx's default keep-alive expiry)
 FLUSH_AT = 64 * 1024  # request bytes gathered before they are written without waiting for the rest
@@ -268,7 +268,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
     async def _wait_for_room(self, loop: asyncio.AbstractEventLoop, deadline: float | None) -> None:
         future = loop.create_future()
         self.waiters.append(future)
-        timer = None if deadline is None else loop.call_at(deadline, _expire, future)
+        timer = None if deadline is None else loop.call_at(deadline, expire, future)
         try:
             await future
         except TimeoutError:
@@ -346,8 +346,3 @@ class LeanTransport(httpx.AsyncBaseTransport):
             future = self.waiters.popleft()
             if not future.done():
                 future.set_result(None)
-
-
-def _expire(future: asyncio.Future) -> None:
-    if not future.done():
-        future.set_exception(TimeoutError())
