@@ -131,12 +131,12 @@ def test_pacing_per_provider(tmp_path):
     asyncio.run(http.aclose())
 
 
-def test_history_writes_are_batched_not_one_commit_per_message(tmp_path):
-    """At 2,000 msg/s the engine claims 20 rows per commit; outcomes ride along."""
+def _broadcast(tmp_path, people: int, rate: float, latency: float):
+    """``people`` messages through the real engine and journal to a driver answering after ``latency``."""
     from datetime import UTC, datetime
 
     from siaran import history
-    from siaran.channels.base import Receipt
+    from siaran.channels.base import Message, Receipt
     from siaran.content.model import Recipient
     from siaran.delivery.engine import Broadcast
     from siaran.delivery.journal import Journal
@@ -148,7 +148,7 @@ def test_history_writes_are_batched_not_one_commit_per_message(tmp_path):
     now = datetime(2026, 11, 23, tzinfo=UTC)
     planned = [
         Planned(f"k{i}", "p", "whatsapp", f"+62812000{i:05d}", "l", None, Recipient(f"+62812000{i:05d}"))
-        for i in range(400)
+        for i in range(people)
     ]
     deliveries.reserve(db, ({"key": p.key, "post": "p", "channel": "whatsapp", "recipient": p.address,
                           "status": "queued"} for p in planned))  # fmt: skip
@@ -157,22 +157,42 @@ def test_history_writes_are_batched_not_one_commit_per_message(tmp_path):
         name = "instant"
 
         async def send(self, message):
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(latency)
             return Receipt(provider_id="id-" + message.key)
-
-    from siaran.channels.base import Message
 
     def render(p: Planned) -> Message:
         return Message(key=p.key, post="p", channel="whatsapp", recipient=p.address, text="halo")
 
-    journal = Journal(db, "me", lambda: now)
+    class Recording(Journal):
+        claims: list[int] = []
+
+        def claim(self, keys):
+            self.claims.append(len(keys))
+            return super().claim(keys)
+
+    journal = Recording(db, "me", lambda: now)
     summary = Summary("p", None)
     engine = Broadcast(Instant(), render, lambda: now, summary, journal, RetryPolicy(base=0),
-                       RateLimiter(2000), 64, ProgressCounter(400, None), None)  # fmt: skip
+                       RateLimiter(rate), 64, ProgressCounter(people, None), None)  # fmt: skip
     asyncio.run(engine.run(planned))
-    assert summary.sent == 400
-    assert journal.commits <= 60  # one per message would be >= 400
+    assert summary.sent == people
     assert {r["status"] for r in db["deliveries"].rows} == {"sent"}
+    return journal.commits, journal.claims
+
+
+def test_history_writes_are_batched_not_one_commit_per_message(tmp_path):
+    """At 2,000 msg/s the engine claims 50 rows (25 ms) per commit; outcomes ride along."""
+    commits, claims = _broadcast(tmp_path, 400, 2000, 0.005)
+    assert max(claims) == 50 and sum(claims) == 400
+    assert commits <= 40  # one per message would be >= 400
+
+
+def test_low_rate_outcomes_wait_for_the_next_claim(tmp_path):
+    """At 80 msg/s a commit claims 16 rows every 200 ms, and the answers that came in between ride
+    along with it instead of taking a commit of their own: 3 claims and the last answers."""
+    commits, claims = _broadcast(tmp_path, 48, 80, 0.05)
+    assert claims == [16, 16, 16]
+    assert commits <= 4
 
 
 def test_provider_client_keeps_no_cookies():

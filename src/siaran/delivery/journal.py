@@ -2,9 +2,9 @@
 
 The dispatcher claims a small batch of rows (``sending``) in ONE transaction and lets their
 requests go only once it is COMMITTED. Outcomes (sent, failed, …) need no wait: they ride along
-with the next claim, or a short timer's commit, so a crash loses at most a few milliseconds of
-outcomes — and those rows are still ``sending``, which the next run turns into ``uncertain``
-(never resent blindly).
+with the next claim, or a timer's commit at most one claim interval later (≤ 200 ms), so a crash
+loses at most that much of outcomes — and those rows are still ``sending``, which the next run
+turns into ``uncertain`` (never resent blindly).
 """
 
 from __future__ import annotations
