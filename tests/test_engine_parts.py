@@ -106,6 +106,19 @@ def test_cloud_retry_after_and_token_scrubbed():
     assert "EAAG-secret-123" not in str(error)
 
 
+def test_provider_json_both_ways():
+    """Bodies go out as compact UTF-8 (emoji and Indonesian text as they are); an answer that is
+    not JSON (a gateway's HTML page) is None."""
+    import json
+
+    from siaran.channels.http import json_body, json_bytes
+
+    body = {"to": "6281234", "text": {"body": "📢 *Kerja bakti* — Yth. Bu Siti,\nbawa cangkul"}}
+    assert json_bytes(body) == json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    assert json_body(httpx.Response(200, content=b'{"messages":[{"id":"wamid.1"}]}'))["messages"][0]["id"] == "wamid.1"
+    assert json_body(httpx.Response(502, content=b"<html>Bad gateway</html>")) is None
+
+
 def test_pacing_per_provider(tmp_path):
     import httpx as _httpx
 
@@ -163,11 +176,11 @@ def _broadcast(tmp_path, people: int, rate: float, latency: float):
     def render(p: Planned) -> Message:
         return Message(key=p.key, post="p", channel="whatsapp", recipient=p.address, text="halo")
 
-    class Recording(Journal):
-        claims: list[int] = []
+    claims: list[int] = []
 
+    class Recording(Journal):
         def claim(self, keys):
-            self.claims.append(len(keys))
+            claims.append(len(keys))
             return super().claim(keys)
 
     journal = Recording(db, "me", lambda: now)
@@ -177,7 +190,7 @@ def _broadcast(tmp_path, people: int, rate: float, latency: float):
     asyncio.run(engine.run(planned))
     assert summary.sent == people
     assert {r["status"] for r in db["deliveries"].rows} == {"sent"}
-    return journal.commits, journal.claims
+    return journal.commits, claims
 
 
 def test_history_writes_are_batched_not_one_commit_per_message(tmp_path):

@@ -4,11 +4,11 @@ Retry-After, and keeping the token out of every message."""
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import httpx
+import orjson
 
 from ..errors import DeliveryError, PermanentError, TransientError, UncertainError
 from ..i18n import N_
@@ -27,9 +27,15 @@ def retry_after(response: httpx.Response) -> float | None:
 
 
 def json_body(response: httpx.Response) -> Any:
-    with contextlib.suppress(ValueError):
-        return json.loads(response.content)  # providers answer UTF-8 JSON; skips charset sniffing
+    """The answer's JSON, or None. Providers answer UTF-8 JSON: no charset sniffing."""
+    with contextlib.suppress(orjson.JSONDecodeError):
+        return orjson.loads(response.content)
     return None
+
+
+def json_bytes(value: Any) -> bytes:
+    """A request's JSON body: compact UTF-8, as ``json.dumps(ensure_ascii=False)`` would write it."""
+    return orjson.dumps(value)
 
 
 async def call(request: Awaitable[httpx.Response], provider: str) -> httpx.Response:

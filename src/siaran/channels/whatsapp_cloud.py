@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import mimetypes
 import re
 from datetime import timedelta
@@ -23,7 +22,7 @@ import httpx
 from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, scrub
 from ..i18n import N_, _
 from .base import MediaStore, Message, Receipt
-from .http import Parts, call, http_status_error, json_body, retry_after
+from .http import Parts, call, http_status_error, json_body, json_bytes, retry_after
 from .limits import split_text
 
 MEDIA_TTL = timedelta(days=29)  # ids live 30 days; renewing a day early keeps a long broadcast safe
@@ -261,8 +260,7 @@ class CloudDriver:
 
     async def _post_message(self, n: int, body: dict[str, Any]) -> str:
         # This runs up to 1,000 times a second: only the body is made per message.
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        response = await call(self.http.send(self._request(content)), "WhatsApp Cloud API")
+        response = await call(self.http.send(self._request(json_bytes(body))), "WhatsApp Cloud API")
         data = json_body(response)
         if response.status_code == 200 and isinstance(data, dict) and data.get("messages"):
             return str(data["messages"][0].get("id", ""))
