@@ -355,3 +355,26 @@ def test_a_text_over_the_cloud_limit_goes_as_numbered_parts_and_check_warns(run,
     assert len(texts) == 6 and all(len(t) <= 4096 for t in texts)
     assert [t.split("\n", 1)[0] for t in texts] == [f"({i}/6)" for i in range(1, 7)]
     assert all(t.split("\n", 1)[1].startswith("Paragraf") for t in texts[1:])  # cut at paragraph boundaries
+
+
+def test_answers_are_freed_without_the_garbage_collector(run, project, cloud):
+    """httpx links a response and its stream both ways; siaran unlinks each answer once it is read,
+    so a broadcast's answers are freed as they go instead of piling up for the garbage collector."""
+    import gc
+
+    import httpx
+
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        res = run("send", POST, "--now", "--channel", "whatsapp", env=env(cloud))
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, httpx.Response)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert res.exit_code == 0, res.all
+    assert len(cloud.delivered) == PEOPLE
+    assert left == []

@@ -14,6 +14,7 @@ from ..errors import DeliveryError, PermanentError, TransientError, UncertainErr
 from ..i18n import N_
 
 T = TypeVar("T")
+_READ = httpx.ByteStream(b"")
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -39,10 +40,10 @@ def json_bytes(value: Any) -> bytes:
 
 
 async def call(request: Awaitable[httpx.Response], provider: str) -> httpx.Response:
-    """Await one request. Failures before the request left are transient (safe to resend);
-    failures after it left make the outcome uncertain (never resent automatically)."""
+    """Await one request (its answer read whole). Failures before the request left are transient
+    (safe to resend); failures after it left make the outcome uncertain (never resent automatically)."""
     try:
-        return await request
+        response = await request
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as e:
         raise TransientError(
             N_("cannot reach {provider}: {error}").format(provider=provider, error=type(e).__name__)
@@ -61,6 +62,11 @@ async def call(request: Awaitable[httpx.Response], provider: str) -> httpx.Respo
         ) from None
     except httpx.HTTPError as e:
         raise DeliveryError(f"{provider}: {type(e).__name__}") from None
+    # httpx links a response and its stream both ways (BoundAsyncStream): a cycle that only the
+    # garbage collector frees, ~13 objects a message; its collections took ~7% of a broadcast's
+    # CPU. Read whole and closed, the answer no longer needs its stream.
+    response.stream = _READ
+    return response
 
 
 def http_status_error(response: httpx.Response, provider: str, detail: str = "") -> DeliveryError:
