@@ -30,7 +30,7 @@ from ..i18n import N_, _
 from ..plan import Planned, plan
 from ..render.images import post_images
 from ..render.text import tanggal
-from . import instagram, window
+from . import collector, instagram, window
 from .backoff import policy
 from .engine import Broadcast, Gate
 from .http import broadcast_client
@@ -221,12 +221,13 @@ async def send_planned(
     day = day or app.local_now().date()
     if images is None:
         images = post_images(app.project, post, app.media_dir)
-    async with broadcast_client(app.settings) as http:
-        driver = make_driver(app.settings, http, app.clock, MediaCache(app.db))
-        try:
-            await _send_all(app, post, todo, driver, images, day, summary, progress, stop, gate)
-        finally:
-            await driver.aclose()
+    with collector.fewer_collections():
+        async with broadcast_client(app.settings) as http:
+            driver = make_driver(app.settings, http, app.clock, MediaCache(app.db))
+            try:
+                await _send_all(app, post, todo, driver, images, day, summary, progress, stop, gate)
+            finally:
+                await driver.aclose()
 
 
 def reservation(app: App, p: Planned, now: datetime) -> dict:
