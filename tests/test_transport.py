@@ -234,3 +234,37 @@ def test_streamed_bodies_go_whole():
     upload, streamed = server.requests
     assert upload.count(b"\xff\xd8") == 40_000
     assert b"transfer-encoding: chunked" in streamed.lower()
+
+
+def test_a_whole_answer_frees_its_connection_at_once_a_late_body_once_read():
+    """An answer that arrived whole with its head is handed over read, and its connection is idle
+    again before the caller looks at it; a body that comes later is streamed, and the connection
+    waits for it to be read."""
+
+    class Late(Server):
+        async def handle(self, reader, writer):  # head first, the body 50 ms later
+            self.connections += 1
+            while (request := await read_request(reader)) is not None:
+                self.requests.append(request)
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n")
+                await writer.drain()
+                await asyncio.sleep(0.05)
+                writer.write(b"late")
+                await writer.drain()
+
+    whole, late = Server(), Late()
+
+    async def go():
+        transport = LeanTransport(4, lambda: None)
+        seen = []
+        async with whole as url, late as late_url, httpx.AsyncClient(transport=transport) as http:
+            for target in (url, late_url):
+                async with http.stream("POST", target, content=b"hi") as response:
+                    origin = ("http", response.url.host, response.url.port)
+                    idle_before = len(transport.idle.get(origin, ()))
+                    body = await response.aread()
+                idle_after = len(transport.idle.get(origin, ()))
+                seen.append((body, idle_before, idle_after))
+        return seen
+
+    assert run(go()) == [(b"ok", 1, 1), (b"late", 0, 1)]
