@@ -134,3 +134,25 @@ def test_a_damaged_or_vanished_cache_never_stops_a_render(run, cache: Path):
         entry.unlink()
     next(cache.glob("render-*")).rmdir()  # deleted under a running process that still names it
     assert preview(run, cache) == first
+
+
+def test_segno_version_in_the_render_key_is_read_back_without_importing_segno(tmp_path: Path):
+    """A send whose card is already rendered names it by a key that includes segno's version:
+    remembered per installed segno, so the send does not import segno (65-75 ms) to find it."""
+    import os
+    import subprocess
+    import sys
+
+    import segno
+
+    env = {**os.environ, "SIARAN_CACHE_DIR": str(tmp_path / "cache")}
+    code = (
+        "import json, sys; from siaran.render import images;"
+        "print(json.dumps([images._segno_version(), 'segno' in sys.modules]))"
+    )
+    first, again = (
+        json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True).stdout)
+        for _ in range(2)
+    )
+    assert first == [segno.__version__, True]
+    assert again == [segno.__version__, False]

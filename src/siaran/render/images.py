@@ -160,11 +160,21 @@ def _digest(inputs: dict) -> str:
 
 def render_key(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> str:
     """A digest of every input of the rendered pixels."""
-    import segno  # only when images are made: `siaran check` never needs it
-
     inputs = _inputs(office, post, fonts, text, day)
-    inputs["libraries"] = [PIL.__version__, segno.__version__]
+    inputs["libraries"] = [PIL.__version__, _segno_version()]
     return _digest(inputs)[:12]
+
+
+def _segno_version() -> str:
+    """segno's version, remembered per installed segno: importing it takes 65-75 ms, and a send
+    whose card is already rendered needs nothing else from it."""
+
+    def find() -> str:
+        import segno
+
+        return segno.__version__
+
+    return memo("version", "segno").get("segno", find)
 
 
 def slide_count(project, post: Post, fonts: FontSet, text: str) -> int:
