@@ -162,3 +162,26 @@ def test_https_through_the_asyncio_backend(monkeypatch):
     with pytest.raises(httpx.ConnectError):
         asyncio.run(go(trusted=False))  # a certificate nobody vouches for: no request leaves
     assert server.bodies == [b"secret"]
+
+
+def test_deadlines_end_late_waits_and_stop_when_nothing_waits():
+    """One sweep timer for every wait: an unanswered wait ends in TimeoutError (at most a tick
+    late), an answered one leaves nothing behind, and with nothing waiting no timer is left."""
+    from siaran.delivery.sockets import Deadlines, Receiver, wait
+
+    async def go():
+        loop = asyncio.get_running_loop()
+        deadlines = Deadlines(tick=0.02)
+        answered, silent = Receiver(), Receiver()
+        loop.call_later(0.01, answered.data_received, b"HTTP/1.1 200 OK\r\n")
+        start = loop.time()
+        await wait(answered, "reader", 5.0, deadlines)
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(wait(silent, "reader", 0.05, deadlines), 2)  # not swept: 2 s
+        waited = loop.time() - start
+        await asyncio.sleep(0.05)  # the sweep after the last wait
+        return waited, deadlines.waits, deadlines._timer, answered.reader, silent.reader
+
+    waited, waits, timer, *readers = asyncio.run(go())
+    assert 0.05 <= waited < 1.0
+    assert waits == {} and timer is None and readers == [None, None]

@@ -74,15 +74,42 @@ class Receiver(asyncio.Protocol):
         return data
 
 
-async def wait(protocol: Receiver, attr: str, timeout: float | None) -> None:
+class Deadlines:
+    """The timeouts of a pool's waits, checked by one timer every ``tick`` seconds (so a timeout ends
+    up to ``tick`` late). A wait costs a dict entry instead of a timer: asyncio keeps a cancelled
+    timer in its heap until its time would have come, so 30 s read timeouts at 1,000 answers a
+    second kept ~30,000 of them there, each new one compared with ~15 others in Python."""
+
+    def __init__(self, tick: float = 0.25):
+        self.tick = tick
+        self.waits: dict[asyncio.Future, float] = {}
+        self._timer: asyncio.TimerHandle | None = None
+
+    def add(self, future: asyncio.Future, timeout: float) -> None:
+        loop = future.get_loop()
+        self.waits[future] = loop.time() + timeout
+        if self._timer is None:
+            self._timer = loop.call_later(self.tick, self._sweep, loop)
+
+    def discard(self, future: asyncio.Future) -> None:
+        self.waits.pop(future, None)
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        now = loop.time()
+        for future in [f for f, at in self.waits.items() if at <= now]:
+            del self.waits[future]
+            expire(future)
+        self._timer = loop.call_later(self.tick, self._sweep, loop) if self.waits else None
+
+
+async def wait(protocol: Receiver, attr: str, timeout: float | None, deadlines: Deadlines) -> None:
     """Wait until the protocol settles its ``reader`` or ``drainer`` future; TimeoutError after ``timeout``."""
-    loop = asyncio.get_running_loop()
-    future = loop.create_future()
+    future = asyncio.get_running_loop().create_future()
     setattr(protocol, attr, future)
-    timer = loop.call_later(timeout, expire, future) if timeout is not None else None
+    if timeout is not None:
+        deadlines.add(future, timeout)
     try:
         await future
     finally:
         setattr(protocol, attr, None)
-        if timer is not None:
-            timer.cancel()
+        deadlines.discard(future)

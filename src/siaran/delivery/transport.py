@@ -29,7 +29,7 @@ from collections.abc import AsyncIterator, Callable
 import httptools
 import httpx
 
-from .sockets import Receiver, expire, wait
+from .sockets import Deadlines, Receiver, expire, wait
 
 KEEPALIVE = 5.0  # seconds an idle connection is kept (httpx's default keep-alive expiry)
 FLUSH_AT = 64 * 1024  # request bytes gathered before they are written without waiting for the rest
@@ -84,10 +84,10 @@ class _Answer:
 
 
 class _Connection:
-    __slots__ = ("answer", "expires", "origin", "receiver", "transport")
+    __slots__ = ("answer", "deadlines", "expires", "origin", "receiver", "transport")
 
-    def __init__(self, origin: Origin, transport: asyncio.Transport, receiver: Receiver):
-        self.origin, self.transport, self.receiver = origin, transport, receiver
+    def __init__(self, origin: Origin, transport: asyncio.Transport, receiver: Receiver, deadlines: Deadlines):
+        self.origin, self.transport, self.receiver, self.deadlines = origin, transport, receiver, deadlines
         self.answer = _Answer()
         self.expires = 0.0
 
@@ -107,7 +107,7 @@ class _Connection:
         self.transport.write(data)
         if r.paused:  # the send buffer is full: wait for the socket to take it
             try:
-                await wait(r, "drainer", timeout)
+                await wait(r, "drainer", timeout, self.deadlines)
             except TimeoutError:
                 raise httpx.WriteTimeout("timed out sending the request") from None
             if r.error is not None:
@@ -142,7 +142,7 @@ class _Connection:
         r, answer = self.receiver, self.answer
         if not r.buffer and not r.eof:
             try:
-                await wait(r, "reader", timeout)
+                await wait(r, "reader", timeout, self.deadlines)
             except TimeoutError:
                 raise httpx.ReadTimeout("timed out waiting for the answer") from None
         if r.buffer:
@@ -216,6 +216,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
         self.open: set[_Connection] = set()  # busy and idle
         self.connecting = 0
         self.waiters: deque[asyncio.Future] = deque()  # requests waiting for a free connection
+        self.deadlines = Deadlines()  # read and write timeouts
         self.closed = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -322,7 +323,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
             self.connecting -= 1
             if len(self.open) + self.connecting < self.limit:
                 self._wake_one()  # a failed connect frees its room
-        connection = _Connection(origin, transport, receiver)  # type: ignore[arg-type]
+        connection = _Connection(origin, transport, receiver, self.deadlines)  # type: ignore[arg-type]
         self.open.add(connection)
         return connection
 
