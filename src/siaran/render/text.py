@@ -365,5 +365,5 @@ _BLANKS = re.compile(r"\n{3,}")
 
 def _tidy(text: str) -> str:
     """At most one blank line in a row, no trailing spaces: WhatsApp shows every newline."""
-    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    text = "\n".join([line.rstrip() for line in text.strip().splitlines()])  # a list: join runs faster
     return _BLANKS.sub("\n\n", text)
