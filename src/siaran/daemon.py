@@ -30,6 +30,7 @@ from . import alerts
 from .app import App
 from .clock import Clock
 from .config import Settings
+from .delivery import eventloop
 from .delivery import occurrences as runner
 from .errors import ContentErrors, HistoryError, LockedError, SiaranError
 from .history import worker_id
@@ -90,7 +91,7 @@ class Daemon:
         try:
             try:
                 self._log_problems(app)
-                results = asyncio.run(self._process(app))
+                results = eventloop.run(self._process(app))
             except (ContentErrors, HistoryError) as e:  # nothing can be sent: the operator must know
                 reason = str(e).splitlines()[0]
                 text = _("siaran sent nothing: {reason}").format(reason=reason)

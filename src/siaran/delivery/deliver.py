@@ -30,7 +30,7 @@ from ..i18n import N_, _
 from ..plan import Planned, plan
 from ..render.images import post_images
 from ..render.text import tanggal
-from . import collector, instagram, window
+from . import collector, eventloop, instagram, window
 from .backoff import policy
 from .engine import Broadcast, Gate
 from .http import broadcast_client
@@ -76,7 +76,7 @@ def prepare(
 
 def deliver(app: App, post: Post, **options) -> Summary:
     """``deliver_async`` for synchronous callers (the CLI); same options."""
-    return asyncio.run(deliver_async(app, post, **options))
+    return eventloop.run(deliver_async(app, post, **options))
 
 
 async def deliver_async(

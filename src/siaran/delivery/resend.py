@@ -10,12 +10,13 @@ from ..content.model import Recipient
 from ..history import deliveries, optouts
 from ..i18n import N_
 from ..plan import Planned
+from . import eventloop
 from .deliver import send_planned
 from .summary import Progress, Summary
 
 
 def retry(app: App, status: str, *, post: str | None = None, progress: Progress | None = None) -> list[Summary]:
-    return asyncio.run(retry_async(app, status, post=post, progress=progress))
+    return eventloop.run(retry_async(app, status, post=post, progress=progress))
 
 
 async def retry_async(

@@ -25,6 +25,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from ..app import App
+from ..delivery import eventloop
 from ..errors import ConfigError
 from ..history import open_db
 from ..i18n import _, ngettext
@@ -187,21 +188,9 @@ async def serve_async(app: App, running: Running, *, webhook: bool = True, page:
             sock.close()
 
 
-def _run(coroutine) -> None:
-    """Run on uvloop where it exists (Linux, macOS): about twice the webhook events per CPU second."""
-    try:
-        import uvloop
-
-        factory = uvloop.new_event_loop
-    except ImportError:  # Windows: the standard loop
-        factory = None
-    with asyncio.Runner(loop_factory=factory) as runner:
-        runner.run(coroutine)
-
-
 def serve(app: App, *, webhook: bool = True, page: bool = True) -> None:
     """Run until Ctrl-C / SIGTERM (the CLI)."""
-    _run(serve_async(app, Running(), webhook=webhook, page=page))
+    eventloop.run(serve_async(app, Running(), webhook=webhook, page=page))
 
 
 def start_in_thread(app: App, *, webhook: bool = True, page: bool = True, timeout: float = 10.0) -> Running:
@@ -210,7 +199,7 @@ def start_in_thread(app: App, *, webhook: bool = True, page: bool = True, timeou
 
     def target() -> None:
         try:
-            _run(serve_async(app, running, webhook=webhook, page=page))
+            eventloop.run(serve_async(app, running, webhook=webhook, page=page))
         except BaseException as e:
             running.error = e
             log.exception("the webhook server stopped")

@@ -4,11 +4,11 @@ Replies recorded but not sent when the program stopped go first at the next star
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import queue
 
 from ..app import App
+from ..delivery import eventloop
 from ..delivery.replies import Reply, send_replies
 from ..history import contacts
 from .worker import QueueWorker
@@ -55,7 +55,7 @@ class Replier(QueueWorker):
 
     def _send(self, app: App, replies: list[Reply]) -> None:
         try:
-            summary = asyncio.run(send_replies(app, replies))
+            summary = eventloop.run(send_replies(app, replies))
             self.sent += summary.sent
         except Exception:  # the rows stay queued: sent at the next start
             log.exception("could not send %d auto-replies", len(replies))
