@@ -22,6 +22,7 @@ from ..content.model import Office, Post
 from ..content.posts import MAX_IMAGES
 from ..errors import ContentError, TemplateError
 from ..i18n import _
+from . import qr
 from .cards import announcement_slides
 from .fonts import FontSet, office_fonts
 from .greeting import greeting_slides, holiday_date
@@ -161,20 +162,8 @@ def _digest(inputs: dict) -> str:
 def render_key(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> str:
     """A digest of every input of the rendered pixels."""
     inputs = _inputs(office, post, fonts, text, day)
-    inputs["libraries"] = [PIL.__version__, _segno_version()]
+    inputs["libraries"] = [PIL.__version__, qr.version()]
     return _digest(inputs)[:12]
-
-
-def _segno_version() -> str:
-    """segno's version, remembered per installed segno: importing it takes 65-75 ms, and a send
-    whose card is already rendered needs nothing else from it."""
-
-    def find() -> str:
-        import segno
-
-        return segno.__version__
-
-    return memo("version", "segno").get("segno", find)
 
 
 def slide_count(project, post: Post, fonts: FontSet, text: str) -> int:
