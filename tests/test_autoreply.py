@@ -12,13 +12,14 @@ from siaran.server import menu
 def test_check_names_file_line_and_field(run, project):
     path = project / "content/autoreply.yaml"
     text = path.read_text()
+    line_no = text[: text.index("title: Informasi")].count("\n") + 1
     text = text.replace("title: Informasi", "title: Informasi dan jam layanan kelurahan")
     text = text.replace("post: sop/ktp-el", "post: sop/tidak-ada")
     path.write_text(text)
     result = run("check")
     assert result.exit_code == 1
     lines = [line for line in result.stderr.splitlines() if "autoreply.yaml" in line]
-    assert any("title is 35 characters; at most 24" in line and ":30" in line for line in lines), result.stderr
+    assert any("title is 35 characters; at most 24" in line and f":{line_no}" in line for line in lines), result.stderr
     assert any("no post named 'sop/tidak-ada'" in line for line in lines), result.stderr
 
 

@@ -191,6 +191,10 @@ SETTINGS: tuple[Setting, ...] = (
         "Apprise URLs that alert the operator, comma-separated (mailto://, tgram://, ntfys://, json://, ...).",
         secret=True,
     ),
+    S("inbox", "reply_template", "", "Cloud API approved template (name[:language]) for replies after 24 hours."),
+    S("inbox", "reply_template_params", "text", "Body parameters of inbox.reply_template, in order: name, text."),
+    S("inbox", "page_reply", False, "Let the operator page reply to and close conversations (`serve --balas`).", bool),
+    S("inbox", "retention_days", 365, "Days incoming messages and replies are kept; older ones are deleted.", int),
     S("daemon", "log_file", DEFAULT_LOG, "Rotating log file of `siaran run` (relative to the project)."),
     S("daemon", "lock_file", "siaran.lock", "Lock file that keeps one daemon per project folder."),
 )

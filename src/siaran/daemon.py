@@ -136,7 +136,7 @@ class Daemon:
             stopped = ""
             if not self._stop.is_set():
                 stopped = await _publish_waiting_instagram(app)
-            found = alerts.for_problems(app.project) + alerts.for_results(results)
+            found = alerts.for_problems(app.project) + alerts.for_results(results) + _inbox(app)
             if stopped:
                 found.append(
                     alerts.Alert(
@@ -232,6 +232,18 @@ def _summary(results: list[runner.Result]) -> str:
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or N_("nothing due")
+
+
+def _inbox(app: App) -> list[alerts.Alert]:
+    """The inbox's morning alert; and messages past their retention period deleted. Never stops a pass."""
+    from .inbox import watch
+
+    try:
+        watch.purge(app)
+        return watch.morning_alert(app)
+    except Exception:
+        log.exception("inbox check failed")
+        return []
 
 
 async def _publish_waiting_instagram(app: App) -> str:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .app import App
-from .history import instagram, reports, snapshots
+from .history import instagram, reports, snapshots, tickets
 from .i18n import _
 
 
@@ -111,6 +111,15 @@ def build(app: App, weeks: int = 4) -> list[Week]:
                 (_("no Instagram post this week yet") if w.current else _("no Instagram post this week")) + extra
             )
     return sorted(out.values(), key=lambda w: w.start)
+
+
+def ticket_months(app: App, months: int = 12) -> list[dict]:
+    """Aduan and saran tickets opened and closed per office month, the last ``months`` months."""
+    tz = app.office.timezone
+    today = app.local_now().date()
+    first = date(today.year - (1 if today.month <= months - 1 else 0), (today.month - months) % 12 + 1, 1)
+    offset = int(app.now().astimezone(tz).utcoffset().total_seconds() // 60)
+    return tickets.months(app.db, offset, _utc_midnight(first, tz))
 
 
 def as_dicts(weeks: list[Week]) -> list[dict]:

@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("history:history_cmd", "Show the delivery history: one line per post and occurrence, in office time."),
     "holidays": ("calendar:holidays", "The year's holidays (default: this year): date, name, kind, and the "
                  "greeting that goes out."),
+    "inbox": ("inbox:inbox_group", "The office's WhatsApp inbox: conversations waiting for a person; reply, close, "
+              "export."),
     "instagram": ("instagram:instagram", "Instagram queue: see it, publish it, reconcile it with the profile."),
     "list": ("content:list_posts", "Every post, one per line: name, kind, channels, lists, title."),
     "optout": ("optout:optout_group", "Numbers that never get broadcasts (people who asked to stop)."),

@@ -14,6 +14,7 @@ from ..daemon import MAX_SLEEP, Daemon, project_lock, run_once
 from ..delivery.occurrences import Result
 from ..delivery.summary import EXIT_INCOMPLETE
 from ..errors import ConfigError, ContentErrors, SiaranError
+from ..history import conversations
 from ..history.alerts import failures_since, heartbeat
 from ..history.alerts import since as alerts_since
 from ..history.occurrences import held as held_occurrences
@@ -164,6 +165,11 @@ def status(ctx: click.Context) -> None:
     click.echo(_("Failed or uncertain, last 7 days: {n}").format(n=total))
     for f in failures:
         click.secho(f"  {f['n']:>5} {_(f['status']):<11} {f['post']}", fg="yellow")
+    waiting, oldest = conversations.waiting(app.db)
+    worry |= bool(waiting)
+    click.echo(_("Inbox: {n} conversation(s) waiting for an answer").format(n=waiting)
+               + (_(", the oldest since {when} (`siaran inbox`)").format(when=local(oldest["waiting_since"]))
+                  if oldest else ""))  # fmt: skip
     sent_today = alerts_since(app.db, now - timedelta(days=1))
     click.echo(_("Alerts to the operator, last 24 hours: {n}").format(n=len(sent_today)))
     if worry:

@@ -42,8 +42,22 @@ def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
         )
         for flag in w.flags:
             click.secho(f"{'':<9} ! {flag}", fg="yellow")
+    _tickets(app)
     flagged = sum(1 for w in rows if w.flags)
     if flagged:
         click.secho(
             _("{n} week(s) without an Instagram post (aim for at least one a week).").format(n=flagged), fg="yellow"
         )
+
+
+def _tickets(app) -> None:
+    """Aduan and saran received through WhatsApp, opened and closed per month (the last 12 months)."""
+    months = weekly.ticket_months(app)
+    if not months:
+        return
+    click.echo()
+    click.secho(_("Aduan and saran on WhatsApp per month"), bold=True)
+    heads = (_("month"), _("kind"), _("opened"), _("closed"))
+    click.echo("{:<8} {:<6} {:>7} {:>7}".format(*heads))
+    for m in months:
+        click.echo(f"{m['month']:<8} {m['category']:<6} {m['opened']:>7} {m['closed']:>7}")

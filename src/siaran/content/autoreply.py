@@ -33,6 +33,17 @@ DEFAULT_STOP = (
     "Baik, nomor Anda sudah kami hapus dari daftar siaran {office}. Anda tidak akan menerima siaran lagi.\n"
     "Jika ingin menerima siaran kembali, balas *MULAI*."
 )
+INTAKES = ("aduan", "saran")
+# The answer to a message recorded as an aduan or saran; {ticket} is its number.
+TICKET_REPLY = {
+    "aduan": "Terima kasih, aduan Anda sudah kami catat. Nomor aduan Anda {ticket}.\n"
+    "Petugas kami menindaklanjutinya pada jam kerja; sebutkan nomor ini bila menanyakannya.",
+    "saran": "Terima kasih atas saran Anda. Nomor saran Anda {ticket}.",
+}
+# In the away message, {buka} becomes when the office opens next ("Senin, 23 November pukul 08.00 WITA");
+# an away message without it gets this sentence at its end.
+AWAY_WHEN = "Petugas kami akan membalas mulai {buka}."
+
 DEFAULT_START = (
     "Terima kasih, nomor Anda kembali terdaftar untuk menerima siaran {office}.\n"
     "Untuk berhenti kapan saja, balas *BERHENTI*."
@@ -46,6 +57,7 @@ class Option:
     reply: str = ""  # the answer's text, or
     post: str = ""  # a post name (e.g. sop/ktp-el): its WhatsApp text and images
     line: int | None = None
+    intake: str = ""  # aduan | saran: the person's next message is recorded as one, with a ticket number
 
 
 @dataclass(frozen=True)
@@ -115,10 +127,14 @@ def _options(data: object, f: Fields, problems: list[ContentError]) -> tuple[Opt
         if not isinstance(item, Located):
             f.error("options", _("option {n} must be title: ... with reply: or post:").format(n=i))
             continue
-        o = Fields(item, REL, ("title", "description", "reply", "post"), problems)
+        o = Fields(item, REL, ("title", "description", "reply", "post", "intake"), problems)
         title = o.str("title", required=True) or ""
         description = o.str("description", default="") or ""
         reply, post = o.str("reply", default="") or "", o.str("post", default="") or ""
+        intake = (o.str("intake", default="") or "").strip().lower()
+        if intake and intake not in INTAKES:
+            o.error("intake", _("option {n}: intake is {value!r}; it can be aduan or saran").format(n=i, value=intake))
+            intake = ""
         if len(title) > TITLE_MAX:
             o.error("title", _("option {n}: title is {count} characters; at most {limit} (WhatsApp list)").format(
                 n=i, count=len(title), limit=TITLE_MAX))  # fmt: skip
@@ -129,7 +145,9 @@ def _options(data: object, f: Fields, problems: list[ContentError]) -> tuple[Opt
             o.error(
                 "reply", _("option {n}: give either reply: (a text) or post: (a post name), one of them").format(n=i)
             )
-        out.append(Option(title, description, reply, post.removesuffix(".md").removesuffix(".yaml"), item.line))
+        out.append(
+            Option(title, description, reply, post.removesuffix(".md").removesuffix(".yaml"), item.line, intake)
+        )
     return tuple(out)
 
 

@@ -42,6 +42,8 @@ class Reply:
     text: str  # always complete on its own (the numbered menu): Fonnte, WAHA and the outbox send this
     images: tuple[str, ...] = ()
     interactive: dict | None = field(default=None)  # Cloud API interactive object (list or buttons)
+    # Cloud API outside the 24-hour window: {"template": name, "language": code, "template_params": [...]}
+    template: dict | None = field(default=None)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -79,7 +81,10 @@ async def send_replies(app: App, replies: list[Reply]) -> Summary:
 
     def render(p: Planned) -> Message:
         r = by_key[p.key]
-        extra = {"interactive": r.interactive} if r.interactive else {}
+        # A reply is free text inside the person's 24-hour window, never the broadcasts' template.
+        extra: dict = {"template": "", **(r.template or {})}
+        if r.interactive:
+            extra["interactive"] = r.interactive
         return Message(p.key, r.post, "whatsapp", r.recipient, r.text, tuple(Path(i) for i in r.images), extra=extra)
 
     async with broadcast_client(app.settings) as http:

@@ -280,3 +280,36 @@ def m009_whatsapp_hours(db: sqlite_utils.Database) -> None:
         "select substr(sent_at, 1, 13), post, coalesce(occurrence, ''), status, count(*) from deliveries "
         f"where {_COUNTED.format(r='deliveries')} group by 1, 2, 3, 4"
     )
+
+
+@migrations()
+def m010_issue26_inbox(db: sqlite_utils.Database) -> None:
+    """The office's inbox ("Kotak masuk"): which incoming messages wait for a person, the state of each
+    person's conversation (baru → dibalas → selesai), replies written by the office, and aduan/saran
+    tickets with their yearly numbers (ADU-2026-0012)."""
+    inbound = db["inbound"]
+    inbound.add_column("sent_at", str)  # the provider's time of the message (UTC), else when it arrived
+    inbound.add_column("waits", int)  # 1: the menu did not answer it, a person must
+    inbound.add_column("out_of_hours", int)  # 1: it arrived while the office was closed
+    inbound.add_column("ticket", str)  # the aduan/saran ticket it opened
+    inbound.create_index(["contact", "received_at"])
+    inbound.create_index(["received_at"])  # retention: the oldest first
+    contacts = db["contacts"]
+    contacts.add_column("list_name", str)  # the name the office's lists give this number, when it wrote
+    contacts.add_column("state", str)  # baru | dibalas | selesai ('' never waited for a person)
+    contacts.add_column("waiting_since", str)  # the first message still waiting for a person
+    contacts.add_column("state_at", str)
+    contacts.add_column("intake", str)  # aduan | saran: the next message becomes a ticket
+    contacts.add_column("intake_at", str)
+    contacts.create_index(["state", "waiting_since"])
+    db["inbox_replies"].create(
+        {"key": str, "contact": str, "text": str, "via": str, "template": str, "created_at": str}, pk="key"
+    )
+    db["inbox_replies"].create_index(["contact", "created_at"])
+    db["tickets"].create(
+        {"id": str, "category": str, "year": int, "seq": int, "contact": str, "message_id": str,
+         "opened_at": str, "closed_at": str},
+        pk="id",
+    )  # fmt: skip
+    db["tickets"].create_index(["category", "year", "seq"], unique=True)
+    db["tickets"].create_index(["contact"])

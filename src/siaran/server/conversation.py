@@ -7,31 +7,35 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from ..app import App
 from ..channels import provider_name
-from ..content.autoreply import DEFAULT_START, DEFAULT_STOP, Autoreply, load_autoreply
+from ..content.autoreply import AWAY_WHEN, DEFAULT_START, DEFAULT_STOP, Autoreply, load_autoreply
 from ..content.model import Recipient
 from ..delivery.replies import Reply, reply_key, reservation
 from ..errors import SiaranError
-from ..history import contacts, optouts
-from ..history.db import immediate
+from ..history import contacts, conversations, optouts, tickets
+from ..history.db import immediate, utc
+from ..inbox.hours import OfficeHours, spoken
 from ..render.images import post_images
 from . import menu
 from .events import Incoming
 
 log = logging.getLogger(__name__)
 
+INTAKE_FOR = timedelta(hours=24)  # after choosing an aduan/saran option, the next message within this is one
 RELOAD = 30.0  # seconds a loaded project / autoreply file is trusted before looking again
 DEFAULT_TZ = ZoneInfo("Asia/Jakarta")
 
 
 class Conversation:
     def __init__(self, app: App, send: Callable[[Reply], None] | None = None):
+        self._names: dict[str, str] = {}  # number → name in the office's lists
         self.root, self.settings, self.clock = app.root, app.settings, app.clock
         self.send = send or (lambda reply: None)
         self._loaded = 0.0
@@ -61,6 +65,7 @@ class Conversation:
             problems: list = []
             auto = load_autoreply(self.root, problems) if self._app else None
             self._auto = None if problems else auto
+            self._names = _list_names(self._app)
             for p in problems:
                 log.warning("auto-reply menu not used: %s", p)
         return self._app, self._auto
@@ -74,33 +79,53 @@ class Conversation:
         tz = app.project.office.timezone if app else DEFAULT_TZ
         at = datetime.fromisoformat(m.at) if m.at else now
         phone = f"+{m.wa_id}" if m.wa_id else ""
+        hours = OfficeHours.of(app.project, auto) if app else None
+        closed = hours is not None and not hours.is_open(now)
         reply: Reply | None = None
+        waits, ticket = True, ""
         with immediate(db):
             if not contacts.first_time(db, m.message_id, m.provider, m.contact_id, m.type, m.text, now):
                 return  # redelivered: answered (or deliberately not) the first time
             before = contacts.touch(db, m.contact_id, wa_id=m.wa_id, user_id=m.user_id, name=m.name,
                                     provider=m.provider, at=at)  # fmt: skip
-            word = menu.keyword(m.text) if not m.choice else ""
+            if phone and phone in self._names:
+                conversations.set_list_name(db, m.contact_id, self._names[phone])
+            word = menu.keyword(m.text) if not m.choice and m.type in menu.TEXT_TYPES else ""
             key = reply_key(m.provider, m.message_id)
             source = f"whatsapp:{m.provider}"
             office = self.office_name(app)
             if word == "stop" and phone:
+                waits = False
                 optouts.opt_out(db, phone, now, source=source, message_id=m.message_id, reason=m.text.strip())
                 text = (auto.stop if auto else DEFAULT_STOP).replace("{office}", office)
                 reply = Reply(key, "autoreply/berhenti", phone, text)
             elif word == "start" and phone:
+                waits = False
                 optouts.opt_in(db, phone, now, source=source, message_id=m.message_id)
                 text = (auto.start if auto else DEFAULT_START).replace("{office}", office)
                 reply = Reply(key, "autoreply/mulai", phone, text)
-            elif auto is not None and app is not None and phone:
+            elif auto is not None and app is not None and hours is not None and phone:
                 local = now.astimezone(tz)
-                # autoreply.yaml's own hours, else the office's hours per day (content/office.yaml)
-                open_now = auto.open_at(local) if auto.hours else app.project.office.is_open(local) is not False
-                away = bool(auto.away) and not open_now and (before or {}).get("away_on") != str(local.date())
-                answer = menu.decide(auto, m.text, m.choice, first=before is None, away=away)
+                away = bool(auto.away) and closed and (before or {}).get("away_on") != str(local.date())
+                if away:
+                    auto = replace(auto, away=with_opening(auto.away, hours.next_open(now), now))
+                answer = menu.decide(auto, m.text, m.choice, first=before is None, away=away, kind=m.type,
+                                     intake=_pending_intake(before, now))  # fmt: skip
+                waits = answer.waits
                 if away:
                     contacts.set_away(db, m.contact_id, str(local.date()))
+                if answer.ticket:
+                    ticket = tickets.open_ticket(db, answer.ticket, m.contact_id, m.message_id, now, local.year)
+                    answer = replace(answer, text=answer.text.replace("{ticket}", ticket))
+                if answer.intake or answer.ticket or (before or {}).get("intake"):
+                    conversations.set_intake(db, m.contact_id, answer.intake, now)
                 reply = self._reply(app, auto, answer, key, phone, m.name)
+            else:
+                waits = m.type not in menu.TEXT_TYPES or bool(m.text.strip())
+            conversations.mark_inbound(db, m.message_id, sent_at=utc(at), waits=waits, out_of_hours=closed,
+                                       ticket=ticket)  # fmt: skip
+            if waits:
+                conversations.wait(db, m.contact_id, now)
             if reply is not None:
                 db["deliveries"].insert(reservation(reply, provider_name("whatsapp", self.settings), now), ignore=True)
                 contacts.set_reply(db, m.message_id, reply.key, reply.to_json())
@@ -119,3 +144,29 @@ class Conversation:
             return Reply(key, answer.post, phone, menu.join(answer.lead, auto.fallback))
         interactive = menu.interactive(auto, answer.lead) if answer.menu and cloud else None
         return Reply(key, answer.post, phone, answer.text, interactive=interactive)
+
+
+def with_opening(away: str, opens: datetime | None, now: datetime) -> str:
+    """The away message saying when the office answers: ``{buka}`` filled in, or a sentence added."""
+    if opens is None:
+        return away.replace("{buka}", "pada jam kerja berikutnya")
+    when = spoken(opens, now)
+    if "{buka}" in away:
+        return away.replace("{buka}", when)
+    return away.rstrip() + "\n" + AWAY_WHEN.format(buka=when)
+
+
+def _pending_intake(before: dict | None, now: datetime) -> str:
+    if not before or not before.get("intake") or not before.get("intake_at"):
+        return ""
+    return before["intake"] if now - datetime.fromisoformat(before["intake_at"]) <= INTAKE_FOR else ""
+
+
+def _list_names(app: App | None) -> dict[str, str]:
+    """Number → name from the office's lists, read when the content changes (not per message)."""
+    if app is None:
+        return {}
+    try:
+        return {r.phone: r.name for blist in app.project.lists.values() for r in blist.recipients if r.name}
+    except SiaranError:
+        return {}

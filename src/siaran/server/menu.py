@@ -8,13 +8,20 @@ away message goes in front once a day outside office hours.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ..content.autoreply import Autoreply, Option
+from ..content.autoreply import TICKET_REPLY, Autoreply, Option
 
 STOP_WORDS = frozenset({"BERHENTI", "STOP", "UNREG"})
 START_WORDS = frozenset({"MULAI", "START"})
 MENU_WORDS = frozenset({"MENU", "0"})
+# A whole message of these greets or thanks: nobody needs to answer it in person.
+SMALL_TALK = frozenset({
+    "HALO", "HALLO", "HAI", "HI", "HELLO", "P", "PING", "PAGI", "SIANG", "SORE", "MALAM", "SELAMAT PAGI",
+    "SELAMAT SIANG", "SELAMAT SORE", "SELAMAT MALAM", "ASSALAMUALAIKUM", "ASSALAMU'ALAIKUM", "ASSALAMUALAIKUM WR WB",
+    "TERIMA KASIH", "TERIMAKASIH", "MAKASIH", "TRIMS", "THANKS", "OK", "OKE", "OKAY", "BAIK", "SIAP", "YA", "IYA",
+})  # fmt: skip
+TEXT_TYPES = frozenset({"text", "interactive", "button"})
 BUTTONS_MAX, BUTTON_TITLE_MAX, LIST_ROWS_MAX, ROW_TITLE_MAX, BODY_MAX = 3, 20, 10, 24, 1024
 
 
@@ -31,6 +38,9 @@ class Answer:
     option: Option | None = None  # an answer that is a post: the conversation renders it
     menu: bool = False  # the menu is part of it (Cloud: shown as an interactive list or buttons)
     lead: str = ""  # the text before the menu (welcome / away), for the interactive body
+    waits: bool = False  # the menu did not answer the message: a person must (the inbox lists it)
+    intake: str = ""  # an aduan/saran option was chosen: the next message becomes a ticket
+    ticket: str = ""  # this message is an aduan/saran: open a ticket ({ticket} in ``text``)
 
 
 def _number(text: str, choice: str) -> int | None:
@@ -38,21 +48,34 @@ def _number(text: str, choice: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def decide(auto: Autoreply, text: str, choice: str = "", *, first: bool = False, away: bool = False) -> Answer:
+def needs_person(text: str, kind: str = "text") -> bool:
+    """A message the menu cannot answer by itself: a picture, a voice note or a document (caption or
+    not), or words other than a greeting or thanks."""
+    if kind and kind not in TEXT_TYPES:
+        return True
+    words = " ".join(text.replace(",", " ").replace("!", " ").replace(".", " ").split()).upper()
+    return bool(words) and words not in SMALL_TALK
+
+
+def decide(auto: Autoreply, text: str, choice: str = "", *, first: bool = False, away: bool = False,
+           kind: str = "text", intake: str = "") -> Answer:  # fmt: skip
     """``first``: this person never wrote before; ``away``: outside office hours and no away message
-    sent to them today."""
+    sent to them today; ``intake``: they chose an aduan/saran option, this message is its text."""
     lead = auto.away if away else ""
-    number = _number(text, choice)
+    number = _number(text, choice) if kind in TEXT_TYPES else None
     if first:
         lead = "\n\n".join(t for t in (lead, auto.welcome) if t)
-        return _menu("autoreply/welcome", auto, lead)
-    if text.strip().upper() in MENU_WORDS or number == 0:
+        return replace(_menu("autoreply/welcome", auto, lead), waits=needs_person(text, kind))
+    if kind in TEXT_TYPES and (text.strip().upper() in MENU_WORDS or number == 0):
         return _menu("autoreply/menu", auto, lead)
     if number is not None and 1 <= number <= len(auto.options):
         option = auto.options[number - 1]
         body = option.reply if not option.post else ""
-        return Answer(f"autoreply/{number}", join(lead, body), option if option.post else None, lead=lead)
-    return Answer("autoreply/fallback", join(lead, auto.fallback), lead=lead)
+        return Answer(f"autoreply/{number}", join(lead, body), option if option.post else None, lead=lead,
+                      intake=option.intake)  # fmt: skip
+    if intake in TICKET_REPLY and needs_person(text, kind):
+        return Answer(f"autoreply/{intake}", join(lead, TICKET_REPLY[intake]), lead=lead, waits=True, ticket=intake)
+    return Answer("autoreply/fallback", join(lead, auto.fallback), lead=lead, waits=needs_person(text, kind))
 
 
 def join(*parts: str) -> str:
