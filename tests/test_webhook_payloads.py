@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fakes import meta_webhooks as meta
 from siaran.server import cloud, fonnte, signatures, waha
+from siaran.server.events import Malformed, Parsed
 
 
 def test_cloud_statuses_with_pricing_and_errors():
@@ -12,8 +15,9 @@ def test_cloud_statuses_with_pricing_and_errors():
         {"id": "wamid.C", "status": "played", "timestamp": "1795000000", "recipient_id": "6283"},
         {"id": "wamid.D", "status": "deleted", "timestamp": "1795000000"},
     )  # fmt: skip
-    statuses, incoming = cloud.parse(payload)
-    assert not incoming
+    parsed = cloud.parse(payload)
+    statuses = parsed.statuses
+    assert not parsed.incoming
     assert [(s.message_id, s.status) for s in statuses] == [("wamid.A", "delivered"), ("wamid.B", "failed"),
                                                             ("wamid.C", "read")]  # fmt: skip
     failed = statuses[1]
@@ -21,33 +25,35 @@ def test_cloud_statuses_with_pricing_and_errors():
 
 
 def test_cloud_text_and_interactive_messages_carry_the_contact():
-    _, (text,) = cloud.parse(meta.text_message("6281234567801", " Halo ", "wamid.T", user_id="ID.1"))
+    (text,) = cloud.parse(meta.text_message("6281234567801", " Halo ", "wamid.T", user_id="ID.1")).incoming
     assert (text.wa_id, text.user_id, text.name, text.text, text.choice) == (
         "6281234567801", "ID.1", "Budi Santoso", "Halo", "")  # fmt: skip
-    _, (tap,) = cloud.parse(meta.interactive_reply("6281234567801", "menu:2", "Informasi", "wamid.I"))
+    (tap,) = cloud.parse(meta.interactive_reply("6281234567801", "menu:2", "Informasi", "wamid.I")).incoming
     assert (tap.type, tap.text, tap.choice) == ("interactive", "Informasi", "menu:2")
-    _, (button,) = cloud.parse(meta.interactive_reply("6281", "menu:1", "Ya", "wamid.J", kind="button_reply"))
+    (button,) = cloud.parse(meta.interactive_reply("6281", "menu:1", "Ya", "wamid.J", kind="button_reply")).incoming
     assert button.choice == "menu:1"
-    assert cloud.parse({"object": "whatsapp_business_account", "entry": [{"changes": [{"value": None}]}]}) == ([], [])
-    assert cloud.parse(["not", "a", "dict"]) == ([], [])
+    assert not cloud.parse({"object": "whatsapp_business_account", "entry": [{"changes": [{"value": None}]}]})
+    with pytest.raises(Malformed):
+        cloud.parse(["not", "a", "dict"])
 
 
 def test_fonnte_incoming_status_and_device_events():
-    _, (m,) = fonnte.parse(meta.fonnte_message("6281234567801", "BERHENTI", "991"))
+    (m,) = fonnte.parse(meta.fonnte_message("6281234567801", "BERHENTI", "991")).incoming
     assert (m.provider, m.message_id, m.wa_id, m.text) == ("fonnte", "991", "6281234567801", "BERHENTI")
-    (s,), _ = fonnte.parse({"id": "80012345", "status": "read", "timestamp": 1795000000})
+    (s,) = fonnte.parse({"id": "80012345", "status": "read", "timestamp": 1795000000}).statuses
     assert (s.message_id, s.status) == ("80012345", "read")
-    assert fonnte.parse({"device": "6281154002727", "status": "disconnect", "reason": "logout"}) == ([], [])
+    assert fonnte.parse({"device": "6281154002727", "status": "disconnect", "reason": "logout"}) == Parsed()
 
 
 def test_waha_ignores_groups_and_own_messages():
     group = meta.waha_message("1203630@g", "halo", "false_1")
     group["payload"]["from"] = "120363040000000000@g.us"
-    assert waha.parse(group) == ([], [])
+    (g,) = waha.parse(group).incoming
+    assert g.group and not g.answerable  # recorded, never answered
     own = meta.waha_message("6281", "halo", "true_1")
     own["payload"]["fromMe"] = True
-    assert waha.parse(own) == ([], [])
-    (s,), _ = waha.parse(meta.waha_ack("true_6281@c.us_X", -1))
+    assert waha.parse(own) == Parsed()
+    (s,) = waha.parse(meta.waha_ack("true_6281@c.us_X", -1)).statuses
     assert s.status == "failed" and s.error
 
 

@@ -110,7 +110,11 @@ def test_unsigned_or_wrongly_signed_posts_change_nothing(server, project):
 
 
 def test_a_body_over_the_cap_is_refused(server, project):
-    big = meta.text_message(BUDI, "x" * 1_100_000, "wamid.big")
+    """Meta documents webhooks of up to 3 MB: a 1.2 MB batch is taken, 3.2 MB is not."""
+    batch = meta.statuses(*(meta.status(f"wamid.{i:07d}", "read", "6281") for i in range(8000)))
+    assert len(meta.encode(batch)) > 1_200_000
+    assert server.cloud(batch).status_code == 200
+    big = meta.text_message(BUDI, "x" * 3_200_000, "wamid.big")
     assert server.cloud(big).status_code == 413
     server.settle()
     assert db(project)["inbound"].count == 0
@@ -312,7 +316,7 @@ def test_statuses_from_waha_acks_move_the_delivery(project, cloud, run):
     assert d["deliveries"].get(1)["status"] == "read"
 
 
-def test_a_sender_without_a_phone_number_is_kept_by_user_id_and_not_answered(server, project, cloud):
+def test_a_sender_without_a_phone_number_opts_out_by_user_id_and_is_not_answered(server, project, cloud):
     payload = meta.envelope(
         {
             "contacts": [{"profile": {"name": "Warga"}, "user_id": "ID.998877665544"}],
@@ -325,7 +329,13 @@ def test_a_sender_without_a_phone_number_is_kept_by_user_id_and_not_answered(ser
     d = db(project)
     (c,) = list(d["contacts"].rows)
     assert (c["id"], c["user_id"], c["wa_id"]) == ("user:ID.998877665544", "ID.998877665544", None)
-    assert d["optouts"].count == 0 and not cloud.bodies  # no number to opt out or to answer
+    assert [r["phone"] for r in d["optouts"].rows] == ["user:ID.998877665544"] and not cloud.bodies  # no number
+    # the same person later writes with their number: contact and opt-out follow it
+    later = meta.text_message(BUDI, "halo", "wamid.withphone", user_id="ID.998877665544")
+    assert server.cloud(later).status_code == 200
+    server.settle()
+    assert [r["phone"] for r in d["optouts"].rows] == [f"+{BUDI}"]
+    assert [r["id"] for r in d["contacts"].rows] == [BUDI]
 
 
 def test_serve_refuses_a_busy_port_with_a_clear_message(run, cloud):

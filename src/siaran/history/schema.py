@@ -313,3 +313,31 @@ def m010_issue26_inbox(db: sqlite_utils.Database) -> None:
     )  # fmt: skip
     db["tickets"].create_index(["category", "year", "seq"], unique=True)
     db["tickets"].create_index(["contact"])
+
+
+@migrations()
+def m011_issue25_gateways_as_they_send(db: sqlite_utils.Database) -> None:
+    """Webhooks as the gateways really send them:
+
+    - ``deliveries.pricing_category`` / ``billable``: Meta's price of each message (from its status), so
+      `siaran report` can count what a month costs; ``webhook_statuses`` keeps them while it waits;
+    - ``fonnte_states``: Fonnte's stateid → message id (its later status calls carry the stateid alone);
+    - ``webhook_problems``: errors a provider reports for a whole webhook or one incoming message
+      (Meta's value-level and message-level ``errors``); Meta never sends them again;
+    - ``inbound.group_id`` / ``member``: a message said in a group, and who said it.
+    """
+    db["deliveries"].add_column("pricing_category", str)
+    db["deliveries"].add_column("billable", int)
+    db["webhook_statuses"].add_column("category", str)
+    db["webhook_statuses"].add_column("billable", int)
+    db["fonnte_states"].create({"state_id": str, "message_id": str, "at": str}, pk="state_id", if_not_exists=True)
+    db["webhook_problems"].create(
+        {
+            "id": int, "provider": str, "scope": str, "code": str, "title": str, "detail": str, "message_id": str,
+            "contact": str, "at": str, "received_at": str,
+        },
+        pk="id", if_not_exists=True,
+    )  # fmt: skip
+    db["webhook_problems"].create_index(["received_at"], if_not_exists=True)
+    db["inbound"].add_column("group_id", str)
+    db["inbound"].add_column("member", str)

@@ -11,7 +11,7 @@ A status whose message id is not known yet (the webhook beat the send's answer) 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import sqlite_utils
@@ -31,6 +31,12 @@ _SQL = {
 }
 
 
+# Meta prices a message once: its category and whether it is billable, kept from the first status that says.
+_PRICED = f"update deliveries set pricing_category = coalesce(pricing_category, ?), billable = coalesce(billable, ?) " \
+    f"where key = {_KEY}"  # fmt: skip
+STATE = "fonnte-state:"  # a Fonnte status known only by its stateid waits under this prefix
+
+
 @dataclass(frozen=True, slots=True)
 class StatusEvent:
     message_id: str  # wamid…, Fonnte id, WAHA message id
@@ -39,21 +45,31 @@ class StatusEvent:
     error_code: str = ""
     error: str = ""
     recipient: str = ""
+    category: str = ""  # Meta's pricing category (marketing, utility, authentication, service, ...)
+    billable: bool | None = None  # Meta's pricing.billable
+    state_id: str = ""  # Fonnte's stateid: its later calls name the message by this alone
 
 
 def _apply(db: sqlite_utils.Database, events: Iterable[StatusEvent], stamp: str) -> None:
     by_status: dict[str, list[tuple]] = {"delivered": [], "read": [], "failed": []}
+    priced: list[tuple] = []
     for e in events:
+        at = e.at or stamp  # a status without its own time happened when it arrived: never an empty time
         if e.status == "delivered":
-            by_status["delivered"].append((e.at, stamp, e.message_id))
+            by_status["delivered"].append((at, stamp, e.message_id))
         elif e.status == "read":
-            by_status["read"].append((e.at, e.at, stamp, e.message_id))
+            by_status["read"].append((at, at, stamp, e.message_id))
         elif e.status == "failed":
-            by_status["failed"].append((e.at, e.error_code or None, e.error or None, stamp, e.message_id))
+            by_status["failed"].append((at, e.error_code or None, e.error or None, stamp, e.message_id))
+        if e.category or e.billable is not None:
+            billable = None if e.billable is None else int(e.billable)
+            priced.append((e.category or None, billable, e.message_id))
     # delivered before read before failed: the order statuses arrive in cannot move a row backwards
     for status in ("delivered", "read", "failed"):
         if by_status[status]:
             db.conn.executemany(_SQL[status], by_status[status])
+    if priced:
+        db.conn.executemany(_PRICED, priced)
 
 
 def known_ids(db: sqlite_utils.Database, ids: Sequence[str]) -> set[str]:
@@ -69,18 +85,56 @@ def record(db: sqlite_utils.Database, events: Sequence[StatusEvent], now: dateti
     Returns (applied to a known message, kept waiting)."""
     stamp = utc(now)
     with immediate(db):
+        events = _by_state(db, events, stamp)
         known = known_ids(db, [e.message_id for e in events])
         ready = [e for e in events if e.message_id in known]
         waiting = [e for e in events if e.message_id not in known]
         _apply(db, ready, stamp)
         if waiting:
+            rows = [
+                (e.message_id, e.status, e.at or stamp, e.error_code, e.error, e.recipient, e.category or None,
+                 None if e.billable is None else int(e.billable), stamp)
+                for e in waiting
+            ]  # fmt: skip
             db.conn.executemany(
-                "insert or ignore into webhook_statuses "
-                "(message_id, status, at, error_code, error, recipient, received_at) values (?, ?, ?, ?, ?, ?, ?)",
-                [(e.message_id, e.status, e.at, e.error_code, e.error, e.recipient, stamp) for e in waiting],
+                "insert or ignore into webhook_statuses (message_id, status, at, error_code, error, recipient, "
+                "category, billable, received_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
             )
         db.conn.execute("delete from webhook_statuses where received_at < ?", [utc(now - KEEP_PENDING)])
     return len(ready), len(waiting)
+
+
+_WAITING = "select message_id, status, at, error_code, error, recipient, category, billable from webhook_statuses"
+
+
+def _waiting(row: tuple) -> StatusEvent:
+    *head, category, billable = row
+    return StatusEvent(*head, category=category or "", billable=None if billable is None else bool(billable))
+
+
+def _by_state(db: sqlite_utils.Database, events: Sequence[StatusEvent], stamp: str) -> list[StatusEvent]:
+    """Fonnte calls its status script first with ``id`` and ``stateid``, later with ``stateid`` only:
+    remember the pair, and name a later status by the message id it stands for (or by its stateid
+    prefixed, waiting, until the first call comes)."""
+    out: list[StatusEvent] = []
+    for e in events:
+        if e.state_id and e.message_id:
+            db.conn.execute(
+                "insert or ignore into fonnte_states (state_id, message_id, at) values (?, ?, ?)",
+                [e.state_id, e.message_id, stamp],
+            )
+            key = f"{STATE}{e.state_id}"
+            early = db.conn.execute(f"{_WAITING} where message_id = ?", [key]).fetchall()
+            if early:  # later calls that came before the first one
+                db.conn.execute("delete from webhook_statuses where message_id = ?", [key])
+                out.extend(replace(_waiting(r), message_id=e.message_id) for r in early)
+        if e.message_id or not e.state_id:
+            out.append(e)
+            continue
+        row = db.conn.execute("select message_id from fonnte_states where state_id = ?", [e.state_id]).fetchone()
+        out.append(replace(e, message_id=row[0] if row else f"{STATE}{e.state_id}"))
+    return out
 
 
 def link(db: sqlite_utils.Database, pairs: Sequence[tuple[str, str]], stamp: str) -> None:
@@ -93,13 +147,9 @@ def link(db: sqlite_utils.Database, pairs: Sequence[tuple[str, str]], stamp: str
     waiting: list[StatusEvent] = []
     for chunk in chunks(ids):
         marks = ",".join("?" * len(chunk))
-        rows = db.conn.execute(
-            f"select message_id, status, at, error_code, error, recipient from webhook_statuses "
-            f"where message_id in ({marks})",
-            chunk,
-        ).fetchall()
+        rows = db.conn.execute(f"{_WAITING} where message_id in ({marks})", chunk).fetchall()
         if rows:
-            waiting.extend(StatusEvent(*r) for r in rows)
+            waiting.extend(_waiting(r) for r in rows)
             db.conn.execute(f"delete from webhook_statuses where message_id in ({marks})", chunk)
     _apply(db, waiting, stamp)
 

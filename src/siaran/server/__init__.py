@@ -55,7 +55,34 @@ def webhook_configured(settings) -> bool:
 
 def make_inbox(app: App, replier: Replier) -> Inbox:
     path = app.settings.path("history")
-    return Inbox(lambda: open_db(path), app.now, Conversation(app, replier.put), alert_failed_later(app))
+    return Inbox(lambda: open_db(path), app.now, Conversation(app, replier.put), alert_failed_later(app),
+                 alert_problems(app))  # fmt: skip
+
+
+def _alert(app: App, problem: str, text: str) -> None:
+    """One operator alert (at most one a day per ``problem``), from the inbox's thread."""
+    from .. import alerts
+
+    fresh = App(root=app.root, settings=app.settings, clock=app.clock)  # this thread's own history connection
+    try:
+        asyncio.run(alerts.notify(fresh, [alerts.Alert(problem, text)]))
+    finally:
+        if "db" in fresh.__dict__:
+            fresh.db.conn.close()
+
+
+def alert_problems(app: App) -> Callable[[list], None]:
+    """Errors Meta reports outside a delivery status (130429 rate limit, 131051 unsupported message,
+    ...): one operator alert a day, naming Meta's code and words."""
+
+    def alert(found: list) -> None:
+        detail = "; ".join(dict.fromkeys(f"{p.code} {p.title}".strip() for p in found))[:300]
+        text = _("siaran: WhatsApp reports a problem with the webhook ({detail}). See the page's Problems.").format(
+            detail=detail
+        )
+        _alert(app, "whatsapp:provider-errors", text)
+
+    return alert
 
 
 def alert_failed_later(app: App) -> Callable[[dict[str, int]], None]:
@@ -63,8 +90,6 @@ def alert_failed_later(app: App) -> Callable[[dict[str, int]], None]:
     operator alert a day, through the same alerts as the daemon's."""
 
     def alert(codes: dict[str, int]) -> None:
-        from .. import alerts
-
         count = sum(codes.values())
         detail = ", ".join(_("{n}x code {code}").format(n=n, code=c) for c, n in sorted(codes.items()))
         text = ngettext(
@@ -74,12 +99,7 @@ def alert_failed_later(app: App) -> Callable[[dict[str, int]], None]:
             "See `siaran history --status failed`; 131047 means outside the 24-hour window (a template is needed).",
             count,
         ).format(n=count, detail=detail)
-        fresh = App(root=app.root, settings=app.settings, clock=app.clock)  # this thread's own history connection
-        try:
-            asyncio.run(alerts.notify(fresh, [alerts.Alert("whatsapp:failed-later", text)]))
-        finally:
-            if "db" in fresh.__dict__:
-                fresh.db.conn.close()
+        _alert(app, "whatsapp:failed-later", text)
 
     return alert
 

@@ -84,26 +84,32 @@ class Conversation:
         reply: Reply | None = None
         waits, ticket = True, ""
         with immediate(db):
-            if not contacts.first_time(db, m.message_id, m.provider, m.contact_id, m.type, m.text, now):
+            if not contacts.first_time(db, m.message_id, m.provider, m.contact_id, m.type, m.text, now,
+                                       group=m.group, member=m.member):  # fmt: skip
                 return  # redelivered: answered (or deliberately not) the first time
+            if not m.answerable:  # a group, a reaction, an edit, a deletion, a notice: recorded, never answered
+                conversations.mark_inbound(db, m.message_id, sent_at=utc(at), waits=False, out_of_hours=closed)
+                return
             before = contacts.touch(db, m.contact_id, wa_id=m.wa_id, user_id=m.user_id, name=m.name,
                                     provider=m.provider, at=at)  # fmt: skip
             if phone and phone in self._names:
                 conversations.set_list_name(db, m.contact_id, self._names[phone])
-            word = menu.keyword(m.text) if not m.choice and m.type in menu.TEXT_TYPES else ""
+            # typed words, a caption, or a quick-reply button's text or payload; our own menu rows are not keywords
+            word = "" if m.choice.startswith("menu:") else menu.keyword(m.text) or menu.keyword(m.choice)
             key = reply_key(m.provider, m.message_id)
             source = f"whatsapp:{m.provider}"
             office = self.office_name(app)
-            if word == "stop" and phone:
+            who = phone or (f"user:{m.user_id}" if m.user_id else "")  # a username-only sender: by user id
+            if word == "stop" and who:
                 waits = False
-                optouts.opt_out(db, phone, now, source=source, message_id=m.message_id, reason=m.text.strip())
+                optouts.opt_out(db, who, now, source=source, message_id=m.message_id, reason=m.text.strip())
                 text = (auto.stop if auto else DEFAULT_STOP).replace("{office}", office)
-                reply = Reply(key, "autoreply/berhenti", phone, text)
-            elif word == "start" and phone:
+                reply = Reply(key, "autoreply/berhenti", phone, text) if phone else None
+            elif word == "start" and who:
                 waits = False
-                optouts.opt_in(db, phone, now, source=source, message_id=m.message_id)
+                optouts.opt_in(db, who, now, source=source, message_id=m.message_id)
                 text = (auto.start if auto else DEFAULT_START).replace("{office}", office)
-                reply = Reply(key, "autoreply/mulai", phone, text)
+                reply = Reply(key, "autoreply/mulai", phone, text) if phone else None
             elif auto is not None and app is not None and hours is not None and phone:
                 local = now.astimezone(tz)
                 away = bool(auto.away) and closed and (before or {}).get("away_on") != str(local.date())

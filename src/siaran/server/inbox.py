@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 import queue
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import sqlite_utils
 
-from ..history import deliveries
+from ..history import contacts, deliveries, problems
 from ..history import statuses as status_table
-from .events import Incoming, StatusEvent
+from ..history.db import immediate
+from .events import ContactChange, Incoming, ProviderProblem, StatusEvent
 from .worker import QueueWorker
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,13 @@ class Inbox(QueueWorker):
         now: Callable[[], datetime],
         on_incoming: Callable[[sqlite_utils.Database, Incoming], None] | None = None,
         on_failed: Callable[[dict[str, int]], None] | None = None,
+        on_problem: Callable[[list[ProviderProblem]], None] | None = None,
     ):
         self._open_db = open_db
         self.now = now
         self.on_incoming = on_incoming
         self.on_failed = on_failed  # the operator alert for messages that failed after sending
+        self.on_problem = on_problem  # the operator alert for errors Meta reports outside a status
         super().__init__()
         self.received = 0  # events taken by the listener
         self.applied = 0  # statuses matched to a delivery
@@ -50,13 +53,14 @@ class Inbox(QueueWorker):
         self._counted = 0.0
         self.lost = 0  # events given up after TRIES failed writes (logged)
 
-    def put(self, statuses: list[StatusEvent], incoming: list[Incoming]) -> bool:
+    def put(self, statuses: list[StatusEvent], incoming: list[Incoming], changes: Sequence[ContactChange] = (),
+            problems: Sequence[ProviderProblem] = ()) -> bool:  # fmt: skip
         """False when the writer is not running: the listener then answers 503 and the provider
         sends the webhook again later, instead of it being kept only in memory."""
         if self._thread is None or not self._thread.is_alive():
             return False
-        self.received += len(statuses) + len(incoming)
-        self._q.put((statuses, incoming))
+        self.received += len(statuses) + len(incoming) + len(changes) + len(problems)
+        self._q.put((statuses, incoming, changes, problems))
         return True
 
     def _run(self) -> None:
@@ -84,8 +88,8 @@ class Inbox(QueueWorker):
         finally:
             db.close()
 
-    def _write(self, db: sqlite_utils.Database, work: list[tuple[list[StatusEvent], list[Incoming]]]) -> None:
-        statuses = [s for batch, _ in work for s in batch]
+    def _write(self, db: sqlite_utils.Database, work: list[tuple]) -> None:
+        statuses = [s for batch, *_ in work for s in batch]
         for attempt in range(1, TRIES + 1):
             try:
                 if statuses:
@@ -102,7 +106,7 @@ class Inbox(QueueWorker):
                 if attempt == TRIES:
                     self.lost += len(statuses)
                 time.sleep(min(2.0, 0.2 * attempt))
-        for _, incoming in work:
+        for _, incoming, changes, found in work:
             for message in incoming:
                 self.messages += 1
                 if self.on_incoming is None:
@@ -111,6 +115,30 @@ class Inbox(QueueWorker):
                     self.on_incoming(db, message)
                 except Exception:  # one bad message must not stop the statuses behind it
                     log.exception("could not handle incoming message %s", message.message_id)
+            for change in changes:
+                try:
+                    with immediate(db):
+                        contacts.apply_change(db, change, self.now())
+                except Exception:
+                    log.exception("could not apply a %s contact change", change.action)
+            if found:
+                self._record_problems(db, list(found))
+
+    def _record_problems(self, db: sqlite_utils.Database, found: list[ProviderProblem]) -> None:
+        """Errors Meta reports for a webhook or an incoming message: kept (Meta never sends them
+        again), shown on the page, and one operator alert a day."""
+        try:
+            with immediate(db):
+                problems.record(db, found, self.now())
+        except Exception:
+            log.exception("could not record %d provider problems", len(found))
+        log.warning("WhatsApp reports %d problem(s): %s", len(found),
+                    ", ".join(f"{p.code} {p.title}" for p in found[:5]))  # fmt: skip
+        if self.on_problem is not None:
+            try:
+                self.on_problem(found)
+            except Exception:  # an alert must never stop the events behind it
+                log.exception("alert for provider problems not sent")
 
     def _warn_failures(self, statuses: list[StatusEvent]) -> None:
         """Messages the provider accepted but could not deliver: the operator should hear of them

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import parse_qs
@@ -20,15 +21,16 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from . import cloud, fonnte, signatures, waha
-from .events import Incoming, StatusEvent
+from .events import ContactChange, Incoming, Malformed, Parsed, ProviderProblem, StatusEvent
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 1_000_000  # bytes; Meta batches at most a few hundred events per POST (well under this)
+MAX_BODY = 3 * 1024 * 1024  # bytes; Meta documents webhook payloads of up to 3 MB
 
 
 class Inbox(Protocol):
-    def put(self, statuses: list[StatusEvent], incoming: list[Incoming]) -> bool: ...
+    def put(self, statuses: list[StatusEvent], incoming: list[Incoming], changes: list[ContactChange] = ...,
+            problems: list[ProviderProblem] = ...) -> bool: ...  # fmt: skip
 
 
 class TooLarge(Exception):
@@ -61,6 +63,13 @@ def _json(body: bytes) -> Any:
     return {k: v[0] for k, v in form.items()}
 
 
+def _body_secret(body: bytes) -> str | None:
+    """Fonnte's webhook "secret key" (Feb 2025) travels in the body beside the message."""
+    payload = _json(body)
+    secret = payload.get("secret") if isinstance(payload, dict) else None
+    return secret if isinstance(secret, str) and secret else None
+
+
 def webhook_app(whatsapp, inbox: Inbox) -> Starlette:
     """``whatsapp``: the settings section holding the secrets (verify_token, app_secret, webhook_secret)."""
     ok = PlainTextResponse("OK")
@@ -77,8 +86,12 @@ def webhook_app(whatsapp, inbox: Inbox) -> Starlette:
         payload = _json(body)
         if payload is None:
             return PlainTextResponse("Bad Request", 400)
-        statuses, incoming = parse(payload)
-        if (statuses or incoming) and not inbox.put(statuses, incoming):
+        try:
+            parsed: Parsed = parse(payload, body, time.time())
+        except (Malformed, TypeError, AttributeError, ValueError) as e:  # signed, but not the provider's shape
+            log.warning("webhook %s: body not in the provider's shape (%s)", request.url.path, e)
+            return PlainTextResponse("Bad Request", 400)
+        if parsed and not inbox.put(parsed.statuses, parsed.incoming, parsed.changes, parsed.problems):
             return PlainTextResponse("Service Unavailable", 503)
         return ok
 
@@ -103,9 +116,10 @@ def webhook_app(whatsapp, inbox: Inbox) -> Starlette:
         given = request.query_params.get("secret") or request.headers.get("x-webhook-secret")
 
         def verify(body: bytes) -> int:
-            if not given:
+            secret = given or _body_secret(body)
+            if not secret:
                 return 401
-            return 0 if signatures.same_secret(whatsapp.webhook_secret, given) else 403
+            return 0 if signatures.same_secret(whatsapp.webhook_secret, secret) else 403
 
         return await receive(request, verify, fonnte.parse)
 
