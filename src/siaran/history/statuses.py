@@ -117,23 +117,26 @@ def _by_state(db: sqlite_utils.Database, events: Sequence[StatusEvent], stamp: s
     """Fonnte calls its status script first with ``id`` and ``stateid``, later with ``stateid`` only:
     remember the pair, and name a later status by the message id it stands for (or by its stateid
     prefixed, waiting, until the first call comes)."""
+    pairs = {e.state_id: e.message_id for e in events if e.state_id and e.message_id}
     out: list[StatusEvent] = []
+    for state, message_id in pairs.items():
+        db.conn.execute(
+            "insert or ignore into fonnte_states (state_id, message_id, at) values (?, ?, ?)",
+            [state, message_id, stamp],
+        )
+        early = db.conn.execute(f"{_WAITING} where message_id = ?", [f"{STATE}{state}"]).fetchall()
+        if early:  # later calls that came before the first one
+            db.conn.execute("delete from webhook_statuses where message_id = ?", [f"{STATE}{state}"])
+            out.extend(replace(_waiting(r), message_id=message_id) for r in early)
     for e in events:
-        if e.state_id and e.message_id:
-            db.conn.execute(
-                "insert or ignore into fonnte_states (state_id, message_id, at) values (?, ?, ?)",
-                [e.state_id, e.message_id, stamp],
-            )
-            key = f"{STATE}{e.state_id}"
-            early = db.conn.execute(f"{_WAITING} where message_id = ?", [key]).fetchall()
-            if early:  # later calls that came before the first one
-                db.conn.execute("delete from webhook_statuses where message_id = ?", [key])
-                out.extend(replace(_waiting(r), message_id=e.message_id) for r in early)
         if e.message_id or not e.state_id:
             out.append(e)
             continue
-        row = db.conn.execute("select message_id from fonnte_states where state_id = ?", [e.state_id]).fetchone()
-        out.append(replace(e, message_id=row[0] if row else f"{STATE}{e.state_id}"))
+        found = pairs.get(e.state_id)
+        if found is None:
+            row = db.conn.execute("select message_id from fonnte_states where state_id = ?", [e.state_id]).fetchone()
+            found = row[0] if row else f"{STATE}{e.state_id}"
+        out.append(replace(e, message_id=found))
     return out
 
 
