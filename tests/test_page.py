@@ -237,3 +237,20 @@ def test_alerts_show_when_what_and_whether_they_reached_the_operator(served, pro
     assert "2026-11-23 07:45" in page  # office time (WITA), not the stored UTC
     assert "siaran: announcements/x TERTAHAN" in page and "no: no alert target" in page
     assert "<th>problem</th>" not in page  # no raw column names
+
+
+def test_problems_whatsapp_reported_show_code_and_metas_words(served, project):
+    from siaran.clock import parse_instant
+    from siaran.history import problems
+    from siaran.server.events import ProviderProblem
+
+    db = sqlite_utils.Database(project / "siaran-rehearsal.db")
+    found = [ProviderProblem("cloud", "value", "130429", "Rate limit hit", "Cloud API message throughput has been "
+                             "reached.", at="2026-11-23T00:30:00+00:00")]  # fmt: skip
+    problems.record(db, found, parse_instant("2026-11-23T08:31:00+08:00"))
+    db.conn.commit()
+    db.conn.close()
+    page = get(served, "/masalah").text
+    assert "Reported by WhatsApp" in page and "130429" in page
+    assert "Rate limit hit: Cloud API message throughput has been reached." in page
+    assert "2026-11-23 08:30" in page  # office time (WITA)

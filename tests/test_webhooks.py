@@ -4,6 +4,7 @@ over HTTP, the history and the fake Cloud API (replies) looked at afterwards."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -150,6 +151,8 @@ def test_statuses_move_forward_only_and_failures_keep_their_code(server, run, cl
     assert week["whatsapp_failed_later"] == 1
     assert week["whatsapp_sent"] == len(rows) - 1  # read and delivered messages went out too
     assert (week["whatsapp_read"], week["whatsapp_delivered"]) == (2, 2)
+    text = run("report", env=settings_env(cloud)).output  # Meta's price of each message, per month
+    assert re.search(r"2026-11\s+marketing\s+3\s+3", text), text
 
 
 def test_a_status_before_the_send_answer_waits_and_is_applied_when_the_answer_lands(project, cloud, run):

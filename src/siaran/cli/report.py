@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import click
 
 from .. import report as weekly
+from ..errors import SiaranError
+from ..history import reports
 from ..i18n import _
 from .base import cli, tolerant_app
 
@@ -43,6 +46,7 @@ def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
         for flag in w.flags:
             click.secho(f"{'':<9} ! {flag}", fg="yellow")
     _tickets(app)
+    _priced(app, rows[0].start if rows else None)
     flagged = sum(1 for w in rows if w.flags)
     if flagged:
         click.secho(
@@ -61,3 +65,28 @@ def _tickets(app) -> None:
     click.echo("{:<8} {:<6} {:>7} {:>7}".format(*heads))
     for m in months:
         click.echo(f"{m['month']:<8} {m['category']:<6} {m['opened']:>7} {m['closed']:>7}")
+
+
+def _priced(app, first) -> None:
+    """What Meta counts toward the bill: messages per month and pricing category (Cloud API only)."""
+    if first is None:
+        return
+    tz = app.office.timezone
+    start = datetime(first.year, first.month, 1, tzinfo=tz)
+    offset = int(start.utcoffset().total_seconds() // 3600)
+    try:
+        rows = reports.priced_months(app.db, start.astimezone(UTC).isoformat(timespec="seconds"), offset)
+    except SiaranError:
+        return
+    if not rows:
+        return
+    click.echo()
+    click.secho(_("WhatsApp messages per month and Meta pricing category:"), bold=True)
+    click.echo("{:<8} {:<22} {:>9} {:>9}".format(_("month"), _("category"), _("messages"), _("billable")))
+    months: dict[tuple[str, str], list[int]] = {}
+    for r in rows:
+        counts = months.setdefault((r["month"], r["category"]), [0, 0])
+        counts[0] += r["n"]
+        counts[1] += r["n"] if r["billable"] else 0
+    for (month, category), (n, billable) in months.items():
+        click.echo(f"{month:<8} {category:<22} {n:>9,} {billable:>9,}")

@@ -163,3 +163,19 @@ def alerts(db: sqlite_utils.Database, limit: int = 50) -> list[dict] | None:
     if not db.conn.execute("select 1 from sqlite_master where type = 'table' and name = 'alerts'").fetchone():
         return None
     return list(db.query("select * from alerts order by rowid desc limit ?", [limit]))
+
+
+def priced_months(db: sqlite_utils.Database, since: str, offset_hours: int) -> list[dict]:
+    """WhatsApp messages per office month, Meta pricing category and billable (from the status
+    webhooks), since the UTC stamp ``since``; ``offset_hours``: the office's offset from UTC."""
+    if "pricing_category" not in db["deliveries"].columns_dict:
+        return []
+    shift = f"{offset_hours:+d} hours"
+    return list(
+        db.query(
+            "select strftime('%Y-%m', sent_at, ?) as month, pricing_category as category, "
+            "coalesce(billable, 0) as billable, count(*) as n from deliveries "
+            "where pricing_category is not null and sent_at >= ? group by 1, 2, 3 order by 1, 2, 3",
+            [shift, since],
+        )
+    )

@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..app import App
 from ..errors import ContentErrors, SiaranError, scrub
+from ..history import problems as provider_problems
 from ..history import reports
 from ..i18n import _
 from . import preview as previews
@@ -225,11 +226,13 @@ def _problems_context(source: Source) -> dict:
     for found in by_file.values():
         found.sort(key=lambda p: (getattr(p, "line", None) or 0, str(p)))
     alerts = reports.alerts(source.app.db) if source.app else None
-    if alerts and source.error is None:
+    reported = provider_problems.recent(source.app.db, 30) if source.app else None
+    if source.error is None and source.app:
         tz = source.app.office.timezone
-        for a in alerts:  # shown in office time, like every time on the page
-            a["when"] = datetime.fromisoformat(a["created_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    return {"by_file": dict(sorted(by_file.items())), "alerts": alerts, "error": source.error}
+        for a in [*(alerts or ()), *(reported or ())]:  # shown in office time, like every time on the page
+            stamp = a.get("created_at") or a.get("at")
+            a["when"] = datetime.fromisoformat(stamp).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return {"by_file": dict(sorted(by_file.items())), "alerts": alerts, "reported": reported, "error": source.error}
 
 
 def _int(value: str | None, default: int, low: int, high: int) -> int:
