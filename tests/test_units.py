@@ -84,7 +84,7 @@ def test_blank_database_migrates_to_expected_columns(tmp_path):
     assert list(db["deliveries"].columns_dict) == [
         "id", "key", "post", "channel", "provider", "recipient", "list", "occurrence", "content_hash", "status",
         "attempts", "provider_id", "error", "error_code", "worker", "created_at", "updated_at", "sent_at",
-        "not_before", "delivered_at", "read_at", "failed_at",
+        "not_before", "delivered_at", "read_at", "failed_at", "pricing_category", "billable",
     ]  # fmt: skip
     assert any(i.unique and i.columns == ["key"] for i in db["deliveries"].indexes)
     assert {
@@ -99,6 +99,8 @@ def test_blank_database_migrates_to_expected_columns(tmp_path):
         "provider_messages",
         "webhook_statuses",
         "consent_log",
+        "fonnte_states",
+        "webhook_problems",
     } <= set(db.table_names())
     history.open_db(tmp_path / "h.db")  # reopening applies nothing twice
 

@@ -32,8 +32,7 @@ _SQL = {
 
 
 # Meta prices a message once: its category and whether it is billable, kept from the first status that says.
-_PRICED = f"update deliveries set pricing_category = coalesce(pricing_category, ?), billable = coalesce(billable, ?) " \
-    f"where key = {_KEY}"  # fmt: skip
+_PRICED = f"update deliveries set pricing_category = ?, billable = ? where key = {_KEY} and pricing_category is null"
 STATE = "fonnte-state:"  # a Fonnte status known only by its stateid waits under this prefix
 
 
@@ -63,7 +62,7 @@ def _apply(db: sqlite_utils.Database, events: Iterable[StatusEvent], stamp: str)
             by_status["failed"].append((at, e.error_code or None, e.error or None, stamp, e.message_id))
         if e.category or e.billable is not None:
             billable = None if e.billable is None else int(e.billable)
-            priced.append((e.category or None, billable, e.message_id))
+            priced.append((e.category or "?", billable, e.message_id))
     # delivered before read before failed: the order statuses arrive in cannot move a row backwards
     for status in ("delivered", "read", "failed"):
         if by_status[status]:
