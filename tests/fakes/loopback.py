@@ -1,4 +1,4 @@
-"""A raw TCP server on 127.0.0.1 for the broadcast transport's tests: a subclass answers in
+"""A raw TCP server on 127.0.0.1 for the HTTP clients' tests: a subclass answers in
 ``handle(reader, writer)`` with whatever bytes the test needs; leaving ``async with`` closes every
 connection, stops its handler and waits for it. Set ``tls`` to a server context for https."""
 

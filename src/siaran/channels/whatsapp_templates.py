@@ -35,7 +35,7 @@ def _parse(item: dict) -> AccountTemplate:
                            str(item.get("category") or ""), params, body)  # fmt: skip
 
 
-def fetch(settings, http: httpx.Client) -> list[AccountTemplate]:
+async def fetch(settings, http: httpx.AsyncClient) -> list[AccountTemplate]:
     """Every template of the account, following Meta's paging."""
     wa = settings.whatsapp
     if not wa.waba_id or not wa.token:
@@ -48,7 +48,7 @@ def fetch(settings, http: httpx.Client) -> list[AccountTemplate]:
     headers = {"Authorization": f"Bearer {wa.token}"}
     out: list[AccountTemplate] = []
     while url:
-        response = http.get(url, params=params, headers=headers)
+        response = await http.get(url, params=params, headers=headers)
         if response.status_code != 200:
             raise classify(response, (wa.token,))
         body = response.json()

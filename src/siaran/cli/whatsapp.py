@@ -6,6 +6,8 @@ import click
 import httpx
 
 from ..channels import whatsapp_templates
+from ..delivery import eventloop
+from ..delivery.http import account_client
 from ..delivery.window import wanted_templates
 from ..errors import ContentErrors, DeliveryError
 from ..i18n import _, say
@@ -22,8 +24,7 @@ def whatsapp_group() -> None:
 def templates_cmd(ctx: click.Context) -> None:
     """List the account's message templates: name, language, status, category, body parameters."""
     app = get_app(ctx)
-    with httpx.Client(timeout=30) as http:
-        found = whatsapp_templates.fetch(app.settings, http)
+    found = _account_templates(app.settings)
     if not found:
         click.echo(_("The account has no message templates."))
     for t in sorted(found, key=lambda t: (t.name, t.language)):
@@ -44,8 +45,7 @@ def check_account_templates(app) -> None:
                       "SIARAN_WHATSAPP_TOKEN"), fg="yellow", err=True)  # fmt: skip
         return
     try:
-        with httpx.Client(timeout=30) as http:
-            known = whatsapp_templates.fetch(app.settings, http)
+        known = _account_templates(app.settings)
     except (httpx.HTTPError, DeliveryError) as e:
         reason = e.reason if isinstance(e, DeliveryError) else type(e).__name__
         click.secho(_("warning: could not read the account's templates ({reason}); not checked").format(
@@ -56,3 +56,11 @@ def check_account_templates(app) -> None:
         raise ContentErrors(problems)
     click.echo(_("Templates: {n} checked against the WhatsApp account, all APPROVED.").format(
         n=len({w[2] for w in wanted})))  # fmt: skip
+
+
+def _account_templates(settings) -> list[whatsapp_templates.AccountTemplate]:
+    async def fetch() -> list[whatsapp_templates.AccountTemplate]:
+        async with account_client(settings) as http:
+            return await whatsapp_templates.fetch(settings, http)
+
+    return eventloop.run(fetch())

@@ -1,43 +1,99 @@
-"""The one place HTTP clients are made: explicit timeouts, and a transport shaped for broadcasts
-(siaran.delivery.transport). Channels are given a client, never build their own."""
+"""The one place HTTP clients are made: explicit timeouts, the office's proxy, TLS verification,
+and aiohttp's pool under httpx's API (siaran.delivery.aiohttp_transport). Channels, alerts and
+commands are given a client, never build their own.
+
+The proxy of a request: ``network.proxy`` when set, else the environment's ``HTTPS_PROXY`` /
+``HTTP_PROXY`` (on Windows also the system's proxy setting, as the standard library reads it);
+hosts named in ``NO_PROXY`` are reached directly.
+"""
 
 from __future__ import annotations
 
+import base64
 import functools
+import os
 import ssl
+import urllib.request
 from typing import Any
 
 import httpx
+from yarl import URL
 
 from ..config import Settings
-from .transport import LeanTransport
+from ..errors import ConfigError
+from ..i18n import _
+from .aiohttp_transport import AiohttpTransport, Proxy
+
+PROXY_SCHEMES = ("http", "https")
 
 
 def broadcast_client(settings: Settings) -> httpx.AsyncClient:
     """The client of a WhatsApp broadcast: every driver shares its connection pool."""
-    return broadcast_client_for(settings.whatsapp.concurrency, settings.whatsapp.timeout)
+    wa = settings.whatsapp
+    return client(settings, connections=max(1, wa.concurrency) + 4, timeout=wa.timeout)
 
 
-def broadcast_client_for(concurrency: int, timeout: float) -> httpx.AsyncClient:
+def instagram_client(settings: Settings) -> httpx.AsyncClient:
+    """Instagram: a few calls per post, some slow (container processing)."""
+    return client(settings, connections=8, timeout=30.0)
+
+
+def account_client(settings: Settings) -> httpx.AsyncClient:
+    """A command reading the provider's account (its WhatsApp templates)."""
+    return client(settings, connections=2, timeout=30.0)
+
+
+def client(settings: Settings, *, connections: int, timeout: float) -> httpx.AsyncClient:
+    proxy_for = proxy_resolver(settings.network.proxy)
     return ProviderClient(
         timeout=httpx.Timeout(timeout, connect=10.0, pool=None),
-        transport=LeanTransport(max(1, concurrency) + 4, _tls),
+        transport=AiohttpTransport(connections, proxy_for, tls_context),
+        trust_env=False,  # the transport has the proxy; httpx would only look for a .netrc
     )
 
 
-def instagram_client() -> httpx.AsyncClient:
-    """Instagram: a few calls per post, some slow (container processing)."""
-    return httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
+def proxy_resolver(configured: str):
+    """``proxy_for(scheme, host)`` for the transport; a malformed ``network.proxy`` is refused here,
+    before anything is sent."""
+    configured = configured.strip()
+    if configured:
+        _parse(configured, "network.proxy")
+
+    def proxy_for(scheme: str, host: str) -> Proxy:
+        if urllib.request.proxy_bypass(host):  # NO_PROXY
+            return None
+        if configured:
+            return _parse(configured, "network.proxy")
+        found = urllib.request.getproxies().get(scheme)
+        return _parse(found, f"{scheme.upper()}_PROXY") if found else None
+
+    return proxy_for
 
 
-def _tls() -> ssl.SSLContext:
-    return _tls_context()  # looked up when asked: tests swap the context
+def _parse(value: str, name: str) -> Proxy:
+    url = URL(value if "://" in value else f"http://{value}")  # "proxy:8080", as often written
+    if url.scheme not in PROXY_SCHEMES or not url.host:
+        raise ConfigError(
+            _("{name} = {value!r} is not a proxy address such as http://proxy.kantor:8080").format(
+                name=name, value=str(url.with_password(None) if url.password else url)
+            )
+        )
+    headers = {}
+    if url.user:  # http://user:password@proxy:3128
+        token = base64.b64encode(f"{url.user}:{url.password or ''}".encode()).decode("ascii")
+        headers["Proxy-Authorization"] = f"Basic {token}"
+    return url.with_user(None), headers
+
+
+def tls_context() -> ssl.SSLContext:
+    """The TLS context of every client of the process, made on the first https request; a new one
+    when ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` change (an office proxy's own authority, or tests)."""
+    return _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
 
 
 @functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One TLS context for every pool and every broadcast of the process: loading the certificate
-    store takes 25-60 ms each time."""
+def _tls_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    """httpx's choice: certifi's authorities, or the files the environment names."""
     context = httpx.create_ssl_context()
     context.set_alpn_protocols(["http/1.1"])
     return context
@@ -45,7 +101,7 @@ def _tls_context() -> ssl.SSLContext:
 
 class _NoCookies(httpx.Cookies):
     """Provider APIs authenticate with a header and set no cookie worth keeping; parsing every
-    answer's headers for cookies cost ~6% of a broadcast's CPU at 1,000 messages/s."""
+    answer's headers for cookies is work each message would pay for nothing."""
 
     def extract_cookies(self, response: httpx.Response) -> None:
         return None

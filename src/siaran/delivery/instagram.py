@@ -107,7 +107,7 @@ async def process(app: App, keys: Iterable[str] | None = None) -> RunResult:
         return result
     me = worker_id()
     current = app.settings.instagram.publisher
-    async with instagram_client() as http:
+    async with instagram_client(app.settings) as http:
         publishers: dict[str, object] = {}
 
         def publisher(name: str):
