@@ -1,13 +1,18 @@
-"""Broadcast benchmark: the real engine and Cloud API driver against a fast fake Cloud API.
+"""Broadcast benchmark: the real engine and Cloud API driver against a fast fake Cloud API, this tree's
+HTTP client side by side with another revision's in the same run (by default 277a649, the last one
+with the hand-written socket transport), runs interleaved so both meet the same machine load.
 
-    PYTHONPATH=src python bench/broadcast.py            # 3 × 10,000 at 1,000/s, 800 at 80/s, RSS at 100,000
-    PYTHONPATH=src python bench/broadcast.py --profile  # one run at 1,000/s under cProfile: top functions
+    PYTHONPATH=src python bench/broadcast.py                 # 3 × 5,000 at 1,000/s and 3 × 800 at 80/s, both trees
+    PYTHONPATH=src python bench/broadcast.py --compare ''    # this tree only
+    PYTHONPATH=src python bench/broadcast.py --compare '' --tuning as-is,no-gc,no-uvloop  # what each tuning is worth
+    PYTHONPATH=src python bench/broadcast.py --big 100000    # also peak RSS and first request at 100,000
+    PYTHONPATH=src python bench/broadcast.py --profile       # one run at 1,000/s under cProfile: top functions
 
 The fake runs in its own process (an asyncio server, so it really sustains well over 1,000
 requests/s) with 50 ms latency and Meta's behaviour past the cap: HTTP 400, code 130429. Each
 client run is a fresh process, so its peak RSS is its own. Prints figures; asserts nothing.
-Targets: >= 95 % of the cap, <= 0.6 ms CPU per message at 1,000/s and at 80/s, <= 150 MB peak
-RSS at 100,000, <= 3 s from starting a 100,000-recipient send to its first request.
+Targets: >= 90 % of a 1,000 msg/s cap and <= 1.0 ms CPU per message; <= 2 ms per message at 80/s;
+<= 150 MB peak RSS at 100,000, <= 3 s from starting a 100,000-recipient send to its first request.
 """
 
 from __future__ import annotations
@@ -135,7 +140,37 @@ def make_project(root: Path, people: int) -> None:
             f.write(f"Warga {i},0812{i + 10_000_000:08d},0{i % 9 + 1},03\n")
 
 
+def tune(tuning: str) -> None:
+    """Take away the send path's GC or event-loop tuning, to measure what it is worth."""
+    import contextlib
+
+    if tuning in ("none", "no-gc"):
+        from siaran.delivery import collector, deliver
+
+        for module in (collector, deliver):
+            for name in ("fewer_collections", "frozen"):
+                if hasattr(module, name):
+                    setattr(module, name, contextlib.nullcontext)
+    if tuning == "freeze":  # gc.freeze() instead of a larger young generation
+        import gc
+
+        from siaran.delivery import collector
+
+        @contextlib.contextmanager
+        def frozen():
+            gc.freeze()
+            try:
+                yield
+            finally:
+                gc.unfreeze()
+
+        collector.fewer_collections = frozen
+    if tuning in ("none", "no-uvloop"):
+        sys.modules["uvloop"] = None  # type: ignore[assignment]  # import uvloop → ImportError, as on Windows
+
+
 def client(root: Path, base_url: str, mps: float, concurrency: int, profile: bool = False) -> dict:
+    tune(os.environ.get("BENCH_TUNING", "as-is"))
     from siaran.app import App
     from siaran.clock import Clock
     from siaran.delivery.deliver import deliver
@@ -183,7 +218,7 @@ def client(root: Path, base_url: str, mps: float, concurrency: int, profile: boo
     }
 
 
-def run_client(people: int, port: int, mps: float, concurrency: int, profile: bool = False) -> dict:
+def run_client(people: int, port: int, mps: float, concurrency: int, profile: bool, src: Path, tuning: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "kelurahan"
         root.mkdir()
@@ -191,7 +226,8 @@ def run_client(people: int, port: int, mps: float, concurrency: int, profile: bo
         # Byte code written and read, as on an office PC (this machine's PYTHONDONTWRITEBYTECODE=1
         # would recompile every module the send imports, inside the measured CPU).
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPATH"] = str(REPO / "src")
+        env["PYTHONPATH"] = str(src)
+        env["BENCH_TUNING"] = tuning
         # A list is parsed once per change of its file and cached in the history: a dry run makes the
         # history, a second one caches the list, as earlier commands would have; the client then
         # measures a send to a known list.
@@ -229,10 +265,18 @@ def start_server(cap: float, latency: float) -> tuple[subprocess.Popen, int]:
     return proc, int(port_file.read_text())
 
 
-def one_run(people: int, cap: float, latency: float, concurrency: int, profile: bool = False) -> dict:
+def one_run(
+    people: int,
+    cap: float,
+    latency: float,
+    concurrency: int,
+    profile: bool = False,
+    src: Path = REPO / "src",
+    tuning: str = "as-is",
+) -> dict:
     proc, port = start_server(cap, latency)
     try:
-        r = run_client(people, port, cap, concurrency, profile)
+        r = run_client(people, port, cap, concurrency, profile, src, tuning)
         s = server_stats(port)
     finally:
         proc.terminate()
@@ -251,50 +295,63 @@ def spread(values: list[float], fmt: str) -> str:
     return " / ".join(format(v, fmt) for v in (values[0], statistics.median(values), values[-1]))
 
 
+def checkout(rev: str) -> Path:
+    """The ``src`` folder of another revision, in a temporary folder."""
+    folder = Path(tempfile.mkdtemp(prefix="siaran-bench-"))
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src"], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder / "src"
+
+
+def tier(label: str, runs: list[dict], cap: float) -> str:
+    return (
+        f"  {label:<24} wire {spread([r['wire'] / cap * 100 for r in runs], '5.1f')} % of the cap; "
+        f"CPU {spread([r['cpu_ms'] for r in runs], '.3f')} ms/msg "
+        f"(kernel {spread([r['sys_ms'] for r in runs], '.3f')}); "
+        f"sent {min(r['sent'] for r in runs):,}-{max(r['sent'] for r in runs):,}, "
+        f"uncertain {max(r['uncertain'] for r in runs)}, duplicates {max(r['server']['duplicates'] for r in runs)}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--people", type=int, default=10_000)
-    parser.add_argument("--big", type=int, default=100_000, help="list size for the memory run (0: skip)")
+    parser.add_argument("--people", type=int, default=5_000)
+    parser.add_argument("--big", type=int, default=0, help="list size for the memory run (0: skip)")
     parser.add_argument("--cap", type=float, default=1000.0)
     parser.add_argument("--slow-cap", type=float, default=80.0, help="a second, low cap (0: skip)")
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--concurrency", type=int, default=128)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--compare", default="277a649", help="revision measured beside this tree ('': none)")
+    parser.add_argument("--tuning", default="as-is", help="this tree's GC / event-loop tuning, comma-separated "
+                        "variants measured side by side: as-is, none (neither), no-gc, no-uvloop")  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="one run under cProfile, top functions on stderr")
     args = parser.parse_args()
     if args.profile:
-        r = one_run(args.people, args.cap, args.latency, args.concurrency, profile=True)
+        tuning = args.tuning.split(",")[0]
+        r = one_run(args.people, args.cap, args.latency, args.concurrency, profile=True, tuning=tuning)
         print(f"profiled: {r['sent']:,} sent, CPU {r['cpu_ms']:.3f} ms/msg (inflated by the profiler)")
         return
 
+    trees = {f"this tree ({tuning})": (REPO / "src", tuning) for tuning in args.tuning.split(",")}
+    if args.compare:
+        trees = {f"{args.compare} (as-is)": (checkout(args.compare), "as-is"), **trees}
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    if args.runs:
-        runs = [one_run(args.people, args.cap, args.latency, args.concurrency) for _ in range(args.runs)]
-        print(f"{args.people:,} recipients, cap {args.cap:,.0f} msg/s, latency {args.latency * 1000:.0f} ms, "
-              f"concurrency {args.concurrency}; {args.runs} runs, min / median / max")  # fmt: skip
-        for r in runs:
-            s = r["server"]
-            print(f"  sent {r['sent']:,}, failed {r['failed']}, uncertain {r['uncertain']}; fake accepted "
-                  f"{s['accepted']:,}, throttled {s['throttled']}, duplicates {s['duplicates']}")  # fmt: skip
-        print(f"  messages/s on the wire: {spread([r['wire'] / args.cap * 100 for r in runs], '.1f')} % of the cap")
-        print(f"  end to end (deliver() incl. planning + history): "
-              f"{spread([r['end_to_end'] / args.cap * 100 for r in runs], '.1f')} % of the cap")  # fmt: skip
-        print(f"  CPU per message (send): {spread([r['cpu_ms'] for r in runs], '.3f')} ms "
-              f"(in the kernel {spread([r['sys_ms'] for r in runs], '.3f')} ms)")  # fmt: skip
-        print(f"  project load {spread([r['load_s'] for r in runs], '.2f')} s; "
-              f"peak RSS {max(r['peak_rss_mb'] for r in runs):.0f} MB")  # fmt: skip
-
-    if args.slow_cap:
-        people = int(args.slow_cap * 10)
-        slow = [one_run(people, args.slow_cap, args.latency, args.concurrency) for _ in range(max(1, args.runs))]
-        print(f"{people:,} recipients, cap {args.slow_cap:,.0f} msg/s: wire "
-              f"{spread([r['wire'] / args.slow_cap * 100 for r in slow], '.1f')} % of the cap, CPU per message "
-              f"{spread([r['cpu_ms'] for r in slow], '.3f')} ms (in the kernel "
-              f"{spread([r['sys_ms'] for r in slow], '.3f')} ms)")  # fmt: skip
+    for people, cap in ((args.people, args.cap), (int(args.slow_cap * 10), args.slow_cap)):
+        if not cap or not args.runs:
+            continue
+        results: dict[str, list[dict]] = {label: [] for label in trees}
+        for _ in range(args.runs):  # interleaved: both trees meet the same load
+            for label, (src, tuning) in trees.items():
+                results[label].append(one_run(people, cap, args.latency, args.concurrency, src=src, tuning=tuning))
+        print(f"{people:,} recipients, cap {cap:,.0f} msg/s, latency {args.latency * 1000:.0f} ms, "
+              f"concurrency {args.concurrency}; {args.runs} runs each, min / median / max")  # fmt: skip
+        for label, runs in results.items():
+            print(tier(label, runs, cap))
 
     if args.big:
         # Memory at 100,000: as fast as the client can go (the cap would only make it slower).
-        big = one_run(args.big, 1_000_000.0, args.latency, 256)
+        big = one_run(args.big, 1_000_000.0, args.latency, 256, tuning=args.tuning.split(",")[0])
         print(f"{args.big:,} recipients (no cap): sent {big['sent']:,} in {big['send_s']:.1f} s "
               f"({big['sent'] / big['send_s']:,.0f} msg/s), CPU {big['cpu_ms']:.3f} ms/msg, "
               f"first request {big['first_request_s']:.2f} s after start (project load {big['load_s']:.1f} s), "
