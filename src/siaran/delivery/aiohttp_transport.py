@@ -61,6 +61,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self.session: aiohttp.ClientSession | None = None
         self.proxies: dict[tuple[str, str, int | None], Proxy] = {}
         self.timeouts: dict[tuple, aiohttp.ClientTimeout] = {}
+        self.urls: dict[str, URL] = {}
 
     def _session(self) -> aiohttp.ClientSession:
         # Made inside the running event loop, on the first request.
@@ -97,10 +98,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self.proxies[origin] = self.proxy_for(url.scheme, url.host)
         proxy = self.proxies[origin]
         session = self.session or self._session()
+        target = self.urls.get(text := str(url))
+        if target is None:  # a broadcast posts to one URL: parsed once
+            if len(self.urls) >= 256:
+                self.urls.clear()
+            target = self.urls[text] = URL(text, encoded=True)
         try:
             response = await session.request(
                 request.method,
-                URL(str(url), encoded=True),
+                target,
                 headers=headers,
                 data=body or None,
                 allow_redirects=False,
