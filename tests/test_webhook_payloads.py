@@ -96,3 +96,16 @@ def test_a_stopped_inbox_makes_the_listener_answer_503(tmp_path):
         assert inbox.waiting == 1  # an id no send has recorded yet: kept
     finally:
         inbox.stop()
+
+
+def test_waha_ack_without_its_own_time_takes_the_envelopes_and_lid_senders_their_number():
+    import json
+    from pathlib import Path
+
+    events = json.loads((Path(__file__).parent / "data/webhooks/waha/events.json").read_text(encoding="utf-8"))
+    (ack,) = waha.parse(events["ack_device_envelope_time_only"]).statuses
+    assert (ack.status, ack.at) == ("delivered", "2025-09-28T03:47:20+00:00")  # envelope 1759031240123 ms
+    (gows,) = waha.parse(events["gows_lid_senderalt"]).incoming
+    assert (gows.wa_id, gows.user_id, gows.name) == ("6281234567812", "lid:265781216567410", "Pak Kades")
+    (noweb,) = waha.parse(events["noweb_lid_with_remoteJidAlt"]).incoming
+    assert (noweb.wa_id, noweb.name, noweb.text) == ("6281234567811", "Sri Wahyuni", "BERHENTI")
