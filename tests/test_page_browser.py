@@ -137,7 +137,7 @@ def test_the_page_in_english_in_chromium(project, browser, shots):
         assert page.locator("h1").all_inner_texts() == ["The next 7 days", "The last 7 days", "All posts"]
         assert page.locator("html").get_attribute("lang") == "en"
         assert page.locator("tr.day td").first.inner_text() == "Wednesday, 25 November 2026"
-        assert page.locator("nav").inner_text().split() == ["This", "week", "History", "Problems", "Instagram"]
+        assert page.locator("nav").inner_text().split() == ["This", "week", "History", "Problems", "Instagram", "Inbox"]
         page.screenshot(path=str(shots / "page-this-week-en.png"), full_page=True)
         page.click("nav >> text=History")
         assert page.locator("h1").first.inner_text() == "History of the last 30 days"

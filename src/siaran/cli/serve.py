@@ -12,8 +12,10 @@ from .base import cli, get_app
 
 
 @cli.command()
+@click.option("--balas", "--reply", "replies", is_flag=True,
+              help="Let the operator page reply to and close WhatsApp conversations (Kotak masuk).")  # fmt: skip
 @click.pass_context
-def serve(ctx: click.Context) -> None:
+def serve(ctx: click.Context, replies: bool) -> None:
     """Receive WhatsApp webhooks (delivery statuses, BERHENTI, the auto-reply menu) and serve the operator page.
 
     The webhook listener (server.webhook_host:server.webhook_port) is the only port a tunnel may
@@ -38,6 +40,6 @@ def serve(ctx: click.Context) -> None:
     )
     click.echo(_("Operator page: {url}  Press Ctrl-C to stop.").format(url=f"http://127.0.0.1:{s.page_port}/"))
     try:
-        run_server(app)
+        run_server(app, replies=replies)
     finally:
         logs.setup(app.settings.secrets())

@@ -104,13 +104,13 @@ def alert_failed_later(app: App) -> Callable[[dict[str, int]], None]:
     return alert
 
 
-def page_asgi(app: App, inbox: Inbox) -> Starlette:
+def page_asgi(app: App, inbox: Inbox, replies: bool = False) -> Starlette:
     """The operator page app: server/page.py when present, else the status page."""
     if importlib.util.find_spec(f"{__name__}.page") is not None:
         from .page import page_app  # type: ignore[import-not-found]
 
         # The page reopens the project when its files change (its own App, its own history connection).
-        return page_app(lambda: App.open(app.root, app.clock))
+        return page_app(lambda: App.open(app.root, app.clock), replies=replies)
 
     def facts() -> list[tuple[str, object]]:
         return [
@@ -157,7 +157,8 @@ def _bind(host: str, port: int, setting: str) -> socket.socket:
     return sock
 
 
-async def serve_async(app: App, running: Running, *, webhook: bool = True, page: bool = True) -> None:
+async def serve_async(app: App, running: Running, *, webhook: bool = True, page: bool = True,
+                      replies: bool = False) -> None:  # fmt: skip
     s = app.settings.server
     sockets: dict[str, socket.socket] = {}
     try:
@@ -174,7 +175,10 @@ async def serve_async(app: App, running: Running, *, webhook: bool = True, page:
     replier = Replier(app).start()
     inbox = make_inbox(app, replier).start()
     running.inbox, running.replier = inbox, replier
-    apps = {"webhook": lambda: webhook_app(app.settings.whatsapp, inbox), "page": lambda: page_asgi(app, inbox)}
+    apps = {
+        "webhook": lambda: webhook_app(app.settings.whatsapp, inbox),
+        "page": lambda: page_asgi(app, inbox, replies),
+    }
     listeners = {
         name: _Listener(uvicorn.Config(apps[name](), log_level="warning", access_log=False, lifespan="off"))
         for name in sockets
@@ -208,18 +212,19 @@ async def serve_async(app: App, running: Running, *, webhook: bool = True, page:
             sock.close()
 
 
-def serve(app: App, *, webhook: bool = True, page: bool = True) -> None:
-    """Run until Ctrl-C / SIGTERM (the CLI)."""
-    eventloop.run(serve_async(app, Running(), webhook=webhook, page=page))
+def serve(app: App, *, webhook: bool = True, page: bool = True, replies: bool = False) -> None:
+    """Run until Ctrl-C / SIGTERM (the CLI); ``replies``: the page's Kotak masuk may reply."""
+    eventloop.run(serve_async(app, Running(), webhook=webhook, page=page, replies=replies))
 
 
-def start_in_thread(app: App, *, webhook: bool = True, page: bool = True, timeout: float = 10.0) -> Running:
+def start_in_thread(app: App, *, webhook: bool = True, page: bool = True, timeout: float = 10.0,
+                    replies: bool = False) -> Running:  # fmt: skip
     """Start the listeners in a background thread (``siaran run``, tests); ``running.stop.set()`` ends them."""
     running = Running()
 
     def target() -> None:
         try:
-            eventloop.run(serve_async(app, running, webhook=webhook, page=page))
+            eventloop.run(serve_async(app, running, webhook=webhook, page=page, replies=replies))
         except BaseException as e:
             running.error = e
             log.exception("the webhook server stopped")

@@ -8,6 +8,7 @@ retries or changes history.
     /riwayat/rincian      the people behind one count
     /masalah              `siaran check` problems by file and line, and alerts
     /instagram            posts handed to the operator, with "salin caption"
+    /kotak-masuk          the WhatsApp inbox: conversations waiting for a person (page_inbox.py)
     /gambar/<path>        an image from the project's media, outbox or content folder (nothing else)
 """
 
@@ -35,6 +36,7 @@ from ..history import reports
 from ..i18n import _
 from . import preview as previews
 from . import views
+from .page_inbox import inbox_routes, waiting_count
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +96,8 @@ class Source:
         return (app.now().date(), tuple(sorted(stats)))  # a new day: checks that look ahead change
 
 
-def page_app(open_app: Callable[[], App]) -> Starlette:
+def page_app(open_app: Callable[[], App], replies: bool = False) -> Starlette:
+    """``replies``: `siaran serve --balas` (else the setting inbox.page_reply) lets the Kotak masuk reply."""
     source = Source(open_app)
     env = previews.environment()
     env.globals["status_label"] = views.label
@@ -107,6 +110,7 @@ def page_app(open_app: Callable[[], App]) -> Starlette:
             path=request.url.path,
             office=app.project.office if app and source.error is None else None,
             problem_count=len([p for p in problems if not getattr(p, "warning", False)]),
+            inbox_waiting=waiting_count(app),
             static=False,
             **context,
         )
@@ -185,6 +189,7 @@ def page_app(open_app: Callable[[], App]) -> Starlette:
         Route("/masalah", problems),
         Route("/instagram", instagram),
         Route("/gambar/{path:path}", image),
+        *inbox_routes(render, loaded, lambda app: replies or bool(app.settings.inbox.page_reply)),
         Mount("/static", StaticFiles(directory=previews.STATIC), name="static"),
     ]
     return Starlette(routes=routes, exception_handlers={HTTPException: not_found})
