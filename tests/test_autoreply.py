@@ -38,6 +38,8 @@ def test_preview_shows_every_answer(run):
     assert result.exit_code == 0, result.all
     for words in ("Selamat datang", "*4.* Syarat KTP-el", "sop/ktp-el", "di luar jam kerja", "MULAI", "belum memahami"):
         assert words in result.output
+    assert "{buka}" not in result.output and "pukul 08.00 WITA" in result.output  # when the office answers
+    assert "aduan: the person's next message is recorded with a number, e.g. ADU-" in result.output
 
 
 def test_decisions(project):
@@ -69,3 +71,32 @@ def test_interactive_stays_within_meta_limits(project):
     assert buttons["type"] == "button" and all(len(b["reply"]["title"]) <= 20 for b in buttons["action"]["buttons"])
     long_body = menu.interactive(auto, "x" * 1100)
     assert long_body is None  # the numbered text goes instead
+
+
+def test_what_waits_for_a_person_and_the_aduan_intake(project):
+    auto = load_autoreply(project, [])
+    assert not menu.needs_person("Selamat pagi!") and not menu.needs_person(" terima kasih ")
+    assert menu.needs_person("Pak, apakah KTP-el saya sudah jadi?") and menu.needs_person("", "image")
+    assert menu.decide(auto, "Pak, KTP saya?", first=True).waits  # a real question on first contact
+    assert not menu.decide(auto, "halo", first=True).waits and not menu.decide(auto, "2").waits
+    assert menu.decide(auto, "3").intake == "aduan" and menu.decide(auto, "apa kabar").waits
+    aduan = menu.decide(auto, "Lampu jalan mati", intake="aduan")
+    assert aduan.ticket == "aduan" and "{ticket}" in aduan.text and aduan.waits
+    assert menu.decide(auto, "0", intake="aduan").menu  # the menu still answers a menu word
+
+
+def test_the_away_message_says_when_the_office_opens(project):
+    from siaran.app import App
+    from siaran.clock import FixedClock, parse_instant
+    from siaran.inbox.hours import OfficeHours, with_opening
+
+    app = App.open(project, FixedClock(at=parse_instant("2026-11-27T13:00:00+08:00")), {})  # Friday, closed at 11
+    hours = OfficeHours.of(app.project, load_autoreply(project, []))
+    now = app.now()
+    assert not hours.is_open(now)
+    opens = hours.next_open(now)
+    assert opens.isoformat() == "2026-11-30T08:00:00+08:00"  # Monday: the weekend is closed
+    assert with_opening("Kami balas {buka}.", opens, now) == "Kami balas Senin, 30 November pukul 08.00 WITA."
+    assert with_opening("Di luar jam kerja.", opens, now).endswith("mulai Senin, 30 November pukul 08.00 WITA.")
+    christmas = parse_instant("2026-12-24T20:00:00+08:00")  # Thursday evening; Friday is Christmas Day
+    assert hours.next_open(christmas).isoformat() == "2026-12-28T08:00:00+08:00"

@@ -117,6 +117,7 @@ def preview(ctx: click.Context, name: str, out: Path | None, html: Path | None, 
 def _preview_autoreply(app) -> None:
     from ..content.autoreply import REL, load_autoreply
     from ..errors import ContentErrors
+    from ..history.tickets import PREFIXES
     from ..server import menu
 
     problems: list = []
@@ -147,11 +148,19 @@ def _preview_autoreply(app) -> None:
             else option.reply
         )
         show(f"{i}. {option.title}", answer)
+        if option.intake:
+            click.echo("   [" + _("{kind}: the person's next message is recorded with a number, e.g. {ticket}").format(
+                kind=option.intake, ticket=f"{PREFIXES[option.intake]}-{app.local_now().year}-0001") + "]")  # fmt: skip
     if auto.away:
         names = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
         days = ", ".join(f"{names[d]} {a:%H:%M}-{b:%H:%M}" for d, (a, b) in sorted(auto.hours.items()))
         days = days or app.project.office.hours  # without its own hours: the office's (content/office.yaml)
-        show(_("Away message (once a day outside {hours})").format(hours=days), auto.away)
+        from ..inbox.hours import OfficeHours, next_closed, with_opening
+
+        hours = OfficeHours.of(app.project, auto)
+        closed = next_closed(hours, app.now())
+        away = with_opening(auto.away, hours.next_open(closed), closed)
+        show(_("Away message (once a day outside {hours})").format(hours=days), away)
     show(_("Anything else (fallback)"), auto.fallback)
     show("BERHENTI / STOP / UNREG", auto.stop.replace("{office}", office))
     show("MULAI / START", auto.start.replace("{office}", office))

@@ -44,6 +44,7 @@ class Reply:
     interactive: dict | None = field(default=None)  # Cloud API interactive object (list or buttons)
     # Cloud API outside the 24-hour window: {"template": name, "language": code, "template_params": [...]}
     template: dict | None = field(default=None)
+    name: str = ""  # the person's name, for a template's ``name`` parameter
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -85,7 +86,8 @@ async def send_replies(app: App, replies: list[Reply]) -> Summary:
         extra: dict = {"template": "", **(r.template or {})}
         if r.interactive:
             extra["interactive"] = r.interactive
-        return Message(p.key, r.post, "whatsapp", r.recipient, r.text, tuple(Path(i) for i in r.images), extra=extra)
+        images = tuple(Path(i) for i in r.images)
+        return Message(p.key, r.post, "whatsapp", r.recipient, r.text, images, recipient_name=r.name, extra=extra)
 
     async with broadcast_client(app.settings) as http:
         driver = make_driver(app.settings, http, app.clock, MediaCache(app.db))

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..clock import zone_label
+from ..content.autoreply import AWAY_WHEN
 
 DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -78,3 +79,24 @@ def spoken(moment: datetime, now: datetime) -> str:
     if local.date() == today + timedelta(days=1):
         return f"besok {clock}"
     return f"{DAY_NAMES[local.weekday()]}, {local.day} {MONTHS[local.month - 1]} {clock}"
+
+
+def with_opening(away: str, opens: datetime | None, now: datetime) -> str:
+    """The away message saying when the office answers: ``{buka}`` filled in, or a sentence added."""
+    if opens is None:
+        return away.replace("{buka}", "pada jam kerja berikutnya")
+    when = spoken(opens, now)
+    if "{buka}" in away:
+        return away.replace("{buka}", when)
+    return away.rstrip() + "\n" + AWAY_WHEN.format(buka=when)
+
+
+def next_closed(hours: OfficeHours, now: datetime) -> datetime:
+    """The first moment from ``now`` (in half hours, a week at most) the office is closed: what an
+    away message sent then says, for `siaran preview autoreply`."""
+    at = now
+    for _ in range(7 * 48):
+        if not hours.is_open(at):
+            return at
+        at += timedelta(minutes=30)
+    return at

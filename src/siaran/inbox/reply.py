@@ -104,7 +104,8 @@ def reply(app: App, number: str, text: str, *, via: str = "cli", nonce: str = ""
     nonce = nonce or secrets.token_hex(16)
     seed = f"{contact['id']}:{nonce}".encode()
     key = f"{KEY_VERSION}:{hashlib.sha256(seed).hexdigest()[:32]}"
-    message = Reply(key, POST, phone, text, template=template)
+    name = contact.get("list_name") or contact.get("name") or ""
+    message = Reply(key, POST, phone, text, template=template, name=name)
     with immediate(app.db):
         fresh = conversations.record_reply(app.db, key, contact["id"], text, via,
                                            (template or {}).get("template", ""), now)  # fmt: skip
@@ -116,5 +117,4 @@ def reply(app: App, number: str, text: str, *, via: str = "cli", nonce: str = ""
     if status in ("sent", "delivered", "read"):
         with immediate(app.db):
             conversations.replied(app.db, contact["id"], app.now())
-    name = contact.get("list_name") or contact.get("name") or ""
     return Sent(key, phone, name, status, error or "", (template or {}).get("template", ""))

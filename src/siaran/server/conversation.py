@@ -15,13 +15,13 @@ import sqlite_utils
 
 from ..app import App
 from ..channels import provider_name
-from ..content.autoreply import AWAY_WHEN, DEFAULT_START, DEFAULT_STOP, Autoreply, load_autoreply
+from ..content.autoreply import DEFAULT_START, DEFAULT_STOP, Autoreply, load_autoreply
 from ..content.model import Recipient
 from ..delivery.replies import Reply, reply_key, reservation
 from ..errors import SiaranError
 from ..history import contacts, conversations, optouts, tickets
 from ..history.db import immediate, utc
-from ..inbox.hours import OfficeHours, spoken
+from ..inbox.hours import OfficeHours, with_opening
 from ..render.images import post_images
 from . import menu
 from .events import Incoming
@@ -150,16 +150,6 @@ class Conversation:
             return Reply(key, answer.post, phone, menu.join(answer.lead, auto.fallback))
         interactive = menu.interactive(auto, answer.lead) if answer.menu and cloud else None
         return Reply(key, answer.post, phone, answer.text, interactive=interactive)
-
-
-def with_opening(away: str, opens: datetime | None, now: datetime) -> str:
-    """The away message saying when the office answers: ``{buka}`` filled in, or a sentence added."""
-    if opens is None:
-        return away.replace("{buka}", "pada jam kerja berikutnya")
-    when = spoken(opens, now)
-    if "{buka}" in away:
-        return away.replace("{buka}", when)
-    return away.rstrip() + "\n" + AWAY_WHEN.format(buka=when)
 
 
 def _pending_intake(before: dict | None, now: datetime) -> str:
