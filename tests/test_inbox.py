@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -191,9 +192,13 @@ def test_an_out_of_hours_question_says_when_and_alerts_the_next_morning(project,
     assert any("waits for an answer" in t for t in operator)
 
 
-def test_retention_deletes_old_messages(server, project, cloud, run):
+def test_a_picture_waits_and_old_messages_are_deleted(server, project, cloud, run):
+    published = Path(__file__).parent / "data/webhooks/cloud/courier/image.json"  # nyaruka/courier's capture
+    assert server.cloud(json.loads(published.read_text(encoding="utf-8"))).status_code == 200
     server.cloud(meta.text_message(BUDI, QUESTION, "wamid.r1", timestamp=T_NOW))
     server.settle()
+    listed = run("inbox", env=settings_env(cloud)).output
+    assert "Kerry Fisher" in listed and "[picture] Check out my new phone!" in listed and "+5678" in listed
     later = "2027-01-10T09:00:00+08:00"
     run("run", "--once", env=settings_env(cloud, now=later, SIARAN_INBOX_RETENTION_DAYS="30"))
     assert db(project)["inbound"].count == 0
