@@ -120,7 +120,7 @@ def test_history_puts_failures_first_with_reasons_and_names(served):
         params={"post": JADWAL, "occ": occ, "status": "failed", "error": "nomor tidak terdaftar di WhatsApp"},
     ).text
     assert detail.count("<tr><td>") == 3 and "+62" in detail
-    assert "Pak" in detail or "Bu" in detail  # names come from the list files
+    assert "Pak" in detail or "Bu" in detail  # names as the lists had them when sent
 
 
 def test_problems_by_file_and_line_and_the_page_follows_edits(served, project):

@@ -12,7 +12,7 @@ import click
 
 from ..clock import zone_label
 from ..config import rehearsal
-from ..errors import ConfigError, ContentError, ContentErrors
+from ..errors import ConfigError
 from ..history import STATUSES, open_db
 from ..history.deliveries import by_occurrence
 from ..history.deliveries import query as query_deliveries
@@ -26,6 +26,8 @@ FIELDS = (
     "channel",
     "provider",
     "recipient",
+    "recipient_name",
+    "recipient_columns",
     "list",
     "status",
     "occurrence",
@@ -79,23 +81,28 @@ def history_cmd(
         return
     found = query_deliveries(app.db, post=post, status=status, since=since_dt, channel=channel, limit=limit)
     if as_json:  # streamed: a million rows never sit in memory at once
-        write_json(({k: r[k] for k in FIELDS} for r in found), sys.stdout)
+        write_json((_as_json(r) for r in found), sys.stdout)
         return
     found = list(found)
     if not found:
         _nothing_yet(app)
         return
-    names = _names(app)
     label = zone_label(tz)
     for r in found:
         when = _local(r["sent_at"] or r["created_at"], tz)
         occ = r["occurrence"] or _("manual")
         err = f"  ({say(r['error'])})" if r["error"] else ""
-        who = names.get((r["list"], r["recipient"]), "")
+        who = r["recipient_name"] or ""  # as the list named them when it was sent
         click.echo(
             f"{when} {label}  {_(r['status']):<11} {r['channel']:<9} {who or '-':<20} {r['list'] or '-':<14} "
             f"{r['recipient']:<16} {r['post']}  [{occ}]{err}"
         )
+
+
+def _as_json(row: dict) -> dict:
+    item = {k: row[k] for k in FIELDS}
+    item["recipient_columns"] = json.loads(row["recipient_columns"]) if row["recipient_columns"] else {}
+    return item
 
 
 def _nothing_yet(app) -> None:
@@ -107,21 +114,6 @@ def _nothing_yet(app) -> None:
 
 def _local(iso: str, tz) -> str:
     return datetime.fromisoformat(iso).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-
-
-def _names(app) -> dict[tuple[str, str], str]:
-    """(list, number) → the name in that list file today; history stores numbers only."""
-    names: dict[tuple[str, str], str] = {}
-    try:
-        lists = app.lists
-    except ContentErrors:  # a broken content file must not hide the history
-        return names
-    for name in lists:
-        try:
-            names.update(((name, r.phone), r.name) for r in lists[name].recipients)
-        except ContentError:  # this list is broken today: its numbers show without names
-            continue
-    return names
 
 
 def _grouped(app, tz, status, since, channel, limit) -> None:

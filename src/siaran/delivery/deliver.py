@@ -31,6 +31,7 @@ from ..plan import Planned, plan
 from ..render.images import post_images
 from ..render.text import tanggal
 from . import collector, eventloop, instagram, window
+from .as_sent import AsSent, as_sent
 from .backoff import policy
 from .engine import Broadcast, Gate
 from .http import broadcast_client
@@ -241,12 +242,17 @@ def reservations(app: App, planned: Iterable[Planned], now: datetime) -> Iterato
     100,000 rows at once)."""
     stamp = utc(now)
     providers = {ch: provider_name(ch, app.settings) for ch in ("whatsapp", "instagram")}
-    hashes = {name: post.content_hash for name, post in app.project.posts.items()}
+    posts = app.project.posts
+    hashes = {name: post.content_hash for name, post in posts.items()}
+    people: dict[tuple[str, str], AsSent] = {}  # (post, channel) -> its recipients as the message names them
     for p in planned:
         reason = p.skip_reason
+        who = people.get((p.post, p.channel))
+        if who is None:
+            who = people[(p.post, p.channel)] = as_sent(app.project.renderer.used_columns(posts[p.post], p.channel))
         yield (
             p.key, p.post, p.channel, providers[p.channel], p.address, p.list, p.occurrence, hashes[p.post],
-            "skipped" if reason else "queued", reason or None, 0, stamp, stamp,
+            "skipped" if reason else "queued", reason or None, 0, stamp, stamp, *who(p.recipient),
         )  # fmt: skip
 
 

@@ -52,7 +52,9 @@ async def retry_async(
                 skip.append(r["key"])
                 summary.skipped[N_("opted out")] += 1
                 continue
-            who = people.get(r["recipient"]) or Recipient(phone=r["recipient"], list=r["list"] or "")
+            who = people.get(r["recipient"]) or Recipient(
+                phone=r["recipient"], name=r["recipient_name"] or "", list=r["list"] or ""
+            )
             todo.append(Planned(r["key"], name, "whatsapp", r["recipient"], r["list"] or "", occurrence, who))
         deliveries.set_statuses(
             db,

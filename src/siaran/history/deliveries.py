@@ -78,7 +78,7 @@ def reserve(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> None:
 # The columns of a reserved row, in the order reserve_rows() takes them.
 RESERVED = (
     "key", "post", "channel", "provider", "recipient", "list", "occurrence", "content_hash", "status", "error",
-    "attempts", "created_at", "updated_at",
+    "attempts", "created_at", "updated_at", "recipient_name", "recipient_columns",
 )  # fmt: skip
 
 
@@ -173,7 +173,10 @@ def _claim(db: sqlite_utils.Database, worker: str, stamp: str, keys: Sequence[st
 
 
 def in_status(db: sqlite_utils.Database, status: str, channel: str, post: str | None = None) -> list[dict[str, Any]]:
-    sql = "select key, post, recipient, list, occurrence from deliveries where status = ? and channel = ?"
+    sql = (
+        "select key, post, recipient, recipient_name, list, occurrence from deliveries "
+        "where status = ? and channel = ?"
+    )
     args = [status, channel]
     if post:
         sql += " and post = ?"

@@ -120,7 +120,7 @@ def recipients_with(
 ) -> list[dict]:
     """The rows behind one count: recipient, list, channel, error; ``error`` narrows failures to one reason."""
     sql = (
-        "select recipient, list, channel, error, error_code, updated_at from deliveries "
+        "select recipient, recipient_name, list, channel, error, error_code, updated_at from deliveries "
         "where post = ? and occurrence is ? and status = ?"
     )
     args: list = [post, occurrence, status]

@@ -341,3 +341,14 @@ def m011_issue25_gateways_as_they_send(db: sqlite_utils.Database) -> None:
     db["webhook_problems"].create_index(["received_at"], if_not_exists=True)
     db["inbound"].add_column("group_id", str)
     db["inbound"].add_column("member", str)
+
+
+@migrations()
+def m012_issue24_recipient_as_sent(db: sqlite_utils.Database) -> None:
+    """Who a message went to, as the list named them when the delivery was reserved:
+    ``recipient_name`` and ``recipient_columns`` (a JSON object of the list's other columns the
+    message uses, e.g. {"rt": "03"}). History, report and the page show these and never read the
+    lists again: an edited list does not rename the past. Older rows keep them empty."""
+    table = db["deliveries"]
+    table.add_column("recipient_name", str)
+    table.add_column("recipient_columns", str)

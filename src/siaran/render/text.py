@@ -33,6 +33,7 @@ from ..content.model import Office, Post, Recipient
 from ..errors import ContentError, TemplateError
 from ..i18n import N_, _
 from .compiled import bytecode_cache, compile_source
+from .recipient_columns import used_columns
 from .sandbox import BoundedEnvironment, ContentLoader, render_bounded
 
 # Python's own limits met while compiling a template: nesting beyond its parser or compiler.
@@ -210,6 +211,7 @@ class TextRenderer:
         self._personal_bodies: dict[str, bool] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._plain_posts: dict[str, dict[str, Any]] = {}
+        self._used: dict[tuple[str, str], frozenset[str] | None] = {}
 
     def template_name(self, post: Post, channel: str) -> str:
         return f"{channel}/{post.template or post.kind}.j2"
@@ -299,6 +301,13 @@ class TextRenderer:
             except COMPILE_FAULTS:
                 raise TemplateError(rel, _(TOO_DEEP)) from None
         return found
+
+    def used_columns(self, post: Post, channel: str) -> frozenset[str] | None:
+        """The recipient's keys the message reads (None: any of them), found once per post and channel."""
+        key = (post.name, channel)
+        if key not in self._used:
+            self._used[key] = used_columns(self.env, post.body, self.template_name(post, channel))
+        return self._used[key]
 
     def _personal(self, post: Post) -> bool:
         """Does the post's body name the recipient (so it differs from one person to the next)?"""

@@ -213,18 +213,11 @@ def _sent(app: App, post: str, occurrence: str | None, at, ig) -> Sent:
 
 
 def people(app: App, post: str, occurrence: str | None, status: str, error: str | None) -> list[dict]:
-    """The rows behind a count, each with the recipient's name from the lists (when the list knows it)."""
-    names = _names(app)
+    """The rows behind a count, each with the recipient's name as it was sent (the lists are not read)."""
     rows = reports.recipients_with(app.db, post, occurrence, status, error)
     for r in rows:
-        r["name"] = names.get(r["recipient"], "")
+        r["name"] = r.pop("recipient_name") or ""
     return rows
-
-
-def _names(app: App) -> dict[str, str]:
-    if not _project_ok(app):
-        return {}
-    return {r.phone: r.name for blist in app.project.lists.values() for r in blist.recipients}
 
 
 def _project_ok(app: App) -> bool:
