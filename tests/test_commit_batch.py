@@ -17,7 +17,7 @@ def _history(path):
     deliveries.statement_journals_in_memory(db)
     rows = (
         (f"k{i:04d}", "announcements/rapat", "whatsapp", "cloud", f"+62812{i:08d}", "warga", "2026-11-23", "h",
-         "queued", None, 0, STAMP, STAMP)
+         "queued", None, 0, STAMP, STAMP, None, None)
         for i in range(700)
     )  # fmt: skip
     deliveries.reserve_rows(db, rows)
