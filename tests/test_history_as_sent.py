@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import jinja2
 import sqlite_utils
 
@@ -57,3 +58,38 @@ def test_the_columns_a_message_uses_are_found_in_its_templates():
     for body in ("{{ recipient[post.title] }}", "{% for k, v in recipient.items() %}{{ v }}{% endfor %}",
                  "{% set r = recipient %}{{ r.rt }}", "{{ recipient }}"):  # fmt: skip
         assert used_columns(env, body, "footer") is None, body
+
+
+def test_history_report_and_the_page_never_read_the_lists(run, project, monkeypatch):
+    from pagehelp import PageServer
+
+    rapat(project)
+    assert run("send", POST, "--now", env=NOW).exit_code == 0
+    for path in (project / "content/lists").iterdir():  # unreadable, and reading them is refused
+        path.write_bytes(b"\x00\xff" * 50)
+
+    def refuse(path, rel=None):
+        raise AssertionError(f"{rel or path} was read")
+
+    monkeypatch.setattr("siaran.content.lists.read_rows", refuse)
+    monkeypatch.setattr("siaran.content.rows.read_rows", refuse)
+    res = run("history", "--post", POST, env=NOW)
+    assert res.exit_code == 0, res.all
+    assert "Budi Santoso" in res.output and "+6281234567801" in res.output
+    for args in (("history",), ("history", "--limit", "50"), ("report", "--weeks", "52")):
+        res = run(*args, env=NOW)
+        assert res.exit_code == 0 and "was read" not in res.all, res.all
+    with PageServer(project, now=NOW["SIARAN_NOW"]) as server:
+        for path in ("/", "/riwayat", "/masalah", "/instagram"):
+            assert httpx.get(server.url + path, timeout=30).status_code == 200, path
+        detail = httpx.get(server.url + "/riwayat/rincian", params={"post": POST, "status": "sent"}, timeout=30)
+    assert "Budi Santoso" in detail.text and "+6281234567801" in detail.text
+    monkeypatch.undo()  # only a preview for a chosen person opens a list: a broken one shows the stand-in
+    with PageServer(project, now=NOW["SIARAN_NOW"]) as server:
+        assert "Yth. Bapak/Ibu Warga" in httpx.get(server.url + "/pratinjau/" + POST, timeout=30).text
+    # Deleted: history and report go on (the posts naming them are warned about).
+    for path in (project / "content/lists").iterdir():
+        path.unlink()
+    res = run("history", "--post", POST, env=NOW)
+    assert res.exit_code == 0 and "Budi Santoso" in res.output, res.all
+    assert run("report", env=NOW).exit_code == 0

@@ -45,6 +45,7 @@ class App:
     clock: Clock
     strict_lists: bool = False
     tolerant: bool = False  # broken posts are set aside, not fatal (daemon, read-only commands)
+    read_lists: bool = True  # False: lists known by name only (history, report, the page show what was sent)
     _project: Project | None = field(default=None, repr=False)
     _guarded: bool = field(default=False, repr=False)
     _office: Office | None = field(default=None, repr=False)
@@ -106,6 +107,7 @@ class App:
                 whatsapp_limits=whatsapp_limits(self.settings),
                 read_list=self._read_list,
                 first_recipient=self._first_recipient,
+                unread_lists=not self.read_lists,
             )
         return self._project
 
@@ -132,10 +134,11 @@ class App:
 
         self.office  # noqa: B018 - unreadable: nothing to warn about, the command says why
         key = None
+        unread = None if self.read_lists else self.root / "content" / "lists"
         if self._has_history():
             code = Path(__file__).parent
             parts = [
-                tree_fingerprint(self.root / "content", self.root / "schedules"),
+                tree_fingerprint(self.root / "content", self.root / "schedules", names_only=unread),
                 tree_fingerprint(code, suffixes=(".py", ".po")),  # not the .pyc and .mo made at run time
                 *(
                     f"{p.name}:{p.stat().st_mtime_ns}"
@@ -145,6 +148,7 @@ class App:
                 repr(whatsapp_limits(self.settings)),
                 language(),
                 self.today().isoformat(),
+                "lists by name" if unread else "lists read",
             ]
             key = hashlib.sha256("\0".join(parts).encode()).hexdigest()
             found = content_checks.get(self.db, key)

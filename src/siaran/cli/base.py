@@ -175,11 +175,13 @@ def get_app(ctx: click.Context) -> App:
     return ctx.obj["app"]
 
 
-def tolerant_app(ctx: click.Context) -> App:
+def tolerant_app(ctx: click.Context, *, read_lists: bool = True) -> App:
     """The app for a command that must work while a content file is broken (history, report,
-    schedule, holidays, optout): broken posts are left out and every problem shown as a warning."""
+    schedule, holidays, optout): broken posts are left out and every problem shown as a warning.
+    ``read_lists`` False: the lists are known by name only, never opened (history, report)."""
     app = get_app(ctx)
     app.tolerant = True
+    app.read_lists = read_lists
     try:
         problems = app.content_warnings()
     except ContentErrors:

@@ -68,7 +68,7 @@ def history_cmd(
     """
     if ctx.invoked_subcommand:
         return
-    app = tolerant_app(ctx)  # content problems are shown as warnings, never fatal here
+    app = tolerant_app(ctx, read_lists=False)  # content problems are shown as warnings, never fatal here
     tz = app.office.timezone
     since_dt = None
     if since:

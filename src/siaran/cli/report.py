@@ -20,7 +20,7 @@ from .base import cli, tolerant_app
 @click.pass_context
 def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
     """Posts per week on WhatsApp and Instagram, failures, and followers; weeks with no Instagram post are flagged."""
-    app = tolerant_app(ctx)
+    app = tolerant_app(ctx, read_lists=False)
     rows = weekly.build(app, weeks)
     if as_json:
         click.echo(json.dumps(weekly.as_dicts(rows), ensure_ascii=False, indent=2))

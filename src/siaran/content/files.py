@@ -182,10 +182,10 @@ class DiskMemo:
         return self._data[key]
 
 
-def tree_fingerprint(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
+def tree_fingerprint(*folders: Path, suffixes: tuple[str, ...] = (), names_only: Path | None = None) -> str:
     """A digest of the path, size and modification time of every file under these folders (only
     those ending in ``suffixes``, if given): it changes whenever such a file is added, removed,
-    renamed or saved. Stats only, no reading."""
+    renamed or saved. Stats only, no reading. Under ``names_only``, only the files' names count."""
     import hashlib
 
     digest = hashlib.sha256()
@@ -196,6 +196,9 @@ def tree_fingerprint(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
                 if suffixes and not name.endswith(suffixes):
                     continue
                 path = os.path.join(dirpath, name)
+                if names_only is not None and Path(dirpath) == names_only:
+                    digest.update(f"{path}\0name\n".encode())
+                    continue
                 try:
                     st = os.stat(path)
                     digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())

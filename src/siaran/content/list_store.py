@@ -1,4 +1,4 @@
-"""content/lists/* as a mapping that reads each file only when a command needs it, through a reader
+"""content/lists/* as a mapping that reads each file only when a command needs it (or never), through a reader
 the application may wrap with a cache (siaran.app caches normalised numbers in the history file, by
 content hash, so a 100,000-number list is parsed once per change, not once per command).
 
@@ -23,8 +23,17 @@ class Lists(Mapping[str, BroadcastList]):
     """Name (file stem) → list. The names are known at once (posts and schedules are checked
     against them); a file is read on first access, then kept."""
 
-    def __init__(self, root: Path, paths: list[Path], region: str, read: Reader, first: FirstReader | None = None):
-        self.root, self.region, self._read, self._first = root, region, read, first
+    def __init__(
+        self,
+        root: Path,
+        paths: list[Path],
+        region: str,
+        read: Reader,
+        first: FirstReader | None = None,
+        *,
+        unread: bool = False,
+    ):
+        self.root, self.region, self._read, self._first, self.unread = root, region, read, first, unread
         self._paths = {p.stem: p for p in paths}
         self._loaded: dict[str, BroadcastList] = {}
         self._firsts: dict[str, tuple[Recipient, ...] | None] = {}
@@ -34,8 +43,17 @@ class Lists(Mapping[str, BroadcastList]):
 
     def __getitem__(self, name: str) -> BroadcastList:
         if name not in self._loaded:
-            path = self._paths[name]  # KeyError for an unknown list, as a dict
-            self._loaded[name] = self._read(path, self.rel(name), self.region)
+            if name not in self._paths:
+                raise KeyError(name)  # an unknown list, as a dict
+            if self.unread:
+                raise LookupError(f"list {name!r} is not read by this command")
+        return self.read_now(name)
+
+    def read_now(self, name: str) -> BroadcastList:
+        """The list, read even when the lists are known by name only (``unread``: history, report and
+        the page show what was sent, as recorded then): the page's preview for a chosen person."""
+        if name not in self._loaded:
+            self._loaded[name] = self._read(self._paths[name], self.rel(name), self.region)
         return self._loaded[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -56,11 +74,13 @@ class Lists(Mapping[str, BroadcastList]):
     def verify(self, name: str) -> None:
         """Raise the file's ContentError if it cannot be read. A file the cache knows was read
         before, unchanged: it is not parsed again."""
-        if name not in self._loaded and self._cached_first(name) is None:
+        if not self.unread and name not in self._loaded and self._cached_first(name) is None:
             self[name]
 
     def first(self, name: str) -> Recipient | None:
         """The list's first valid recipient, without loading the whole list when the cache knows it."""
+        if self.unread:
+            return None
         found = self._cached_first(name) if name not in self._loaded else None
         if found is None:
             found = self[name].recipients[:1]

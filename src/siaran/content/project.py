@@ -26,6 +26,23 @@ from .yamlfile import twin_files
 SAMPLE_RECIPIENT = Recipient(phone="+6281200000000", name="Warga", list="contoh")
 
 
+class _AnyColumns(dict):
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+@dataclass(frozen=True, slots=True)
+class StandInRecipient(Recipient):
+    """Whom messages are checked for when the lists are not read (history, report, the page):
+    every column a template names is there, so no check depends on a list's columns."""
+
+    def for_template(self) -> dict[str, Any]:
+        return _AnyColumns(Recipient.for_template(self))
+
+
+ANY_RECIPIENT = StandInRecipient(phone="+6281200000000", name="Warga", list="contoh")
+
+
 @dataclass
 class Project:
     root: Path
@@ -45,6 +62,8 @@ class Project:
 
     def sample_recipient(self, post: Post) -> Recipient:
         """The first person on the post's lists, or a stand-in: whom previews and checks render for."""
+        if getattr(self.lists, "unread", False):
+            return ANY_RECIPIENT
         for name in post.lists:
             if name in self.lists:
                 first = (
@@ -99,11 +118,13 @@ def load_content(
     strict_lists: bool = False,
     read_list: Reader = load_list,
     first_recipient: FirstReader | None = None,
+    unread_lists: bool = False,
 ) -> Project:
     """Reads every file, appending what is wrong to ``problems``; raises ContentErrors only when the
     office itself cannot be read. With ``strict_lists`` (``siaran check``) every list is read now and
     an invalid phone row is an error; otherwise lists are read when first used (``read_list``, which
-    the application wraps with its cache) and an invalid row is skipped and reported by the send."""
+    the application wraps with its cache) and an invalid row is skipped and reported by the send.
+    With ``unread_lists``, lists are known by name only and no list file is opened."""
     root = Path(root)
     if not (root / "content").is_dir():
         raise ContentErrors(
@@ -132,7 +153,8 @@ def load_content(
     for path in extra:
         rel = path.relative_to(root).as_posix()
         problems.append(ContentError(rel, _("a second file for list {name!r}: keep one").format(name=path.stem)))
-    lists = Lists(root, list(files.values()), office.region if office else "ID", read_list, first_recipient)
+    region = office.region if office else "ID"
+    lists = Lists(root, list(files.values()), region, read_list, first_recipient, unread=unread_lists)
     warnings: list[ContentError] = []
     for name in list(lists):  # a broken list stops every send, as any broken file does
         try:

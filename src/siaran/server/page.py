@@ -70,6 +70,7 @@ class Source:
                 self.error = e
                 self.signature = self._signature(old)
                 return old
+            self.app.read_lists = False  # the page shows what was sent, as recorded: it never opens a list
             if old is not None and "db" in old.__dict__:
                 old.db.close()
             try:

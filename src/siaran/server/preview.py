@@ -12,8 +12,10 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..app import App
+from ..content.list_store import Lists
 from ..content.model import Post, Recipient
 from ..content.project import Project
+from ..errors import ContentError
 from ..i18n import _, format_day, language, ngettext, say
 from ..render.images import post_images
 from .wa_format import to_html
@@ -57,7 +59,8 @@ def build(app: App, name: str, phone: str | None = None) -> Preview:
     project = app.project
     post = project.post(name)
     choices = _choices(project, post)
-    recipient = next((r for r in choices if r.phone == phone), None) or project.sample_recipient(post)
+    chosen = next((r for r in choices if r.phone == phone), None) or (choices[0] if choices else None)
+    recipient = chosen or project.sample_recipient(post)
     text = project.renderer.render(post, "whatsapp", recipient) if "whatsapp" in post.channels else None
     caption = project.renderer.render(post, "instagram") if "instagram" in post.channels else None
     return Preview(
@@ -76,8 +79,14 @@ def build(app: App, name: str, phone: str | None = None) -> Preview:
 
 def _choices(project: Project, post: Post) -> list[Recipient]:
     seen: dict[str, Recipient] = {}
+    lists = project.lists
     for name in post.lists:
-        for r in project.lists[name].recipients if name in project.lists else ():
+        # The page knows lists by name only; a preview for a chosen person is what opens one.
+        try:
+            found = (lists.read_now(name) if isinstance(lists, Lists) else lists[name]) if name in lists else None
+        except ContentError:  # a broken list: the stand-in reads the preview (`siaran check` names the row)
+            found = None
+        for r in found.recipients if found else ():
             seen.setdefault(r.phone, r)
             if len(seen) >= MAX_CHOICES:
                 return list(seen.values())

@@ -84,10 +84,11 @@ def this_week(app: App) -> tuple[list[WeekRow], list[WeekRow]]:
     late = [(s, d.occurrence) for s, d in due(app, now) if d.action == "run"]
     ahead = []
     opted_out = optouts.numbers(app.db)
+    unread = getattr(project.lists, "unread", False)  # the page never opens a list: no count ahead
     for schedule, occ in late + upcoming(app, now + timedelta(microseconds=1), now + WEEK, late):
         reason = _("late: the next round of siaran run sends it") if (schedule, occ) in late else ""
         lists = _lists(app, schedule, occ.post)
-        count = len({r.phone for name in lists for r in _recipients(app, name)} - opted_out)
+        count = None if unread else len({r.phone for n in lists for r in _recipients(app, n)} - opted_out)
         ahead.append(_row(app, occ.at, schedule.name, occ.post, schedule, count, _("will be sent"), "next", reason))
         ahead[-1].holiday = occ.holiday
     return past, ahead
