@@ -84,7 +84,8 @@ def test_blank_database_migrates_to_expected_columns(tmp_path):
     assert list(db["deliveries"].columns_dict) == [
         "id", "key", "post", "channel", "provider", "recipient", "list", "occurrence", "content_hash", "status",
         "attempts", "provider_id", "error", "error_code", "worker", "created_at", "updated_at", "sent_at",
-        "not_before", "delivered_at", "read_at", "failed_at", "pricing_category", "billable",
+        "not_before", "delivered_at", "read_at", "failed_at", "pricing_category", "billable", "recipient_name",
+        "recipient_columns",
     ]  # fmt: skip
     assert any(i.unique and i.columns == ["key"] for i in db["deliveries"].indexes)
     assert {
