@@ -70,9 +70,9 @@ def test_commands_that_need_no_list_do_not_parse_it(run, project: Path, monkeypa
     assert run("history", env=NOW).exit_code == 0
     assert run("list", env=NOW).exit_code == 0  # caches it
 
-    def refuse(path, rel, region):
+    def refuse(path, rel, region, **kw):
         assert rel != LIST, "the list was parsed again"
-        return load_list(path, rel, region)
+        return load_list(path, rel, region, **kw)
 
     monkeypatch.setattr("siaran.content.lists.load_list", refuse)
     assert run("list", env=NOW).exit_code == 0

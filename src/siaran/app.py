@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from .content.list_store import Lists
+    from .content.phone_book import PhoneBook
     from .content.project import Project
 
 
@@ -49,6 +51,8 @@ class App:
     _project: Project | None = field(default=None, repr=False)
     _guarded: bool = field(default=False, repr=False)
     _office: Office | None = field(default=None, repr=False)
+    _book: PhoneBook | None = field(default=None, repr=False)
+    _later: list[Callable[[sqlite_utils.Database], None]] = field(default_factory=list, repr=False)
 
     @classmethod
     def open(cls, root: Path, clock: Clock, env: dict[str, str] | None = None) -> App:
@@ -67,6 +71,9 @@ class App:
         path = self.settings.path("history")
         db = open_db(path)
         daily_backup(path, self.today(), self.settings.history.backups)
+        later, self._later = self._later, []
+        for write in later:  # what this command parsed before its new history existed
+            write(db)
         return db
 
     def guard_history(self) -> None:
@@ -174,10 +181,8 @@ class App:
 
     def _list_digest(self, path: Path, region: str) -> str | None:
         """The cache key of a list file's content, or None to read it directly: a small list parses in
-        milliseconds, and there is no cache without a history file."""
+        milliseconds (its numbers through the phone book)."""
         try:
-            if not self._has_history():
-                return None
             if path.stat().st_size < CACHE_LISTS_FROM:
                 return None
             data = path.read_bytes()
@@ -188,21 +193,45 @@ class App:
     def _read_list(self, path: Path, rel: str, region: str) -> BroadcastList:
         from .content import list_store  # the list reader (phonenumbers) only for commands reading lists
         from .content.lists import load_list
+        from .history import lists_cache, phone_numbers
 
         digest = self._list_digest(path, region)
-        if digest is None:
-            return load_list(path, rel, region)
-        from .history import lists_cache
-
-        data = lists_cache.whole(self.db, rel, digest)
-        if data is not None:
-            return list_store.unpack(path, data)
-        blist = load_list(path, rel, region)
-        lists_cache.put(self.db, rel, digest, *list_store.pack(blist), self.now())
+        if digest is not None and self._has_history():
+            data = lists_cache.whole(self.db, rel, digest)
+            if data is not None:
+                return list_store.unpack(path, data)
+        book = self._phone_book(region)
+        blist = load_list(path, rel, region, book=book)
+        now = self.now()
+        self._remember(lambda db: phone_numbers.remember(db, book.version, book.take_added()))
+        if digest is not None:
+            self._remember(lambda db: lists_cache.put(db, rel, digest, *list_store.pack(blist), now))
         return blist
 
+    def _phone_book(self, region: str) -> PhoneBook:
+        if self._book is None or self._book.region != region:
+            from .content.phone_book import PhoneBook
+
+            self._book = PhoneBook(region, self._known_numbers)
+        return self._book
+
+    def _known_numbers(self, version: str, raws: list[str] | None) -> dict[str, tuple[str, str]]:
+        if not self._has_history():
+            return {}
+        from .history import phone_numbers
+
+        return phone_numbers.known(self.db, version, raws)
+
+    def _remember(self, write: Callable[[sqlite_utils.Database], None]) -> None:
+        """Write to the history's caches now, or when this command opens a new history (its first
+        pass caches what it parsed): a cache alone never makes a history."""
+        if self._has_history():
+            write(self.db)
+        else:
+            self._later.append(write)
+
     def _first_recipient(self, path: Path, rel: str, region: str) -> tuple[Recipient, ...] | None:
-        digest = self._list_digest(path, region)
+        digest = self._list_digest(path, region) if self._has_history() else None
         if digest is None:
             return None
         from .content import list_store

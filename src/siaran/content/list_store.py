@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
+import orjson
+
 from .model import BroadcastList, Recipient
 
 # (path, rel, region) -> the parsed list; raises ContentError naming the file
@@ -101,7 +103,7 @@ def pack(blist: BroadcastList) -> tuple[str, str]:
         values = [None] * len(columns)
         for key, value in r.fields.items():
             values[index[key]] = value
-        return json.dumps([r.phone, r.name, r.line, values], ensure_ascii=False, separators=(",", ":"))
+        return orjson.dumps([r.phone, r.name, r.line, values]).decode()
 
     own = list(blist.recipients[0].columns) if blist.recipients else ["", ""]
 
@@ -126,7 +128,7 @@ def _lines(data: str) -> Iterator[str]:
 def _unpack(path: Path, data: str) -> tuple[list[Recipient], tuple]:
     lines = _lines(data)
     head = json.loads(next(lines))
-    columns, name, loads = head["columns"], path.stem, json.loads
+    columns, name, loads = head["columns"], path.stem, orjson.loads
     own = tuple(head.get("own") or ("", ""))
     recipients = []
     shared: dict[tuple, dict[str, str]] = {}  # rows with the same extra values (rt, rw) share one dict

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +11,8 @@ from ..errors import ContentError
 from ..i18n import _
 from .files import UnsafeFile, content_file
 from .model import BroadcastList, Recipient
-from .phones import normalise_phone
+from .phone_book import PhoneBook
+from .phones import parse_phone
 from .rows import TABLE_SUFFIXES, Row, read_rows
 
 NAME_COLUMNS = ("nama", "name")
@@ -41,15 +43,23 @@ def column(header: list[str], names: tuple[str, ...]) -> int | None:
     return next((keys.index(n) for n in names if n in keys), None)
 
 
-def phone_reason(raw: str, region: str) -> tuple[str, str]:
-    phone, reason = normalise_phone(raw, region)
-    if not phone and SCIENTIFIC.match(raw.strip()):
-        reason = _("Excel shortened the number to {value}: format the column as Text and save again").format(value=raw)
-    return phone, reason
+def phone_reason(raw: str, region: str, parse: Callable[[str], tuple[str, str]] | None = None) -> tuple[str, str]:
+    """(E.164, "") or ("", why, in the operator's language); ``parse``: a phone book's (same answers)."""
+    phone, reason = parse(raw) if parse is not None else parse_phone(raw, region)
+    if phone:
+        return phone, ""
+    if SCIENTIFIC.match(raw.strip()):
+        return "", _("Excel shortened the number to {value}: format the column as Text and save again").format(
+            value=raw
+        )
+    return "", _(reason)
 
 
-def load_list(path: Path, rel: str, region: str = "ID", rows: list[Row] | None = None) -> BroadcastList:
-    """Invalid rows are kept in ``invalid`` (never dropped silently); a bad header raises."""
+def load_list(
+    path: Path, rel: str, region: str = "ID", rows: list[Row] | None = None, book: PhoneBook | None = None
+) -> BroadcastList:
+    """Invalid rows are kept in ``invalid`` (never dropped silently); a bad header raises. ``book``:
+    numbers parsed before, by raw text (only new raw texts go through phonenumbers)."""
     if rows is None:
         try:  # a FIFO would hang every command; a link may not leave content/
             content_file(path.parents[1], path, max_bytes=MAX_LIST_BYTES)
@@ -74,9 +84,11 @@ def load_list(path: Path, rel: str, region: str = "ID", rows: list[Row] | None =
     recipients: list[Recipient] = []
     invalid: list[tuple[int, str, str]] = []
     seen: dict[str, int] = {}  # phone → index in recipients
-    for line, row in rows[1:]:
-        raw = row[phone_col] if phone_col < len(row) else ""
-        phone, reason = phone_reason(raw, region)
+    fields, stem = _fields(header, own), path.stem
+    raws = [row[phone_col] if phone_col < len(row) else "" for _line, row in rows[1:]]
+    parse = book.parser(raws) if book is not None else None
+    for (line, row), raw in zip(rows[1:], raws, strict=True):
+        phone, reason = phone_reason(raw, region, parse)
         if not phone:
             invalid.append((line, raw, reason))
             continue
@@ -92,13 +104,29 @@ def load_list(path: Path, rel: str, region: str = "ID", rows: list[Row] | None =
             Recipient(
                 phone=phone,
                 name=name,
-                list=path.stem,
+                list=stem,
                 line=line,
-                fields={h: row[i] for i, h in enumerate(header) if h and i < len(row) and i not in own},
+                fields=fields(row),
                 columns=columns,
             )
         )
     return BroadcastList(name=path.stem, path=path, recipients=tuple(recipients), invalid=tuple(invalid))
+
+
+def _fields(header: list[str], own: set[int | None]) -> Callable[[tuple[str, ...]], dict[str, str]]:
+    """A row's other columns (rt, rw, …) by header; rows with the same values share one dict (a
+    100,000-row list has a few dozen RTs)."""
+    other = [(i, h) for i, h in enumerate(header) if h and i not in own]
+    shared: dict[tuple, dict[str, str]] = {}
+
+    def fields(row: tuple[str, ...]) -> dict[str, str]:
+        values = tuple([row[i] if i < len(row) else None for i, _h in other])
+        found = shared.get(values)
+        if found is None:
+            found = shared[values] = {h: v for (_i, h), v in zip(other, values, strict=True) if v is not None}
+        return found
+
+    return fields
 
 
 def invalid_row_errors(blist: BroadcastList, rel: str, *, warning: bool = False) -> list[ContentError]:

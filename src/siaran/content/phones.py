@@ -20,9 +20,16 @@ _PARSE_ERRORS = {
 
 def normalise_phone(raw: str, region: str = "ID") -> tuple[str, str]:
     """Returns (E.164, "") or ("", reason)."""
+    phone, reason = parse_phone(raw, region)
+    return phone, (_(reason) if reason else "")
+
+
+def parse_phone(raw: str, region: str = "ID") -> tuple[str, str]:
+    """(E.164, "") or ("", the reason's msgid, untranslated): a pure function of its arguments and
+    of phonenumbers' metadata, so siaran.content.phone_book may remember it by raw text."""
     text = (raw or "").strip()
     if not text:
-        return "", _("empty")
+        return "", N_("empty")
     # 62812… without '+' is how many people write it; phonenumbers would read it as a local number.
     if text[:2] == "62" and text[:1] != "0":
         text = "+" + text
@@ -30,9 +37,9 @@ def normalise_phone(raw: str, region: str = "ID") -> tuple[str, str]:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as e:
         known = _PARSE_ERRORS.get(e.error_type)
-        return "", _(known) if known else str(e.args[0] if e.args else e).rstrip(".").lower()
+        return "", known or str(e.args[0] if e.args else e).rstrip(".").lower()
     if not phonenumbers.is_valid_number(number):
-        return "", _("not a valid number")
+        return "", N_("not a valid number")
     if phonenumbers.number_type(number) not in _WHATSAPP_TYPES:
-        return "", _("not a mobile number (WhatsApp needs a mobile number)")
+        return "", N_("not a mobile number (WhatsApp needs a mobile number)")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""

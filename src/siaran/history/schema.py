@@ -352,3 +352,13 @@ def m012_issue24_recipient_as_sent(db: sqlite_utils.Database) -> None:
     table = db["deliveries"]
     table.add_column("recipient_name", str)
     table.add_column("recipient_columns", str)
+
+
+@migrations()
+def m011_issue28_phone_numbers(db: sqlite_utils.Database) -> None:
+    """``phone_numbers``: list numbers as parsed before, by raw text (siaran.content.phone_book), so
+    an edit to a big list parses only its new or changed rows."""
+    db.execute(
+        "create table if not exists phone_numbers (raw text primary key, phone text not null, "
+        "reason text not null) without rowid"
+    )

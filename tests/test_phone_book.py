@@ -1,0 +1,66 @@
+"""Numbers are parsed once per distinct raw text, remembered across edits in the history: an edit
+to a big list parses only its new or changed rows; a new history caches lists on its first pass."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import sqlite_utils
+
+from siaran.content import phones
+from siaran.content.phone_book import PhoneBook
+from test_list_cache import LIST, big_list
+
+TUESDAY = {"SIARAN_NOW": "2026-11-24T12:00:00+08:00"}  # nothing due
+
+
+def counting(monkeypatch) -> list[str]:
+    """The raw texts the phone book hands to phonenumbers."""
+    parsed: list[str] = []
+
+    def parse(raw, region="ID"):
+        parsed.append(raw)
+        return phones.parse_phone(raw, region)
+
+    monkeypatch.setattr(
+        "siaran.content.phone_book.phones", SimpleNamespace(parse_phone=parse, __file__=phones.__file__)
+    )
+    return parsed
+
+
+def test_a_new_history_caches_on_its_first_pass_and_an_edit_parses_only_its_rows(run, project, monkeypatch):
+    big_list(project, 1000)
+    parsed = counting(monkeypatch)
+    assert run("run", "--once", env=TUESDAY).exit_code == 0  # makes the history: caches what it parsed
+    assert len(set(parsed)) == len(parsed) and len(parsed) > 1000
+    db = sqlite_utils.Database(project / "siaran-rehearsal.db")
+    assert db.execute("select count(*) from list_cache where path = ?", [LIST]).fetchone()[0] == 1
+    assert db["phone_numbers"].count >= 1001
+
+    parsed.clear()
+    assert run("run", "--once", env=TUESDAY).exit_code == 0
+    assert parsed == []
+
+    with (project / LIST).open("a", encoding="utf-8") as f:  # one row added, one changed
+        f.write("Warga Baru,0812 9999 0001,01,03,\n")
+    text = (project / LIST).read_text(encoding="utf-8").replace("081210000005", "0812-1000-0005 ")
+    (project / LIST).write_text(text, encoding="utf-8")
+    res = run("send", "announcements/kerja-bakti", "--now", "--channel", "whatsapp", "--dry-run", env=TUESDAY)
+    assert res.exit_code == 0, res.all
+    assert sorted(parsed) == ["0812 9999 0001", "0812-1000-0005"]
+    assert "1001" in res.output  # the new row counted, the changed one still the same person
+
+
+def test_the_book_gives_what_phonenumbers_gives():
+    remembered = {"0812-3456-7801": ("+6281234567801", "")}
+    asked = []
+
+    def known(version, raws):
+        asked.append(raws)
+        return {r: remembered[r] for r in raws or remembered if r in remembered}
+
+    book = PhoneBook("ID", known)
+    parse = book.parser(["0812-3456-7801", "12345", ""])
+    for raw in ("0812-3456-7801", "12345", "", "+62 852 4700 1234"):
+        assert parse(raw) == phones.parse_phone(raw, "ID")
+    assert sorted(book.take_added()) == ["", "+62 852 4700 1234", "12345"] and book.take_added() == {}
