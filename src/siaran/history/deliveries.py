@@ -174,8 +174,7 @@ def _claim(db: sqlite_utils.Database, worker: str, stamp: str, keys: Sequence[st
 
 def in_status(db: sqlite_utils.Database, status: str, channel: str, post: str | None = None) -> list[dict[str, Any]]:
     sql = (
-        "select key, post, recipient, recipient_name, list, occurrence from deliveries "
-        "where status = ? and channel = ?"
+        "select key, post, recipient, recipient_name, list, occurrence from deliveries where status = ? and channel = ?"
     )
     args = [status, channel]
     if post:
