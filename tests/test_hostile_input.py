@@ -15,11 +15,13 @@ import sys
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from siaran.cli import cli
+from siaran.history import backups
 
 NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}
 MEMORY = 1536 * 2**20  # bytes of address space the child may map
@@ -179,6 +181,7 @@ TOKEN = "EAAGrahasia123"
 def damage_history(how: str) -> Callable[[Path], None]:
     def apply(root: Path) -> None:
         db = root / "siaran-rehearsal.db"
+        backups.take(db, date(2026, 11, 23), keep=7)  # the daemon's daily backup
         for extra in ("siaran-rehearsal.db-wal", "siaran-rehearsal.db-shm"):
             (root / extra).unlink(missing_ok=True)
         data = db.read_bytes()
@@ -513,6 +516,7 @@ def test_history_backups_outbox_and_log_are_owner_only(run, project):
     from siaran import logs
 
     assert run("send", "announcements/posyandu", "--now", "--channel", "whatsapp", env=NOW).exit_code == 0
+    assert run("history", "backup", env=NOW).exit_code == 0
     mode = lambda p: p.stat().st_mode & 0o777  # noqa: E731
     assert mode(project / "siaran-rehearsal.db") == 0o600
     backups = project / "siaran-rehearsal.db.bak"
@@ -526,22 +530,3 @@ def test_history_backups_outbox_and_log_are_owner_only(run, project):
         assert mode(log_file) == 0o600
     finally:
         logs.setup([])
-
-
-def test_daily_backups_roll(tmp_path):
-    from datetime import date, timedelta
-
-    from siaran.history.safety import daily_backup
-
-    db = tmp_path / "siaran.db"
-    with sqlite3.connect(db) as conn:
-        conn.execute("CREATE TABLE t (x TEXT)")
-        conn.execute("INSERT INTO t VALUES ('warga')")
-    conn.close()
-    for day in range(10):
-        daily_backup(db, date(2026, 11, 1) + timedelta(days=day), keep=3)
-    kept = sorted(p.name for p in (tmp_path / "siaran.db.bak").iterdir())
-    assert kept == ["2026-11-08.db", "2026-11-09.db", "2026-11-10.db"]
-    with sqlite3.connect(tmp_path / "siaran.db.bak" / kept[-1]) as copy:
-        assert copy.execute("SELECT x FROM t").fetchall() == [("warga",)]
-    copy.close()

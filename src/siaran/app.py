@@ -66,11 +66,8 @@ class App:
     def db(self) -> sqlite_utils.Database:
         # The history (sqlite-utils, psutil, dateutil) only for commands that read or write it.
         from .history import open_db
-        from .history.safety import daily_backup
 
-        path = self.settings.path("history")
-        db = open_db(path)
-        daily_backup(path, self.today(), self.settings.history.backups)
+        db = open_db(self.settings.path("history"))  # backups: the daemon's, when idle (history.backups)
         later, self._later = self._later, []
         for write in later:  # what this command parsed before its new history existed
             write(db)

@@ -49,6 +49,7 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         zero_ok=True,
     ),
+    S("history", "backup_budget_mb", 0.0, "Disk space for backups, MB (0: the history's size).", float, zero_ok=True),
     S("network", "proxy", "", "Proxy for provider requests, e.g. http://proxy.kantor:8080 (empty: HTTPS_PROXY)."),
     S("media", "path", "media", "Folder of rendered images (sync it to your hosting for the Instagram Graph API)."),
     S("outbox", "path", "outbox", "Folder the outbox channel writes messages to (relative to the project)."),

@@ -33,13 +33,14 @@ from .config import Settings
 from .delivery import eventloop
 from .delivery import occurrences as runner
 from .errors import ContentErrors, HistoryError, LockedError, SiaranError
-from .history import worker_id
+from .history import backups, worker_id
 from .history.alerts import beat
 from .i18n import N_, _, say
 
 log = logging.getLogger(__name__)
 
 MAX_SLEEP = timedelta(minutes=5)
+IDLE = timedelta(minutes=2)  # nothing due sooner than this: the daemon may take the day's backup
 JOB = "siaran-tick"
 
 
@@ -78,6 +79,8 @@ class Daemon:
         self._scheduler: BlockingScheduler | None = None
         self._problems: list[str] = []
         self.started = clock.now()
+        self.backups = False  # the foreground daemon takes the day's backup when idle; `run --once` never
+        self._backup: threading.Thread | None = None
 
     def app(self) -> App:
         """A fresh App each pass, so edits to content and schedules are picked up."""
@@ -106,11 +109,32 @@ class Daemon:
                 following = min([t for t in [following, *(r.until for r in results)] if t], default=None)
                 wait = MAX_SLEEP if following is None else min(max(following - now, timedelta(0)), MAX_SLEEP)
             beat(app.db, worker_id(), self.started, now, now + wait, _summary(results))
+            if self.backups and wait >= IDLE:
+                self._backup_when_idle(app.local_now().date())
             return results, wait
         finally:
             if "db" in app.__dict__:  # opened this pass: close it, the next pass opens its own
                 app.db.conn.close()
             self._idle.set()
+
+    def _backup_when_idle(self, today) -> None:
+        """The day's backup, in a thread of its own once a pass finds nothing due soon: the next
+        pass never waits for it, and no operator's command ever pays for it."""
+        path, history = self.settings.path("history"), self.settings.history
+        busy = self._backup is not None and self._backup.is_alive()
+        if busy or not backups.due(path, today, history.backups):
+            return
+
+        def take() -> None:
+            try:
+                taken = backups.take(path, today, history.backups, history.backup_budget_mb)
+            except SiaranError as e:  # a failed backup never stops the schedules: the log says why
+                log.warning("%s", e)
+                return
+            log.info("history backed up to %s (%d bytes of %d)", taken.path, taken.size, taken.source)
+
+        self._backup = threading.Thread(target=take, name="siaran-backup", daemon=True)
+        self._backup.start()
 
     def _log_problems(self, app: App) -> None:
         """Content problems go to the log when they change, not every pass."""
@@ -166,6 +190,7 @@ class Daemon:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         self._scheduler.add_job(self._job, id=JOB)  # a first pass right away: catch-up
+        self.backups = True
         log.info("siaran daemon started for %s (rehearsed time %s)", self.root, self.clock.start or "off")
         with _signals(self._on_signal):
             self._scheduler.start()

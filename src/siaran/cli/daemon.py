@@ -18,9 +18,11 @@ from ..history import conversations
 from ..history.alerts import failures_since, heartbeat
 from ..history.alerts import since as alerts_since
 from ..history.occurrences import held as held_occurrences
+from ..history.safety import daily_backups, newest_backup
 from ..i18n import _, say
 from ..server import start_in_thread, webhook_configured
 from ..service import KINDS, render
+from .backups import size_text
 from .base import cli, get_app, tolerant_app
 
 log = logging.getLogger(__name__)
@@ -172,8 +174,23 @@ def status(ctx: click.Context) -> None:
                   if oldest else ""))  # fmt: skip
     sent_today = alerts_since(app.db, now - timedelta(days=1))
     click.echo(_("Alerts to the operator, last 24 hours: {n}").format(n=len(sent_today)))
+    _backup_line(app)
     if worry:
         ctx.exit(EXIT_INCOMPLETE)
+
+
+def _backup_line(app: App) -> None:
+    """The newest backup of the history and its size (the daemon takes one a day when idle)."""
+    last = newest_backup(app.settings.path("history"))
+    if last is None:
+        click.echo(_("Last backup: none yet (the daemon makes one a day; `siaran history backup` now)."))
+        return
+    all_of_them = sum(p.stat().st_size for p in daily_backups(app.settings.path("history")))
+    click.echo(
+        _("Last backup: {name}, {size} (all backups: {total}).").format(
+            name=last.name, size=size_text(last.stat().st_size), total=size_text(all_of_them)
+        )
+    )
 
 
 def _pass_summary(text: str) -> str:

@@ -19,6 +19,7 @@ from ..history.deliveries import query as query_deliveries
 from ..history.groups import latest_groups
 from ..history.guard import reset
 from ..i18n import _, say
+from .backups import backup_cmd, restore_cmd
 from .base import cli, get_app, tolerant_app
 
 FIELDS = (
@@ -167,3 +168,7 @@ def reset_cmd(ctx: click.Context, yes: bool) -> None:
         )
     else:
         click.echo(_("A new history starts in {name}.").format(name=path.name))
+
+
+history_cmd.add_command(backup_cmd)
+history_cmd.add_command(restore_cmd)

@@ -1,26 +1,24 @@
-"""Keeping the history file safe: owner-only permissions, a rolling daily backup made with
-SQLite's online backup API, and one plain sentence for each way the file can fail.
+"""Keeping the history file safe: owner-only permissions, where its backups are (siaran.history.backups
+takes them), and one plain sentence for each way the file can fail.
 
-Backups live beside the history, ``siaran.db.bak/2026-11-23.db``, one per day siaran runs; the
-newest ``history.backups`` are kept. On POSIX the history, its backups and the log are readable by
-the owner only (0600, folders 0700): they hold citizens' phone numbers. On Windows the files
-inherit the permissions of the folder they are in (keep the project in the user's profile).
+Backups live beside the history, ``siaran.db.bak/2026-11-23.db.gz``. On POSIX the history, its
+backups and the log are readable by the owner only (0600, folders 0700): they hold citizens' phone
+numbers. On Windows the files inherit the permissions of the folder they are in (keep the project
+in the user's profile).
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
+import re
 import sqlite3
-from datetime import date
 from pathlib import Path
 
 from ..errors import HistoryError
 from ..i18n import _
 
-log = logging.getLogger(__name__)
-
+_DAILY = re.compile(r"^\d{4}-\d\d-\d\d\.db(\.gz)?$")
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
 
@@ -37,36 +35,16 @@ def backup_folder(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".bak")
 
 
-def daily_backup(db_path: Path, today: date, keep: int) -> Path | None:
-    """Copy the history to ``<name>.bak/<today>.db`` unless today's copy exists; keep the newest
-    ``keep`` copies. A failed backup is logged, never fatal: the broadcast matters more."""
-    if keep <= 0 or not db_path.exists():
-        return None
+def daily_backups(db_path: Path) -> list[Path]:
+    """The daily backups, oldest first: ``2026-11-23.db.gz`` (and plain ``.db`` copies of old versions)."""
     folder = backup_folder(db_path)
-    target = folder / f"{today.isoformat()}.db"
-    if target.exists():
-        return target
-    tmp = folder / f".{today.isoformat()}.db.tmp"
-    try:
-        folder.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
-        tmp.unlink(missing_ok=True)
-        create_private(tmp)
-        with sqlite3.connect(db_path) as source, sqlite3.connect(tmp) as copy:
-            source.backup(copy)
-        source.close()
-        copy.close()
-        os.replace(tmp, target)
-    except (OSError, sqlite3.Error) as e:
-        tmp.unlink(missing_ok=True)
-        log.warning("could not back up the history to %s: %s", target, e)
-        return None
-    for old in sorted(folder.glob("????-??-??.db"))[:-keep]:
-        old.unlink(missing_ok=True)
-    return target
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if _DAILY.match(p.name))
 
 
 def newest_backup(db_path: Path) -> Path | None:
-    found = sorted(backup_folder(db_path).glob("????-??-??.db")) if backup_folder(db_path).is_dir() else []
+    found = daily_backups(db_path)
     return found[-1] if found else None
 
 
@@ -77,7 +55,7 @@ def explain(e: sqlite3.Error, db_path: Path) -> HistoryError:
     if name in ("SQLITE_NOTADB", "SQLITE_CORRUPT") or "not a database" in text or "malformed" in text:
         backup = newest_backup(db_path)
         restore = (
-            _("move it aside and copy the backup {backup} to {name}").format(backup=backup, name=db_path.name)
+            _("put the backup back with `siaran history restore {backup}`").format(backup=backup)
             if backup
             else _("restore it from your own copy (there is no automatic backup yet)")
         )
