@@ -190,19 +190,26 @@ class App:
     def _read_list(self, path: Path, rel: str, region: str) -> BroadcastList:
         from .content import list_store  # the list reader (phonenumbers) only for commands reading lists
         from .content.lists import load_list
-        from .history import lists_cache, phone_numbers
 
         digest = self._list_digest(path, region)
         if digest is not None and self._has_history():
+            from .history import lists_cache
+
             data = lists_cache.whole(self.db, rel, digest)
             if data is not None:
                 return list_store.unpack(path, data)
         book = self._phone_book(region)
         blist = load_list(path, rel, region, book=book)
         now = self.now()
-        self._remember(lambda db: phone_numbers.remember(db, book.version, book.take_added()))
-        if digest is not None:
-            self._remember(lambda db: lists_cache.put(db, rel, digest, *list_store.pack(blist), now))
+
+        def remember(db: sqlite_utils.Database) -> None:  # the history (sqlite-utils) only when there is one
+            from .history import lists_cache, phone_numbers
+
+            phone_numbers.remember(db, book.version, book.take_added())
+            if digest is not None:
+                lists_cache.put(db, rel, digest, *list_store.pack(blist), now)
+
+        self._remember(remember)
         return blist
 
     def _phone_book(self, region: str) -> PhoneBook:
