@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 SUFFIX = ".db.gz"
 CHUNK = 1 << 20
-LEVEL = 6  # gzip's default: level 9 saves ~1 % more at twice the time (docs/development/benchmarks-scale.md)
+LEVEL = 1  # as small within a point as gzip's default (6) at a third of the time (docs/development/benchmarks-scale.md)
 
 
 @dataclass(frozen=True)
