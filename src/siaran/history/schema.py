@@ -355,7 +355,7 @@ def m012_issue24_recipient_as_sent(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m012_issue28_phone_numbers(db: sqlite_utils.Database) -> None:
+def m013_issue28_phone_numbers(db: sqlite_utils.Database) -> None:
     """``phone_numbers``: list numbers as parsed before, by raw text (siaran.content.phone_book), so
     an edit to a big list parses only its new or changed rows."""
     db.execute(
