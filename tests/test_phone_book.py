@@ -31,21 +31,24 @@ def counting(monkeypatch) -> list[str]:
 def test_a_new_history_caches_on_its_first_pass_and_an_edit_parses_only_its_rows(run, project, monkeypatch):
     big_list(project, 1000)
     parsed = counting(monkeypatch)
-    assert run("run", "--once", env=TUESDAY).exit_code == 0  # makes the history: caches what it parsed
-    assert len(set(parsed)) == len(parsed) and len(parsed) > 1000
+    send = ("send", "announcements/kerja-bakti", "--now", "--channel", "whatsapp", "--dry-run")
+    assert run(*send, env=TUESDAY).exit_code == 0  # makes the history: caches what it parsed
+    assert len(parsed) > 1000
     db = sqlite_utils.Database(project / "siaran-rehearsal.db")
-    assert db.execute("select count(*) from list_cache where path = ?", [LIST]).fetchone()[0] == 1
+    assert db.execute("select count(*) from list_cache where path = ? and data is not null", [LIST]).fetchone()[0]
     assert db["phone_numbers"].count >= 1001
 
     parsed.clear()
-    assert run("run", "--once", env=TUESDAY).exit_code == 0
+    assert run(*send, env=TUESDAY).exit_code == 0
     assert parsed == []
 
     with (project / LIST).open("a", encoding="utf-8") as f:  # one row added, one changed
         f.write("Warga Baru,0812 9999 0001,01,03,\n")
     text = (project / LIST).read_text(encoding="utf-8").replace("081210000005", "0812-1000-0005 ")
     (project / LIST).write_text(text, encoding="utf-8")
-    res = run("send", "announcements/kerja-bakti", "--now", "--channel", "whatsapp", "--dry-run", env=TUESDAY)
+    assert run("run", "--once", env=TUESDAY).exit_code == 0  # a daemon pass reads no more than the first person
+    assert parsed == []
+    res = run(*send, env=TUESDAY)
     assert res.exit_code == 0, res.all
     assert sorted(parsed) == ["0812 9999 0001", "0812-1000-0005"]
     assert "1001" in res.output  # the new row counted, the changed one still the same person

@@ -235,14 +235,34 @@ class App:
             self._later.append(write)
 
     def _first_recipient(self, path: Path, rel: str, region: str) -> tuple[Recipient, ...] | None:
-        digest = self._list_digest(path, region) if self._has_history() else None
+        """The list's first valid person, or None for "read it all". A big list changed since it was
+        cached is read and checked whole, its people only up to the first: a daemon pass after an
+        edit has no use for the rest (a send reads it all, through the phone book)."""
+        digest = self._list_digest(path, region)
         if digest is None:
             return None
         from .content import list_store
-        from .history import lists_cache
+        from .content.lists import load_list
 
-        data = lists_cache.first(self.db, rel, digest)
-        return tuple(list_store.unpack_recipients(path, data)) if data is not None else None
+        if self._has_history():
+            from .history import lists_cache
+
+            data = lists_cache.first(self.db, rel, digest)
+            if data is not None:
+                return tuple(list_store.unpack_recipients(path, data))
+        book = self._phone_book(region)
+        found = load_list(path, rel, region, book=book, first_only=True)
+        now = self.now()
+
+        def remember(db: sqlite_utils.Database) -> None:
+            from .history import lists_cache, phone_numbers
+
+            phone_numbers.remember(db, book.version, book.take_added())
+            if lists_cache.first(db, rel, digest) is None:
+                lists_cache.put(db, rel, digest, list_store.pack(found)[0], None, now)
+
+        self._remember(remember)
+        return found.recipients
 
     @property
     def office(self) -> Office:

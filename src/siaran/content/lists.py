@@ -56,10 +56,17 @@ def phone_reason(raw: str, region: str, parse: Callable[[str], tuple[str, str]] 
 
 
 def load_list(
-    path: Path, rel: str, region: str = "ID", rows: list[Row] | None = None, book: PhoneBook | None = None
+    path: Path,
+    rel: str,
+    region: str = "ID",
+    rows: list[Row] | None = None,
+    book: PhoneBook | None = None,
+    *,
+    first_only: bool = False,
 ) -> BroadcastList:
     """Invalid rows are kept in ``invalid`` (never dropped silently); a bad header raises. ``book``:
-    numbers parsed before, by raw text (only new raw texts go through phonenumbers)."""
+    numbers parsed before, by raw text (only new raw texts go through phonenumbers). ``first_only``:
+    the file is read and checked whole, its people only up to the first valid one."""
     if rows is None:
         try:  # a FIFO would hang every command; a link may not leave content/
             content_file(path.parents[1], path, max_bytes=MAX_LIST_BYTES)
@@ -86,7 +93,7 @@ def load_list(
     seen: dict[str, int] = {}  # phone → index in recipients
     fields, stem = _fields(header, own), path.stem
     raws = [row[phone_col] if phone_col < len(row) else "" for _line, row in rows[1:]]
-    parse = book.parser(raws) if book is not None else None
+    parse = book.parser(raws[:16] if first_only else raws) if book is not None else None
     for (line, row), raw in zip(rows[1:], raws, strict=True):
         phone, reason = phone_reason(raw, region, parse)
         if not phone:
@@ -110,6 +117,8 @@ def load_list(
                 columns=columns,
             )
         )
+        if first_only:
+            break
     return BroadcastList(name=path.stem, path=path, recipients=tuple(recipients), invalid=tuple(invalid))
 
 

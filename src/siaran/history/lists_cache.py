@@ -21,7 +21,7 @@ def whole(db: sqlite_utils.Database, path: str, digest: str) -> str | None:
     return row[0] if row else None
 
 
-def put(db: sqlite_utils.Database, path: str, digest: str, first: str, data: str, now: datetime) -> None:
+def put(db: sqlite_utils.Database, path: str, digest: str, first: str, data: str | None, now: datetime) -> None:
     with db.atomic():
         db.execute(
             "insert or replace into list_cache (path, digest, first, data, cached_at) values (?, ?, ?, ?, ?)",
