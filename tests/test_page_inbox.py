@@ -85,3 +85,48 @@ def test_the_inbox_is_read_only_by_default(project, cloud, chromium, shots, monk
     finally:
         served.close()
     assert not db(project)["inbox_replies"].count
+
+
+def test_replying_from_the_page_confirms_then_sends_then_closes(project, cloud, chromium, shots, monkeypatch):
+    monkeypatch.setenv("SIARAN_LANG", "id")
+    morning = "2026-11-24T08:10:00+08:00"  # the office answers the next morning, inside the 24-hour window
+    served = Served(project, settings_env(cloud, now=NOW), replies=False)
+    try:
+        served.question()
+    finally:
+        served.close()
+    served = Served(project, settings_env(cloud, now=morning), replies=True)
+    answer = "Selamat pagi Pak Budi. KTP-el Bapak sudah jadi, silakan ambil di loket 2 *hari ini*."
+    try:
+        page = chromium.new_page(viewport={"width": 1100, "height": 900})
+        page.goto(served.url + "/kotak-masuk/6281234567801")
+        page.fill("textarea#teks", answer)
+        page.click("text=Periksa sebelum dikirim")
+        assert page.locator("h1").inner_text() == "Kirim balasan ini?"
+        assert not _office_bodies(cloud)  # nothing goes before the confirmation
+        page.screenshot(path=str(shots / "page-balas.png"), full_page=True)
+        page.click("#kirim")
+        page.wait_for_url("**/kotak-masuk/6281234567801?terkirim=1")
+        assert page.locator(".ok-note").inner_text() == "Balasan terkirim."
+        assert page.locator(".msg.office .wa-text").inner_text() == answer.replace("*", "")
+        assert page.locator(".msg.office .meta").inner_text() == "terkirim"
+        page.go_back()  # the confirmation page again: sending its form twice is still one reply
+        page.click("#kirim")
+        page.wait_for_url("**/kotak-masuk/6281234567801?terkirim=1")
+        assert len(_office_bodies(cloud)) == 1 and _office_bodies(cloud)[0]["text"]["body"] == answer
+        page.screenshot(path=str(shots / "page-percakapan-dibalas.png"), full_page=True)
+        page.click("text=Tandai selesai")
+        page.wait_for_url("**/kotak-masuk")
+        assert "Tidak ada warga yang menunggu jawaban." in page.locator("main").inner_text()
+        assert page.locator("nav a[href='/kotak-masuk'] .badge").count() == 0
+        forged = httpx.post(served.url + "/kotak-masuk/6281234567801/kirim", data={"teks": "x", "nonce": "n2"})
+        assert forged.status_code == 403  # no CSRF token: refused before the route runs
+    finally:
+        served.close()
+    rows = list(db(project)["deliveries"].rows_where("post = 'autoreply/petugas'"))
+    assert [(r["status"], r["recipient"]) for r in rows] == [("sent", "+" + BUDI)]
+    assert db(project)["contacts"].get(BUDI)["state"] == "selesai"
+
+
+def _office_bodies(cloud) -> list[dict]:
+    return [b for b in cloud.bodies if b["to"] == BUDI and b.get("type") == "text"]
