@@ -95,6 +95,8 @@ def test_replying_from_the_page_confirms_then_sends_then_closes(project, cloud, 
         served.question()
     finally:
         served.close()
+    for name, value in settings_env(cloud, now=morning).items():  # the page reads the settings itself
+        monkeypatch.setenv(name, value)
     served = Served(project, settings_env(cloud, now=morning), replies=True)
     answer = "Selamat pagi Pak Budi. KTP-el Bapak sudah jadi, silakan ambil di loket 2 *hari ini*."
     try:
