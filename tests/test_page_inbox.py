@@ -88,6 +88,7 @@ def test_the_inbox_is_read_only_by_default(project, cloud, chromium, shots, monk
 
 
 def test_replying_from_the_page_confirms_then_sends_then_closes(project, cloud, chromium, shots, monkeypatch):
+    pytest.importorskip("siaran.server.guard", reason="the page's CSRF token (h23's guard) is not on this branch")
     monkeypatch.setenv("SIARAN_LANG", "id")
     morning = "2026-11-24T08:10:00+08:00"  # the office answers the next morning, inside the 24-hour window
     served = Served(project, settings_env(cloud, now=NOW), replies=False)
