@@ -170,7 +170,8 @@ def status(ctx: click.Context) -> None:
     waiting, oldest = conversations.waiting(app.db)
     worry |= bool(waiting)
     click.echo(_("Inbox: {n} conversation(s) waiting for an answer").format(n=waiting)
-               + (_(", the oldest since {when} (`siaran inbox`)").format(when=local(oldest["waiting_since"]))
+               + (_(", the oldest since {when} (`siaran inbox`)").format(
+                   when=f"{local(oldest['waiting_since'])} {app.project.office.tz_label}")
                   if oldest else ""))  # fmt: skip
     sent_today = alerts_since(app.db, now - timedelta(days=1))
     click.echo(_("Alerts to the operator, last 24 hours: {n}").format(n=len(sent_today)))

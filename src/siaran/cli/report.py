@@ -45,13 +45,13 @@ def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
         )
         for flag in w.flags:
             click.secho(f"{'':<9} ! {flag}", fg="yellow")
-    _tickets(app)
-    _priced(app, rows[0].start if rows else None)
     flagged = sum(1 for w in rows if w.flags)
     if flagged:
         click.secho(
             _("{n} week(s) without an Instagram post (aim for at least one a week).").format(n=flagged), fg="yellow"
         )
+    _priced(app, rows[0].start if rows else None)
+    _tickets(app)
 
 
 def _tickets(app) -> None:
