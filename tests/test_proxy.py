@@ -5,16 +5,21 @@ tunnel to a fake that must present a certificate the client trusts."""
 
 from __future__ import annotations
 
+import asyncio
 import ssl
+from pathlib import Path
 
 import pytest
 import trustme
 
 from conftest import whatsapp_env, whatsapp_rows
 from fakes.http import FakeServer
+from fakes.loopback import LoopbackServer
 from fakes.whatsapp_cloud import PHONE_ID, TOKEN, WABA_ID, FakeCloud, template
-from siaran.delivery.http import proxy_resolver
-from siaran.errors import ConfigError
+from siaran.channels.http import call
+from siaran.config import load_settings
+from siaran.delivery.http import client, proxy_resolver
+from siaran.errors import ConfigError, TransientError
 
 NOW = "2026-11-23T10:00:00+08:00"
 POST = "announcements/posyandu"
@@ -110,3 +115,29 @@ def test_no_proxy_hosts_are_reached_directly_and_a_bad_proxy_is_refused(monkeypa
     with pytest.raises(ConfigError, match=r"network\.proxy") as raised:
         proxy_resolver("socks5://user:rahasia@proxy.kantor:1080")
     assert "rahasia" not in str(raised.value)
+
+
+class RefusingProxy(LoopbackServer):
+    """A proxy that wants credentials the office did not give: 407 to every CONNECT."""
+
+    seen: list[bytes]
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.seen.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+
+
+def test_a_proxy_that_refuses_the_tunnel_is_transient_nothing_sent():
+    proxy = RefusingProxy()
+    proxy.seen = []
+
+    async def go():
+        async with proxy as proxy_url:
+            settings = load_settings(Path("/nonexistent"), {"SIARAN_NETWORK_PROXY": proxy_url})
+            async with client(settings, connections=2, timeout=5.0) as http:
+                await call(http.post(f"https://{HOST}/v21.0/{PHONE_ID}/messages", content=b"{}"), "WhatsApp")
+
+    with pytest.raises(TransientError, match="ProxyError"):
+        asyncio.run(go())
+    assert [line.split(b"\r\n")[0] for line in proxy.seen] == [f"CONNECT {HOST}:443 HTTP/1.1".encode()]

@@ -44,7 +44,7 @@ async def call(request: Awaitable[httpx.Response], provider: str) -> httpx.Respo
     (safe to resend); failures after it left make the outcome uncertain (never resent automatically)."""
     try:
         response = await request
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as e:
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError) as e:
         raise TransientError(
             N_("cannot reach {provider}: {error}").format(provider=provider, error=type(e).__name__)
         ) from None

@@ -1,11 +1,12 @@
 """Python's garbage collector while broadcasts run.
 
-At 1,000 messages/s some 50-130 messages are in flight, each holding ~150 objects the collector
-tracks (tasks, requests, answers): more than the young generation's default of 700. Collections
-then ran every ~20 messages, each finding the same in-flight objects alive and promoting them,
-until a full collection walked the whole program (the project, every planned row): 0.45 s of a
-10,000-message send, 6 ms with this. Those objects are freed by reference counting as each message ends (answers
-no longer form cycles: channels.http.call), so the collector is only asked to look less often.
+A broadcast keeps some hundred messages in flight, each holding objects the collector tracks
+(tasks, requests, answers): more than the young generation's default of 700. Collections would then
+run every few dozen messages, each finding the same in-flight objects alive and promoting them,
+until a full collection walks the whole program (the project, every planned row). Those objects
+are freed by reference counting as each message ends (answers form no cycles: channels.http.call),
+so the collector is only asked to look less often. A larger young generation is worth more than
+``gc.freeze()`` here (docs/development/benchmarks-broadcast.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The event loop siaran's sending and listening run on: uvloop where it exists (Linux, macOS),
-asyncio's own elsewhere (Windows). uvloop's loop and socket transports are C: ~1.6x the webhook
-events per CPU second, and ~5% less CPU a broadcast message at 80 msg/s."""
+asyncio's own elsewhere (Windows). Its loop and socket transports are C, which a broadcast's many
+small requests and the webhook listener's many small answers feel (docs/development/benchmarks-broadcast.md)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,9 @@ T = TypeVar("T")
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run`` on the fastest loop this machine has."""
+    """``uvloop.run``, or ``asyncio.run`` where uvloop does not exist."""
     try:
         import uvloop
-
-        factory = uvloop.new_event_loop
     except ImportError:  # Windows: the standard loop
-        factory = None
-    with asyncio.Runner(loop_factory=factory) as runner:
-        return runner.run(coroutine)
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
