@@ -131,9 +131,10 @@ def serve(port_file: str, cap: float, latency: float) -> None:
 
 
 # -- one client run (separate process) ------------------------------------------------------------
-def make_project(root: Path, people: int) -> None:
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "schedules", root / "schedules")
+def make_project(root: Path, people: int, tree: Path = REPO) -> None:
+    """The sample project of ``tree`` (its content rules are the ones its code knows)."""
+    shutil.copytree(tree / "content", root / "content")
+    shutil.copytree(tree / "schedules", root / "schedules")
     with (root / "content/lists/bench.csv").open("w") as f:
         f.write("nama,nomor,rt,rw\n")
         for i in range(people):
@@ -193,7 +194,7 @@ def client(root: Path, base_url: str, mps: float, concurrency: int, profile: boo
         import cProfile
         import pstats
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)  # CPU time: other processes on the machine do not count
         summary = profiler.runcall(deliver, app, post, channels=["whatsapp"], lists=["bench"])
         stats = pstats.Stats(profiler, stream=sys.stderr)
         stats.sort_stats("tottime").print_stats(18)
@@ -218,15 +219,15 @@ def client(root: Path, base_url: str, mps: float, concurrency: int, profile: boo
     }
 
 
-def run_client(people: int, port: int, mps: float, concurrency: int, profile: bool, src: Path, tuning: str) -> dict:
+def run_client(people: int, port: int, mps: float, concurrency: int, profile: bool, tree: Path, tuning: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "kelurahan"
         root.mkdir()
-        make_project(root, people)
+        make_project(root, people, tree)
         # Byte code written and read, as on an office PC (this machine's PYTHONDONTWRITEBYTECODE=1
         # would recompile every module the send imports, inside the measured CPU).
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPATH"] = str(src)
+        env["PYTHONPATH"] = str(tree / "src")
         env["BENCH_TUNING"] = tuning
         # A list is parsed once per change of its file and cached in the history: a dry run makes the
         # history, a second one caches the list, as earlier commands would have; the client then
@@ -271,12 +272,12 @@ def one_run(
     latency: float,
     concurrency: int,
     profile: bool = False,
-    src: Path = REPO / "src",
+    tree: Path = REPO,
     tuning: str = "as-is",
 ) -> dict:
     proc, port = start_server(cap, latency)
     try:
-        r = run_client(people, port, cap, concurrency, profile, src, tuning)
+        r = run_client(people, port, cap, concurrency, profile, tree, tuning)
         s = server_stats(port)
     finally:
         proc.terminate()
@@ -296,11 +297,13 @@ def spread(values: list[float], fmt: str) -> str:
 
 
 def checkout(rev: str) -> Path:
-    """The ``src`` folder of another revision, in a temporary folder."""
+    """Another revision's code and sample project, in a temporary folder."""
     folder = Path(tempfile.mkdtemp(prefix="siaran-bench-"))
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src"], check=True, capture_output=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", rev, "src", "content", "schedules"], check=True, capture_output=True
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
-    return folder / "src"
+    return folder
 
 
 def tier(label: str, runs: list[dict], cap: float) -> str:
@@ -309,6 +312,7 @@ def tier(label: str, runs: list[dict], cap: float) -> str:
         f"CPU {spread([r['cpu_ms'] for r in runs], '.3f')} ms/msg "
         f"(kernel {spread([r['sys_ms'] for r in runs], '.3f')}); "
         f"sent {min(r['sent'] for r in runs):,}-{max(r['sent'] for r in runs):,}, "
+        f"throttled {spread([r['server']['throttled'] for r in runs], '.0f')}, "
         f"uncertain {max(r['uncertain'] for r in runs)}, duplicates {max(r['server']['duplicates'] for r in runs)}"
     )
 
@@ -333,7 +337,7 @@ def main() -> None:
         print(f"profiled: {r['sent']:,} sent, CPU {r['cpu_ms']:.3f} ms/msg (inflated by the profiler)")
         return
 
-    trees = {f"this tree ({tuning})": (REPO / "src", tuning) for tuning in args.tuning.split(",")}
+    trees = {f"this tree ({tuning})": (REPO, tuning) for tuning in args.tuning.split(",")}
     if args.compare:
         trees = {f"{args.compare} (as-is)": (checkout(args.compare), "as-is"), **trees}
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
@@ -342,8 +346,8 @@ def main() -> None:
             continue
         results: dict[str, list[dict]] = {label: [] for label in trees}
         for _ in range(args.runs):  # interleaved: both trees meet the same load
-            for label, (src, tuning) in trees.items():
-                results[label].append(one_run(people, cap, args.latency, args.concurrency, src=src, tuning=tuning))
+            for label, (tree, tuning) in trees.items():
+                results[label].append(one_run(people, cap, args.latency, args.concurrency, tree=tree, tuning=tuning))
         print(f"{people:,} recipients, cap {cap:,.0f} msg/s, latency {args.latency * 1000:.0f} ms, "
               f"concurrency {args.concurrency}; {args.runs} runs each, min / median / max")  # fmt: skip
         for label, runs in results.items():
