@@ -123,7 +123,11 @@ def _safety_copy(db_path: Path, folder: Path, now: datetime) -> Path:
             _copy(db_path, plain)
         except sqlite3.DatabaseError:  # damaged: keep its bytes as they are
             shutil.copyfile(db_path, plain)
-        safety = folder / f"before-restore-{now.strftime('%Y%m%d-%H%M%S')}{SUFFIX}"
+        name, n = f"before-restore-{now.strftime('%Y%m%d-%H%M%S')}", 1
+        safety = folder / f"{name}{SUFFIX}"
+        while safety.exists():  # never over an earlier safety copy
+            n += 1
+            safety = folder / f"{name}-{n}{SUFFIX}"
         _compress(plain, safety)
     finally:
         plain.unlink(missing_ok=True)
