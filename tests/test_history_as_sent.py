@@ -93,3 +93,25 @@ def test_history_report_and_the_page_never_read_the_lists(run, project, monkeypa
     res = run("history", "--post", POST, env=NOW)
     assert res.exit_code == 0 and "Budi Santoso" in res.output, res.all
     assert run("report", env=NOW).exit_code == 0
+
+
+def test_the_daemon_and_history_keep_their_own_content_checks(run, project, monkeypatch):
+    from siaran.app import App
+    from siaran.clock import FixedClock, parse_instant
+
+    assert run("send", "announcements/posyandu", "--now", "--channel", "whatsapp", env=NOW).exit_code == 0
+    clock = FixedClock(at=parse_instant(NOW["SIARAN_NOW"]))
+    found = {}
+    for read_lists in (True, False, True, False):  # a daemon pass, `history`, a pass, `history`
+        app = App.open(project, clock)
+        app.tolerant, app.read_lists = True, read_lists
+        found[read_lists] = app.content_warnings()
+
+    def again(*args, **kw):
+        raise AssertionError("the content was checked again")
+
+    monkeypatch.setattr("siaran.checks.load_project", again)
+    for read_lists in (True, False):
+        app = App.open(project, clock)
+        app.tolerant, app.read_lists = True, read_lists
+        assert app.content_warnings() == found[read_lists]
