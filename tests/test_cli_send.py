@@ -39,12 +39,14 @@ def test_send_writes_outbox_and_history_once(run, project):
     # warga-rt01 (6) + kader-posyandu (4) share Siti Aminah, written two ways: 9 people.
     assert len(wa) == 9
     assert {r["status"] for r in rows} == {"sent"}
-    folder = project / "outbox-rehearsal/whatsapp/2026-11-23-announcements-posyandu"
+    # One folder per send: the manual send started at 10:00 office time (WITA).
+    [folder] = (project / "outbox-rehearsal/whatsapp/2026-11-23-announcements-posyandu").iterdir()
+    assert folder.name == "manual-1000"
     files = sorted(p.name for p in folder.glob("*.txt"))
     assert len(files) == 9
     text = (folder / "6281355501122.txt").read_text()
     assert "Posyandu Melati" in text and "Sabtu, 5 Desember 2026" in text
-    assert (project / "outbox-rehearsal/instagram/2026-11-23-announcements-posyandu/caption.txt").exists()
+    assert (project / "outbox-rehearsal/instagram/2026-11-23-announcements-posyandu/manual-1000/caption.txt").exists()
 
     again = run("send", "announcements/posyandu", "--now", env=NOW)
     assert again.exit_code == 0

@@ -138,7 +138,7 @@ def test_no_double_run_across_restarts(run, project):
     for moment in ("2026-11-25T09:01:00+08:00", "2026-11-25T09:30:00+08:00", "2026-11-26T09:00:00+08:00"):
         assert "Nothing due" in once(run, moment).output
     assert history(run) == first
-    assert len(list((project / "outbox-rehearsal/whatsapp/2026-11-25-sop-kartu-keluarga").glob("*.txt"))) == 6
+    assert len(list((project / "outbox-rehearsal/whatsapp/2026-11-25-sop-kartu-keluarga").glob("*/*.txt"))) == 6
     assert [r["status"] for r in occurrences(project).values()] == ["done"]
 
 

@@ -324,7 +324,8 @@ def test_an_undeliverable_alert_never_stops_the_daemon(run, project):
     assert res.exit_code == 0, res.all
     assert f"done     {WEEKLY}@2026-11-23T07:30" in res.output
     # The operator's own WhatsApp still gets it, through the office's provider (here the outbox).
-    copies = [p.read_text() for p in (project / "outbox-rehearsal/whatsapp").glob("*peringatan*/6281200001111.txt")]
+    alerts = (project / "outbox-rehearsal/whatsapp").glob("*peringatan*/alert/6281200001111.txt")
+    copies = [p.read_text() for p in alerts]
     assert len(copies) >= 2 and any(re.search(r"problems? in content/sop/ktp-el.yaml", c) for c in copies)
 
 
@@ -359,7 +360,7 @@ def test_a_vanished_or_emptied_history_is_refused_before_anything_is_sent(run, p
         assert _outbox_files(project) == sent
         daemon = run("run", "--once", env=at("2026-11-25T09:01:00+08:00", SIARAN_WHATSAPP_OPERATOR="0812-0000-1111"))
         assert daemon.exit_code == 1 and "siaran history reset --yes" in daemon.stderr
-        [alert] = (project / "outbox-rehearsal/whatsapp").glob("*peringatan*/6281200001111.txt")  # told at once
+        [alert] = (project / "outbox-rehearsal/whatsapp").glob("*peringatan*/alert/6281200001111.txt")  # told at once
         assert "siaran sent nothing: the history" in alert.read_text()
         alert.unlink()
         assert _outbox_files(project) == sent

@@ -88,11 +88,12 @@ def test_handoff_writes_outbox_and_sends_operator_whatsapp_once(run, project):
     env = {**NOW, "SIARAN_WHATSAPP_OPERATOR": "0812-5555-1234"}
     res = run("send", name, "--now", env=env)
     assert res.exit_code == 0, res.all
-    folder = project / "outbox-rehearsal/instagram/2026-11-23-announcements-foto"
+    folder = project / "outbox-rehearsal/instagram/2026-11-23-announcements-foto/manual-1000"
     caption = (folder / "caption.txt").read_text()
     assert "Foto kegiatan foto" in caption and "#Dokumentasi" in caption
     assert (folder / "foto-posyandu.jpg").is_file()
-    operator = project / "outbox-rehearsal/whatsapp/2026-11-23-announcements-foto-instagram/6281255551234.txt"
+    operator = project / "outbox-rehearsal/whatsapp/2026-11-23-announcements-foto-instagram/manual-1000"
+    operator = operator / "6281255551234.txt"
     text = operator.read_text()
     assert "Foto kegiatan foto" in text and "foto-posyandu.jpg" in text
     [row] = queue(project)
@@ -110,7 +111,7 @@ def test_handoff_writes_outbox_and_sends_operator_whatsapp_once(run, project):
 def test_handoff_without_operator_only_writes_files(run, project):
     res = run("send", "announcements/posyandu", "--now", "--channel", "instagram", env=NOW)
     assert res.exit_code == 0, res.all
-    assert (project / "outbox-rehearsal/instagram/2026-11-23-announcements-posyandu/caption.txt").exists()
+    assert (project / "outbox-rehearsal/instagram/2026-11-23-announcements-posyandu/manual-1000/caption.txt").exists()
     assert not (project / "outbox-rehearsal/whatsapp").exists()
     assert queue(project)[0]["status"] == "handed_off"
 

@@ -168,7 +168,7 @@ async def _whatsapp(app: App, raw: str, alert: Alert, day: str) -> str:
         # Its own post name per problem: the outbox keeps one file per post and recipient.
         key=f"alert:{alert.problem}:{day}", post=f"siaran-peringatan-{_tag(alert.problem)}", channel="whatsapp",
         recipient=phone,
-        text=alert.text, recipient_name="Operator", day=app.local_now().date(),
+        text=alert.text, recipient_name="Operator", day=app.local_now().date(), batch="alert",
     )  # fmt: skip
     async with broadcast_client(app.settings) as http:
         driver = make_driver(app.settings, http, app.clock)

@@ -28,6 +28,7 @@ class Message:
     recipient_name: str = ""
     occurrence: str | None = None
     day: date | None = None  # the office-local day this message belongs to (outbox folder names)
+    batch: str = ""  # a manual send's own name ("manual-0820"): its outbox folder, apart from other sends
     extra: dict = field(default_factory=dict)  # per-post provider options (e.g. template parameters)
 
 
@@ -75,6 +76,7 @@ class Post:
     children: list[str] = field(default_factory=list)
     planned_at: str = ""
     day: date | None = None  # the office-local day it belongs to (outbox folder name)
+    batch: str = ""  # a manual send's own name ("manual-0820", outbox folder)
 
 
 @dataclass

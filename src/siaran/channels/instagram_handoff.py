@@ -47,7 +47,7 @@ class HandoffPublisher:
     async def publish(self, post: Post, save: Save) -> Publication:
         message = Message(
             key=post.key, post=post.post, channel="instagram", recipient=self.handle, text=post.caption,
-            images=tuple(post.images), occurrence=post.occurrence, day=post.day,
+            images=tuple(post.images), occurrence=post.occurrence, day=post.day, batch=post.batch,
         )  # fmt: skip
         receipt = await self.files.send(message)
         folder = "outbox/" + receipt.provider_id.rsplit("/", 1)[0] + "/"
@@ -61,7 +61,7 @@ class HandoffPublisher:
         copy = Message(
             key=f"{post.key}:operator", post=f"{post.post} instagram", channel="whatsapp", recipient=self.operator,
             text=post.caption, images=tuple(post.images), recipient_name="Operator Instagram",
-            occurrence=post.occurrence, day=post.day,
+            occurrence=post.occurrence, day=post.day, batch=post.batch,
         )  # fmt: skip
         try:
             sent = await driver.send(copy)

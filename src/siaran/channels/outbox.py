@@ -21,8 +21,28 @@ def copy_images(images: tuple[Path, ...], folder: Path) -> list[Path]:
 
 
 def message_folder(root: Path, message: Message) -> Path:
+    """``<channel>/<day>-<post>/<send>/``: a folder per occurrence ("0730-pengumuman-mingguan") or
+    manual send ("manual-0820"), so a later send of the same post never touches an earlier one's files."""
     day = message.day.isoformat() if message.day else "undated"
-    return root / message.channel / f"{day}-{slug(message.post)}"
+    return root / message.channel / f"{day}-{slug(message.post)}" / send_folder(message)
+
+
+def send_folder(message: Message) -> str:
+    if message.occurrence:  # "<schedule>@<ISO time>[#<post>]"
+        schedule, _, rest = message.occurrence.partition("@")
+        when = rest.partition("T")[2][:5].replace(":", "")
+        return slug(f"{when}-{schedule}" if when else message.occurrence)
+    return slug(message.batch or "manual")
+
+
+def free_name(folder: Path, stem: str, suffix: str) -> Path:
+    """``stem`` + ``suffix``, or ``stem-2`` … when that file is there already: a file belongs to one
+    delivery (a delivery is never written twice: its row is claimed before it goes)."""
+    target, n = folder / f"{stem}{suffix}", 1
+    while target.exists():
+        n += 1
+        target = folder / f"{stem}-{n}{suffix}"
+    return target
 
 
 class OutboxDriver:
@@ -41,10 +61,10 @@ class OutboxDriver:
         folder = message_folder(self.root, message)
         images = copy_images(message.images, folder)
         if message.channel == "instagram":
-            target = folder / "caption.txt"
+            target = free_name(folder, "caption", ".txt")
             write_atomic(target, message.text + "\n")
         else:
-            target = folder / f"{message.recipient.lstrip('+')}.txt"
+            target = free_name(folder, message.recipient.lstrip("+"), ".txt")
             header = [
                 f"Kepada: {message.recipient_name} <{message.recipient}>".replace(" <", " <", 1),
                 f"Pos: {message.post}",

@@ -257,7 +257,7 @@ def reservations(app: App, planned: Iterable[Planned], now: datetime) -> Iterato
 
 
 def message_for(
-    app: App, post: Post, p: Planned, images: tuple[Path, ...], day: date, extra: dict | None = None
+    app: App, post: Post, p: Planned, images: tuple[Path, ...], day: date, extra: dict | None = None, batch: str = ""
 ) -> Message:
     text = app.project.renderer.render(post, p.channel, p.recipient)
     return Message(
@@ -270,6 +270,7 @@ def message_for(
         recipient_name=p.recipient.name if p.recipient else "",
         occurrence=p.occurrence,
         day=day,
+        batch=batch,
         extra=_extra(post) if extra is None else extra,
     )
 
@@ -303,9 +304,10 @@ async def _send_all(
     journal = Journal(app.db, worker_id(), app.now)
     extra = _extra(post)
     choose = window.chooser(app, post, (p.address for p in todo), extra)  # Cloud: template outside 24 h
+    batch = instagram.manual_batch(app.local_now())
 
     def render(p: Planned) -> Message:
-        return message_for(app, post, p, images, day, choose(p.address) if choose else extra)
+        return message_for(app, post, p, images, day, choose(p.address) if choose else extra, batch)
 
     broadcast = Broadcast(
         driver, render, app.now, summary, journal, policy(app.settings), limiter, concurrency, counter, stop, gate

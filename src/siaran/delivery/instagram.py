@@ -94,6 +94,7 @@ def _post(app: App, row: dict) -> Post:
         images=[app.root / p for p in json.loads(row["images"] or "[]")], caption=row["caption"] or "",
         status=row["status"], publisher=row["publisher"] or "", container_id=row["container_id"] or "",
         children=json.loads(row["children"] or "[]"), planned_at=row["planned_at"] or "", day=_day(app, row),
+        batch=manual_batch(_when(app, row)),
     )  # fmt: skip
 
 
@@ -173,11 +174,19 @@ def _record(app: App, post: Post, res: Publication) -> Outcome:
     return Outcome(post.key, post.post, res.status, table.label(row), res.error)
 
 
-def _day(app: App, row: dict) -> date:
-    """The office-local day the post belongs to (names its outbox folder)."""
-    tz = app.project.office.timezone
+def _when(app: App, row: dict) -> datetime:
+    """The office-local moment the post belongs to (names its outbox folders)."""
     when = datetime.fromisoformat(row["planned_at"]) if row["planned_at"] else app.now()
-    return when.astimezone(tz).date()
+    return when.astimezone(app.project.office.timezone)
+
+
+def _day(app: App, row: dict) -> date:
+    return _when(app, row).date()
+
+
+def manual_batch(local: datetime) -> str:
+    """A manual send's name, by the office-local minute it started: "manual-0820" (outbox folder)."""
+    return f"manual-{local:%H%M}"
 
 
 async def deliver(app: App, post: ContentPost, planned: list[Planned], images: Iterable[Path], summary: Summary):
@@ -203,7 +212,8 @@ async def deliver(app: App, post: ContentPost, planned: list[Planned], images: I
             summary.left_queued += 1
             if o.error:
                 summary.warnings.append(N_("Instagram: {error}").format(error=o.error))
-    summary.already["claimed by another run"] += result.busy  # another live process publishes it
+    if result.busy:  # another live process publishes it
+        summary.already["claimed by another run"] += result.busy
     if result.stopped:
         summary.stopped = summary.stopped or result.stopped
 
