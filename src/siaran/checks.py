@@ -19,6 +19,7 @@ from .content.autoreply import check_autoreply
 from .content.calendar import missing_greetings
 from .content.posts import post_files
 from .content.project import Project, load_content, unique
+from .delivery.lifetime import check_event_dates
 from .errors import ContentError, ContentErrors
 from .i18n import _
 from .render.images import check_card_texts, check_glyphs, check_slide_counts
@@ -76,6 +77,7 @@ RULES: tuple[Rule, ...] = (
     check_whatsapp_parts,
     check_greetings,
     check_autoreply,
+    check_event_dates,
 )
 
 

@@ -12,10 +12,13 @@ from .content.model import BroadcastList, Office, Post, Recipient
 KEY_VERSION = "d1"
 
 
-def delivery_key(post: Post, channel: str, address: str, occurrence: str | None) -> str:
+def delivery_key(post: Post, channel: str, address: str, occurrence: str | None, again: str = "") -> str:
     """Versioned hash of what makes a delivery unique. A scheduled occurrence is sent once, even if
-    the post is edited afterwards; a manual send is once per version of the post's content."""
+    the post is edited afterwards; a manual send is once per version of the post's content (and
+    ``again``: once more, the operator asked for it, ``send --again``, named by its moment)."""
     occ = occurrence if occurrence is not None else f"manual:{post.content_hash}"
+    if again and occurrence is None:
+        occ += f":again:{again}"
     canonical = json.dumps([post.name, channel, address, occ], separators=(",", ":"), ensure_ascii=False)
     return f"{KEY_VERSION}:{hashlib.sha256(canonical.encode()).hexdigest()[:32]}"
 
@@ -55,24 +58,22 @@ def plan(
     lists: Iterable[BroadcastList],
     occurrence: str | None,
     optouts: set[str] = frozenset(),  # type: ignore[assignment]
+    again: str = "",
 ) -> list[Planned]:
     planned: list[Planned] = []
     recipients = None
     for channel in channels:
         if channel == "instagram":
             address = instagram_address(office)
-            planned.append(
-                Planned(
-                    delivery_key(post, channel, address, occurrence), post.name, channel, address, "", occurrence, None
-                )
-            )
+            key = delivery_key(post, channel, address, occurrence, again)
+            planned.append(Planned(key, post.name, channel, address, "", occurrence, None))
             continue
         if recipients is None:
             recipients = merge_lists(lists)
         for r in recipients:
             planned.append(
                 Planned(
-                    delivery_key(post, channel, r.phone, occurrence),
+                    delivery_key(post, channel, r.phone, occurrence, again),
                     post.name,
                     channel,
                     r.phone,

@@ -10,6 +10,7 @@ from ..clock import zone_label
 from ..content.calendar import load_calendar
 from ..content.project import load_content
 from ..delivery.occurrences import due, upcoming
+from ..delivery.outlook import note
 from ..errors import ContentError, ContentErrors
 from ..history.occurrences import recorded_since
 from ..i18n import _, format_day, say
@@ -97,6 +98,9 @@ def schedule(ctx: click.Context, days: int, past: int) -> None:
             mark = "  " + _("(not sent: {reason})").format(reason=say(occ.skip))
         elif held := project.held_by(sched, occ.post):
             mark = "  " + _("(held: {reason})").format(reason=held)
+        elif (found := note(app, sched, occ))[0]:
+            why, nothing = found
+            mark = "  " + (_("(not sent: {reason})") if nothing else "({reason})").format(reason=say(why))
         post = project.posts.get(occ.post)
         channels = ",".join(sched.channels or (post.channels if post else ())) or "-"
         lists = ",".join(sched.lists or (post.lists if post else ())) or "-"

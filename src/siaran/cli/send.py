@@ -33,8 +33,29 @@ def progress_bar(label: str = "") -> Iterator[OnProgress | None]:
         yield update
 
 
+def print_reached(s: Summary) -> None:
+    """A manual send left out whoever got the post today: say so, and how to send it anyway."""
+    if not s.reached:
+        return
+    n = sum(s.reached.values())
+    click.secho(
+        ngettext(
+            "{n} person already got {post} today; not sent again:",
+            "{n} people already got {post} today; not sent again:",
+            n,
+        ).format(n=n, post=s.post),
+        fg="yellow",
+    )
+    for reason, count in s.reached.most_common():
+        click.secho(f"  {say(reason)} ({count})", fg="yellow")
+    click.secho("  " + _("To send it to them once more today, add --again (--lagi)."), fg="yellow")
+
+
 def print_summary(s: Summary, shown: frozenset[str] = frozenset()) -> None:
     """``shown``: warnings already printed before sending (not repeated at the end)."""
+    print_reached(s)
+    if s.reached and not s.planned - sum(s.reached.values()):
+        return  # nobody else to send to: the lines above said it all
     if s.dry_run:
         click.echo(
             _(
@@ -123,11 +144,25 @@ def _counts(counter) -> str:
 )
 @channel_option
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing, change no history.")
+@click.option(
+    "--again",
+    "--lagi",
+    "again",
+    is_flag=True,
+    help="Also send to whoever already got this post today (once more; a second --again that day sends nothing).",
+)
 @click.pass_context
 def send(
-    ctx: click.Context, name: str, now: bool, lists: tuple[str, ...], channels: tuple[str, ...], dry_run: bool
+    ctx: click.Context,
+    name: str,
+    now: bool,
+    lists: tuple[str, ...],
+    channels: tuple[str, ...],
+    dry_run: bool,
+    again: bool,
 ) -> None:
-    """Send post NAME now to its lists and channels. Running it again sends nothing twice."""
+    """Send post NAME now to its lists and channels. Running it again sends nothing twice; whoever
+    already got the post today (by hand or by a schedule) is left out unless you add --again."""
     if not now and not dry_run:
         raise click.UsageError(_("add --now to send immediately (or --dry-run to look first)"))
     app = get_app(ctx)
@@ -140,7 +175,9 @@ def send(
     for w in rows:  # shown before anything is sent
         click.secho(_("warning: {problem}").format(problem=w), fg="yellow", err=True)
     with progress_bar() as progress:
-        summary = deliver(app, post, channels=channels or None, lists=lists or None, dry_run=dry_run, progress=progress)
+        summary = deliver(
+            app, post, channels=channels or None, lists=lists or None, dry_run=dry_run, progress=progress, again=again
+        )
     print_summary(summary, frozenset(rows))
     ctx.exit(exit_code([summary]))
 

@@ -98,6 +98,12 @@ class Event:
     date: date | None = None
     time: str = ""
     place: str = ""
+    until: date | None = None  # the last day of a series of events (``until:`` / ``sampai:``)
+
+    @property
+    def last_day(self) -> date | None:
+        """After this day the announcement has nothing left to announce (None: it never ends)."""
+        return self.until or self.date
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ COMMON = (
     "urgent",
 )
 KIND_FIELDS = {
-    "announcement": (*COMMON, "date", "time", "place"),
+    "announcement": (*COMMON, "date", "until", "sampai", "time", "place"),
     "greeting": (*COMMON, "holiday", "theme"),
     "sop": (
         *COMMON,
@@ -52,6 +52,24 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
 
 
 GREETING_LAYOUTS = ("klasik", "bingkai", "resmi")  # greeting card layouts a theme may name
+
+
+def _until(f, meta: dict, first: date | None) -> date | None:
+    """``until:`` (or ``sampai:``): the last day of a series of events announced by one post."""
+    given = [key for key in ("until", "sampai") if meta.get(key) is not None]
+    if len(given) > 1:
+        f.error("sampai", _("give the last day once: until: or sampai:, not both"))
+        return None
+    if not given:
+        return None
+    value = meta[given[0]]
+    if not isinstance(value, date):
+        f.error(given[0], _("{value!r} is not a date like 2026-11-28").format(value=value))
+        return None
+    if first is not None and value < first:
+        f.error(given[0], _("{last} is before the event's date {first}").format(last=value, first=first))
+        return None
+    return value
 
 
 def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
@@ -136,7 +154,8 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
             f.error(
                 "time", _("{value!r} is not a time like 08.00 or 08.00-11.00 WITA (00.00 to 23.59)").format(value=at)
             )
-        event = Event(date=when, time=at, place=f.str("place", default="") or "")
+        until = _until(f, meta, when)
+        event = Event(date=when, time=at, place=f.str("place", default="") or "", until=until)
     elif kind == "greeting":
         holiday = f.str("holiday", required=True) or ""
         theme = f.str("theme", default="") or ""

@@ -23,6 +23,7 @@ from ..app import App
 from ..channels import Driver, Message, make_driver, provider_name
 from ..content.lists import invalid_row_errors
 from ..content.model import Post
+from ..content.schedules import Schedule
 from ..errors import ContentError, did_you_mean
 from ..history import deliveries, utc, worker_id
 from ..history.media import MediaCache
@@ -30,7 +31,7 @@ from ..i18n import N_, _
 from ..plan import Planned, plan
 from ..render.images import post_images
 from ..render.text import tanggal
-from . import collector, eventloop, instagram, window
+from . import collector, eventloop, instagram, repeats, window
 from .as_sent import AsSent, as_sent
 from .backoff import policy
 from .engine import Broadcast, Gate
@@ -59,7 +60,12 @@ def _lists_for(app: App, post: Post, lists: Iterable[str] | None):
 
 
 def prepare(
-    app: App, post: Post, channels: Iterable[str] | None, lists: Iterable[str] | None, occurrence: str | None
+    app: App,
+    post: Post,
+    channels: Iterable[str] | None,
+    lists: Iterable[str] | None,
+    occurrence: str | None,
+    again: str = "",
 ) -> list[Planned]:
     channels = tuple(channels) if channels else post.channels
     for ch in channels:
@@ -72,7 +78,7 @@ def prepare(
             _("this post names no broadcast list: add lists: [...] or pass --list"),
             field="lists",
         )
-    return plan(post, app.project.office, channels, blists, occurrence, app.optouts())
+    return plan(post, app.project.office, channels, blists, occurrence, app.optouts(), again)
 
 
 def deliver(app: App, post: Post, **options) -> Summary:
@@ -91,11 +97,22 @@ async def deliver_async(
     dry_run: bool = False,
     progress: Progress | None = None,
     stop: asyncio.Event | None = None,
+    schedule: Schedule | None = None,
+    at: datetime | None = None,
+    again: bool = False,
 ) -> Summary:
+    """``schedule`` and ``at``: the occurrence's (whoever got the post this period is left out);
+    ``again``: a manual send also to whoever got the post today, once more that day (its own keys,
+    named by the day: an interrupted ``--again`` run is resumed by the next one, never repeated)."""
     if not dry_run:
         app.guard_history()
-    planned = prepare(app, post, channels, lists, occurrence)
+    tag = app.local_now().date().isoformat() if again and occurrence is None else ""
+    planned = prepare(app, post, channels, lists, occurrence, tag)
     summary = Summary(post.name, occurrence, dry_run=dry_run, planned=len(planned))
+    if schedule is not None and at is not None:
+        planned = repeats.skip_repeats(app, post, schedule, at, planned)
+    elif occurrence is None and not again:
+        planned, summary.reached = repeats.reached_today(app, post, planned)
     _skip_invalid(app, post, channels, lists, summary)
     db = app.db
     now = app.now()

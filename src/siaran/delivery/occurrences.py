@@ -45,6 +45,7 @@ from ..schedule import (
     wait_for_opening,
 )
 from .deliver import deliver_async
+from .lifetime import over
 from .summary import Summary
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,9 @@ def due(app: App, now: datetime) -> list[tuple[Schedule, Decision]]:
         unseen = [o for o in found if o.id not in seen]
         decisions, _ = catch_up(schedule, unseen, now, series_position(app.db, schedule))
         for d in decisions:
-            if d.action == "run" and (why := project.held_by(schedule, d.occurrence.post)):
+            if d.action == "run" and (why := over(project.posts.get(d.occurrence.post), d.occurrence.at, tz)):
+                d = Decision(d.occurrence, "skip", why)
+            elif d.action == "run" and (why := project.held_by(schedule, d.occurrence.post)):
                 d = Decision(d.occurrence, "hold", why)
             elif not _urgent(app, schedule, d.occurrence.post):
                 d = wait_for_opening(d, schedule, now, opens)
@@ -263,6 +266,8 @@ async def _run(
             occurrence=occ_id,
             day=at.date(),
             stop=stop,
+            schedule=schedule,
+            at=at,
         )
     except SiaranError as e:
         return result("failed", str(e))
@@ -283,10 +288,15 @@ async def _run(
 
 
 def _counts(s: Summary) -> str:
-    return N_("sent {sent}, failed {failed}, uncertain {uncertain}, skipped {skipped}, already done {already}").format(
+    """The occurrence's reason: its counts, then why the most common skipped ones were left out (one
+    of them may name an earlier send: "already sent by hand at 08.20")."""
+    template = N_("sent {sent}, failed {failed}, uncertain {uncertain}, skipped {skipped}, already done {already}")
+    counts = template.format(
         sent=s.sent,
         failed=sum(s.failed.values()),
         uncertain=s.uncertain,
         skipped=sum(s.skipped.values()),
         already=sum(s.already.values()),
     )
+    why = [N_("skipped ({n}): {reason}").format(n=n, reason=reason) for reason, n in s.skipped.most_common(3)]
+    return "; ".join([counts, *why])

@@ -30,6 +30,7 @@ class Summary:
     left_queued: int = 0  # stopped (fatal error or shutdown) before these were attempted
     stopped: str = ""  # why the broadcast stopped early
     warnings: list[str] = field(default_factory=list)
+    reached: Counter = field(default_factory=Counter)  # a manual send: left out, got it today (reason -> n)
 
     @property
     def incomplete(self) -> bool:

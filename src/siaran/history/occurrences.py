@@ -140,3 +140,10 @@ def finish(db: sqlite_utils.Database, occ_id: str, status: str, reason: str, now
         "update occurrences set status = ?, reason = ?, finished_at = ? where id = ?",
         [status, reason, finished, occ_id],
     )
+
+
+def last_started(db: sqlite_utils.Database, schedule: str, before: datetime) -> datetime | None:
+    """When siaran last took up (ran or skipped) an occurrence of ``schedule`` due before ``before``."""
+    sql = "select max(started_at) as at from occurrences where schedule = ? and scheduled_for < ? and status != 'held'"
+    row = next(iter(db.query(sql, [schedule, utc(before)])), None)
+    return datetime.fromisoformat(row["at"]) if row and row["at"] else None

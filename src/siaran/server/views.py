@@ -12,6 +12,7 @@ from ..app import App
 from ..clock import zone_label
 from ..content.model import Recipient
 from ..delivery.occurrences import due, upcoming
+from ..delivery.outlook import note
 from ..errors import SiaranError
 from ..history import optouts, reports
 from ..history.occurrences import recorded_since
@@ -79,6 +80,8 @@ def this_week(app: App) -> tuple[list[WeekRow], list[WeekRow]]:
         state, css = STATES.get(row["status"], (row["status"], "muted"))
         # A finished occurrence is told by its counts (in the page's language); others by their reason.
         reason = _tally(counts) if row["status"] == "done" else (say(row["reason"]) or "")
+        if row["status"] == "done" and "; " in (row["reason"] or ""):  # why some were skipped
+            reason += "; " + (say(row["reason"].split("; ", 1)[1]) or "")
         past.append(_row(app, at, row["schedule"], row["post"], schedule, sum(counts.values()), _(state), css, reason))
         past[-1].problems = sum(counts.get(s, 0) for s in BAD)
     late = [(s, d.occurrence) for s, d in due(app, now) if d.action == "run"]
@@ -89,7 +92,13 @@ def this_week(app: App) -> tuple[list[WeekRow], list[WeekRow]]:
         reason = _("late: the next round of siaran run sends it") if (schedule, occ) in late else ""
         lists = _lists(app, schedule, occ.post)
         count = None if unread else len({r.phone for n in lists for r in _recipients(app, n)} - opted_out)
-        ahead.append(_row(app, occ.at, schedule.name, occ.post, schedule, count, _("will be sent"), "next", reason))
+        state, css = _("will be sent"), "next"
+        why, nothing = note(app, schedule, occ)
+        if nothing:  # its event is over, or everyone got the post already this period
+            state, css, reason = _("will not be sent"), "muted", say(why) or ""
+        elif why:
+            reason = "; ".join(r for r in (reason, say(why)) if r)
+        ahead.append(_row(app, occ.at, schedule.name, occ.post, schedule, count, state, css, reason))
         ahead[-1].holiday = occ.holiday
     return past, ahead
 

@@ -1,0 +1,46 @@
+"""What an upcoming occurrence will really do, for `siaran schedule` and the page: nothing when its
+post's event is over, or less than everyone when people already got the post this period."""
+
+from __future__ import annotations
+
+from ..app import App
+from ..content.schedules import Schedule
+from ..errors import SiaranError
+from ..i18n import N_
+from ..plan import instagram_address, merge_lists
+from ..schedule import Occurrence
+from . import repeats
+from .lifetime import over
+
+
+def note(app: App, schedule: Schedule, occ: Occurrence) -> tuple[str, bool]:
+    """(why, sends nothing): '' when the occurrence goes out as planned. ``why`` is a reason as
+    history keeps it (English, shown through ``say``)."""
+    project = app.project
+    post = project.posts.get(occ.post)
+    if post is None:
+        return "", False
+    if why := over(post, occ.at, project.office.timezone):
+        return why, True
+    try:
+        found = repeats.earlier(app, post, schedule, occ.at)
+    except SiaranError:
+        return "", False
+    if not found:
+        return "", False
+    channels = schedule.channels or post.channels
+    names = schedule.lists or post.lists
+    addresses = set()
+    if "whatsapp" in channels:
+        addresses |= {r.phone for r in merge_lists(project.lists[n] for n in names if n in project.lists)}
+    if "instagram" in channels:
+        addresses.add(instagram_address(project.office))
+    got = addresses & found.keys()
+    if not got:
+        return "", False
+    tz = project.office.timezone
+    first = min((found[a] for a in got), key=lambda r: r.at)
+    why = repeats.reason(first, tz, occ.at.astimezone(tz).date())
+    if len(got) == len(addresses):
+        return why, True
+    return N_("{n} of {total} left out: {reason}").format(n=len(got), total=len(addresses), reason=why), False
