@@ -115,3 +115,19 @@ def test_until_ends_a_series_of_events(run, project):
     post.write_text(post.read_text().replace("sampai: 2026-12-27", "sampai: 2026-12-01"))
     bad = run("check", env=at("2026-12-01T08:00"))
     assert bad.exit_code != 0 and "kerja-bakti.md:4: [sampai] 2026-12-01 is before the event's date" in bad.all
+
+
+def test_instagram_always_gets_a_picture(run, project):
+    post = project / "content/announcements/kerja-bakti.md"
+    post.write_text(post.read_text().replace("card: true\n", ""))
+    preview = run("preview", "announcements/kerja-bakti", env=at("2026-12-01T08:00"))
+    assert preview.exit_code == 0, preview.all
+    assert "announcements-kerja-bakti-" in preview.output  # the card made for it
+    sent = run("send", "announcements/kerja-bakti", "--now", "--channel", "instagram", env=at("2026-12-01T08:00"))
+    assert sent.exit_code == 0, sent.all
+    [folder] = (project / "outbox-rehearsal/instagram/2026-12-01-announcements-kerja-bakti").iterdir()
+    assert sorted(p.suffix for p in folder.iterdir()) == [".jpg", ".txt"]
+
+    off = run("check", env={**at("2026-12-01T08:00"), "SIARAN_INSTAGRAM_AUTO_CARD": "false"})
+    assert off.exit_code != 0
+    assert "content/announcements/kerja-bakti.md:7: [channels] an Instagram post needs a picture" in off.all

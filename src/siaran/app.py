@@ -109,6 +109,7 @@ class App:
                 strict_lists=self.strict_lists,
                 tolerant=self.tolerant,
                 whatsapp_limits=whatsapp_limits(self.settings),
+                auto_card=self.settings.instagram.auto_card,
                 read_list=self._read_list,
                 first_recipient=self._first_recipient,
                 unread_lists=not self.read_lists,
@@ -150,6 +151,7 @@ class App:
                     if p.exists()
                 ),
                 repr(whatsapp_limits(self.settings)),
+                repr(self.settings.instagram.auto_card),
                 language(),
                 self.today().isoformat(),
                 "lists by name" if unread else "lists read",

@@ -17,6 +17,7 @@ from .channels.instagram_caption import check_captions
 from .channels.limits import check_whatsapp_parts
 from .content.autoreply import check_autoreply
 from .content.calendar import missing_greetings
+from .content.pictures import give_pictures
 from .content.posts import post_files
 from .content.project import Project, load_content, unique
 from .delivery.lifetime import check_event_dates
@@ -88,6 +89,7 @@ def load_project(
     strict_lists: bool = False,
     tolerant: bool = False,
     whatsapp_limits: tuple[int, int] = (0, 0),
+    auto_card: bool = True,
     **readers: Any,
 ) -> Project:
     """The project, checked by every rule. Raises ContentErrors listing every problem — unless
@@ -97,6 +99,7 @@ def load_project(
     (``read_list``, ``first_recipient``; see content.project.load_content)."""
     problems: list[ContentError] = []
     project = load_content(root, today, problems, strict_lists=strict_lists, **readers)
+    problems.extend(give_pictures(project, auto_card))  # before the rules: they check the cards too
     project.renderer = TextRenderer(project.root, project.office, project.calendar, project.today)
     project.whatsapp_limits = whatsapp_limits
     for rule in RULES:

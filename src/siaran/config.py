@@ -133,6 +133,13 @@ SETTINGS: tuple[Setting, ...] = (
         "handoff",
         "Instagram publisher: handoff (files + operator's WhatsApp) or graph.",
     ),
+    S(
+        "instagram",
+        "auto_card",
+        True,
+        "A post for Instagram without an image gets a card made for it (false: `check` refuses such a post).",
+        bool,
+    ),
     S("instagram", "base_url", "https://graph.facebook.com", "Instagram Graph API base URL."),
     S("instagram", "api_version", "v21.0", "Instagram Graph API version."),
     S("instagram", "user_id", "", "Instagram professional account user id."),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import logging
 from array import array
@@ -106,6 +107,9 @@ async def deliver_async(
     named by the day: an interrupted ``--again`` run is resumed by the next one, never repeated)."""
     if not dry_run:
         app.guard_history()
+    wanted = tuple(channels) if channels else post.channels
+    if "instagram" in wanted and not post.wants_image and app.settings.instagram.auto_card:
+        post = dataclasses.replace(post, card=True)  # Instagram needs a picture (`--channel instagram`)
     tag = app.local_now().date().isoformat() if again and occurrence is None else ""
     planned = prepare(app, post, channels, lists, occurrence, tag)
     summary = Summary(post.name, occurrence, dry_run=dry_run, planned=len(planned))

@@ -34,6 +34,7 @@ from .summary import Summary
 
 log = logging.getLogger(__name__)
 
+NO_PICTURE = N_("an Instagram post needs a picture: add image: or card: true")
 OPEN = ("queued", "uncertain", "sending")  # still waiting for siaran to act (sending: if its owner died)
 
 
@@ -152,6 +153,8 @@ async def _one(app: App, post: Post, row: dict, save, publisher, current: str) -
                 return _record(app, post, res)
             post.status = "queued"
             save(error=None)
+        if not post.images:  # queued before pictures were required: never hand a publisher a bare caption
+            return _record(app, post, Publication("failed", NO_PICTURE))
         if post.publisher != current and not post.container_id:
             post.publisher = current
             save(provider=current)
@@ -190,7 +193,14 @@ def manual_batch(local: datetime) -> str:
 
 
 async def deliver(app: App, post: ContentPost, planned: list[Planned], images: Iterable[Path], summary: Summary):
-    """The delivery engine's Instagram step: record, then publish or hand off, counting into ``summary``."""
+    """The delivery engine's Instagram step: record, then publish or hand off, counting into ``summary``.
+    A post without a picture never reaches a publisher: its rows fail, saying why."""
+    images = tuple(images)
+    if not images:
+        reason = NO_PICTURE
+        deliveries.set_statuses(app.db, [("failed", reason, p.key, "queued") for p in planned], app.now())
+        summary.failed[N_("Instagram: {error}").format(error=reason)] += len(planned)
+        return
     keys = enqueue(app, post, planned, images)
     try:
         result = await process(app, keys)
