@@ -131,3 +131,28 @@ def test_instagram_always_gets_a_picture(run, project):
     off = run("check", env={**at("2026-12-01T08:00"), "SIARAN_INSTAGRAM_AUTO_CARD": "false"})
     assert off.exit_code != 0
     assert "content/announcements/kerja-bakti.md:7: [channels] an Instagram post needs a picture" in off.all
+
+
+def test_one_rule_for_a_number_on_several_rows_and_lists(run, project):
+    rt01 = project / "content/lists/warga-rt01.csv"
+    rt01.write_text(rt01.read_text() + "Agus Prasetyo,0812-9000-1111,02,03\nDewi Lestari,0812 9000 1111,02,03\n")
+    kader = project / "content/lists/kader-posyandu.csv"
+    kader.write_text(kader.read_text().replace("Siti Aminah,", "Bu Siti,"))
+    check = run("check", env=at("2026-12-01T08:00"))
+    assert check.exit_code == 0, check.all
+    assert "content/lists/warga-rt01.csv:9: [nomor] this number is also on line 8" in check.all
+    across = "content/lists/warga-rt01.csv:3: [nomor] this number is also on content/lists/kader-posyandu.csv:2"
+    assert across in check.all
+    assert "2 lists (10 numbers)" in check.output  # 12 rows: one number twice in a list, one on both
+
+    dry = run("send", "announcements/posyandu", "--dry-run", "--channel", "whatsapp", env=at("2026-12-01T08:00"))
+    assert "10 would be sent" in dry.output
+    assert "2 rows of the lists have a number another row has too" in dry.output
+
+    sent = run("send", "announcements/posyandu", "--now", "--channel", "whatsapp", env=at("2026-12-01T08:00"))
+    assert sent.exit_code == 0, sent.all
+    [folder] = (project / "outbox-rehearsal/whatsapp/2026-12-01-announcements-posyandu").iterdir()
+    # The same rule across lists as within one: the first row's list (the post names warga-rt01 first).
+    assert "Kepada: Siti Aminah dan Bu Siti <+6281355501122>" in (folder / "6281355501122.txt").read_text()
+    assert "Kepada: Agus Prasetyo dan Dewi Lestari <+6281290001111>" in (folder / "6281290001111.txt").read_text()
+    assert {r["list"] for r in rows(project, recipient="+6281355501122")} == {"warga-rt01"}

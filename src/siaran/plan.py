@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .content.model import BroadcastList, Office, Post, Recipient
+from .content.model import BroadcastList, Office, Post, Recipient, add_name
 
 KEY_VERSION = "d1"
 
@@ -36,14 +36,18 @@ class Planned:
 
 
 def merge_lists(lists: Iterable[BroadcastList]) -> list[Recipient]:
-    """Everyone on any of the lists, once: the first list that names a number keeps it."""
-    seen: set[str] = set()
-    out = []
+    """Everyone on any of the lists, once, by the same rule as rows within one list
+    (docs/reference/lists.md): the first row naming a number keeps it (its list, its columns), and
+    is greeted by every name the rows give that number."""
+    seen: dict[str, int] = {}
+    out: list[Recipient] = []
     for blist in lists:
         for r in blist.recipients:
-            if r.phone not in seen:
-                seen.add(r.phone)
+            if (at := seen.get(r.phone)) is None:
+                seen[r.phone] = len(out)
                 out.append(r)
+            else:
+                out[at] = add_name(out[at], r.name)
     return out
 
 

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import click
 
+from ..content.overlaps import overlaps
 from ..i18n import _
 from ..render.images import post_images
 from ..render.text import BUILTIN
 from ..render.variables import markdown, template_variables
 from .base import channel_option, cli, get_app
+
+MAX_SHOWN = 20  # rows sharing a number that `check` lists one by one
 
 
 @cli.command("list")
@@ -33,16 +36,19 @@ def check(ctx: click.Context) -> None:
     app = get_app(ctx)
     app.strict_lists = True
     project = app.project
-    for w in project.warnings:
+    twins = overlaps(project.lists, project.list_rel)
+    for w in [*project.warnings, *twins[:MAX_SHOWN]]:
         click.secho(_("warning: {problem}").format(problem=w), fg="yellow", err=True)
-    recipients = sum(len(b.recipients) for b in project.lists.values())
+    if len(twins) > MAX_SHOWN:
+        click.secho(_("… and {n} more rows like these").format(n=len(twins) - MAX_SHOWN), fg="yellow", err=True)
+    numbers = len({r.phone for b in project.lists.values() for r in b.recipients})
     click.secho(
         _(
             "OK: {posts} posts, {lists} lists ({numbers} numbers), {schedules} schedules; office {office} ({zone})."
         ).format(
             posts=len(project.posts),
             lists=len(project.lists),
-            numbers=recipients,
+            numbers=numbers,
             schedules=len(project.schedules),
             office=project.office.name,
             zone=project.office.tz_label,

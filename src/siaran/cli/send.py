@@ -51,6 +51,21 @@ def print_reached(s: Summary) -> None:
     click.secho("  " + _("To send it to them once more today, add --again (--lagi)."), fg="yellow")
 
 
+def print_merged(s: Summary) -> None:
+    """Why a dry run counts fewer people than the lists have rows (`check` names the rows)."""
+    if s.merged:
+        click.echo(
+            "  "
+            + ngettext(
+                "{n} row of the lists has a number another row has too: one message per number,"
+                " greeted by every name (`siaran check` names the rows; docs/reference/lists.md).",
+                "{n} rows of the lists have a number another row has too: one message per number,"
+                " greeted by every name (`siaran check` names the rows; docs/reference/lists.md).",
+                s.merged,
+            ).format(n=s.merged)
+        )
+
+
 def print_summary(s: Summary, shown: frozenset[str] = frozenset()) -> None:
     """``shown``: warnings already printed before sending (not repeated at the end)."""
     print_reached(s)
@@ -65,6 +80,7 @@ def print_summary(s: Summary, shown: frozenset[str] = frozenset()) -> None:
                 post=s.post, queued=s.left_queued, already=sum(s.already.values()), skipped=sum(s.skipped.values())
             )
         )
+        print_merged(s)
         return
     if s.nothing_new and not s.left_queued:
         click.secho(

@@ -107,13 +107,13 @@ def pack(blist: BroadcastList) -> tuple[str, str]:
 
     own = list(blist.recipients[0].columns) if blist.recipients else ["", ""]
 
-    def header(invalid: list) -> str:
-        head = {"columns": columns, "own": own, "invalid": invalid}
+    def header(invalid: list, twins: list) -> str:
+        head = {"columns": columns, "own": own, "invalid": invalid, "twins": twins}
         return json.dumps(head, ensure_ascii=False, separators=(",", ":"))
 
     rows = [row(r) for r in blist.recipients]
-    first = "\n".join([header([]), *rows[:1]])
-    return first, "\n".join([header([list(i) for i in blist.invalid]), *rows])
+    first = "\n".join([header([], []), *rows[:1]])
+    return first, "\n".join([header([list(i) for i in blist.invalid], [list(t) for t in blist.twins]), *rows])
 
 
 def _lines(data: str) -> Iterator[str]:
@@ -125,7 +125,7 @@ def _lines(data: str) -> Iterator[str]:
         start = end + 1
 
 
-def _unpack(path: Path, data: str) -> tuple[list[Recipient], tuple]:
+def _unpack(path: Path, data: str) -> tuple[list[Recipient], tuple, tuple]:
     lines = _lines(data)
     head = json.loads(next(lines))
     columns, name, loads = head["columns"], path.stem, orjson.loads
@@ -139,7 +139,8 @@ def _unpack(path: Path, data: str) -> tuple[list[Recipient], tuple]:
         if fields is None:
             fields = shared[key] = {c: v for c, v in zip(columns, values, strict=True) if v is not None}
         recipients.append(Recipient(phone, who, name, number, fields, own))
-    return recipients, tuple((line, raw, reason) for line, raw, reason in head["invalid"])
+    invalid = tuple((line, raw, reason) for line, raw, reason in head["invalid"])
+    return recipients, invalid, tuple((line, first) for line, first in head.get("twins", ()))
 
 
 def unpack_recipients(path: Path, data: str) -> list[Recipient]:
@@ -147,5 +148,5 @@ def unpack_recipients(path: Path, data: str) -> list[Recipient]:
 
 
 def unpack(path: Path, data: str) -> BroadcastList:
-    recipients, invalid = _unpack(path, data)
-    return BroadcastList(path.stem, path, tuple(recipients), invalid)
+    recipients, invalid, twins = _unpack(path, data)
+    return BroadcastList(path.stem, path, tuple(recipients), invalid, twins)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ContentError
 from ..i18n import _
 from .files import UnsafeFile, content_file
-from .model import BroadcastList, Recipient
+from .model import BroadcastList, Recipient, add_name
 from .phone_book import PhoneBook
 from .phones import parse_phone
 from .rows import TABLE_SUFFIXES, Row, read_rows
@@ -90,6 +89,7 @@ def load_list(
     columns = (header[name_col] if name_col is not None else "", header[phone_col])
     recipients: list[Recipient] = []
     invalid: list[tuple[int, str, str]] = []
+    twins: list[tuple[int, int]] = []
     seen: dict[str, int] = {}  # phone → index in recipients
     fields, stem = _fields(header, own), path.stem
     raws = [row[phone_col] if phone_col < len(row) else "" for _line, row in rows[1:]]
@@ -102,9 +102,8 @@ def load_list(
         name = row[name_col] if name_col is not None and name_col < len(row) else ""
         if phone in seen:  # one number, one message; a household sharing it is greeted by every name
             first = recipients[seen[phone]]
-            if name and name not in first.name.split(" dan "):
-                joined = f"{first.name} dan {name}" if first.name else name
-                recipients[seen[phone]] = replace(first, name=joined)
+            recipients[seen[phone]] = add_name(first, name)
+            twins.append((line, first.line))
             continue
         seen[phone] = len(recipients)
         recipients.append(
@@ -119,7 +118,9 @@ def load_list(
         )
         if first_only:
             break
-    return BroadcastList(name=path.stem, path=path, recipients=tuple(recipients), invalid=tuple(invalid))
+    return BroadcastList(
+        name=path.stem, path=path, recipients=tuple(recipients), invalid=tuple(invalid), twins=tuple(twins)
+    )
 
 
 def _fields(header: list[str], own: set[int | None]) -> Callable[[tuple[str, ...]], dict[str, str]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -236,3 +236,14 @@ class BroadcastList:
     path: Path
     recipients: tuple[Recipient, ...]
     invalid: tuple[tuple[int, str, str], ...] = ()  # (line, raw value, reason)
+    twins: tuple[tuple[int, int], ...] = ()  # (line, line of the first row with the same number)
+
+
+def add_name(first: Recipient, name: str) -> Recipient:
+    """One number, one message (docs/reference/lists.md): a second row for a number adds its name,
+    if new, to the first row's ("Agus Prasetyo dan Dewi Lestari"); everything else stays the first's."""
+    name = name.strip()
+    known = {n.strip().casefold() for n in first.name.split(" dan ")}
+    if not name or name.casefold() in known:
+        return first
+    return replace(first, name=f"{first.name} dan {name}" if first.name else name)

@@ -24,6 +24,7 @@ from ..app import App
 from ..channels import Driver, Message, make_driver, provider_name
 from ..content.lists import invalid_row_errors
 from ..content.model import Post
+from ..content.overlaps import merged_count
 from ..content.schedules import Schedule
 from ..errors import ContentError, did_you_mean
 from ..history import deliveries, utc, worker_id
@@ -118,6 +119,8 @@ async def deliver_async(
     elif occurrence is None and not again:
         planned, summary.reached = repeats.reached_today(app, post, planned)
     _skip_invalid(app, post, channels, lists, summary)
+    if "whatsapp" in wanted:
+        summary.merged = merged_count(_lists_for(app, post, lists))
     db = app.db
     now = app.now()
     if not dry_run:

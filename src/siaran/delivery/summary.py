@@ -30,6 +30,7 @@ class Summary:
     left_queued: int = 0  # stopped (fatal error or shutdown) before these were attempted
     stopped: str = ""  # why the broadcast stopped early
     warnings: list[str] = field(default_factory=list)
+    merged: int = 0  # rows of the lists that are one message with an earlier row (same number)
     reached: Counter = field(default_factory=Counter)  # a manual send: left out, got it today (reason -> n)
 
     @property
