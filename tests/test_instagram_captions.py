@@ -37,7 +37,7 @@ def test_a_long_caption_is_shortened_with_a_check_warning_and_mentions_stay_an_e
 
     send = run("send", "announcements/panjang", "--now", env=NOW)
     assert send.exit_code == 0, send.all
-    [caption] = (project / "outbox-rehearsal/instagram").glob("*panjang*/caption.txt")
+    [caption] = (project / "outbox-rehearsal/instagram").glob("*panjang*/*/caption.txt")
     text = caption.read_text()
     assert len(text) <= 2200 and stats(text).hashtags <= 30
     assert text.rstrip().endswith("(selengkapnya di gambar/slide)")

@@ -15,7 +15,7 @@ def test_failed_later_statuses_alert_the_operator_once_a_day(project, monkeypatc
     alert = alert_failed_later(app)
     alert({"131026": 2, "131047": 1})
     alert({"131026": 5})  # the same problem the same day: no second alert
-    [copy] = (project / "outbox-rehearsal/whatsapp").glob("*peringatan*/6281200001111.txt")
+    [copy] = (project / "outbox-rehearsal/whatsapp").glob("*peringatan*/alert/6281200001111.txt")
     text = copy.read_text(encoding="utf-8")
     assert "3 pesan tidak sampai" in text and "2x kode 131026" in text and "siaran history --status failed" in text
     rows = list(app.db.query("select * from alerts"))
