@@ -20,13 +20,13 @@ from .content.calendar import missing_greetings
 from .content.pictures import give_pictures
 from .content.posts import post_files
 from .content.project import Project, load_content, unique
-from .delivery.lifetime import check_event_dates
 from .errors import ContentError, ContentErrors
 from .i18n import _
 from .render.images import check_card_texts, check_glyphs, check_slide_counts
 from .render.poster import check_qr_targets
 from .render.text import TextRenderer
 from .schedule import greetings_by_holiday
+from .schedule.lifetime import check_event_dates
 
 
 def check_templates(project: Project) -> list[ContentError]:

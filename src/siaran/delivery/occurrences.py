@@ -44,8 +44,8 @@ from ..schedule import (
     occurrences,
     wait_for_opening,
 )
+from ..schedule.lifetime import over
 from .deliver import deliver_async
-from .lifetime import over
 from .summary import Summary
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from ..errors import SiaranError
 from ..i18n import N_
 from ..plan import instagram_address, merge_lists
 from ..schedule import Occurrence
+from ..schedule.lifetime import over
 from . import repeats
-from .lifetime import over
 
 
 def note(app: App, schedule: Schedule, occ: Occurrence) -> tuple[str, bool]:

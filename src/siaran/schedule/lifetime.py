@@ -11,7 +11,7 @@ from ..content.project import Project
 from ..content.schedules import Schedule
 from ..errors import ContentError
 from ..i18n import N_, _
-from ..schedule import occurrences
+from . import occurrences
 
 EVENT_OVER = N_("the event is over ({day})")
 # How far `check` looks past an event for a schedule still firing: a near window first (a minutely
