@@ -156,3 +156,20 @@ def test_one_rule_for_a_number_on_several_rows_and_lists(run, project):
     assert "Kepada: Siti Aminah dan Bu Siti <+6281355501122>" in (folder / "6281355501122.txt").read_text()
     assert "Kepada: Agus Prasetyo dan Dewi Lestari <+6281290001111>" in (folder / "6281290001111.txt").read_text()
     assert {r["list"] for r in rows(project, recipient="+6281355501122")} == {"warga-rt01"}
+
+
+def test_the_page_marks_what_will_not_be_sent(run, project, monkeypatch):
+    import httpx
+
+    from pagehelp import PageServer
+
+    (project / "schedules/kerja-bakti-mingguan.yaml").write_text(
+        'weekly: {days: [senin], time: "07:30"}\npost: announcements/kerja-bakti\nlists: [warga-rt01]\n'
+    )
+    assert run("send", POST, "--now", env=at("2026-12-15T08:20")).exit_code == 0
+    monkeypatch.setenv("SIARAN_LANG", "id")
+    with PageServer(project, now="2026-12-15T09:00:00+08:00") as server:
+        page = httpx.get(server.url + "/", timeout=30).text
+    ahead = page.split("7 hari terakhir")[0]
+    assert "tidak akan dikirim" in ahead and "acaranya sudah lewat (2026-12-13)" in ahead
+    assert "sudah dikirim manual 2026-12-15 08.20" in ahead  # next Monday's jadwal: this week's period
