@@ -311,12 +311,13 @@ def test_each_pass_publishes_instagram_posts_left_waiting(run, project):
     from siaran.delivery.deliver import reservation
     from siaran.history import deliveries
     from siaran.plan import plan
+    from siaran.render.images import post_images
 
     app = App.open(project, FixedClock(at=parse_instant("2026-11-27T10:00:00+08:00")), env={})
     post = app.project.post("announcements/kerja-bakti")
     planned = plan(post, app.project.office, ["instagram"], [], "manual-test@2026-11-27T10:00:00+08:00")
     deliveries.reserve(app.db, [reservation(app, p, app.now()) for p in planned])
-    [key] = queue.enqueue(app, post, planned, ())
+    [key] = queue.enqueue(app, post, planned, post_images(app.project, post, app.media_dir))
     app.db.conn.close()
 
     res = once(run, "2026-11-27T10:05:00+08:00")  # Friday: no schedule is due

@@ -123,10 +123,13 @@ def test_instagram_always_gets_a_picture(run, project):
     preview = run("preview", "announcements/kerja-bakti", env=at("2026-12-01T08:00"))
     assert preview.exit_code == 0, preview.all
     assert "announcements-kerja-bakti-" in preview.output  # the card made for it
-    sent = run("send", "announcements/kerja-bakti", "--now", "--channel", "instagram", env=at("2026-12-01T08:00"))
+    sent = run("send", "announcements/kerja-bakti", "--now", env=at("2026-12-01T08:00"))
     assert sent.exit_code == 0, sent.all
     [folder] = (project / "outbox-rehearsal/instagram/2026-12-01-announcements-kerja-bakti").iterdir()
     assert sorted(p.suffix for p in folder.iterdir()) == [".jpg", ".txt"]
+    # WhatsApp still gets the text alone: the card is Instagram's picture.
+    [folder] = (project / "outbox-rehearsal/whatsapp/2026-12-01-announcements-kerja-bakti").iterdir()
+    assert {p.suffix for p in folder.iterdir()} == {".txt"}
 
     off = run("check", env={**at("2026-12-01T08:00"), "SIARAN_INSTAGRAM_AUTO_CARD": "false"})
     assert off.exit_code != 0

@@ -9,7 +9,7 @@ import click
 
 from ..content.overlaps import overlaps
 from ..i18n import _
-from ..render.images import post_images
+from ..render.images import instagram_images, post_images
 from ..render.text import BUILTIN
 from ..render.variables import markdown, template_variables
 from .base import channel_option, cli, get_app
@@ -89,6 +89,8 @@ def preview(ctx: click.Context, name: str, out: Path | None, html: Path | None, 
     post = project.post(name)
     sample = project.sample_recipient(post)
     images = post_images(project, post, app.media_dir)
+    if "instagram" in (channels or post.channels) and not images:
+        images = instagram_images(project, post, app.media_dir)  # the card made for Instagram
     if out:
         out.mkdir(parents=True, exist_ok=True)
     for channel in channels or post.channels:

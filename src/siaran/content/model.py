@@ -163,6 +163,7 @@ class Post:
     hashtags: tuple[str, ...] = ()
     images: tuple[Path, ...] = ()  # images the operator supplies
     card: bool = False  # render a card image (greetings and SOP posters always do)
+    instagram_card: bool = False  # no picture but going to Instagram: a card for Instagram only (issue 24)
     urgent: bool = False  # a late (catch-up) send goes out at once, not at the next opening hour
     holiday: str = ""  # greetings: the calendar name of the holiday
     theme: str = ""  # greetings: card colour and/or layout (klasik, bingkai, resmi)

@@ -1,5 +1,6 @@
 """Instagram always has a picture (issue 24): an Instagram post needs an image, so a post that goes
-there without one gets a card, as ``card: true`` would make — unless the office turned automatic
+there without one gets a card for Instagram, the one ``card: true`` would make (WhatsApp still gets
+the text alone) — unless the office turned automatic
 cards off (``instagram.auto_card = false``): then ``check`` refuses the post, naming its file."""
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def give_pictures(project: Project, auto_card: bool) -> list[ContentError]:
         if not needs_card(post) or not goes_to_instagram(project, post):
             continue
         if auto_card:
-            project.posts[name] = dataclasses.replace(post, card=True)
+            project.posts[name] = dataclasses.replace(post, instagram_card=True)
             continue
         problems.append(
             ContentError(

@@ -31,7 +31,7 @@ from ..history import deliveries, utc, worker_id
 from ..history.media import MediaCache
 from ..i18n import N_, _
 from ..plan import Planned, plan
-from ..render.images import post_images
+from ..render.images import instagram_images, post_images
 from ..render.text import tanggal
 from . import collector, eventloop, instagram, repeats, window
 from .as_sent import AsSent, as_sent
@@ -110,7 +110,7 @@ async def deliver_async(
         app.guard_history()
     wanted = tuple(channels) if channels else post.channels
     if "instagram" in wanted and not post.wants_image and app.settings.instagram.auto_card:
-        post = dataclasses.replace(post, card=True)  # Instagram needs a picture (`--channel instagram`)
+        post = dataclasses.replace(post, instagram_card=True)  # Instagram needs a picture (`--channel instagram`)
     tag = app.local_now().date().isoformat() if again and occurrence is None else ""
     planned = prepare(app, post, channels, lists, occurrence, tag)
     summary = Summary(post.name, occurrence, dry_run=dry_run, planned=len(planned))
@@ -167,7 +167,7 @@ async def deliver_async(
     gate = Gate(before[first], len(whatsapp)) if first < len(new) else None
     rest = asyncio.ensure_future(_reserve_rest(app, rows, before, first, gate)) if gate else None
     del new
-    images = post_images(app.project, post, app.media_dir) if whatsapp or ig else ()
+    images = post_images(app.project, post, app.media_dir) if whatsapp else ()
     try:
         if whatsapp:
             await send_planned(
@@ -187,7 +187,7 @@ async def deliver_async(
         if stop is not None and stop.is_set():
             summary.left_queued += len(ig)
         else:
-            await instagram.deliver(app, post, ig, images, summary)
+            await instagram.deliver(app, post, ig, instagram_images(app.project, post, app.media_dir), summary)
     return summary
 
 

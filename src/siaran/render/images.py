@@ -38,7 +38,7 @@ def check_card_texts(project) -> list[ContentError]:
     """For ``siaran check``: every card must have one text for everyone (see ``card_text``)."""
     problems = []
     for post in project.posts.values():
-        if renders_card(post):
+        if renders_card(post) or post.instagram_card:
             try:
                 card_text(project, post)
             except ContentError as e:
@@ -55,6 +55,14 @@ def post_images(project, post: Post, media_dir: Path) -> tuple[Path, ...]:
     """The images every channel sends for this post (the same files for WhatsApp and Instagram)."""
     rendered = render_post(project, post, Path(media_dir)) if renders_card(post) else ()
     return (*rendered, *post.images)
+
+
+def instagram_images(project, post: Post, media_dir: Path) -> tuple[Path, ...]:
+    """What Instagram gets: the post's images, or the card made for it when it has none
+    (``instagram_card``, content.pictures); WhatsApp gets ``post_images`` only."""
+    if post.instagram_card and not renders_card(post) and not post.images:
+        return render_post(project, dataclasses.replace(post, card=True), Path(media_dir))
+    return post_images(project, post, media_dir)
 
 
 def card_text(project, post: Post) -> str:
@@ -83,7 +91,7 @@ def check_glyphs(project) -> list[ContentError]:
     office_texts = (office.name, office.address, office.hours, office.whatsapp_display, office.instagram)
     sources: list[tuple[Path, tuple[str, ...]]] = [(project.root / "content" / "office.yaml", office_texts)]
     for post in project.posts.values():
-        if not renders_card(post):
+        if not (renders_card(post) or post.instagram_card):
             continue
         texts = [post.title, post.event.time, post.event.place]
         if post.sop:
@@ -216,7 +224,7 @@ def check_slide_counts(project) -> list[ContentError]:
     problems = []
     fonts = None
     for post in project.posts.values():
-        if not renders_card(post):
+        if not (renders_card(post) or post.instagram_card):
             continue
         fonts = fonts or office_fonts(project.office)
         try:

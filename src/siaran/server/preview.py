@@ -17,7 +17,7 @@ from ..content.model import Post, Recipient
 from ..content.project import Project
 from ..errors import ContentError
 from ..i18n import _, format_day, language, ngettext, say
-from ..render.images import post_images
+from ..render.images import instagram_images, post_images
 from .wa_format import to_html
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -72,7 +72,7 @@ def build(app: App, name: str, phone: str | None = None) -> Preview:
         caption=caption,
         caption_head=_caption_html(caption[:CAPTION_FOLD].rstrip()) if caption else None,
         caption_html=_caption_html(caption) if caption else None,
-        images=list(post_images(project, post, app.media_dir)),
+        images=list(post_images(project, post, app.media_dir) or instagram_images(project, post, app.media_dir)),
         handle=project.office.instagram or project.office.name,
     )
 
