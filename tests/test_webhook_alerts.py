@@ -32,7 +32,7 @@ def test_problems_meta_reports_alert_the_operator_once_a_day_with_code_and_words
     alert = alert_problems(app)
     alert([ProviderProblem("cloud", "value", "130429", "Rate limit hit")])
     alert([ProviderProblem("cloud", "message", "131051", "Unsupported message type")])  # same day: not again
-    [copy] = (project / "outbox-rehearsal/whatsapp").glob("*peringatan*/6281200001111.txt")
+    [copy] = (project / "outbox-rehearsal/whatsapp").glob("*peringatan*/alert/6281200001111.txt")
     text = copy.read_text(encoding="utf-8")
     assert "130429 Rate limit hit" in text and "halaman Masalah" in text
     rows = list(app.db.query("select * from alerts"))

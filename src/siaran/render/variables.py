@@ -13,8 +13,8 @@ from ..content.model import KINDS, Office, Post
 from .text import holiday_data, tanggal
 
 # Fields that are siaran's own bookkeeping, not text for a message.
-HIDDEN = {"path", "body_line", "content_hash", "lines", "images", "card", "template", "logo", "font", "font_bold",
-          "region", "event", "sop", "timezone", "opening"}  # fmt: skip
+HIDDEN = {"path", "body_line", "content_hash", "lines", "images", "card", "instagram_card", "template", "logo",
+          "font", "font_bold", "region", "event", "sop", "timezone", "opening"}  # fmt: skip
 KIND_FIELDS = {
     "announcement": ("date", "time", "place"),
     "greeting": ("holiday", "theme"),
