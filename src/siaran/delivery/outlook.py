@@ -28,6 +28,11 @@ def note(app: App, schedule: Schedule, occ: Occurrence) -> tuple[str, bool]:
         return "", False
     if not found:
         return "", False
+    tz = project.office.timezone
+    if getattr(project.lists, "unread", False):  # the page never opens a list: how many, not of how many
+        first = min(found.values(), key=lambda r: r.at)
+        why = repeats.reason(first, tz, occ.at.astimezone(tz).date())
+        return N_("{n} left out: {reason}").format(n=len(found), reason=why), False
     channels = schedule.channels or post.channels
     names = schedule.lists or post.lists
     addresses = set()
@@ -38,7 +43,6 @@ def note(app: App, schedule: Schedule, occ: Occurrence) -> tuple[str, bool]:
     got = addresses & found.keys()
     if not got:
         return "", False
-    tz = project.office.timezone
     first = min((found[a] for a in got), key=lambda r: r.at)
     why = repeats.reason(first, tz, occ.at.astimezone(tz).date())
     if len(got) == len(addresses):

@@ -88,8 +88,9 @@ async def send_replies(app: App, replies: list[Reply]) -> Summary:
             extra["interactive"] = r.interactive
         images = tuple(Path(i) for i in r.images)
         return Message(
-            p.key, r.post, "whatsapp", r.recipient, r.text, images, recipient_name=r.name, batch="autoreply", extra=extra
-        )
+            p.key, r.post, "whatsapp", r.recipient, r.text, images,
+            recipient_name=r.name, batch="autoreply", extra=extra,
+        )  # fmt: skip
 
     async with broadcast_client(app.settings) as http:
         driver = make_driver(app.settings, http, app.clock, MediaCache(app.db))
