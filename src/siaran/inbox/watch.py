@@ -20,6 +20,9 @@ from .hours import OfficeHours
 log = logging.getLogger(__name__)
 
 PROBLEM = "inbox:waiting"  # one alert per office day (alerts are claimed per problem and day)
+# Meta re-sends a webhook for up to 7 days: a message id must outlive that, or a late redelivery would be
+# answered a second time.
+MIN_DAYS = 8
 
 
 def morning_alert(app: App) -> list[Alert]:
@@ -56,7 +59,7 @@ def morning_alert(app: App) -> list[Alert]:
 
 def purge(app: App) -> int:
     """Delete messages and replies older than ``inbox.retention_days``; returns how many went."""
-    days = int(app.settings.inbox.retention_days)
+    days = max(int(app.settings.inbox.retention_days), MIN_DAYS)
     gone = conversations.purge(app.db, app.now() - timedelta(days=days))
     if gone:
         log.info("inbox: %d message(s) older than %d days deleted (inbox.retention_days)", gone, days)
