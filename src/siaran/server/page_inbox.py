@@ -14,6 +14,7 @@ makes a form sent twice one reply.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import secrets
 from collections.abc import Callable
@@ -49,9 +50,18 @@ def waiting_count(app: App | None) -> int:
         return 0
 
 
+def csrf_ready() -> bool:
+    """Forms that change anything need the page's CSRF guard (guard.py): without it the page stays read-only."""
+    return importlib.util.find_spec(f"{__package__}.guard") is not None
+
+
 def inbox_routes(render: Callable[..., HTMLResponse], loaded: Callable[[Request], App],
-                 replying: Callable[[App], bool]) -> list[Route]:  # fmt: skip
+                 switched_on: Callable[[App], bool]) -> list[Route]:  # fmt: skip
     """``render(template, request, status, **context)`` and ``loaded(request)`` are page.py's own."""
+    guarded = csrf_ready()
+
+    def replying(app: App) -> bool:
+        return guarded and switched_on(app)
 
     def contact_of(app: App, request: Request) -> dict:
         row = conversations.contact(app.db, request.path_params["contact"])
