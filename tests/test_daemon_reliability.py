@@ -487,8 +487,8 @@ def test_read_only_commands_warn_from_problems_remembered_until_a_file_changes(r
 
     # The next command reads the remembered problems, not the files...
     db = sqlite_utils.Database(db_path(project))
-    [row] = db["content_checks"].rows
-    db["content_checks"].update(row["key"], {"problems": json.dumps(["remembered problem"])})
+    (key,) = db.execute("select key from content_checks order by rowid desc limit 1").fetchone()  # history's
+    db["content_checks"].update(key, {"problems": json.dumps(["remembered problem"])})
     db.conn.close()
     assert "remembered problem" in run("report", env=when).stderr
     # ...until any content file changes again (here: the fix).
