@@ -42,7 +42,7 @@ def period_start(app: App, schedule: Schedule, at: datetime) -> datetime:
 
 
 def _clock(receipt: Receipt, tz: ZoneInfo, day) -> str:
-    local = receipt.at.astimezone(tz)
+    local = receipt.when.astimezone(tz)
     return f"{local:%H.%M}" if local.date() == day else f"{local:%Y-%m-%d %H.%M}"
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -14,11 +14,14 @@ from .db import utc
 RECEIVED = ("sent", "delivered", "read", "uncertain", "sending")
 
 
-@dataclass(frozen=True)
-class Receipt:
+class Receipt(NamedTuple):  # a tuple: one per person of a broadcast, made fast
     recipient: str
     occurrence: str | None  # None: sent by hand (`siaran send`)
-    at: datetime  # when it went (UTC)
+    at: str  # when it went, as history stores it (UTC ISO 8601: sorts as time does)
+
+    @property
+    def when(self) -> datetime:
+        return datetime.fromisoformat(self.at)
 
 
 def received_since(
@@ -44,8 +47,6 @@ def received_since(
     if not_schedule:
         sql += " and (occurrence is null or substr(occurrence, 1, ?) != ?)"
         params += [len(not_schedule) + 1, not_schedule + "@"]
-    found: dict[str, Receipt] = {}
-    for key, recipient, occurrence, at in db.execute(sql + " order by at", params).fetchall():
-        if recipient not in found and key not in not_keys:
-            found[recipient] = Receipt(recipient, occurrence, datetime.fromisoformat(at))
-    return found
+    rows = db.execute(sql + " order by at desc", params).fetchall()
+    # Latest first, so each person's earliest receipt is the one left in the dict.
+    return {row[1]: Receipt(row[1], row[2], row[3]) for row in rows if row[0] not in not_keys}
