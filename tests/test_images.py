@@ -15,11 +15,12 @@ from PIL import Image
 from siaran.checks import load_project
 from siaran.errors import ContentError
 from siaran.render import images as images_mod
-from siaran.render.cards import announcement_slides, strip_markup
+from siaran.render.cards import announcement_slides
 from siaran.render.fonts import FontSet, office_fonts
 from siaran.render.greeting import greeting_slides
 from siaran.render.images import post_images
 from siaran.render.layout import HEIGHT, MARGIN, WIDTH, Slide, wrap
+from siaran.render.markup import to_plain as strip_markup
 from siaran.render.poster import qr_target, sop_slides
 
 TODAY = date(2026, 11, 23)

@@ -17,7 +17,7 @@ import pytest
 import sqlite_utils
 
 from pagehelp import JADWAL, NOW, UNREGISTERED, PageServer, make_history
-from siaran.server.wa_format import to_html
+from siaran.render.markup import to_html
 
 
 @pytest.fixture

@@ -1,35 +1,17 @@
-"""Announcement cards (title, date, time, place, a short text) for posts with ``card: true``, and the
-WhatsApp-markup helpers cards share (greeting cards are in ``greeting.py``)."""
+"""Announcement cards (title, date, time, place, a short text) for posts with ``card: true`` (greeting
+cards are in ``greeting.py``)."""
 
 from __future__ import annotations
-
-import re
 
 from ..content.model import Office, Post
 from .flow import Block, Colours, Page, fit_pages, flow
 from .fonts import FontSet
 from .frame import assemble, footer, header, hint_height
 from .layout import CARD_SCALES, MARGIN, WIDTH, Shape, Slide
+from .markup import paragraphs, to_plain
 from .palette import Palette
 from .poster import contact_lines
 from .text import tanggal
-
-_EMPHASIS = re.compile(r"(?<![\w*_~])([*_~])(?=\S)(.+?)(?<=\S)\1(?![\w*_~])")
-_BULLET = re.compile(r"^\s*[-*•]\s+", re.MULTILINE)
-
-
-def strip_markup(text: str) -> str:
-    """WhatsApp formatting (*bold*, _italic_, ~strike~, ```mono```, "- " lists) as plain text."""
-    text = text.replace("```", "")
-    text = _BULLET.sub("• ", text)
-    for _ in range(3):  # nested emphasis: *_both_*
-        text = _EMPHASIS.sub(r"\2", text)
-    return text.strip()
-
-
-def paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-
 
 INFO_ROLES = ("info", "label")
 PANEL_PAD = 24  # design pixels between the info panel's edge and its text
@@ -54,7 +36,7 @@ def announcement_slides(office: Office, post: Post, text: str, fonts: FontSet) -
     ]
     if info:
         blocks += [Block("space", str(PANEL_PAD)), *info, Block("space", str(PANEL_PAD + 30))]
-    blocks += [Block("para", p) for p in paragraphs(strip_markup(text))]
+    blocks += [Block("para", p) for p in paragraphs(to_plain(text))]
     colours = Colours.on_background(palette)
     y = top.bottom + 40
     width = WIDTH - 2 * MARGIN

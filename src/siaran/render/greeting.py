@@ -15,6 +15,7 @@ from .flow import Block, Colours, fit_pages, flow
 from .fonts import FontSet
 from .frame import Part, accent_on, assemble, hint_height, office_row
 from .layout import CARD_SCALES, HEIGHT, MARGIN, WIDTH, Shape, Slide, text_box
+from .markup import paragraphs, to_plain
 from .palette import Palette, contrast, mix, readable_on
 from .text import tanggal
 
@@ -74,8 +75,6 @@ def theme_colour(post: Post) -> str:
 def greeting_slides(
     office: Office, post: Post, text: str, fonts: FontSet, when: date | None = None, layout: str = ""
 ) -> list[Slide]:
-    from .cards import paragraphs, strip_markup
-
     layout = layout or layout_of(post)
     palette = Palette.from_brand(office.brand, theme_colour(post))
     if layout == "resmi":  # a light card: the theme colour as a band and for headings
@@ -96,7 +95,7 @@ def greeting_slides(
         hijri = hijri_date(post.holiday or post.title, when)
         blocks.append(Block("date", f"{line} · {hijri}" if hijri else line, align="center"))
     blocks += [Block("title", post.title, align="center"), Block("rule", align="center")]
-    blocks += [Block("para", p, align="center") for p in paragraphs(strip_markup(text))]
+    blocks += [Block("para", p, align="center") for p in paragraphs(to_plain(text))]
     y = top.bottom + (76 if layout == "resmi" else 40)
     width = WIDTH - 2 * MARGIN
     height = bottom.top - 40 - y

@@ -33,6 +33,7 @@ from ..content.model import Office, Post, Recipient
 from ..errors import ContentError, TemplateError
 from ..i18n import N_, _
 from .compiled import bytecode_cache, compile_source
+from .markup import to_plain
 from .recipient_columns import used_columns
 from .sandbox import BoundedEnvironment, ContentLoader, render_bounded
 
@@ -60,9 +61,7 @@ class KeepLineBreaks(Extension):
 
 def polos(text: str) -> str:
     """WhatsApp markup (*bold*, _italic_, ~strike~) dropped cleanly: Instagram shows it literally."""
-    from .cards import strip_markup  # cards imports this module
-
-    return strip_markup(str(text))
+    return to_plain(str(text))
 
 
 def holiday_data(calendar: Calendar | None, post: Post, today: date | None) -> dict[str, Any] | None:
@@ -374,5 +373,5 @@ _BLANKS = re.compile(r"\n{3,}")
 
 def _tidy(text: str) -> str:
     """At most one blank line in a row, no trailing spaces: WhatsApp shows every newline."""
-    text = "\n".join([line.rstrip() for line in text.strip().splitlines()])  # a list: join runs faster
+    text = "\n".join([line.rstrip() for line in text.strip().splitlines()])  # join takes a list without building one
     return _BLANKS.sub("\n\n", text)
