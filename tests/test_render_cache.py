@@ -113,7 +113,7 @@ def test_font_code_points_and_qr_sizes_are_the_libraries_answers_read_back(proje
 def test_slide_counts_are_remembered_and_an_edited_sop_is_laid_out_again(run, project: Path, cache: Path):
     res = run("check", env={"SIARAN_CACHE_DIR": str(cache)})
     assert res.exit_code == 0, res.all
-    (counts,) = cache.glob("render-*/slide-counts-*.json")
+    (counts,) = cache.glob("render-*/slide-counts.json")
     remembered = json.loads(counts.read_text(encoding="utf-8"))
     assert remembered and all(isinstance(n, int) and n >= 1 for n in remembered.values())
 
@@ -136,20 +136,20 @@ def test_a_damaged_or_vanished_cache_never_stops_a_render(run, cache: Path):
     assert preview(run, cache) == first
 
 
-def test_segno_version_in_the_render_key_is_read_back_without_importing_segno(tmp_path: Path):
-    """A send whose card is already rendered names it by a key that includes segno's version:
-    remembered per installed segno, so the send does not import segno (65-75 ms) to find it."""
+def test_the_render_key_covers_segno_and_pillow_without_importing_them(tmp_path: Path):
+    """A send whose card is already rendered names it by a key that covers rendering's libraries
+    (siaran.cache: their installed copies, looked at, not imported)."""
     import os
     import subprocess
     import sys
 
-    import segno
-
     env = {**os.environ, "SIARAN_CACHE_DIR": str(tmp_path / "cache")}
-    code = "import json, sys; from siaran.render import qr;print(json.dumps([qr.version(), 'segno' in sys.modules]))"
-    first, again = (
-        json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True).stdout)
-        for _ in range(2)
+    code = (
+        "import json, sys; from siaran import cache; from siaran.render.memo import RENDERING; "
+        "print(json.dumps([cache.version(*RENDERING), sorted(cache._closure(RENDERING)[1]), "
+        "[m for m in ('segno', 'PIL', 'fontTools') if m in sys.modules]]))"
     )
-    assert first == [segno.__version__, True]
-    assert again == [segno.__version__, False]
+    key, packages, imported = json.loads(
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True).stdout
+    )
+    assert len(key) == 16 and {"segno", "PIL", "fontTools", "jinja2"} <= set(packages) and imported == []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -11,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import cache as versions
 from .channels import check_settings, whatsapp_limits
 from .clock import Clock
 from .config import Settings, load_settings, rehearsal
@@ -26,18 +25,6 @@ if TYPE_CHECKING:
 
 
 CACHE_LISTS_FROM = 64 * 1024  # bytes: smaller lists are parsed each time (milliseconds)
-
-
-@functools.cache
-def _reader_version() -> str:
-    """Changes whenever the list reader, the phone number rules or the cache format change, so the
-    cache never serves a list parsed by other rules."""
-    import phonenumbers
-
-    from .content import list_store, lists, phones
-
-    sources = b"".join(Path(m.__file__).read_bytes() for m in (lists, phones, list_store))
-    return hashlib.sha256(sources + phonenumbers.__version__.encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -135,28 +122,24 @@ class App:
         Raises ContentErrors when content/office.yaml itself is unreadable."""
         from .content.files import tree_fingerprint
         from .history import content_checks
-        from .i18n import language
+        from .i18n import catalog_path, language
 
         self.office  # noqa: B018 - unreadable: nothing to warn about, the command says why
         key = None
         unread = None if self.read_lists else self.root / "content" / "lists"
         if self._has_history():
-            code = Path(__file__).parent
-            parts = [
+            words = catalog_path(language(), ".po")  # the problems are kept in the operator's language
+            files = (self.root / "siaran.toml", self.root / ".env", words)
+            key = versions.key(
+                versions.version("siaran.app"),  # loading and checking a project: all of it
                 tree_fingerprint(self.root / "content", self.root / "schedules", names_only=unread),
-                tree_fingerprint(code, suffixes=(".py", ".po")),  # not the .pyc and .mo made at run time
-                *(
-                    f"{p.name}:{p.stat().st_mtime_ns}"
-                    for p in (self.root / "siaran.toml", self.root / ".env")
-                    if p.exists()
-                ),
+                [f"{p}:{p.stat().st_mtime_ns}" for p in files if p.exists()],
                 repr(whatsapp_limits(self.settings)),
                 repr(self.settings.instagram.auto_card),
                 language(),
                 self.today().isoformat(),
                 "lists by name" if unread else "lists read",
-            ]
-            key = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+            )
             found = content_checks.get(self.db, key)
             if found is not None:
                 return found
@@ -187,7 +170,8 @@ class App:
             data = path.read_bytes()
         except OSError:
             return None  # the reader names the file and the reason
-        return hashlib.sha256(f"{_reader_version()}\0{region}\0".encode() + data).hexdigest()
+        # the reader, its rows and phone rules, the cache format, openpyxl, phonenumbers: siaran.cache
+        return versions.key(versions.version("siaran.content.lists", "siaran.content.list_store"), region, data)
 
     def _read_list(self, path: Path, rel: str, region: str) -> BroadcastList:
         from .content import list_store  # the list reader (phonenumbers) only for commands reading lists

@@ -11,7 +11,6 @@ atomically, so a crash never leaves half a file under its final name.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -130,27 +129,6 @@ def user_cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("siaran", appauthor=False))
-
-
-@functools.cache  # asked for each card a check lays out; a package does not change under a process
-def installed_stamp(package: str, files: tuple[str, ...] = ("__init__.py",)) -> str:
-    """Names an installed package without importing it: its location and the size and time of
-    ``files`` in it, which an upgrade or reinstall rewrites ('' if it is not installed)."""
-    import hashlib
-    import importlib.util
-
-    spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None:
-        return ""
-    folder = Path(spec.origin).parent
-    digest = hashlib.sha256(str(folder).encode())
-    for rel in files:
-        try:
-            st = (folder / rel).stat()
-            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}".encode())
-        except OSError:
-            digest.update(f"{rel}\0gone".encode())
-    return digest.hexdigest()[:16]
 
 
 class DiskMemo:

@@ -1,7 +1,7 @@
 """Indonesian national holidays (and cuti bersama) as the ``holidays`` package computes them,
-remembered on disk per version of the package. Asking the package for one country imports every
-country it knows (about 0.3 s on an office PC, on each command); the answer for a year is a few
-lines, so it is computed once per installed version and read back after that. Set
+remembered on disk per version of this code and of the package (siaran.cache). Asking the package
+for one country imports every country it knows, a noticeable wait on each command; the answer for a
+year is a few lines, so it is computed once per installed version and read back after that. Set
 ``SIARAN_CACHE_DIR`` to move the cache (default: the user's cache folder, via platformdirs)."""
 
 from __future__ import annotations
@@ -9,13 +9,15 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from .files import DiskMemo, installed_stamp, user_cache_dir
+from .. import cache as versions
+from .files import DiskMemo, user_cache_dir
 
 
 @cache
 def _memo() -> DiskMemo:
-    version = installed_stamp("holidays", ("__init__.py", "countries/indonesia.py"))
-    return DiskMemo(user_cache_dir() / f"holidays-ID-{version}.json" if version else None)
+    package = versions.installed_stamp("holidays", ("__init__.py", "countries/indonesia.py"))
+    code = versions.key(versions.version(__name__), package)[:16]
+    return DiskMemo(user_cache_dir() / f"holidays-ID-{code}.json" if package else None)
 
 
 def years() -> range:

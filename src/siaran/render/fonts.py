@@ -73,7 +73,7 @@ def _cmap(path: str) -> frozenset[int]:
     except OSError:
         return frozenset()
     key = f"{path}\0{st.st_size}\0{st.st_mtime_ns}"
-    ranges = memo("cmaps", "fontTools").get(key, lambda: _ranges(_read_cmap(path)))
+    ranges = memo("cmaps").get(key, lambda: _ranges(_read_cmap(path)))
     return frozenset(cp for first, last in ranges for cp in range(first, last + 1))
 
 

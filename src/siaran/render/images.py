@@ -11,27 +11,22 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import json
 import re
 from pathlib import Path
 
-import PIL
-
-from ..content.files import installed_stamp, slug, write_atomic
+from .. import cache as versions
+from ..content.files import slug, write_atomic
 from ..content.model import Office, Post
 from ..content.posts import MAX_IMAGES
 from ..errors import ContentError, TemplateError
 from ..i18n import _
-from . import qr
 from .cards import announcement_slides
 from .fonts import FontSet, office_fonts
 from .greeting import greeting_slides, holiday_date
 from .layout import Slide
-from .memo import memo
+from .memo import RENDERING, memo
 from .paint import jpeg_bytes, paint
 from .poster import sop_slides
-
-RENDER_VERSION = "3"  # bump when the look changes, so cached files are rendered anew
 
 
 def check_card_texts(project) -> list[ContentError]:
@@ -138,7 +133,7 @@ def greeting_day(project, post: Post):
 
 
 def _inputs(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> dict:
-    """Every input of the slides' layout and pixels but the libraries drawing them."""
+    """Every input of the slides' layout and pixels but the code drawing them (siaran.cache)."""
     office_data = dataclasses.asdict(office)
     for key in ("logo", "font", "font_bold"):
         path = getattr(office, key)
@@ -146,7 +141,6 @@ def _inputs(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> 
     if office.signature and office.signature.photo:
         office_data["signature"]["photo"] = hashlib.sha256(office.signature.photo.read_bytes()).hexdigest()
     return {
-        "version": RENDER_VERSION,
         "fonts": fonts.identity(),
         "office": office_data,
         "post": {
@@ -162,16 +156,9 @@ def _inputs(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> 
     }
 
 
-def _digest(inputs: dict) -> str:
-    canonical = json.dumps(inputs, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def render_key(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> str:
-    """A digest of every input of the rendered pixels."""
-    inputs = _inputs(office, post, fonts, text, day)
-    inputs["libraries"] = [PIL.__version__, qr.version()]
-    return _digest(inputs)[:12]
+    """A digest of every input of the rendered pixels: the data, and rendering's code and libraries."""
+    return versions.key(versions.version(*RENDERING), _inputs(office, post, fonts, text, day))[:12]
 
 
 def slide_count(project, post: Post, fonts: FontSet, text: str) -> int:
@@ -179,8 +166,8 @@ def slide_count(project, post: Post, fonts: FontSet, text: str) -> int:
     folder, per Pillow version: the fonts' metrics come from it): laying out every card is most of
     what `siaran check` spends on images."""
     inputs = _inputs(project.office, post, fonts, text, greeting_day(project, post))
-    inputs["qr"] = installed_stamp("segno")  # a link's QR size takes room on the slide
-    return memo("slide-counts", "PIL").get(_digest(inputs), lambda: len(slides_for(project, post, fonts, text)))
+    found = versions.key(versions.version(*RENDERING), inputs)
+    return memo("slide-counts").get(found, lambda: len(slides_for(project, post, fonts, text)))
 
 
 def cached(media_dir: Path, stem: str) -> tuple[Path, ...] | None:

@@ -1,21 +1,24 @@
 """Render's cache folder: what rendering derives and can always compute again (compiled templates,
-the code points a font has, the size of a link's QR code), kept between commands because finding
-it takes a slow import or a long computation. The folder is named after render's modules as
-installed, so a new siaran starts a fresh one; ``SIARAN_CACHE_DIR`` moves it."""
+the code points a font has, the size of a link's QR code, a card's slide count), kept between
+commands because finding it takes a slow import or a long computation. The folder is named by
+``siaran.cache.version`` of rendering's code (every render module and each package it uses: Pillow,
+segno, fontTools, Jinja2), so other code starts a fresh one; ``SIARAN_CACHE_DIR`` moves it."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
-from ..content.files import DiskMemo, installed_stamp, tree_fingerprint, user_cache_dir
+from .. import cache as versions
+from ..content.files import DiskMemo, user_cache_dir
+
+RENDERING = ("siaran.render.images", "siaran.render.text", "siaran.render.compiled")
 
 
 @cache
 def folder() -> Path | None:
     """The folder, made private to the office account; None when it cannot be made."""
-    key = tree_fingerprint(Path(__file__).parent, suffixes=(".py",))[:16]
-    path = user_cache_dir() / f"render-{key}"
+    path = user_cache_dir() / f"render-{versions.version(*RENDERING)}"
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
@@ -24,7 +27,7 @@ def folder() -> Path | None:
 
 
 @cache
-def memo(name: str, package: str) -> DiskMemo:
-    """The answers of one kind, computed by ``package`` (its installed version is part of the name)."""
+def memo(name: str) -> DiskMemo:
+    """The answers of one kind."""
     where = folder()
-    return DiskMemo(where / f"{name}-{installed_stamp(package)}.json" if where else None)
+    return DiskMemo(where / f"{name}.json" if where else None)

@@ -31,29 +31,17 @@ class QrFit:
 @lru_cache(maxsize=64)
 def make(link: str) -> segno.QRCode:
     """Error correction M or better (boosted when the version allows it)."""
-    import segno  # ~40 ms with the web modules it imports: only when a code is drawn
+    import segno  # slow to import (it brings its web modules): only when a code is drawn
 
     return segno.make(link, error="m", boost_error=True, micro=False)
 
 
 @lru_cache(maxsize=64)
 def fit(link: str) -> QrFit:
-    modules = memo("qr-sizes", "segno").get(link, lambda: _modules(link))
+    modules = memo("qr-sizes").get(link, lambda: _modules(link))
     span = modules + 2 * QUIET
     px = max(MIN_MODULE, TARGET // span)
     return QrFit(modules, px, span * px)
-
-
-def version() -> str:
-    """segno's version, remembered per installed segno: a send whose card is already rendered
-    names it by a key holding this, and needs nothing else from segno (importing it: 65-75 ms)."""
-
-    def find() -> str:
-        import segno
-
-        return segno.__version__
-
-    return memo("version", "segno").get("segno", find)
 
 
 def _modules(link: str) -> int:
