@@ -27,7 +27,6 @@ class Week:
     instagram_posts: int = 0  # published through the API or confirmed on the profile
     instagram_handed_off: int = 0  # handed to the operator, not (yet) seen on the profile
     instagram_failed: int = 0
-    instagram_queued: int = 0
     followers: int | None = None  # last snapshot of the week
     followers_change: int | None = None
     current: bool = False  # the week in progress
@@ -89,8 +88,6 @@ def build(app: App, weeks: int = 4) -> list[Week]:
             w.instagram_handed_off += 1
         elif r["status"] == "failed":
             w.instagram_failed += 1
-        else:
-            w.instagram_queued += 1
 
     previous = snapshots.followers_before(app.db, since)
     snaps = snapshots.since(app.db, since)

@@ -93,8 +93,8 @@ if yaml.__with_libyaml__:
     class _FastLoader(
         _Bounded, yaml.composer.Composer, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver
     ):
-        """libyaml's scanner and parser (3-4 times faster: `check` reads two dozen files) under the same
-        Python composing, so the same bounds apply; a file it refuses is read again by ``_Loader``."""
+        """libyaml's scanner and parser (C: `check` reads two dozen files) under the same Python
+        composing, so the same bounds apply; a file it refuses is read again by ``_Loader``."""
 
         def __init__(self, stream: str):
             CParser.__init__(self, stream)

@@ -8,7 +8,6 @@ import socket
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import filelock
@@ -16,16 +15,14 @@ import sqlite_utils
 
 from ..errors import HistoryError
 from ..i18n import _
+from .guard import lost, marker_path
 from .safety import create_private, explain, newest_backup
+from .stamps import utc as utc  # the other history modules stamp rows with it
 
 LOCK_WAIT = 60.0  # seconds a process waits for another one's write before giving up
 STATUSES = ("queued", "sending", "sent", "delivered", "read", "failed", "uncertain", "skipped")
 # What a WhatsApp webhook may add after ``sent``: the message went out in every one of these.
 WENT_OUT = ("sent", "delivered", "read")
-
-
-def utc(dt: datetime) -> str:
-    return dt.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def open_db(path: Path) -> sqlite_utils.Database:
@@ -59,8 +56,6 @@ def _refuse_lost(path: Path) -> None:
     a lost one: refuse before touching it."""
     if not (path.is_file() and path.stat().st_size == 0):
         return
-    from .guard import lost, marker_path  # guard reads history ids from this module
-
     if marker_path(path).exists():
         raise lost(path)
     if newest_backup(path):
@@ -109,12 +104,3 @@ def chunks(items: list, size: int = 500) -> Iterator[list]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
-
-def history_id(db: sqlite_utils.Database) -> str:
-    """A random id given to this history file when it was created (a replaced file has another)."""
-    row = next(iter(db.query("select value from history_meta where key = 'id'")), None)
-    return row["value"] if row else ""
-
-
-def has_deliveries(db: sqlite_utils.Database) -> bool:
-    return db.execute("select 1 from deliveries limit 1").fetchone() is not None

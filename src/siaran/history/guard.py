@@ -17,7 +17,13 @@ import sqlite_utils
 
 from ..errors import HistoryError
 from ..i18n import _
-from .db import history_id, utc
+from .stamps import utc
+
+
+def history_id(db: sqlite_utils.Database) -> str:
+    """A random id given to this history file when it was created (a replaced file has another)."""
+    row = next(iter(db.query("select value from history_meta where key = 'id'")), None)
+    return row["value"] if row else ""
 
 
 def marker_path(path: Path) -> Path:

@@ -1,6 +1,6 @@
 """Compiled templates remembered on disk, through Jinja2's own bytecode cache: compiling the two
-dozen templates and post bodies a project renders is about 40 ms of every `siaran check` and of
-every command that renders.
+dozen templates and post bodies a project renders is a noticeable part of every `siaran check` and
+of every command that renders.
 
 Jinja2 checks each entry against its own and Python's version and the template's source. What it
 cannot see is siaran's code generation (the sandbox's loop guard, line-break handling), so the

@@ -141,7 +141,7 @@ class Running:
 def _bind(host: str, port: int, setting: str) -> socket.socket:
     """Take the port before anything starts, so a busy port is one clear error and nothing runs."""
     # IPPROTO_TCP given explicitly: asyncio then sets TCP_NODELAY on each connection (with proto 0 it does
-    # not, and a kept-alive browser connection waits ~40 ms per answer for a delayed ACK).
+    # not, and a kept-alive browser connection waits for a delayed ACK on every answer).
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     if os.name != "nt":  # on Windows SO_REUSEADDR would let two programs share the port
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

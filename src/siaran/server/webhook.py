@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 3 * 1024 * 1024  # bytes; Meta documents webhook payloads of up to 3 MB
 
 
-class Inbox(Protocol):
+class EventSink(Protocol):
     def put(self, statuses: list[StatusEvent], incoming: list[Incoming], changes: list[ContactChange] = ...,
             problems: list[ProviderProblem] = ...) -> bool: ...  # fmt: skip
 
@@ -70,7 +70,7 @@ def _body_secret(body: bytes) -> str | None:
     return secret if isinstance(secret, str) and secret else None
 
 
-def webhook_app(whatsapp, inbox: Inbox) -> Starlette:
+def webhook_app(whatsapp, inbox: EventSink) -> Starlette:
     """``whatsapp``: the settings section holding the secrets (verify_token, app_secret, webhook_secret)."""
     ok = PlainTextResponse("OK")
 
