@@ -23,6 +23,7 @@ from siaran.channels.outbox import OutboxDriver
 from siaran.clock import FixedClock, parse_instant
 from siaran.config import load_settings, rehearsal
 from siaran.daemon import Daemon
+from siaran.reasons import say
 
 SOP = "seri-sop-mingguan"
 SERIES = ["sop/kartu-keluarga", "sop/ktp-el", "sop/surat-pengantar-nikah"]
@@ -113,17 +114,17 @@ def test_missed_beyond_grace_is_skipped_not_sent_late_and_keeps_its_series_place
     occ = f"{SOP}@2026-11-25T09:00"
     assert f"skipped  {occ}" in res.output
     row = occurrences(project)[occ]
-    assert row["status"] == "skipped" and "more than its grace" in row["reason"]
+    assert row["status"] == "skipped" and "more than its grace" in say(row["reason"])
     assert not [r for r in history(run) if r["occurrence"] == occ]
     past = run("schedule", "--past", "14", "--days", "1", env=at("2026-11-28T10:05:00+08:00")).output
     assert f"2026-11-18 Wed 09:00 WITA  {SOP}  sop/kartu-keluarga  done" in past
     assert f"2026-11-25 Wed 09:00 WITA  {SOP}  sop/ktp-el  skipped  (missed by 3 d 1 h" in past
     once(run, "2026-12-02T09:05:00+08:00")
     assert {r["post"] for r in history(run) if r["occurrence"] == f"{SOP}@2026-12-02T09:00"} == {SERIES[1]}
-    monkeypatch.setenv("SIARAN_LANG", "id")  # weekday and duration in the operator's language; history keeps English
+    monkeypatch.setenv("SIARAN_LANG", "id")  # weekday and duration in the operator's language; history keeps data
     past = run("schedule", "--past", "14", "--days", "1", env=at("2026-11-28T10:05:00+08:00")).output
     assert f"2026-11-25 Rab 09:00 WITA  {SOP}  sop/ktp-el  dilewati  (terlambat 3 hari 1 jam, melewati batas" in past
-    assert "more than its grace of 2 d" in occurrences(project)[occ]["reason"]
+    assert "melewati batas tenggangnya 2 hari" in say(occurrences(project)[occ]["reason"])
 
 
 def test_a_rehearsed_future_run_does_not_hide_what_is_due_today(run):

@@ -20,6 +20,7 @@ import pytest
 import sqlite_utils
 
 from siaran.history import open_db
+from siaran.reasons import say
 
 SOP = "seri-sop-mingguan"
 WEEKLY = "pengumuman-mingguan"
@@ -91,7 +92,7 @@ def test_a_held_occurrence_past_its_grace_is_skipped_and_keeps_the_series_place(
     late = run("run", "--once", env=at("2026-11-28T10:00:00+08:00"))  # 3 days later: beyond its 2-day grace
     assert f"skipped  {SOP}@2026-11-25T09:00" in late.output
     row = occurrences(project)[f"{SOP}@2026-11-25T09:00"]
-    assert row["status"] == "skipped" and "more than its grace" in row["reason"]
+    assert row["status"] == "skipped" and "more than its grace" in say(row["reason"])
 
 
 def test_a_broken_greeting_is_held_on_its_day_not_silently_missing(run, project):
@@ -173,7 +174,7 @@ def test_months_off_are_recorded_as_skipped_with_one_summary_row_for_the_oldest(
     # The latest one would run, but the posyandu of 5 December is long over (issue 24).
     assert rows[f"{DAILY}@2027-04-01T07:00"]["reason"] == "the event is over (2026-12-05)"
     [gap] = [r for s, r in rows.items() if "@gap:" in s]
-    assert gap["status"] == "skipped" and "missed between 2026-11-23 07:00" in gap["reason"]
+    assert gap["status"] == "skipped" and "missed between 2026-11-23 07:00" in say(gap["reason"])
     singles = [r for s, r in rows.items() if s.startswith(DAILY) and "@gap" not in s and r["status"] == "skipped"]
     assert len(singles) > 50  # every weekday of the last 92 days on its own row
     again = run("run", "--once", env=at("2027-04-01T07:10:00+08:00")).output
@@ -305,7 +306,7 @@ def test_a_held_post_alerts_the_operator_once_a_day_through_apprise(run, project
     assert again.exit_code == 2 and len(received) == len(texts)  # one alert per problem per day
     rows = list(sqlite_utils.Database(db_path(project))["alerts"].rows)
     assert {r["problem"] for r in rows} >= {f"held:{SOP}@2026-11-25T09:00", "content:content/sop/ktp-el.yaml"}
-    assert all(r["delivered"] == 0 and "Apprise" in r["error"] for r in rows)  # one URL was unreachable
+    assert all(r["delivered"] == 0 and "Apprise" in say(r["error"]) for r in rows)  # one URL was unreachable
     assert "not delivered" in (project / "siaran.log").read_text()
 
     status = run("status", env=at("2026-11-25T09:31:00+08:00", SIARAN_LANG="id"))  # the operator's default
@@ -449,7 +450,7 @@ def test_a_catch_up_whose_grace_ends_before_the_office_opens_is_skipped(run, pro
     res = run("run", "--once", env=at("2026-11-23T20:00:00+08:00"))  # grace 1 day; opens Tuesday 08.00
     assert res.exit_code == 0, res.all
     assert f"skipped  {WEEKLY}@2026-11-23T07:30" in res.output
-    assert occurrences(project)[f"{WEEKLY}@2026-11-23T07:30"]["reason"] == (
+    assert say(occurrences(project)[f"{WEEKLY}@2026-11-23T07:30"]["reason"]) == (
         "missed; the office is closed until 2026-11-24 08:00, after its grace of 1 d"
     )
 
@@ -503,4 +504,4 @@ def test_without_alert_targets_the_alert_is_recorded_not_shouted_on_every_run(ru
     assert res.exit_code == 2 and "held" in res.output
     assert "not delivered" not in res.stderr  # the operator chose no target: no warning on the terminal
     rows = list(sqlite_utils.Database(db_path(project))["alerts"].rows)
-    assert rows and all(r["delivered"] == 0 and "no alert target" in r["error"] for r in rows)
+    assert rows and all(r["delivered"] == 0 and "no alert target" in say(r["error"]) for r in rows)

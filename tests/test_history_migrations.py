@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlite_utils
 
 from siaran.history import instagram, open_db
+from siaran.reasons import load
 
 # Made by tests/data/make_history_before_m003.py with main at fefb18d (before m003): one WhatsApp
 # delivery and an Instagram queue entry in each of its seven states, with their mirrored delivery rows.
@@ -44,7 +45,8 @@ def test_m003_moves_the_instagram_queue_onto_delivery_rows(tmp_path):
         for column in ("images", "caption", "container_id", "children", "media_id", "shortcode", "permalink",
                        "handoff", "published_at", "posted_at", "confirmed_at", "planned_at"):  # fmt: skip
             assert row[column] == old_row[column], (key, column)
-        assert (row["error"], row["error_code"], row["attempts"]) == (
+        said = str(load(row["error"])) if row["error"] else None  # m010: kept as a reason, worded as it was
+        assert (said, row["error_code"], row["attempts"]) == (
             old_row["error"], old_row["error_code"], old_row["attempts"]
         )  # fmt: skip
         assert row["publisher"] == old_row["publisher"]

@@ -89,29 +89,17 @@ def test_errors_and_help_follow_the_language(run, project, monkeypatch):
     assert "Send post NAME now" in run("send", "--help").output
 
 
-def test_reasons_kept_in_english_are_shown_translated(monkeypatch):
-    monkeypatch.setenv("SIARAN_LANG", "id")
-    stored = "message undeliverable: the number is not on WhatsApp or cannot receive this message (Meta: 131026)"
-    assert i18n.say(stored).startswith("pesan tidak bisa dikirim:") and i18n.say(stored).endswith("(Meta: 131026)")
-    assert i18n.say("opted out") == "berhenti berlangganan"
-    assert i18n.say("something nobody translated") == "something nobody translated"
-    monkeypatch.setenv("SIARAN_LANG", "en")
-    assert i18n.say(stored) == stored
-
-
-def test_dates_and_stored_durations_follow_the_language(monkeypatch):
-    from siaran.schedule import _human  # the English form history keeps
+def test_dates_and_durations_follow_the_language(monkeypatch):
+    from siaran.reasons import say
+    from siaran.schedule import _human  # a duration kept in history (a reason's parameter)
 
     monkeypatch.setenv("SIARAN_LANG", "id")
     assert i18n.format_day(date(2026, 11, 23), "EEE") == "Sen"
     assert i18n.format_day(date(2026, 11, 23)) == "Senin, 23 November 2026"
-    assert i18n.say(_human(timedelta(days=3, hours=1, minutes=5))) == "3 hari 1 jam"
-    assert i18n.say(f"missed by {_human(timedelta(minutes=45))}, more than its grace of 30 min") == (
-        "terlambat 45 menit, melewati batas tenggangnya 30 menit"
-    )
+    assert say(_human(timedelta(days=3, hours=1, minutes=5))) == "3 hari 1 jam"
     monkeypatch.setenv("SIARAN_LANG", "en")
     assert i18n.format_day(date(2026, 11, 23), "EEE") == "Mon"
-    assert i18n.say("missed by 3 d 1 h") == "missed by 3 d 1 h"
+    assert say(_human(timedelta(days=3, hours=1, minutes=5))) == "3 d 1 h"
 
 
 def test_the_page_templates_reach_the_catalogs(template):
@@ -157,8 +145,7 @@ def test_the_template_guard_sees_what_it_must():
 
 SRC = Path(siaran.__file__).resolve().parent
 # Where operator text is shown: click's output and errors, and siaran's own errors (cli/base.py
-# prints every SiaranError; a DeliveryError's reason is kept in English in history and shown
-# through say(), so it is marked with N_).
+# prints every SiaranError; a DeliveryError's reason is a code of siaran.reasons, worded where shown).
 CLICK_CALLS = {"echo", "secho", "ClickException", "UsageError", "BadParameter"}
 SIARAN_ERRORS = {
     name for name, obj in vars(errors).items() if isinstance(obj, type) and issubclass(obj, errors.SiaranError)
@@ -214,7 +201,7 @@ def untranslated_literals(source: str, filename: str = "<source>") -> list[str]:
 
 def test_operator_messages_are_never_bare_literals():
     """Fails when a message shown to the operator skips the catalogs: wrap it in _() (or ngettext;
-    N_ for a DeliveryError reason, which history keeps in English), with .format() for values."""
+    a reason code for a DeliveryError), with .format() for values."""
     found = []
     for path in sorted(SRC.rglob("*.py")):
         found += untranslated_literals(path.read_text(encoding="utf-8"), path.relative_to(SRC).as_posix())
@@ -256,7 +243,7 @@ click.echo(json.dumps(rows))
 click.secho("  " + ngettext("{n} problem", "{n} problems", n).format(n=n), fg="red")
 raise ConfigError(_("{path}: not a regular file").format(path=p))
 raise ContentError(rel, _("cannot read: {error}").format(error=e), line=1)
-raise PermanentError(N_("WAHA refused the message ({detail})").format(detail=said), code=422)
+raise PermanentError(reason("waha.refused", detail=said), code=422)
 log.warning("logs stay English: %s", "for support")
 log.error("the office file has problems: %s", e)
 f.error("grace", _("{value!r} is too long").format(value=v))
@@ -279,24 +266,4 @@ def test_a_settings_error_and_the_run_summary_come_out_in_indonesian(run, projec
     assert "sent " not in done.output
     monkeypatch.setenv("SIARAN_LANG", "en")
     again = run("schedule", "--past", "1", "--days", "1", env={"SIARAN_NOW": "2026-11-23T07:40:00+08:00"})
-    assert "done  (sent " in again.output  # history keeps the English reason; English readers see it as it is
-
-
-def test_reasons_stored_from_templates_are_shown_translated(monkeypatch):
-    monkeypatch.setenv("SIARAN_LANG", "id")
-    counts = "sent 7, failed 0, uncertain 0, skipped 1, already done 0"
-    assert i18n.say(counts) == "terkirim 7, gagal 0, belum pasti 0, dilewati 1, sudah selesai 0"
-    # a template inside a template, and reasons joined by "; " (one of them holding a "; " itself)
-    assert i18n.say(f"not everything went out: {counts}") == "tidak semua terkirim: terkirim 7, gagal 0, " \
-        "belum pasti 0, dilewati 1, sudah selesai 0"  # fmt: skip
-    stopped = "Fonnte refused to continue (code 401): WAHA asks to slow down. The rest stays queued; run the same " \
-        "command again."  # fmt: skip
-    said = i18n.say(f"{stopped}; {counts}")
-    assert said.startswith("Fonnte menolak melanjutkan (kode 401): WAHA meminta memperlambat. Sisanya tetap")
-    assert said.endswith("; terkirim 7, gagal 0, belum pasti 0, dilewati 1, sudah selesai 0")
-    # a name the operator wrote ({name!r}) is never translated
-    assert i18n.say("WAHA has no session 'failed': start it in the WAHA dashboard") == (
-        "WAHA tidak punya sesi 'failed': jalankan sesi itu di dasbor WAHA"
-    )
-    monkeypatch.setenv("SIARAN_LANG", "en")
-    assert i18n.say(counts) == counts
+    assert "done  (sent " in again.output  # history keeps the reason as data; English readers see English

@@ -18,6 +18,7 @@ from PIL import Image
 
 from conftest import history, instagram_rows
 from fakes.instagram_graph import FakeGraph, error
+from siaran.reasons import say
 
 NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}
 PUBLIC = "https://desa.example.id/siaran-media/"
@@ -167,7 +168,7 @@ def test_graph_container_error_fails_with_reason(run, project, graph):
     res = run("send", name, "--now", env=graph_env(graph))
     assert res.exit_code == 2, res.all  # not everything went out
     [row] = queue(project)
-    assert row["status"] == "failed" and "2207003" in row["error"]
+    assert row["status"] == "failed" and "2207003" in say(row["error"])
     assert graph.publish_calls == 0
     assert "failed (1)" in res.output
     assert ig_deliveries(project)[0]["status"] == "failed"
@@ -224,7 +225,7 @@ def test_graph_container_errors(run, project, graph, answer, status, words):
     name = photo_post(project)
     res = run("send", name, "--now", env=graph_env(graph))
     [row] = queue(project)
-    assert row["status"] == status and words in row["error"], row
+    assert row["status"] == status and words in say(row["error"]), row
     assert words in res.output
     assert graph.publish_calls == 0
 
@@ -233,7 +234,7 @@ def test_wrong_aspect_ratio_refused_before_upload(run, project, graph):
     name = photo_post(project, "lebar", (("panorama.jpg", (3000, 1000)),))
     run("send", name, "--now", env=graph_env(graph))
     [row] = queue(project)
-    assert row["status"] == "failed" and "3000×1000" in row["error"]
+    assert row["status"] == "failed" and "3000×1000" in say(row["error"])
     assert not creates(graph)
 
 
@@ -397,7 +398,7 @@ def test_handoff_crash_while_copying_to_operator_is_not_resent(run, project):
     res = run("instagram", "publish", env=env)
     assert res.exit_code == 0, res.all
     [row] = queue(project)
-    assert row["status"] == "handed_off" and "may not have arrived" in row["error"]
+    assert row["status"] == "handed_off" and "may not have arrived" in say(row["error"])
     assert not (project / "outbox-rehearsal/whatsapp").exists()
     assert ig_deliveries(project)[0]["status"] == "sent"
 

@@ -11,7 +11,7 @@ import pytest
 import sqlite_utils
 
 from fakes.instagram_graph import FakeGraph
-from siaran.channels.base import Post
+from siaran.channels.base import InstagramPost
 from siaran.channels.instagram_graph import GraphPublisher
 from siaran.clock import FixedClock
 from siaran.config import load_settings
@@ -38,7 +38,9 @@ def reconcile(tmp_path: Path, fake: FakeGraph, container_id: str, token: str = "
             "SIARAN_INSTAGRAM_PUBLIC_MEDIA_BASE_URL": "https://desa.example.id/m/",
         },
     )
-    item = Post(1, "d1:x", "announcements/posyandu", None, [], CAPTION, "uncertain", "graph", container_id=container_id)
+    item = InstagramPost(
+        1, "d1:x", "announcements/posyandu", None, [], CAPTION, "uncertain", "graph", container_id=container_id
+    )
 
     async def go():
         async with httpx.AsyncClient() as http:

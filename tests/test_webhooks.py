@@ -17,6 +17,7 @@ from fakes import meta_webhooks as meta
 from fakes.whatsapp_cloud import PHONE_ID, TOKEN, FakeCloud
 from siaran.app import App
 from siaran.clock import clock_from_env
+from siaran.reasons import say
 from siaran.server import start_in_thread
 
 NOW = "2026-11-23T10:00:00+08:00"  # a Monday, inside office hours (WITA)
@@ -143,7 +144,7 @@ def test_statuses_move_forward_only_and_failures_keep_their_code(server, run, cl
     rows = history(run, cloud)
     assert rows[BUDI]["status"] == "read" and rows[SITI]["status"] == "read"
     assert rows[yohanes]["status"] == "failed" and rows[yohanes]["error_code"] == "131049"
-    assert "healthy ecosystem engagement" in rows[yohanes]["error"]
+    assert "healthy ecosystem engagement" in say(rows[yohanes]["error"])
     others = [r for n, r in rows.items() if n not in (BUDI, SITI, yohanes)]
     assert others and all(r["status"] == "sent" for r in others)
     report = json.loads(run("report", "--json", env=settings_env(cloud)).output)

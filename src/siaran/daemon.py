@@ -35,7 +35,8 @@ from .delivery import occurrences as runner
 from .errors import ContentErrors, HistoryError, LockedError, SiaranError
 from .history import backups, worker_id
 from .history.alerts import beat
-from .i18n import N_, _, say
+from .i18n import _
+from .reasons import Reason, reason, say
 
 log = logging.getLogger(__name__)
 
@@ -157,14 +158,14 @@ class Daemon:
             self._stop.set()
         try:
             results = await runner.process_due(app, self._stop)
-            stopped = ""
+            stopped = None
             if not self._stop.is_set():
                 stopped = await _publish_waiting_instagram(app)
             found = alerts.for_problems(app.project) + alerts.for_results(results) + _inbox(app)
             if stopped:
                 found.append(
                     alerts.Alert(
-                        f"instagram:{stopped}",
+                        f"instagram:{stopped.code}",
                         _("siaran: the Instagram queue stopped: {reason}.").format(reason=say(stopped)),
                     )
                 )
@@ -252,11 +253,15 @@ def run_once(daemon: Daemon) -> list[runner.Result]:
     return results
 
 
-def _summary(results: list[runner.Result]) -> str:
+def _summary(results: list[runner.Result]) -> Reason:
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
-    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or N_("nothing due")
+    if not counts:
+        return reason("daemon.nothing_due")
+    return reason(
+        "joined", parts=[reason("daemon.count", n=n, status=reason(f"status.{s}")) for s, n in sorted(counts.items())]
+    )
 
 
 def _inbox(app: App) -> list[alerts.Alert]:
@@ -271,7 +276,7 @@ def _inbox(app: App) -> list[alerts.Alert]:
         return []
 
 
-async def _publish_waiting_instagram(app: App) -> str:
+async def _publish_waiting_instagram(app: App) -> Reason | None:
     """Instagram posts held back earlier (publishing limit, media not yet synced, a publish to
     reconcile) get another chance on every pass; a failure here never stops the schedules."""
     from .delivery import instagram as queue  # imported late: most passes have nothing waiting
@@ -280,9 +285,9 @@ async def _publish_waiting_instagram(app: App) -> str:
         result = await queue.process(app)
     except SiaranError as e:
         log.warning("Instagram queue not processed: %s", e)
-        return ""
+        return None
     for o in result.outcomes:
         log.info("instagram %s: %s %s", o.post, o.status, o.error)
     if result.stopped:
         log.warning("Instagram queue stopped: %s", result.stopped)
-    return result.stopped or ""
+    return result.stopped

@@ -20,7 +20,11 @@ The tree (turned into operator messages in exactly one place, ``siaran.cli``)::
         └── UncertainError   the request left but its fate is unknown (read timeout): never resend blindly
 
 A provider's raw error body (e.g. ``GraphError``) never leaves its channel module: it is classified
-into this tree first. ``scrub`` keeps secrets out of every message built from what a provider said.
+into this tree first, and a DeliveryError also says whom it concerns (``scope``): ``account`` (every
+message of the broadcast: slow everybody down, or stop), ``recipient`` (this person: a transient one
+makes that person alone wait longer) or ``message`` (this message: retried with the usual
+backoff). The engine acts on the class and scope, never on a provider's codes. ``scrub`` keeps
+secrets out of every message built from what a provider said.
 """
 
 from __future__ import annotations
@@ -29,8 +33,12 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .i18n import _
+
+if TYPE_CHECKING:  # siaran.reasons needs scrub from here: the type alone, no import at run time
+    from .reasons import Reason
 
 MASK = "***"
 
@@ -104,13 +112,20 @@ class ContentErrors(SiaranError):
 
 
 class DeliveryError(SiaranError):
-    """A channel failed to deliver one message. ``code`` is the provider's error code, if any."""
+    """A channel failed to deliver one message: ``reason`` says why (data, worded where shown),
+    ``code`` is the provider's error code, if any."""
 
-    def __init__(self, reason: str, *, code: str | int | None = None, retry_after: float | None = None):
+    def __init__(
+        self, reason: Reason, *, code: str | int | None = None, retry_after: float | None = None, scope: str = "message"
+    ):
         self.reason = reason
         self.code = None if code is None else str(code)
         self.retry_after = retry_after
+        self.scope = scope  # account | recipient | message
         super().__init__(reason)
+
+    def __str__(self) -> str:
+        return str(self.reason)  # English, for logs; siaran.cli words ``reason`` for the operator
 
 
 class TransientError(DeliveryError):

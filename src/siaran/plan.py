@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .content.model import BroadcastList, Office, Post, Recipient, add_name
+from .reasons import Reason, reason
 
 KEY_VERSION = "d1"
+OPTED_OUT = reason("delivery.opted_out")
 
 
 def delivery_key(post: Post, channel: str, address: str, occurrence: str | None, again: str = "") -> str:
@@ -32,7 +34,7 @@ class Planned:
     list: str
     occurrence: str | None
     recipient: Recipient | None  # None for Instagram
-    skip_reason: str = ""  # non-empty: recorded as skipped, never sent
+    skip_reason: Reason | None = None  # set: recorded as skipped, never sent
 
 
 def merge_lists(lists: Iterable[BroadcastList]) -> list[Recipient]:
@@ -84,7 +86,7 @@ def plan(
                     r.list,
                     occurrence,
                     r,
-                    "opted out" if r.phone in optouts else "",
+                    OPTED_OUT if r.phone in optouts else None,
                 )
             )
     return planned

@@ -23,13 +23,16 @@ from ..content.phones import normalise_phone
 from ..content.project import Project
 from ..delivery.http import broadcast_client
 from ..delivery.occurrences import Result
-from ..errors import HistoryError, SiaranError
+from ..errors import DeliveryError, HistoryError, SiaranError
 from ..history import alerts as recorded
-from ..i18n import N_, _, ngettext, say
+from ..i18n import N_, _, ngettext
+from ..reasons import Reason, reason, say, text
 
 log = logging.getLogger(__name__)
 
 TITLE = N_("siaran: needs attention")
+# Skips that mean siaran was not running when it should have been (the operator should hear of them).
+MISSED = frozenset({"schedule.missed_grace", "schedule.missed_not_latest", "schedule.missed_closed", "occurrence.gap"})
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def for_results(results: Iterable[Result]) -> list[Alert]:
                     ).format(post=r.post, schedule=r.schedule, reason=say(r.reason)),
                 )
             )
-        elif r.status == "skipped" and (r.reason.startswith(("missed by", "missed;")) or "missed between" in r.reason):
+        elif r.status == "skipped" and r.reason is not None and r.reason.code in MISSED:
             missed.setdefault(r.schedule, []).append(r)
     for schedule, rs in missed.items():
         out.append(
@@ -121,49 +124,51 @@ async def _one(app: App, alert: Alert) -> bool:
     if db is not None and not recorded.claim(db, alert.problem, day, alert.text, app.now()):
         return False  # already alerted today
     urls = [u.strip() for u in str(app.settings.alerts.urls).split(",") if u.strip()]
-    targets, errors = [], []
+    targets: list[str] = []
+    errors: list[Reason] = []
     if urls:
         targets.append(f"apprise ({len(urls)})")
-        if not _apprise(urls, alert.text):
-            errors.append(N_("Apprise could not deliver to every alert URL"))
+        if not await _apprise(urls, alert.text):
+            errors.append(reason("alert.apprise_failed"))
     operator = str(app.settings.whatsapp.operator or "")
     if operator:
         targets.append("whatsapp operator")
         if error := await _whatsapp(app, operator, alert, day):
             errors.append(error)
     if not targets:
-        errors.append(N_("no alert target: set alerts.urls or whatsapp.operator"))
+        errors.append(reason("alert.no_target"))
     ok = bool(targets) and not errors
+    why = reason("joined", parts=errors) if errors else None
     if db is not None:
-        recorded.delivered(db, alert.problem, day, ", ".join(targets), ok, "; ".join(errors))
+        recorded.delivered(db, alert.problem, day, ", ".join(targets), ok, why)
     if errors:
         # No target set is the operator's choice (the page and `siaran status` still list it):
         # a note in the log, not a warning on every run's terminal.
         level = logging.WARNING if targets else logging.INFO
-        log.log(level, "alert %s not delivered: %s", alert.problem, "; ".join(errors))
+        log.log(level, "alert %s not delivered: %s", alert.problem, why)
     else:
         log.info("alert sent (%s): %s", ", ".join(targets), alert.text)
     return ok
 
 
-def _apprise(urls: list[str], text: str) -> bool:
+async def _apprise(urls: list[str], text: str) -> bool:
     import apprise  # imported late: its plugins load on first use, and most passes alert nobody
 
     notifier = apprise.Apprise()
     added = [notifier.add(u) for u in urls]
     if not any(added):
         return False
-    return bool(notifier.notify(title=_(TITLE), body=text)) and all(added)
+    return bool(await notifier.async_notify(title=_(TITLE), body=text)) and all(added)
 
 
 def _tag(problem: str) -> str:
     return hashlib.sha256(problem.encode()).hexdigest()[:8]
 
 
-async def _whatsapp(app: App, raw: str, alert: Alert, day: str) -> str:
-    phone, reason = normalise_phone(raw)
+async def _whatsapp(app: App, raw: str, alert: Alert, day: str) -> Reason | None:
+    phone, why = normalise_phone(raw)
     if not phone:
-        return f"whatsapp.operator is not a valid number: {reason}"
+        return reason("alert.operator_invalid", reason=why)
     message = Message(
         # Its own post name per problem: the outbox keeps one file per post and recipient.
         key=f"alert:{alert.problem}:{day}", post=f"siaran-peringatan-{_tag(alert.problem)}", channel="whatsapp",
@@ -175,7 +180,7 @@ async def _whatsapp(app: App, raw: str, alert: Alert, day: str) -> str:
         try:
             await driver.send(message)
         except SiaranError as e:
-            return f"operator WhatsApp: {e}"
+            return reason("alert.operator_whatsapp", error=e.reason if isinstance(e, DeliveryError) else text(str(e)))
         finally:
             await driver.aclose()
-    return ""
+    return None

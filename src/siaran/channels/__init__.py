@@ -12,7 +12,7 @@ from ..clock import Clock
 from ..config import Settings
 from ..errors import ConfigError, did_you_mean
 from ..i18n import _
-from .base import Driver, MediaStore, Message, Post, Publication, Publisher, Receipt
+from .base import Driver, InstagramPost, MediaStore, Message, Publication, Publisher, Receipt
 
 if TYPE_CHECKING:
     import httpx
@@ -33,8 +33,20 @@ REGISTRY: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 __all__ = [
-    "INSTAGRAM", "WHATSAPP", "Driver", "MediaStore", "Message", "Post", "Publication", "Publisher", "Receipt",
-    "check_settings", "make_driver", "make_publisher", "provider_name", "whatsapp_limits",
+    "INSTAGRAM",
+    "WHATSAPP",
+    "Driver",
+    "InstagramPost",
+    "MediaStore",
+    "Message",
+    "Publication",
+    "Publisher",
+    "Receipt",
+    "check_settings",
+    "make_driver",
+    "make_publisher",
+    "provider_name",
+    "whatsapp_limits",
 ]  # fmt: skip
 
 

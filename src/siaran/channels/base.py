@@ -16,6 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from ..reasons import Reason
+
 
 @dataclass(frozen=True)
 class Message:
@@ -61,7 +63,7 @@ class MediaStore(Protocol):
 
 
 @dataclass
-class Post:
+class InstagramPost:
     """An Instagram delivery as a publisher sees it (the delivery row and its Instagram state)."""
 
     id: int
@@ -85,7 +87,7 @@ class Publication:
     and Instagram state to record (media_id, permalink, handoff, ...)."""
 
     status: str
-    error: str = ""
+    error: Reason | None = None
     values: dict[str, Any] = field(default_factory=dict)
 
 
@@ -95,6 +97,6 @@ Save = Callable[..., None]  # records Instagram state at once (container ids bef
 class Publisher(Protocol):
     name: ClassVar[str]  # handoff | graph
 
-    async def publish(self, post: Post, save: Save) -> Publication: ...
+    async def publish(self, post: InstagramPost, save: Save) -> Publication: ...
 
-    async def reconcile(self, post: Post, save: Save) -> Publication: ...
+    async def reconcile(self, post: InstagramPost, save: Save) -> Publication: ...

@@ -18,6 +18,7 @@ import httpx
 
 from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, UncertainError, scrub
 from ..i18n import N_, _
+from ..reasons import reason
 from .base import Message, Receipt
 from .http import Parts, call, http_status_error, json_body, retry_after
 from .limits import plan_parts
@@ -29,24 +30,20 @@ BAN_WARNING = (
     "siaran paces messages ({gap} between people); send only to people who expect the office's messages."
 )
 
-# Substrings of Fonnte's ``reason`` → (kind, what the operator should do).
+# Substrings of Fonnte's ``reason`` → (kind, the reason code saying what the operator should do).
 REASONS: tuple[tuple[str, type[DeliveryError], str], ...] = (
-    (
-        "token",
-        FatalError,
-        N_("Fonnte refused the token: copy the device token from fonnte.com into SIARAN_WHATSAPP_TOKEN"),
-    ),
-    ("invalid device", FatalError, N_("Fonnte does not know this device: check SIARAN_WHATSAPP_TOKEN")),
-    ("unknown user", FatalError, N_("Fonnte does not know this account: check SIARAN_WHATSAPP_TOKEN")),
-    ("disconnect", FatalError, N_("the Fonnte device is disconnected: open fonnte.com and scan the QR code again")),
-    ("quota", FatalError, N_("the Fonnte quota is used up: top up the package, then run the same command again")),
-    ("expired", FatalError, N_("the Fonnte package expired: renew it, then run the same command again")),
-    ("target", PermanentError, N_("Fonnte says the number is not valid")),
-    ("invalid number", PermanentError, N_("Fonnte says the number is not valid")),
-    ("not registered", PermanentError, N_("the number is not on WhatsApp")),
-    ("rate", TransientError, N_("Fonnte asks to slow down")),
-    ("try again", TransientError, N_("Fonnte asks to try again later")),
-    ("wait", TransientError, N_("Fonnte asks to wait")),
+    ("token", FatalError, "fonnte.token"),
+    ("invalid device", FatalError, "fonnte.device_unknown"),
+    ("unknown user", FatalError, "fonnte.user_unknown"),
+    ("disconnect", FatalError, "fonnte.disconnected"),
+    ("quota", FatalError, "fonnte.quota"),
+    ("expired", FatalError, "fonnte.expired"),
+    ("target", PermanentError, "fonnte.invalid_number"),
+    ("invalid number", PermanentError, "fonnte.invalid_number"),
+    ("not registered", PermanentError, "fonnte.not_on_whatsapp"),
+    ("rate", TransientError, "fonnte.slow_down"),
+    ("try again", TransientError, "fonnte.try_again"),
+    ("wait", TransientError, "fonnte.wait"),
 )
 
 
@@ -74,15 +71,13 @@ def describe_gap(spread: tuple[float, float]) -> str:
     return f"{low:g}-{high:g} s" if high > low else f"{low:g} s"
 
 
-def classify_reason(reason: str, secrets: tuple[str, ...] = ()) -> DeliveryError:
-    said = scrub(reason, *secrets)[:200]
+def classify_reason(text: str, secrets: tuple[str, ...] = ()) -> DeliveryError:
+    said = scrub(text, *secrets)[:200]
     low = said.lower()
     for needle, kind, advice in REASONS:
         if needle in low:
-            return kind(f"{advice} ({said})", code=said)
-    return PermanentError(
-        N_("Fonnte refused the message: {reason}").format(reason=said or N_("no reason given")), code=said or None
-    )
+            return kind(reason("said", error=reason(advice), said=said), code=said)
+    return PermanentError(reason("fonnte.refused", reason=said or reason("fonnte.no_reason")), code=said or None)
 
 
 class FonnteDriver:
@@ -126,10 +121,10 @@ class FonnteDriver:
         body = json_body(response)
         if response.status_code != 200 or not isinstance(body, dict):
             if response.status_code == 401:
-                raise FatalError(REASONS[0][2], code=401)
+                raise FatalError(reason(REASONS[0][2]), code=401)
             error = http_status_error(response, "Fonnte")
             if response.status_code == 200:  # 200 but no JSON: the request was taken, its fate unknown
-                raise UncertainError(N_("Fonnte answered something that is not JSON; the message may have gone"))
+                raise UncertainError(reason("fonnte.not_json"))
             error.retry_after = error.retry_after or retry_after(response)
             raise error
         if body.get("status") is True:

@@ -11,7 +11,7 @@ import httpx
 import orjson
 
 from ..errors import DeliveryError, PermanentError, TransientError, UncertainError
-from ..i18n import N_
+from ..reasons import reason
 
 T = TypeVar("T")
 _READ = httpx.ByteStream(b"")
@@ -45,23 +45,13 @@ async def call(request: Awaitable[httpx.Response], provider: str) -> httpx.Respo
     try:
         response = await request
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError) as e:
-        raise TransientError(
-            N_("cannot reach {provider}: {error}").format(provider=provider, error=type(e).__name__)
-        ) from None
+        raise TransientError(reason("http.unreachable", provider=provider, error=type(e).__name__)) from None
     except (httpx.ReadTimeout, httpx.WriteTimeout) as e:
-        raise UncertainError(
-            N_("no answer from {provider} in time ({error}); the message may have arrived").format(
-                provider=provider, error=type(e).__name__
-            )
-        ) from None
+        raise UncertainError(reason("http.no_answer", provider=provider, error=type(e).__name__)) from None
     except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as e:
-        raise UncertainError(
-            N_("connection to {provider} broke before it answered ({error}); the message may have arrived").format(
-                provider=provider, error=type(e).__name__
-            )
-        ) from None
+        raise UncertainError(reason("http.broken", provider=provider, error=type(e).__name__)) from None
     except httpx.HTTPError as e:
-        raise DeliveryError(f"{provider}: {type(e).__name__}") from None
+        raise DeliveryError(reason("http.failed", provider=provider, error=type(e).__name__)) from None
     # httpx links a response and its stream both ways (BoundAsyncStream): a cycle that only the
     # garbage collector frees, ~13 objects a message; its collections took ~7% of a broadcast's
     # CPU. Read whole and closed, the answer no longer needs its stream.
@@ -71,8 +61,11 @@ async def call(request: Awaitable[httpx.Response], provider: str) -> httpx.Respo
 
 def http_status_error(response: httpx.Response, provider: str, detail: str = "") -> DeliveryError:
     """An answer with no provider error code we know: judge by the HTTP status."""
-    text = N_("{provider} answered HTTP {status}").format(provider=provider, status=response.status_code) + (
-        f": {detail}" if detail else ""
+    status = response.status_code
+    text = (
+        reason("http.status_said", provider=provider, status=status, said=detail)
+        if detail
+        else reason("http.status", provider=provider, status=status)
     )
     if response.status_code == 429 or response.status_code >= 500:
         return TransientError(text, code=response.status_code, retry_after=retry_after(response))

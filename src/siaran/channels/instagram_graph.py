@@ -26,9 +26,10 @@ from ..clock import Clock
 from ..config import Settings
 from ..errors import ConfigError, FatalError, PermanentError, TransientError, UncertainError, scrub
 from ..history import utc
-from ..i18n import N_, _
+from ..i18n import _
+from ..reasons import Reason, reason
 from . import instagram_media as media
-from .base import Post, Publication, Save
+from .base import InstagramPost, Publication, Save
 from .instagram_caption import same_caption
 
 log = logging.getLogger(__name__)
@@ -68,43 +69,17 @@ class GraphError(Exception):
 
     def classify(self) -> Exception:
         code, sub = self.code, self.subcode
-        text = N_("Instagram: {error} (code {code})").format(error=self.message, code=self.code_text)
+        text = reason("instagram.graph_error", error=self.message, code=self.code_text)
         if code == 190:
-            return TokenError(
-                N_(
-                    "Instagram refused the access token (code 190: expired or revoked). Make a new token and set "
-                    "SIARAN_INSTAGRAM_TOKEN; the posts stay queued."
-                ),
-                code=self.code_text,
-            )
+            return TokenError(reason("instagram.token"), code=self.code_text, scope="account")
         if code == 9 or sub == 2207042:
-            return LimitReached(
-                N_(
-                    "Instagram's limit of posts per 24 hours is reached (code 9); the post stays queued, "
-                    "run `siaran instagram publish` later."
-                ),
-                code=self.code_text,
-            )
+            return LimitReached(reason("instagram.limit"), code=self.code_text, scope="account")
         if code == 9004 or sub == 2207052:
-            return TransientError(
-                N_(
-                    "Instagram could not download the image (code {code}): is the media folder synced to "
-                    "instagram.public_media_base_url? The post stays queued."
-                ).format(code=self.code_text),
-                code=self.code_text,
-            )
+            return TransientError(reason("instagram.download_failed", code=self.code_text), code=self.code_text)
         if code == 36003 or sub == 2207009:
-            return PermanentError(
-                N_("Instagram refused the image's aspect ratio (code {code}); use 4:5 to 1.91:1.").format(
-                    code=self.code_text
-                ),
-                code=self.code_text,
-            )
+            return PermanentError(reason("instagram.aspect_refused", code=self.code_text), code=self.code_text)
         if code == 9007 or sub == 2207027:
-            return TransientError(
-                N_("Instagram: the media is not ready yet (code {code})").format(code=self.code_text),
-                code=self.code_text,
-            )
+            return TransientError(reason("instagram.not_ready", code=self.code_text), code=self.code_text)
         if self.transient or self.http_status >= 500 or code in (1, 2, 4, 17, 32, 613):
             return TransientError(text, code=self.code_text)
         return PermanentError(text, code=self.code_text)
@@ -199,14 +174,11 @@ class GraphPublisher:
         """Any failure before media_publish: nothing appeared, so it is safe to say what went wrong."""
         if isinstance(e, GraphError):
             err = e.classify()
-            err.args = (self._scrub(str(err)),)
-            if hasattr(err, "reason"):
-                err.reason = self._scrub(err.reason)
+            err.reason = err.reason.scrub(self.token)
+            err.args = (err.reason,)
             return err
         if isinstance(e, httpx.TransportError):
-            return TransientError(
-                self._scrub(N_("could not reach the Instagram Graph API: {error}").format(error=e or type(e).__name__))
-            )
+            return TransientError(reason("instagram.unreachable", error=str(e) or type(e).__name__).scrub(self.token))
         return e
 
     async def _wait(self, container_id: str) -> str:
@@ -219,26 +191,16 @@ class GraphPublisher:
                 return code
             if code in ("ERROR", "EXPIRED"):
                 why = f"{code}: {detail}" if detail else code
-                raise PermanentError(
-                    N_("Instagram could not prepare the post (container {detail})").format(detail=why), code=code
-                )
+                raise PermanentError(reason("instagram.container_failed", detail=why), code=code)
             if loop.time() + self.interval > deadline:
-                raise TransientError(
-                    N_("Instagram was still processing the image after {seconds} s; the post stays queued").format(
-                        seconds=f"{self.timeout:g}"
-                    )
-                )
+                raise TransientError(reason("instagram.processing", seconds=f"{self.timeout:g}"))
             await asyncio.sleep(self.interval)
 
-    async def _containers(self, post: Post, save: Save) -> str:
+    async def _containers(self, post: InstagramPost, save: Save) -> str:
         if len(post.images) > MAX_CHILDREN:
-            raise PermanentError(
-                N_("an Instagram carousel takes 2 to {limit} images; this post has {count}").format(
-                    limit=MAX_CHILDREN, count=len(post.images)
-                )
-            )
+            raise PermanentError(reason("instagram.carousel_size", limit=MAX_CHILDREN, count=len(post.images)))
         if not post.images:
-            raise PermanentError(N_("an Instagram post needs an image: add image: or card: true to the post"))
+            raise PermanentError(reason("instagram.needs_image"))
         urls = media.public_urls(post.images, self.media_dir, self.public_base)
         if len(urls) == 1:
             return await self.api.create_image(urls[0], post.caption)
@@ -251,17 +213,12 @@ class GraphPublisher:
             await self._wait(child)
         return await self.api.create_carousel(children, post.caption)
 
-    async def publish(self, post: Post, save: Save) -> Publication:
+    async def publish(self, post: InstagramPost, save: Save) -> Publication:
         try:
             used, total = await self.api.limit()
             if total and used >= total:
-                raise LimitReached(
-                    N_(
-                        "Instagram's limit of {total} posts per 24 hours is reached ({used} used); the post stays "
-                        "queued, run `siaran instagram publish` later."
-                    ).format(total=total, used=used),
-                    code="limit",
-                )
+                why = reason("instagram.limit_used", total=total, used=used)
+                raise LimitReached(why, code="limit", scope="account")
             if not post.container_id:
                 post.container_id = await self._containers(post, save)
                 save(container_id=post.container_id)
@@ -278,15 +235,15 @@ class GraphPublisher:
             if not e.unclear():
                 raise self._error(e) from None
             return await self._after_unclear(
-                post, N_("Instagram answered {code}: {error}").format(code=e.code_text, error=self._scrub(e.message))
+                post, reason("instagram.unclear_answer", code=e.code_text, error=self._scrub(e.message))
             )
         except httpx.TransportError as e:
             return await self._after_unclear(
-                post, self._scrub(N_("no clear answer ({error})").format(error=e or type(e).__name__))
+                post, reason("instagram.no_clear_answer", error=str(e) or type(e).__name__).scrub(self.token)
             )
         return await self._published(post, media_id)
 
-    async def _after_unclear(self, post: Post, why: str) -> Publication:
+    async def _after_unclear(self, post: InstagramPost, why: Reason) -> Publication:
         log.warning("unclear answer to media_publish for %s: %s", post.post, why)
         try:
             code, _detail = await self.api.status(post.container_id)
@@ -294,14 +251,9 @@ class GraphPublisher:
                 return await self._published(post, "")
         except (GraphError, httpx.TransportError):
             pass
-        raise UncertainError(
-            N_(
-                "couldn't confirm: {why}. The post may be live; siaran checks again on the next "
-                "`siaran instagram publish` or `siaran instagram sync` and never publishes it twice blindly."
-            ).format(why=why)
-        )
+        raise UncertainError(reason("instagram.unclear", why=why))
 
-    async def _published(self, post: Post, media_id: str) -> Publication:
+    async def _published(self, post: InstagramPost, media_id: str) -> Publication:
         values: dict[str, Any] = {"published_at": utc(self.clock.now())}
         found: dict[str, Any] = {}
         try:
@@ -320,13 +272,13 @@ class GraphPublisher:
             values["posted_at"] = _iso(found["timestamp"])
         return Publication("sent", values=values)
 
-    async def _find_recent(self, post: Post) -> dict[str, Any] | None:
+    async def _find_recent(self, post: InstagramPost) -> dict[str, Any] | None:
         for m in await self.api.recent_media():
             if same_caption(m.get("caption") or "", post.caption):
                 return m
         return None
 
-    async def reconcile(self, post: Post, save: Save) -> Publication:
+    async def reconcile(self, post: InstagramPost, save: Save) -> Publication:
         """A row left ``publishing`` by a dead process, or ``uncertain``: find out, never guess."""
         if not post.container_id:
             return Publication("queued")
@@ -336,13 +288,7 @@ class GraphPublisher:
                 return await self._published(post, "")
             found = await self._find_recent(post)
         except (GraphError, httpx.TransportError) as e:
-            raise UncertainError(
-                self._scrub(
-                    N_(
-                        "couldn't confirm: Instagram did not answer the check ({error}); will check again next run"
-                    ).format(error=e)
-                )
-            ) from None
+            raise UncertainError(reason("instagram.no_check", error=str(e)).scrub(self.token)) from None
         if found:
             return await self._published(post, str(found.get("id") or ""))
         if code == "FINISHED":
@@ -351,16 +297,9 @@ class GraphPublisher:
             return Publication("queued")
         if code in ("ERROR", "EXPIRED"):
             raise PermanentError(
-                N_(
-                    "Instagram container {state} ({detail}) and the post is not on the account; "
-                    "`siaran instagram requeue` makes a new one"
-                ).format(state=code.lower(), detail=detail or N_("no detail"))
+                reason("instagram.container_gone", state=code.lower(), detail=detail or reason("instagram.no_detail"))
             )
-        raise UncertainError(
-            N_("couldn't confirm: the container is {state}; will check again next run").format(
-                state=code or N_("unknown")
-            )
-        )
+        raise UncertainError(reason("instagram.state_unknown", state=code or reason("instagram.unknown")))
 
 
 def _iso(stamp: str) -> str:

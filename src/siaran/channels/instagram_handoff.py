@@ -16,8 +16,9 @@ from ..clock import Clock
 from ..config import Settings
 from ..content.phones import normalise_phone
 from ..errors import ConfigError, DeliveryError
-from ..i18n import N_, _
-from .base import MediaStore, Message, Post, Publication, Save
+from ..i18n import _
+from ..reasons import reason
+from .base import InstagramPost, MediaStore, Message, Publication, Save
 from .outbox import OutboxDriver
 
 
@@ -36,15 +37,15 @@ class HandoffPublisher:
         raw = settings.whatsapp.operator
         self.operator = ""
         if raw:
-            self.operator, reason = normalise_phone(raw)
+            self.operator, why = normalise_phone(raw)
             if not self.operator:
                 raise ConfigError(
                     _("whatsapp.operator = {value!r} is not a valid WhatsApp number: {reason}").format(
-                        value=raw, reason=reason
+                        value=raw, reason=why
                     )
                 )
 
-    async def publish(self, post: Post, save: Save) -> Publication:
+    async def publish(self, post: InstagramPost, save: Save) -> Publication:
         message = Message(
             key=post.key, post=post.post, channel="instagram", recipient=self.handle, text=post.caption,
             images=tuple(post.images), occurrence=post.occurrence, day=post.day, batch=post.batch,
@@ -66,24 +67,13 @@ class HandoffPublisher:
         try:
             sent = await driver.send(copy)
         except DeliveryError as e:
-            return Publication(
-                "sent",
-                error=N_("the files are in {folder}, but the copy to the operator's WhatsApp failed: {reason}").format(
-                    folder=folder, reason=e.reason
-                ),
-            )
+            return Publication("sent", error=reason("instagram.handoff_copy_failed", folder=folder, reason=e.reason))
         finally:
             await driver.aclose()
         return Publication("sent", values={"handoff": f"{folder} + WhatsApp {sent.provider_id}"})
 
-    async def reconcile(self, post: Post, save: Save) -> Publication:
-        return Publication(
-            "sent",
-            error=N_(
-                "siaran stopped while sending the copy to the operator's WhatsApp; it may not have arrived "
-                "(the files are in outbox/instagram/)"
-            ),
-        )
+    async def reconcile(self, post: InstagramPost, save: Save) -> Publication:
+        return Publication("sent", error=reason("instagram.handoff_stopped"))
 
 
 def make(settings: Settings, http: httpx.AsyncClient, clock: Clock, **context) -> HandoffPublisher:

@@ -13,7 +13,7 @@ from PIL import Image
 
 from ..content.files import write_atomic
 from ..errors import PermanentError
-from ..i18n import N_
+from ..reasons import reason
 
 # Instagram feed images: from 4:5 (portrait) to 1.91:1 (landscape); JPEG only.
 MIN_RATIO = 4 / 5
@@ -28,12 +28,7 @@ def check_ratio(path: Path) -> None:
     with Image.open(path) as im:
         w, h = im.size
     if not ratio_ok(w, h):
-        raise PermanentError(
-            N_(
-                "{name} is {width}×{height}; Instagram accepts aspect ratios from 4:5 (portrait) to 1.91:1 (landscape)"
-            ).format(name=path.name, width=w, height=h),
-            code="aspect_ratio",
-        )
+        raise PermanentError(reason("instagram.aspect_ratio", name=path.name, width=w, height=h), code="aspect_ratio")
 
 
 def stage(image: Path, media_dir: Path) -> Path:
@@ -56,7 +51,7 @@ def public_urls(images: list[Path], media_dir: Path, base_url: str) -> list[str]
     urls = []
     for image in images:
         if not image.is_file():
-            raise PermanentError(N_("image {path} is missing").format(path=image), code="image_missing")
+            raise PermanentError(reason("instagram.image_missing", path=str(image)), code="image_missing")
         check_ratio(image)
         staged = stage(image, media_dir)
         rel = staged.relative_to(media_dir.resolve()).as_posix()

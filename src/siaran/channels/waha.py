@@ -19,6 +19,7 @@ import httpx
 
 from ..errors import ConfigError, FatalError, PermanentError, TransientError, scrub
 from ..i18n import N_, _
+from ..reasons import reason
 from .base import Message, Receipt
 from .fonnte import BAN_WARNING, describe_gap, parse_delay
 from .http import Parts, call, http_status_error, json_body, retry_after
@@ -26,10 +27,7 @@ from .limits import plan_parts, split_text
 
 log = logging.getLogger(__name__)
 
-CORE_NO_IMAGES = N_(
-    "WAHA Core does not send images (only WAHA Plus does). Set whatsapp.image_fallback = true "
-    "to send the text with a link instead, or upgrade WAHA"
-)
+CORE_NO_IMAGES = "waha.core_no_images"
 
 
 def _message_id(body: Any) -> str:
@@ -97,7 +95,7 @@ class WahaDriver:
             except _ImagesRefused:
                 self.images_refused = True
             if not self.fallback:
-                raise FatalError(CORE_NO_IMAGES, code=422)
+                raise FatalError(reason(CORE_NO_IMAGES), code=422)
             log.warning("WAHA Core refuses images: sending text with a link instead (whatsapp.image_fallback)")
         text = self._fallback_text(message) if message.images else message.text
 
@@ -143,24 +141,15 @@ class WahaDriver:
         if isinstance(body, dict):
             said = scrub(str(body.get("message") or body.get("error") or ""), self._token)[:200]
         if response.status_code == 401:
-            raise FatalError(N_("WAHA refused the API key: set SIARAN_WHATSAPP_TOKEN to WAHA's WAHA_API_KEY"), code=401)
+            raise FatalError(reason("waha.api_key"), code=401)
         if response.status_code == 404 and "session" in said.lower():
-            raise FatalError(
-                N_("WAHA has no session {session!r}: start it in the WAHA dashboard").format(session=self.session),
-                code=404,
-            )
+            raise FatalError(reason("waha.no_session", session=self.session), code=404)
         if response.status_code == 422:
             if "session" in said.lower() or "status" in said.lower():
-                raise FatalError(
-                    N_(
-                        "the WAHA session {session!r} is not connected: open the dashboard and scan the QR code "
-                        "({detail})"
-                    ).format(session=self.session, detail=said),
-                    code=422,
-                )
-            raise PermanentError(N_("WAHA refused the message ({detail})").format(detail=said), code=422)
+                raise FatalError(reason("waha.not_connected", session=self.session, detail=said), code=422)
+            raise PermanentError(reason("waha.refused", detail=said), code=422)
         if response.status_code == 429:
-            raise TransientError(N_("WAHA asks to slow down"), code=429, retry_after=retry_after(response))
+            raise TransientError(reason("waha.slow_down"), code=429, retry_after=retry_after(response))
         raise http_status_error(response, "WAHA", said)
 
     async def aclose(self) -> None:

@@ -20,54 +20,56 @@ from typing import Any, ClassVar
 import httpx
 
 from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, scrub
-from ..i18n import N_, _
+from ..i18n import _
+from ..reasons import reason
 from .base import MediaStore, Message, Receipt
 from .http import Parts, call, http_status_error, json_body, json_bytes, retry_after
 from .limits import split_text
 
 MEDIA_TTL = timedelta(days=29)  # ids live 30 days; renewing a day early keeps a long broadcast safe
 
-TRANSIENT = {
-    1: N_("API unknown error"),
-    2: N_("API service temporarily unavailable"),
-    4: N_("app request limit reached"),
-    80007: N_("WhatsApp Business Account rate limit reached"),
-    130429: N_("throughput limit of the phone number reached"),
-    131000: N_("something went wrong at Meta"),
-    131016: N_("WhatsApp service temporarily overloaded"),
-    131056: N_("too many messages to this person in a short time (pair rate limit)"),
+# Meta's error codes, classified here and only here (DESIGN.md §3): what kind of failure, and whom it
+# concerns (siaran.errors): ``account``, every message of the broadcast (slow everyone down, or stop);
+# ``recipient``, this person only; ``message``, this message only. Their words are the reason codes
+# ``meta.<code>`` (siaran.reasons.codes).
+ACCOUNT, RECIPIENT, MESSAGE = "account", "recipient", "message"
+META: dict[int, tuple[type[DeliveryError], str]] = {
+    # transient: the phone number (130429) or the app / account (4, 80007) is over its throughput, so
+    # everybody waits; 131056 is one person messaged too often, so only that person waits
+    4: (TransientError, ACCOUNT),
+    80007: (TransientError, ACCOUNT),
+    130429: (TransientError, ACCOUNT),
+    131056: (TransientError, RECIPIENT),
+    # transient server trouble: that message is tried again
+    1: (TransientError, MESSAGE),
+    2: (TransientError, MESSAGE),
+    131000: (TransientError, MESSAGE),
+    131016: (TransientError, MESSAGE),
+    # fatal: the token, the account or its number cannot send to anyone; stop, keep the rest queued
+    0: (FatalError, ACCOUNT),
+    10: (FatalError, ACCOUNT),
+    190: (FatalError, ACCOUNT),
+    200: (FatalError, ACCOUNT),
+    368: (FatalError, ACCOUNT),
+    131031: (FatalError, ACCOUNT),
+    131042: (FatalError, ACCOUNT),
+    131045: (FatalError, ACCOUNT),
+    131048: (FatalError, ACCOUNT),  # spam limit: stop the campaign
+    133010: (FatalError, ACCOUNT),
+    # permanent for this recipient or this message
+    100: (PermanentError, RECIPIENT),
+    131008: (PermanentError, RECIPIENT),
+    131009: (PermanentError, RECIPIENT),
+    131021: (PermanentError, RECIPIENT),
+    131026: (PermanentError, RECIPIENT),
+    131030: (PermanentError, RECIPIENT),
+    131047: (PermanentError, RECIPIENT),
+    131050: (PermanentError, RECIPIENT),
+    131051: (PermanentError, RECIPIENT),
+    131052: (PermanentError, RECIPIENT),
+    131053: (PermanentError, RECIPIENT),
 }
-FATAL = {
-    0: N_("authentication failed: check SIARAN_WHATSAPP_TOKEN"),
-    10: N_("permission denied: the token lacks whatsapp_business_messaging permission"),
-    190: N_(
-        "the access token expired or is invalid: create a new one in Meta Business Settings "
-        "(System User token) and set SIARAN_WHATSAPP_TOKEN"
-    ),
-    200: N_("permission denied: the token lacks whatsapp_business_messaging permission"),
-    368: N_("the account is temporarily blocked for policy violations: see Meta Business Support"),
-    131031: N_("the WhatsApp Business Account is locked or restricted: see Meta Business Manager"),
-    131048: N_(
-        "spam rate limit hit: too many people blocked or reported these messages; stop this campaign "
-        "and review its content and lists before sending again"
-    ),
-    131042: N_("a payment problem on the WhatsApp Business Account: fix the payment method"),
-    133010: N_("the phone number is not registered on the Cloud API"),
-    131045: N_("the phone number is not registered on the Cloud API (certificate missing)"),
-}
-PERMANENT = {
-    100: N_("invalid parameter"),
-    131008: N_("a required parameter is missing"),
-    131009: N_("a parameter value is invalid"),
-    131021: N_("the recipient is the sender's own number"),
-    131026: N_("message undeliverable: the number is not on WhatsApp or cannot receive this message"),
-    131030: N_("the number is not in the allowed list of this test phone number"),
-    131047: N_("more than 24 hours since this person last wrote: configure an approved template (whatsapp.template)"),
-    131050: N_("this person stopped marketing messages from the office"),
-    131051: N_("unsupported message type"),
-    131052: N_("media download error"),
-    131053: N_("media upload error"),
-}
+TEMPLATE_CODES = range(132000, 133000)  # template problems: the row fails, the operator fixes the template
 
 
 def classify(response: httpx.Response, secrets: tuple[str, ...] = ()) -> DeliveryError:
@@ -76,30 +78,27 @@ def classify(response: httpx.Response, secrets: tuple[str, ...] = ()) -> Deliver
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict) or "code" not in error:
         if response.status_code == 401:
-            return FatalError(FATAL[190], code=401)
+            return FatalError(reason("meta.190"), code=401, scope=ACCOUNT)
         return http_status_error(response, "WhatsApp Cloud API")
     code = int(error.get("code") or 0)
     sub = error.get("error_subcode")
     details = (error.get("error_data") or {}).get("details") if isinstance(error.get("error_data"), dict) else None
     said = scrub(str(details or error.get("message") or ""), *secrets)[:300]
     wait = retry_after(response)
-    if code in TRANSIENT:
-        return TransientError(f"{TRANSIENT[code]} ({said})" if said else TRANSIENT[code], code=code, retry_after=wait)
-    if code in FATAL or response.status_code == 401:
-        return FatalError(FATAL.get(code, FATAL[190]), code=code)
-    if code in PERMANENT:
-        return PermanentError(f"{PERMANENT[code]} ({said})" if said else PERMANENT[code], code=code)
-    if 132000 <= code <= 132999:
-        return PermanentError(N_("template problem: {detail}").format(
-            detail=said or N_("check the template name, language and parameters")), code=code)  # fmt: skip
+    kind, scope = META.get(code, (None, MESSAGE))
+    words = reason(f"meta.{code}") if kind is not None else None
+    if kind is FatalError or (response.status_code == 401 and kind is not TransientError):
+        return FatalError(words if kind is FatalError else reason("meta.190"), code=code, scope=ACCOUNT)
+    if kind is not None:
+        why = reason("said", error=words, said=said) if said else words
+        return kind(why, code=code, retry_after=wait if kind is TransientError else None, scope=scope)
+    if code in TEMPLATE_CODES:
+        detail = said or reason("cloud.template_check")
+        return PermanentError(reason("cloud.template", detail=detail), code=code, scope=RECIPIENT)
     if response.status_code >= 500:
-        return TransientError(N_("Meta server error ({detail})").format(detail=said), code=code, retry_after=wait)
-    reason = (
-        N_("WhatsApp Cloud API error {code}").format(code=code)
-        + (f"/{sub}" if sub else "")
-        + (f": {said}" if said else "")
-    )
-    return PermanentError(reason, code=code)
+        return TransientError(reason("cloud.server", detail=said), code=code, retry_after=wait, scope=MESSAGE)
+    words = reason("cloud.error", code=f"{code}/{sub}" if sub else str(code))
+    return PermanentError(reason("said", error=words, said=said) if said else words, code=code, scope=RECIPIENT)
 
 
 def _flat(text: str) -> str:
@@ -183,10 +182,10 @@ class CloudDriver:
         if response.status_code == 200 and isinstance(body, dict) and body.get("id"):
             return str(body["id"])
         error = classify(response, (self._token,))
-        reason = N_("uploading {name}: {reason}").format(name=image.name, reason=error.reason)
+        why = reason("cloud.upload", name=image.name, reason=error.reason)
         if isinstance(error, PermanentError):  # the same image fails for everyone: stop, say why
-            raise FatalError(reason, code=error.code)
-        raise type(error)(reason, code=error.code, retry_after=error.retry_after)
+            raise FatalError(why, code=error.code, scope=ACCOUNT)
+        raise type(error)(why, code=error.code, retry_after=error.retry_after, scope=error.scope)
 
     # -- messages ------------------------------------------------------------------------------
     def template_values(self, message: Message) -> list[str]:
@@ -244,7 +243,7 @@ class CloudDriver:
     def _request(self, content: bytes) -> httpx.Request:
         """A message request from a template the client built once (its URL, merged headers and
         timeouts), its body given as a stream with its length: httpx then takes the headers as they
-        are instead of merging and checking them again (~25 µs a message, 5 µs this way)."""
+        are instead of merging and checking them again for every message."""
         template = self._message_request
         if template is None:
             template = self.http.build_request("POST", self._messages_url, headers=self._json_headers)
@@ -259,7 +258,7 @@ class CloudDriver:
         )
 
     async def _post_message(self, n: int, body: dict[str, Any]) -> str:
-        # This runs up to 1,000 times a second: only the body is made per message.
+        # This runs for every message of a broadcast: only the body is made per message.
         response = await call(self.http.send(self._request(json_bytes(body))), "WhatsApp Cloud API")
         data = json_body(response)
         if response.status_code == 200 and isinstance(data, dict) and data.get("messages"):

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 import click
 
-from ..errors import ContentErrors, SiaranError
+from ..errors import ContentErrors, DeliveryError, SiaranError
 from ..i18n import _, ngettext
+from ..reasons import say
 from .translate import TranslatedGroup, opening, translate_click
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ def report_error(e: SiaranError, redact: logs.Redact | None = None) -> None:
             fg="red",
             err=True,
         )
+    elif isinstance(e, DeliveryError):
+        lines = [say(e.reason)]
     else:
         lines = [str(e)]
     for line in lines:

@@ -13,7 +13,8 @@ from ..delivery.occurrences import due, upcoming
 from ..delivery.outlook import note
 from ..errors import ContentError, ContentErrors
 from ..history.occurrences import recorded_since
-from ..i18n import _, format_day, say
+from ..i18n import _, format_day
+from ..reasons import say
 from ..schedule import greetings_by_holiday
 from .base import cli, tolerant_app
 

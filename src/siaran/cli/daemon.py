@@ -19,7 +19,8 @@ from ..history.alerts import failures_since, heartbeat
 from ..history.alerts import since as alerts_since
 from ..history.occurrences import held as held_occurrences
 from ..history.safety import daily_backups, newest_backup
-from ..i18n import _, say
+from ..i18n import _
+from ..reasons import say
 from ..server import start_in_thread, webhook_configured
 from ..service import KINDS, render
 from .backups import size_text
@@ -146,7 +147,7 @@ def status(ctx: click.Context) -> None:
             _("Daemon: {state}. Last pass {last} ({summary}), next {next} {zone}.").format(
                 state=state,
                 last=local(beat["last_pass"]),
-                summary=_pass_summary(beat["summary"]),
+                summary=say(beat["summary"]),
                 next=local(beat["next_pass"]),
                 zone=app.project.office.tz_label,
             ),
@@ -192,15 +193,6 @@ def _backup_line(app: App) -> None:
             name=last.name, size=size_text(last.stat().st_size), total=size_text(all_of_them)
         )
     )
-
-
-def _pass_summary(text: str) -> str:
-    """The daemon's pass summary, kept in English in history ("1 held, 2 done"), in the operator's language."""
-    out = []
-    for part in text.split(", "):
-        n, sep, status = part.partition(" ")
-        out.append(f"{n} {_(status)}" if sep and n.isdigit() else say(part))
-    return ", ".join(out)
 
 
 @cli.group()

@@ -18,7 +18,8 @@ from ..history.deliveries import by_occurrence
 from ..history.deliveries import query as query_deliveries
 from ..history.groups import latest_groups
 from ..history.guard import reset
-from ..i18n import _, say
+from ..i18n import _
+from ..reasons import say
 from .backups import backup_cmd, restore_cmd
 from .base import cli, get_app, tolerant_app
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from ..history.safety import create_private
-from ..i18n import _, say
+from ..i18n import _
 from ..inbox import chats
+from ..reasons import say
 from .base import cli, tolerant_app
 
 STATE_COLOURS = {"baru": "yellow", "dibalas": "green", "selesai": None}

@@ -12,7 +12,8 @@ from ..delivery import instagram as ig_queue
 from ..delivery import profile_sync as ig_sync
 from ..history import STATUSES
 from ..history import instagram as table
-from ..i18n import _, ngettext, say
+from ..i18n import _, ngettext
+from ..reasons import say
 from .base import cli, get_app
 
 FIELDS = (
@@ -57,7 +58,7 @@ def queue_cmd(ctx: click.Context, status: str | None, as_json: bool) -> None:
         images = ngettext("{n} image", "{n} images", n).format(n=n)
         attempts = ngettext("{n} attempt", "{n} attempts", r["attempts"]).format(n=r["attempts"])
         click.echo(
-            f"{r['id']:>4}  {_when(app, r['planned_at'])}  {say(table.label(r)):<10} {r['post']}  "
+            f"{r['id']:>4}  {_when(app, r['planned_at'])}  {_(table.label(r)):<10} {r['post']}  "
             f"[{images}, {attempts}]" + (f"  {where}" if where else "")
         )
         if r["error"]:
@@ -75,7 +76,7 @@ def publish_cmd(ctx: click.Context) -> None:
         return
     for o in result.outcomes:
         colour = {"failed": "red", "uncertain": "yellow", "queued": "yellow"}.get(o.status)
-        click.secho(f"{o.post}: {say(o.status)}" + (f" ({say(o.error)})" if o.error else ""), fg=colour)
+        click.secho(f"{o.post}: {_(o.status)}" + (f" ({say(o.error)})" if o.error else ""), fg=colour)
     if result.busy:
         click.echo(_("{n} being published by another siaran process right now.").format(n=result.busy))
     if result.stopped:

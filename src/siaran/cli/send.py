@@ -11,9 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..delivery.deliver import deliver, invalid_rows
-from ..delivery.summary import EXIT_ERROR, EXIT_INCOMPLETE, Summary
+from ..delivery.summary import CLAIMED, EXIT_ERROR, EXIT_INCOMPLETE, Summary
 from ..delivery.summary import Progress as OnProgress
-from ..i18n import _, ngettext, say
+from ..i18n import _, ngettext
+from ..reasons import Reason, reason, say
 from .base import channel_option, cli, get_app
 
 
@@ -46,8 +47,8 @@ def print_reached(s: Summary) -> None:
         ).format(n=n, post=s.post),
         fg="yellow",
     )
-    for reason, count in s.reached.most_common():
-        click.secho(f"  {say(reason)} ({count})", fg="yellow")
+    for why, count in s.reached.most_common():
+        click.secho(f"  {say(why)} ({count})", fg="yellow")
     click.secho("  " + _("To send it to them once more today, add --again (--lagi)."), fg="yellow")
 
 
@@ -115,16 +116,16 @@ def print_summary(s: Summary, shown: frozenset[str] = frozenset()) -> None:
             ).format(n=s.recovered),
             fg="yellow",
         )
-    for reason, n in s.failed.most_common():
-        click.secho("  " + _("failed ({n}): {reason}").format(n=n, reason=say(reason)), fg="red")
-    for reason, n in s.skipped.most_common():
-        click.echo("  " + _("skipped ({n}): {reason}").format(n=n, reason=say(reason)))
+    for why, n in s.failed.most_common():
+        click.secho("  " + _("failed ({n}): {reason}").format(n=n, reason=say(why)), fg="red")
+    for why, n in s.skipped.most_common():
+        click.echo("  " + _("skipped ({n}): {reason}").format(n=n, reason=say(why)))
     if s.uncertain:
         click.secho(
             "  " + _("{n} may or may not have arrived; check, then `siaran retry --uncertain`.").format(n=s.uncertain),
             fg="yellow",
         )
-    if claimed := s.already["claimed by another run"]:
+    if claimed := s.already[CLAIMED]:
         click.secho(
             "  "
             + ngettext(
@@ -140,13 +141,15 @@ def print_summary(s: Summary, shown: frozenset[str] = frozenset()) -> None:
         )
     for w in s.warnings:
         if w not in shown:
-            click.secho("  " + _("warning: {problem}").format(problem=w), fg="yellow")
+            problem = say(w) if isinstance(w, Reason) else w
+            click.secho("  " + _("warning: {problem}").format(problem=problem), fg="yellow")
     if s.stopped:
         click.secho("  " + _("Stopped: {reason}").format(reason=say(s.stopped)), fg="red")
 
 
 def _counts(counter) -> str:
-    return ", ".join(f"{n} {say(status)}" for status, n in counter.most_common()) or _("none")
+    words = {CLAIMED: say(reason("delivery.claimed_elsewhere"))}
+    return ", ".join(f"{n} {words.get(status) or _(status)}" for status, n in counter.most_common()) or _("none")
 
 
 @cli.command()

@@ -10,7 +10,8 @@ from ..delivery import eventloop
 from ..delivery.http import account_client
 from ..delivery.window import wanted_templates
 from ..errors import ContentErrors, DeliveryError
-from ..i18n import _, say
+from ..i18n import _
+from ..reasons import say, text
 from .base import cli, get_app
 
 
@@ -47,7 +48,7 @@ def check_account_templates(app) -> None:
     try:
         known = _account_templates(app.settings)
     except (httpx.HTTPError, DeliveryError) as e:
-        reason = e.reason if isinstance(e, DeliveryError) else type(e).__name__
+        reason = e.reason if isinstance(e, DeliveryError) else text(type(e).__name__)
         click.secho(_("warning: could not read the account's templates ({reason}); not checked").format(
             reason=say(reason)), fg="yellow", err=True)  # fmt: skip
         return

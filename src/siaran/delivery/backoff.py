@@ -18,7 +18,7 @@ class RetryPolicy:
     base: float = 1.0  # seconds before the second attempt (before jitter)
     cap: float = 60.0  # longest wait between two attempts
     jitter: bool = True
-    pair_wait: float = 6.0  # least wait before messaging a person again after 131056 (pair rate limit)
+    pair_wait: float = 6.0  # least wait before messaging a person again after a recipient-wide throttle (131056)
 
     def should_retry(self, attempts: int) -> bool:
         """``attempts``: calls already made for this message."""

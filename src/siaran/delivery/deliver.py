@@ -29,8 +29,9 @@ from ..content.schedules import Schedule
 from ..errors import ContentError, did_you_mean
 from ..history import deliveries, utc, worker_id
 from ..history.media import MediaCache
-from ..i18n import N_, _
+from ..i18n import _
 from ..plan import Planned, plan
+from ..reasons import dump, reason
 from ..render.images import instagram_images, post_images
 from ..render.text import tanggal
 from . import collector, eventloop, instagram, repeats, window
@@ -226,7 +227,7 @@ def _skip_invalid(app: App, post: Post, channels, lists, summary: Summary) -> No
     rows = invalid_rows(app, post, channels, lists)
     summary.warnings.extend(rows)
     if rows:
-        summary.skipped[N_("invalid number")] += len(rows)
+        summary.skipped[reason("delivery.invalid_number")] += len(rows)
 
 
 async def send_planned(
@@ -270,13 +271,13 @@ def reservations(app: App, planned: Iterable[Planned], now: datetime) -> Iterato
     hashes = {name: post.content_hash for name, post in posts.items()}
     people: dict[tuple[str, str], AsSent] = {}  # (post, channel) -> its recipients as the message names them
     for p in planned:
-        reason = p.skip_reason
+        why = p.skip_reason
         who = people.get((p.post, p.channel))
         if who is None:
             who = people[(p.post, p.channel)] = as_sent(app.project.renderer.used_columns(posts[p.post], p.channel))
         yield (
             p.key, p.post, p.channel, providers[p.channel], p.address, p.list, p.occurrence, hashes[p.post],
-            "skipped" if reason else "queued", reason or None, 0, stamp, stamp, *who(p.recipient),
+            "skipped" if why else "queued", dump(why), 0, stamp, stamp, *who(p.recipient),
         )  # fmt: skip
 
 

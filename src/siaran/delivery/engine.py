@@ -2,8 +2,9 @@
 
 Small batches follow the rate limiter's schedule; each batch is claimed (``sending``, committed)
 before its requests leave; every answer is classified and recorded; transient ones are retried
-with backoff (131056 only for that person), a fatal one stops everything and leaves the rest
-``queued``. siaran.delivery.deliver plans and reserves the rows and calls this.
+with backoff (a throttled recipient alone waits longer; a throttled account slows everybody down),
+a fatal one stops everything and leaves the rest ``queued``. Which is which is the driver's call
+(``DeliveryError.scope``): no provider's codes here. siaran.delivery.deliver plans and reserves the rows and calls this.
 """
 
 from __future__ import annotations
@@ -20,56 +21,52 @@ from datetime import datetime, timedelta
 from ..channels import Driver, Message
 from ..errors import DeliveryError, FatalError, PermanentError, TransientError, UncertainError
 from ..history import utc
-from ..i18n import N_
 from ..plan import Planned
+from ..reasons import Reason, reason
 from .backoff import RetryPolicy
 from .journal import Journal
 from .pacing import RateLimiter
-from .summary import ProgressCounter, Summary, count_answer
+from .summary import CLAIMED, ProgressCounter, Summary, count_answer
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Answer:
+class DriverAnswer:
     status: str  # sent | failed | uncertain | queued (retry later)
     provider_id: str = ""
-    error: str = ""
+    error: Reason | None = None
     code: str = ""
     retry_after: float | None = None
     fatal: bool = False  # stop the whole broadcast (the message itself did not go)
+    scope: str = "message"  # whom a transient error concerns: account | recipient | message
 
 
-async def attempt(driver: Driver, message: Message) -> Answer:
+async def attempt(driver: Driver, message: Message) -> DriverAnswer:
     """One call to one driver, its answer classified. Transient errors come back as ``queued``;
     fatal ones too (the message did not go), with ``fatal`` set so the broadcast stops."""
     try:
         receipt = await driver.send(message)
     except UncertainError as e:
-        return Answer("uncertain", error=e.reason, code=e.code or "")
+        return DriverAnswer("uncertain", error=e.reason, code=e.code or "")
     except PermanentError as e:
-        return Answer("failed", error=e.reason, code=e.code or "")
+        return DriverAnswer("failed", error=e.reason, code=e.code or "")
     except FatalError as e:
-        return Answer("queued", error=e.reason, code=e.code or "", fatal=True)
+        return DriverAnswer("queued", error=e.reason, code=e.code or "", fatal=True)
     except TransientError as e:
-        return Answer("queued", error=e.reason, code=e.code or "", retry_after=e.retry_after)
+        return DriverAnswer("queued", error=e.reason, code=e.code or "", retry_after=e.retry_after, scope=e.scope)
     except DeliveryError as e:  # an unclassified driver error: do not guess it went
-        return Answer("failed", error=e.reason, code=e.code or "")
+        return DriverAnswer("failed", error=e.reason, code=e.code or "")
     except Exception as e:  # a driver bug after the request may have left: never resend blindly
         log.exception("driver %s crashed on %s", driver.name, message.key)
-        return Answer("uncertain", error=N_("internal error while sending: {error}").format(error=type(e).__name__))
-    return Answer("sent", provider_id=receipt.provider_id)
+        return DriverAnswer("uncertain", error=reason("delivery.internal_error", error=type(e).__name__))
+    return DriverAnswer("sent", provider_id=receipt.provider_id)
 
-
-# Meta: the whole number is over its throughput (130429) or the app/account is (4, 80007):
-# everybody slows down. 131056 is one recipient messaged too often: only that one waits.
-THROUGHPUT_CODES = frozenset({"130429", "4", "80007"})
-PAIR_CODES = frozenset({"131056"})
-# How many rows one commit claims: 25 ms of the rate limit (25 at 1,000 msg/s), but at low rates up
-# to 16 messages or 200 ms of the rate, whichever is fewer (16 at 80 msg/s). A commit writes ~24 WAL
-# pages for 10 rows and ~33 for 25 (the rows' index entries move with their status): at 10 rows a
-# commit, SQLite took a fifth of a broadcast's CPU. A crash leaves at most one claim of rows
-# ``sending`` that had not left yet: they become ``uncertain``, never resent.
+# How many rows one commit claims: 25 ms of the rate limit, but at low rates up to 16 messages or
+# 200 ms of the rate, whichever is fewer. A commit's cost hardly grows with its rows (the rows' index
+# entries move with their status, a page or so each), so fewer, larger commits keep SQLite a small
+# part of a broadcast (figures: docs/development/performance.md). A crash leaves at most one claim of
+# rows ``sending`` that had not left yet: they become ``uncertain``, never resent.
 BATCH_WINDOW = 0.025
 LOW_RATE_BATCH, LOW_RATE_WINDOW = 16, 0.2
 IDLE_WAKE = 0.2  # seconds: the dispatcher looks at ``stop`` at least this often while waiting
@@ -136,11 +133,11 @@ class Broadcast:
         self.summary, self.journal, self.policy, self.limiter = summary, journal, policy, limiter
         self.concurrency, self.counter, self.stop = concurrency, counter, stop
         self.delayed: list[tuple[float, int, _Job]] = []  # (due, seq, job): retry later
-        self.fatal: Answer | None = None
+        self.fatal: DriverAnswer | None = None
         self.crash: BaseException | None = None
         self._seq = 0
         # What the dispatcher sleeps on: a bare future and a timer, not asyncio.wait_for (a new task
-        # and a cancellation per wake, ~1,000 times a second at full rate).
+        # and a cancellation on every wake, which at full rate is every message).
         self._waiter: asyncio.Future | None = None
         self._pauser: asyncio.Future | None = None
 
@@ -239,7 +236,7 @@ class Broadcast:
                 lost = self.journal.claim([j.planned.key for j in jobs])
                 for job, message in zip(jobs, messages, strict=True):
                     if job.planned.key in lost:
-                        self.summary.already[N_("claimed by another run")] += 1
+                        self.summary.already[CLAIMED] += 1
                         self.counter.tick()
                         continue
                     task = asyncio.create_task(self.one(job, message))
@@ -264,7 +261,7 @@ class Broadcast:
         if self.fatal is not None:
             self.summary.stopped = stopped_message(self.driver.name, self.fatal)
         elif left and self.stop is not None and self.stop.is_set():
-            self.summary.stopped = N_("stopped on request; the rest stays queued")
+            self.summary.stopped = reason("delivery.stopped_on_request")
 
     async def _pause(self, seconds: float) -> None:
         """Sleep until the next slot, but wake at once on ``stop`` (a Fonnte gap lasts seconds)."""
@@ -284,7 +281,7 @@ class Broadcast:
         try:
             outcome = await attempt(self.driver, message)
         except BaseException:  # cancelled mid-call (Ctrl-C, shutdown): the request may have left
-            self.journal.outcome(p.key, "uncertain", error=N_("interrupted while sending; it may have arrived"))
+            self.journal.outcome(p.key, "uncertain", error=reason("delivery.interrupted"))
             raise
         job.attempts += 1
         if self.gate is not None:
@@ -304,21 +301,19 @@ class Broadcast:
         count_answer(self.summary, outcome)
         self.counter.tick()
 
-    def _retry_later(self, job: _Job, outcome: Answer) -> None:
+    def _retry_later(self, job: _Job, outcome: DriverAnswer) -> None:
         p = job.planned
         if not self.policy.should_retry(job.attempts):
-            reason = N_("{error} (gave up after {attempts} attempts)").format(
-                error=outcome.error, attempts=job.attempts
-            )
-            self.journal.outcome(p.key, "failed", error=reason, code=outcome.code)
-            count_answer(self.summary, Answer("failed", error=reason))
+            why = reason("delivery.gave_up", error=outcome.error, attempts=job.attempts)
+            self.journal.outcome(p.key, "failed", error=why, code=outcome.code)
+            count_answer(self.summary, DriverAnswer("failed", error=why))
             self.counter.tick()
             return
-        if outcome.code in PAIR_CODES:
+        if outcome.scope == "recipient":  # only this person is messaged too often: only they wait
             wait = max(self.policy.pair_wait, self.policy.delay(job.attempts, outcome.retry_after))
         else:
             wait = self.policy.delay(job.attempts, outcome.retry_after)
-            if outcome.code in THROUGHPUT_CODES:
+            if outcome.scope == "account":  # the account is over its throughput: everybody slows down
                 self.limiter.hold(wait)
         not_before = utc(self.now() + timedelta(seconds=wait))
         self.journal.outcome(p.key, "queued", error=outcome.error, code=outcome.code, not_before=not_before)
@@ -327,8 +322,7 @@ class Broadcast:
         self._wake()
 
 
-def stopped_message(provider: str, fatal: Answer) -> str:
-    code = N_(" (code {code})").format(code=fatal.code) if fatal.code else ""
-    return N_(
-        "{provider} refused to continue{code}: {error}. The rest stays queued; run the same command again."
-    ).format(provider=provider, code=code, error=fatal.error)
+def stopped_message(provider: str, fatal: DriverAnswer) -> Reason:
+    if fatal.code:
+        return reason("delivery.provider_stopped_code", provider=provider, code=fatal.code, error=fatal.error)
+    return reason("delivery.provider_stopped", provider=provider, error=fatal.error)

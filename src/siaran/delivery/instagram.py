@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..app import App
-from ..channels import Post, Publication, make_publisher
+from ..channels import InstagramPost, Publication, make_publisher
 from ..channels.instagram_caption import fit as fit_caption
 from ..channels.instagram_graph import LimitReached, TokenError
 from ..content.model import Post as ContentPost
@@ -27,14 +27,15 @@ from ..errors import ConfigError, DeliveryError, PermanentError, TransientError,
 from ..history import deliveries, worker_id
 from ..history import instagram as table
 from ..history.media import MediaCache
-from ..i18n import N_, _
+from ..i18n import _
 from ..plan import Planned, instagram_address
+from ..reasons import Reason, reason, text
 from .http import instagram_client
-from .summary import Summary
+from .summary import CLAIMED, Summary
 
 log = logging.getLogger(__name__)
 
-NO_PICTURE = N_("an Instagram post needs a picture: add image: or card: true")
+NO_PICTURE = reason("instagram.no_picture")
 OPEN = ("queued", "uncertain", "sending")  # still waiting for siaran to act (sending: if its owner died)
 
 
@@ -44,13 +45,13 @@ class Outcome:
     post: str
     status: str  # a delivery status
     label: str  # how the operator reads it: published, handed_off, queued, failed, uncertain
-    error: str = ""
+    error: Reason | None = None
 
 
 @dataclass
 class RunResult:
     outcomes: list[Outcome] = field(default_factory=list)
-    stopped: str = ""  # why the run stopped early (token, publishing limit, configuration)
+    stopped: Reason | None = None  # why the run stopped early (token, publishing limit, configuration)
     busy: int = 0  # rows another live siaran process is publishing right now
 
     @property
@@ -89,8 +90,8 @@ def _planned_at(occurrence: str | None, now: datetime) -> datetime:
     return now
 
 
-def _post(app: App, row: dict) -> Post:
-    return Post(
+def _post(app: App, row: dict) -> InstagramPost:
+    return InstagramPost(
         id=row["id"], key=row["key"], post=row["post"], occurrence=row["occurrence"],
         images=[app.root / p for p in json.loads(row["images"] or "[]")], caption=row["caption"] or "",
         status=row["status"], publisher=row["publisher"] or "", container_id=row["container_id"] or "",
@@ -132,19 +133,19 @@ async def process(app: App, keys: Iterable[str] | None = None) -> RunResult:
             try:
                 outcome = await _one(app, post, row, save, publisher, current)
             except (TokenError, LimitReached, ConfigError) as e:
-                reason = getattr(e, "reason", None) or str(e)
+                why = e.reason if isinstance(e, DeliveryError) else text(str(e))
                 # Nothing was published (a definite refusal, or we never got that far); a row still
                 # waiting to be reconciled keeps its state so it is never published blindly later.
                 status = "queued" if post.status == "queued" else post.status
-                save(status=status, worker=None, error=reason, error_code=getattr(e, "code", None))
-                result.outcomes.append(Outcome(post.key, post.post, status, status, reason))
-                result.stopped = reason
+                save(status=status, worker=None, error=why, error_code=getattr(e, "code", None))
+                result.outcomes.append(Outcome(post.key, post.post, status, status, why))
+                result.stopped = why
                 break
             result.outcomes.append(outcome)
     return result
 
 
-async def _one(app: App, post: Post, row: dict, save, publisher, current: str) -> Outcome:
+async def _one(app: App, post: InstagramPost, row: dict, save, publisher, current: str) -> Outcome:
     try:
         if post.status == "uncertain":
             # The earlier attempt may have made the post appear: ask, never publish blindly.
@@ -170,9 +171,9 @@ async def _one(app: App, post: Post, row: dict, save, publisher, current: str) -
         return _record(app, post, Publication("failed", e.reason, {"error_code": e.code}))
 
 
-def _record(app: App, post: Post, res: Publication) -> Outcome:
+def _record(app: App, post: InstagramPost, res: Publication) -> Outcome:
     """Final state of this run for the row; the claim on it is released."""
-    table.save(app.db, post.key, app.now(), status=res.status, error=res.error or None, worker=None, **res.values)
+    table.save(app.db, post.key, app.now(), status=res.status, error=res.error, worker=None, **res.values)
     row = table.get(app.db, post.key) or {"status": res.status}
     return Outcome(post.key, post.post, res.status, table.label(row), res.error)
 
@@ -197,33 +198,33 @@ async def deliver(app: App, post: ContentPost, planned: list[Planned], images: I
     A post without a picture never reaches a publisher: its rows fail, saying why."""
     images = tuple(images)
     if not images:
-        reason = NO_PICTURE
-        deliveries.set_statuses(app.db, [("failed", reason, p.key, "queued") for p in planned], app.now())
-        summary.failed[N_("Instagram: {error}").format(error=reason)] += len(planned)
+        deliveries.set_statuses(app.db, [("failed", NO_PICTURE, p.key, "queued") for p in planned], app.now())
+        summary.failed[reason("instagram.error", error=NO_PICTURE)] += len(planned)
         return
     keys = enqueue(app, post, planned, images)
     try:
         result = await process(app, keys)
     except ConfigError as e:
         summary.left_queued += len(keys)
-        summary.stopped = summary.stopped or N_("Instagram: {error}").format(error=e)
+        summary.stopped = summary.stopped or reason("instagram.error", error=text(str(e)))
         return
     for o in result.outcomes:
+        said = reason("instagram.error", error=o.error)
         if o.status == "sent":
             summary.sent += 1
             if o.error:
-                summary.warnings.append(N_("Instagram: {error}").format(error=o.error))
+                summary.warnings.append(said)
         elif o.status == "failed":
-            summary.failed[N_("Instagram: {error}").format(error=o.error)] += 1
+            summary.failed[said] += 1
         elif o.status == "uncertain":
             summary.uncertain += 1
-            summary.warnings.append(N_("Instagram: {error}").format(error=o.error))
+            summary.warnings.append(said)
         else:
             summary.left_queued += 1
             if o.error:
-                summary.warnings.append(N_("Instagram: {error}").format(error=o.error))
+                summary.warnings.append(said)
     if result.busy:  # another live process publishes it
-        summary.already["claimed by another run"] += result.busy
+        summary.already[CLAIMED] += result.busy
     if result.stopped:
         summary.stopped = summary.stopped or result.stopped
 

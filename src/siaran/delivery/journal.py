@@ -16,6 +16,7 @@ from datetime import datetime
 import sqlite_utils
 
 from ..history import deliveries, utc
+from ..reasons import Reason, dump
 
 
 class Journal:
@@ -41,7 +42,7 @@ class Journal:
         key: str,
         status: str,
         *,
-        error: str = "",
+        error: Reason | None = None,
         code: str = "",
         provider_id: str = "",
         not_before: str | None = None,
@@ -49,7 +50,7 @@ class Journal:
         stamp = utc(self.now())
         sent_at = stamp if status == "sent" else None
         self._outcomes.append(
-            (status, error or None, code or None, provider_id or None, sent_at, not_before, stamp, key)
+            (status, dump(error), code or None, provider_id or None, sent_at, not_before, stamp, key)
         )
         if self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self.linger, self.flush)

@@ -32,9 +32,9 @@ import sqlite_utils
 
 from ..app import App
 from ..content.schedules import Schedule
-from ..errors import SiaranError
+from ..errors import DeliveryError, SiaranError
 from ..history import occurrences as recorded
-from ..i18n import N_
+from ..reasons import Reason, reason, text
 from ..schedule import (
     Decision,
     Occurrence,
@@ -61,7 +61,7 @@ class Result:
     schedule: str
     post: str
     status: str  # done | failed | skipped | held | running (stopped or still queued; resumed next time)
-    reason: str = ""  # | waiting (a catch-up until the office opens: not recorded)
+    reason: Reason | None = None  # | waiting (a catch-up until the office opens: not recorded)
     resumed: bool = False
     until: datetime | None = None
 
@@ -104,7 +104,7 @@ def due(app: App, now: datetime) -> list[tuple[Schedule, Decision]]:
             if d.action == "run" and (why := over(project.posts.get(d.occurrence.post), d.occurrence.at, tz)):
                 d = Decision(d.occurrence, "skip", why)
             elif d.action == "run" and (why := project.held_by(schedule, d.occurrence.post)):
-                d = Decision(d.occurrence, "hold", why)
+                d = Decision(d.occurrence, "hold", text(why))
             elif not _urgent(app, schedule, d.occurrence.post):
                 d = wait_for_opening(d, schedule, now, opens)
             out.append((schedule, d))
@@ -134,12 +134,12 @@ def _gap(app: App, schedule: Schedule, last: datetime, start: datetime) -> Decis
     if not count:
         return None
     first, end = last.astimezone(tz), start.astimezone(tz)
-    more = N_("or more ") if count >= GAP_COUNT_LIMIT else ""
-    reason = N_(
-        "{count} {more}occurrence(s) missed between {first} and {end} (siaran was not running); counted here, not sent"
-    ).format(count=count, more=more, first=f"{first:%Y-%m-%d %H:%M}", end=f"{end:%Y-%m-%d %H:%M}")
+    more = reason("occurrence.gap_or_more") if count >= GAP_COUNT_LIMIT else ""
+    why = reason(
+        "occurrence.gap", count=count, more=more, first=f"{first:%Y-%m-%d %H:%M}", end=f"{end:%Y-%m-%d %H:%M}"
+    )
     gap_id = f"{schedule.name}@gap:{first:%Y-%m-%dT%H:%M}..{end:%Y-%m-%dT%H:%M}"
-    return Decision(Occurrence(gap_id, schedule.name, start, "", skip=reason), "skip", reason)
+    return Decision(Occurrence(gap_id, schedule.name, start, "", skip=why), "skip", why)
 
 
 def upcoming(
@@ -195,14 +195,10 @@ async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Resul
         schedule = project.schedules.get(row["schedule"])
         at = datetime.fromisoformat(row["scheduled_for"]).astimezone(project.office.timezone)
         if schedule is None:
-            recorded.finish(
-                app.db,
-                row["id"],
-                "failed",
-                N_("its schedule file schedules/{name}.yaml is gone").format(name=row["schedule"]),
-                app.now(),
-            )
-            results.append(Result(row["id"], row["schedule"], row["post"], "failed", N_("schedule removed"), True))
+            gone = reason("occurrence.schedule_gone", name=row["schedule"])
+            recorded.finish(app.db, row["id"], "failed", gone, app.now())
+            removed = reason("occurrence.schedule_removed")
+            results.append(Result(row["id"], row["schedule"], row["post"], "failed", removed, True))
             continue
         log.info("resuming occurrence %s (%s)", row["id"], row["post"])
         results.append(await _run(app, schedule, row["id"], row["post"], at, stop, resumed=True))
@@ -213,13 +209,8 @@ async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Resul
         occ = decision.occurrence
         greeting_mode = schedule.trigger == "holiday" and not schedule.posts  # the post names the holiday
         if decision.action == "run" and greeting_mode and (earlier := _greeted_nearby(app, occ)):
-            decision = Decision(
-                occ,
-                "skip",
-                N_("already sent for {holiday} as {earlier}").format(
-                    holiday=occ.holiday or N_("this holiday"), earlier=earlier
-                ),
-            )
+            holiday = occ.holiday or reason("occurrence.this_holiday")
+            decision = Decision(occ, "skip", reason("occurrence.already_greeted", holiday=holiday, earlier=earlier))
         if decision.action == "skip":
             recorded.skip(app.db, occ.id, occ.schedule, occ.post, occ.at, decision.reason, app.now())
             log.info("skipped occurrence %s: %s", occ.id, decision.reason)
@@ -250,11 +241,11 @@ async def process_due(app: App, stop: asyncio.Event | None = None) -> list[Resul
 async def _run(
     app: App, schedule: Schedule, occ_id: str, post_name: str, at: datetime, stop: asyncio.Event, resumed=False
 ) -> Result:
-    def result(status: str, reason: str) -> Result:
-        recorded.finish(app.db, occ_id, status, reason, app.now())
+    def result(status: str, why: Reason) -> Result:
+        recorded.finish(app.db, occ_id, status, why, app.now())
         level = logging.WARNING if status in ("failed", "running") else logging.INFO
-        log.log(level, "occurrence %s: %s (%s)", occ_id, status, reason)
-        return Result(occ_id, schedule.name, post_name, status, reason, resumed)
+        log.log(level, "occurrence %s: %s (%s)", occ_id, status, why)
+        return Result(occ_id, schedule.name, post_name, status, why, resumed)
 
     try:
         post = app.project.post(post_name)
@@ -270,33 +261,29 @@ async def _run(
             at=at,
         )
     except SiaranError as e:
-        return result("failed", str(e))
+        return result("failed", e.reason if isinstance(e, DeliveryError) else text(str(e)))
     counts = _counts(summary)
     if summary.left_queued and stop.is_set():
-        return result(
-            "running", N_("stopped with {n} still queued; resumed on the next start").format(n=summary.left_queued)
-        )
+        return result("running", reason("occurrence.stopped_queued", n=summary.left_queued))
     if summary.stopped:
-        return result("failed", f"{summary.stopped}; {counts}")
+        return result("failed", reason("joined", parts=[summary.stopped, counts]))
     if summary.left_queued:
-        return result(
-            "running", N_("{n} queued after temporary errors; retried on the next run").format(n=summary.left_queued)
-        )
+        return result("running", reason("occurrence.queued_after_errors", n=summary.left_queued))
     if summary.failed or summary.uncertain or summary.recovered:
-        return result("failed", N_("not everything went out: {counts}").format(counts=counts))
+        return result("failed", reason("occurrence.not_all_sent", counts=counts))
     return result("done", counts)
 
 
-def _counts(s: Summary) -> str:
+def _counts(s: Summary) -> Reason:
     """The occurrence's reason: its counts, then why the most common skipped ones were left out (one
     of them may name an earlier send: "already sent by hand at 08.20")."""
-    template = N_("sent {sent}, failed {failed}, uncertain {uncertain}, skipped {skipped}, already done {already}")
-    counts = template.format(
+    counts = reason(
+        "occurrence.counts",
         sent=s.sent,
         failed=sum(s.failed.values()),
         uncertain=s.uncertain,
         skipped=sum(s.skipped.values()),
         already=sum(s.already.values()),
     )
-    why = [N_("skipped ({n}): {reason}").format(n=n, reason=reason) for reason, n in s.skipped.most_common(3)]
-    return "; ".join([counts, *why])
+    why = [reason("occurrence.skipped_count", n=n, reason=r) for r, n in s.skipped.most_common(3)]
+    return reason("joined", parts=[counts, *why]) if why else counts

@@ -6,33 +6,33 @@ from __future__ import annotations
 from ..app import App
 from ..content.schedules import Schedule
 from ..errors import SiaranError
-from ..i18n import N_
 from ..plan import instagram_address, merge_lists
+from ..reasons import Reason, reason
 from ..schedule import Occurrence
 from ..schedule.lifetime import over
 from . import repeats
 
 
-def note(app: App, schedule: Schedule, occ: Occurrence) -> tuple[str, bool]:
-    """(why, sends nothing): '' when the occurrence goes out as planned. ``why`` is a reason as
-    history keeps it (English, shown through ``say``)."""
+def note(app: App, schedule: Schedule, occ: Occurrence) -> tuple[Reason | None, bool]:
+    """(why, sends nothing): None when the occurrence goes out as planned (``why`` is shown
+    through ``say``)."""
     project = app.project
     post = project.posts.get(occ.post)
     if post is None:
-        return "", False
+        return None, False
     if why := over(post, occ.at, project.office.timezone):
         return why, True
     try:
         found = repeats.earlier(app, post, schedule, occ.at)
     except SiaranError:
-        return "", False
+        return None, False
     if not found:
-        return "", False
+        return None, False
     tz = project.office.timezone
     if getattr(project.lists, "unread", False):  # the page never opens a list: how many, not of how many
         first = min(found.values(), key=lambda r: r.at)
-        why = repeats.reason(first, tz, occ.at.astimezone(tz).date())
-        return N_("{n} left out: {reason}").format(n=len(found), reason=why), False
+        why = repeats.left_out(first, tz, occ.at.astimezone(tz).date())
+        return reason("schedule.left_out", n=len(found), reason=why), False
     channels = schedule.channels or post.channels
     names = schedule.lists or post.lists
     addresses = set()
@@ -42,9 +42,9 @@ def note(app: App, schedule: Schedule, occ: Occurrence) -> tuple[str, bool]:
         addresses.add(instagram_address(project.office))
     got = addresses & found.keys()
     if not got:
-        return "", False
+        return None, False
     first = min((found[a] for a in got), key=lambda r: r.at)
-    why = repeats.reason(first, tz, occ.at.astimezone(tz).date())
+    why = repeats.left_out(first, tz, occ.at.astimezone(tz).date())
     if len(got) == len(addresses):
         return why, True
-    return N_("{n} of {total} left out: {reason}").format(n=len(got), total=len(addresses), reason=why), False
+    return reason("schedule.left_out_of", n=len(got), total=len(addresses), reason=why), False

@@ -16,8 +16,8 @@ from ..content.model import Post
 from ..content.schedules import Schedule
 from ..history import occurrences as recorded
 from ..history.receipts import Receipt, received_since
-from ..i18n import N_
 from ..plan import Planned
+from ..reasons import Reason, reason
 from ..schedule import greetings_by_holiday, occurrences
 
 # How far back a period reaches at most: a yearly greeting's "previous occurrence" is last year's.
@@ -46,12 +46,12 @@ def _clock(receipt: Receipt, tz: ZoneInfo, day) -> str:
     return f"{local:%H.%M}" if local.date() == day else f"{local:%Y-%m-%d %H.%M}"
 
 
-def reason(receipt: Receipt, tz: ZoneInfo, day) -> str:
+def left_out(receipt: Receipt, tz: ZoneInfo, day) -> Reason:
     """Why a delivery is left out, naming the earlier send: "already sent by hand at 08.20"."""
     when = _clock(receipt, tz, day)
     if receipt.occurrence is None:
-        return N_("already sent by hand at {time}").format(time=when)
-    return N_("already sent by {occurrence} at {time}").format(occurrence=receipt.occurrence, time=when)
+        return reason("delivery.sent_by_hand", time=when)
+    return reason("delivery.sent_by_occurrence", occurrence=receipt.occurrence, time=when)
 
 
 def earlier(app: App, post: Post, schedule: Schedule, at: datetime, keys: Iterable[str] = ()) -> dict[str, Receipt]:
@@ -70,7 +70,7 @@ def skip_repeats(app: App, post: Post, schedule: Schedule, at: datetime, planned
     tz = app.project.office.timezone
     day = at.astimezone(tz).date()
     return [
-        dataclasses.replace(p, skip_reason=reason(found[p.address], tz, day))
+        dataclasses.replace(p, skip_reason=left_out(found[p.address], tz, day))
         if not p.skip_reason and p.address in found
         else p
         for p in planned
@@ -92,5 +92,5 @@ def reached_today(app: App, post: Post, planned: list[Planned]) -> tuple[list[Pl
         if p.skip_reason or p.address not in found:
             keep.append(p)
         else:
-            left[reason(found[p.address], tz, local.date())] += 1
+            left[left_out(found[p.address], tz, local.date())] += 1
     return keep, left

@@ -8,8 +8,7 @@ import asyncio
 from ..app import App
 from ..content.model import Recipient
 from ..history import deliveries, optouts
-from ..i18n import N_
-from ..plan import Planned
+from ..plan import OPTED_OUT, Planned
 from . import eventloop
 from .deliver import send_planned
 from .summary import Progress, Summary
@@ -50,7 +49,7 @@ async def retry_async(
         for r in found:
             if r["recipient"] in opted:
                 skip.append(r["key"])
-                summary.skipped[N_("opted out")] += 1
+                summary.skipped[OPTED_OUT] += 1
                 continue
             who = people.get(r["recipient"]) or Recipient(
                 phone=r["recipient"], name=r["recipient_name"] or "", list=r["list"] or ""
@@ -58,7 +57,7 @@ async def retry_async(
             todo.append(Planned(r["key"], name, "whatsapp", r["recipient"], r["list"] or "", occurrence, who))
         deliveries.set_statuses(
             db,
-            [("skipped", "opted out", k, status) for k in skip] + [("queued", None, p.key, status) for p in todo],
+            [("skipped", OPTED_OUT, k, status) for k in skip] + [("queued", None, p.key, status) for p in todo],
             app.now(),
         )
         if todo:

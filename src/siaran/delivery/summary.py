@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+from ..reasons import Reason
 
 Progress = Callable[[int, int], None]  # (done, total)
 
-# Exit codes of send, retry and run --once (README "Exit codes").
-EXIT_OK = 0  # everything due went out (or nothing was due)
+# Exit codes of send, retry and run --once (README "Exit codes"); 0 is everything due went out.
 EXIT_ERROR = 1  # stopped: bad content or settings, history refused, another process, a fatal provider error
 EXIT_INCOMPLETE = 2  # ran, but not everything went out: failed, uncertain, still queued or held
+
+
+CLAIMED = "claimed"  # an ``already`` key: rows another live run is sending
 
 
 @dataclass
@@ -21,17 +26,17 @@ class Summary:
     dry_run: bool = False
     planned: int = 0
     new: int = 0  # rows this run added to history
-    already: Counter = field(default_factory=Counter)  # status of rows an earlier run already settled
+    already: Counter = field(default_factory=Counter)  # status of rows an earlier run settled (or CLAIMED)
     sent: int = 0
-    failed: Counter = field(default_factory=Counter)  # reason -> count
+    failed: Counter[Reason] = field(default_factory=Counter)  # reason -> count
     uncertain: int = 0
-    skipped: Counter = field(default_factory=Counter)  # reason -> count
+    skipped: Counter[Reason] = field(default_factory=Counter)  # reason -> count
     recovered: int = 0  # rows an interrupted earlier run left in flight, now uncertain
     left_queued: int = 0  # stopped (fatal error or shutdown) before these were attempted
-    stopped: str = ""  # why the broadcast stopped early
-    warnings: list[str] = field(default_factory=list)
+    stopped: Reason | None = None  # why the broadcast stopped early
+    warnings: list[Any] = field(default_factory=list)  # content problems (shown as they are) and reasons
     merged: int = 0  # rows of the lists that are one message with an earlier row (same number)
-    reached: Counter = field(default_factory=Counter)  # a manual send: left out, got it today (reason -> n)
+    reached: Counter[Reason] = field(default_factory=Counter)  # a manual send: left out, got it today (reason -> n)
 
     @property
     def incomplete(self) -> bool:

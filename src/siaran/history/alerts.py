@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlite_utils
 
+from ..reasons import Reason, dump
 from .db import utc
 
 
@@ -18,10 +19,12 @@ def claim(db: sqlite_utils.Database, problem: str, day: str, text: str, now: dat
     return cursor.rowcount == 1
 
 
-def delivered(db: sqlite_utils.Database, problem: str, day: str, targets: str, ok: bool, error: str) -> None:
+def delivered(
+    db: sqlite_utils.Database, problem: str, day: str, targets: str, ok: bool, error: Reason | None
+) -> None:
     db.execute(
         "update alerts set targets = ?, delivered = ?, error = ? where problem = ? and day = ?",
-        [targets, int(ok), error or None, problem, day],
+        [targets, int(ok), dump(error), problem, day],
     )
 
 
@@ -30,14 +33,14 @@ def since(db: sqlite_utils.Database, when: datetime) -> list[dict]:
 
 
 def beat(db: sqlite_utils.Database, worker: str, started: datetime, last: datetime, following: datetime | None,
-         summary: str) -> None:  # fmt: skip
+         summary: Reason) -> None:  # fmt: skip
     """The daemon's heartbeat, written after each pass."""
     db.execute(
         "insert into heartbeat (name, worker, started_at, last_pass, next_pass, summary) values "
         "('daemon', ?, ?, ?, ?, ?) on conflict(name) do update set worker = excluded.worker, "
         "started_at = excluded.started_at, last_pass = excluded.last_pass, next_pass = excluded.next_pass, "
         "summary = excluded.summary",
-        [worker, utc(started), utc(last), utc(following) if following else None, summary],
+        [worker, utc(started), utc(last), utc(following) if following else None, dump(summary)],
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ..i18n import N_
+from ..reasons import Reason, dump, reason
 from .db import STATUSES, alive, chunks, utc
 from .statuses import link as link_provider_ids
 
@@ -22,8 +22,8 @@ _OUTCOME = (
     "sent_at = coalesce(?, sent_at), not_before = ?, attempts = attempts + 1, updated_at = ? where key = ?"
 )
 # A batch as ONE statement, its rows given as a VALUES table (UPDATE … FROM, SQLite 3.33+): executed
-# row by row, each statement pays its own set-up and trigger statement journal (claims 24 → 13 µs a
-# row, outcomes 34 → 20). Older SQLite builds go row by row.
+# row by row, each statement pays its own set-up and trigger statement journal (figures:
+# docs/development/performance.md). Older SQLite builds go row by row.
 UPDATE_FROM = sqlite3.sqlite_version_info >= (3, 33, 0)
 _CLAIM_FROM = (
     "with v(key) as (values {rows}) update deliveries set status = 'sending', worker = ?, updated_at = ? "
@@ -35,14 +35,14 @@ _OUTCOME_FROM = (
     "provider_id = coalesce(v.provider_id, deliveries.provider_id), sent_at = coalesce(v.sent_at, deliveries.sent_at), "
     "not_before = v.not_before, attempts = attempts + 1, updated_at = v.stamp from v where deliveries.key = v.key"
 )
-INFLIGHT_LOST = N_("the program stopped while this message was being sent; it may have arrived")
+INFLIGHT_LOST = dump(reason("delivery.inflight_lost"))
 
 
 def statement_journals_in_memory(db: sqlite_utils.Database) -> None:
     """For a connection that changes statuses row by row (a broadcast): each change fires the
     ``whatsapp_hours`` triggers (m009), so SQLite keeps a statement journal for it, by default in a
-    temporary file: ~15 µs a row. In memory it costs ~3 µs; these statements touch one row each,
-    so the journal stays a few pages."""
+    temporary file, which costs a file write per row; these statements touch one row each, so the
+    journal stays a few pages and fits in memory."""
     db.execute("PRAGMA temp_store = MEMORY")
 
 
@@ -183,14 +183,16 @@ def in_status(db: sqlite_utils.Database, status: str, channel: str, post: str | 
     return list(db.query(sql + " order by id", args))
 
 
-def set_statuses(db: sqlite_utils.Database, changes: Iterable[tuple[str, str | None, str, str]], now: datetime) -> None:
+def set_statuses(
+    db: sqlite_utils.Database, changes: Iterable[tuple[str, Reason | None, str, str]], now: datetime
+) -> None:
     """(new status, error, key, expected status) for each row, in one transaction; a row no longer in its
     expected status is left alone."""
     stamp = utc(now)
     with db.atomic():
         db.conn.executemany(
             "update deliveries set status = ?, error = ?, updated_at = ? where key = ? and status = ?",
-            [(status, error, stamp, key, expected) for status, error, key, expected in changes],
+            [(status, dump(error), stamp, key, expected) for status, error, key, expected in changes],
         )
 
 

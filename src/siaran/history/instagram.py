@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ..reasons import dump
 from .db import utc
 
 COLUMNS = (
@@ -59,6 +60,8 @@ def by_id(db: sqlite_utils.Database, delivery_id: int) -> dict[str, Any] | None:
 def save(db: sqlite_utils.Database, key: str, now: datetime, **values: Any) -> None:
     """Change an Instagram delivery: delivery columns on its row, the rest in ``instagram_posts``; one
     transaction. A row becoming ``sent`` gets ``sent_at`` and ``provider_id`` from where the post is."""
+    if "error" in values:  # a Reason (or None): kept as data
+        values["error"] = dump(values["error"])
     if isinstance(values.get("children"), list):
         values["children"] = json.dumps(values["children"])
     post = {k: values.pop(k) for k in list(values) if k in COLUMNS}

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
+from ..reasons import Reason, dump
 from .db import utc
 
 
@@ -109,16 +110,20 @@ def claim(
     return True
 
 
-def skip(db: sqlite_utils.Database, occ_id: str, schedule: str, post: str, at: datetime, reason: str, now: datetime):
+def skip(
+    db: sqlite_utils.Database, occ_id: str, schedule: str, post: str, at: datetime, reason: Reason | None, now: datetime
+):
     _settle(db, occ_id, schedule, post, at, "skipped", reason, now)
 
 
-def hold(db: sqlite_utils.Database, occ_id: str, schedule: str, post: str, at: datetime, reason: str, now: datetime):
+def hold(
+    db: sqlite_utils.Database, occ_id: str, schedule: str, post: str, at: datetime, reason: Reason | None, now: datetime
+):
     """Recorded as held (its post or schedule has a problem); claimed in place once fixed."""
     _settle(db, occ_id, schedule, post, at, "held", reason, now)
 
 
-def _settle(db, occ_id, schedule, post, at, status, reason, now) -> None:
+def _settle(db, occ_id, schedule, post, at, status, reason: Reason | None, now) -> None:
     stamp = utc(now)
     finished = stamp if status != "held" else None
     with contextlib.suppress(sqlite3.IntegrityError):  # an older row already names this slot: it stands
@@ -126,7 +131,7 @@ def _settle(db, occ_id, schedule, post, at, status, reason, now) -> None:
             "insert into occurrences (id, slot, schedule, post, scheduled_for, status, reason, started_at, "
             "finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict(id) do update set status = excluded.status, "
             "post = excluded.post, reason = excluded.reason, finished_at = excluded.finished_at where status = 'held'",
-            [occ_id, occ_id, schedule, post, utc(at), status, reason, stamp, finished],
+            [occ_id, occ_id, schedule, post, utc(at), status, dump(reason), stamp, finished],
         )
 
 
@@ -134,11 +139,11 @@ def held(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query("select * from occurrences where status = 'held' order by scheduled_for"))
 
 
-def finish(db: sqlite_utils.Database, occ_id: str, status: str, reason: str, now: datetime) -> None:
+def finish(db: sqlite_utils.Database, occ_id: str, status: str, reason: Reason | None, now: datetime) -> None:
     finished = utc(now) if status != "running" else None
     db.execute(
         "update occurrences set status = ?, reason = ?, finished_at = ? where id = ?",
-        [status, reason, finished, occ_id],
+        [status, dump(reason), finished, occ_id],
     )
 
 

@@ -362,3 +362,12 @@ def m013_issue28_phone_numbers(db: sqlite_utils.Database) -> None:
         "create table if not exists phone_numbers (raw text primary key, phone text not null, "
         "reason text not null) without rowid"
     )
+
+
+@migrations()
+def m014_issue22_reasons_as_data(db: sqlite_utils.Database) -> None:
+    """Reasons are data (siaran.reasons): each stored English sentence becomes its code and parameters
+    as JSON; a sentence no code matches is kept whole as ``legacy`` (history.old_reasons)."""
+    from .old_reasons import migrate
+
+    migrate(db)

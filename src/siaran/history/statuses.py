@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
+from ..reasons import Reason, dump, load, text
 from .db import chunks, immediate, utc
 
 KEEP_PENDING = timedelta(days=7)  # an id unknown after a week belongs to another program (or none)
@@ -42,11 +43,17 @@ class StatusEvent:
     status: str  # sent | delivered | read | failed
     at: str  # ISO time (UTC) the provider gives
     error_code: str = ""
-    error: str = ""
+    error: Reason | str | None = None  # a reason, or the provider's own words
     recipient: str = ""
     category: str = ""  # Meta's pricing category (marketing, utility, authentication, service, ...)
     billable: bool | None = None  # Meta's pricing.billable
     state_id: str = ""  # Fonnte's stateid: its later calls name the message by this alone
+
+
+def _stored(error: Reason | str | None) -> str | None:
+    if not error:
+        return None
+    return dump(error if isinstance(error, Reason) else text(error))
 
 
 def _apply(db: sqlite_utils.Database, events: Iterable[StatusEvent], stamp: str) -> None:
@@ -59,7 +66,7 @@ def _apply(db: sqlite_utils.Database, events: Iterable[StatusEvent], stamp: str)
         elif e.status == "read":
             by_status["read"].append((at, at, stamp, e.message_id))
         elif e.status == "failed":
-            by_status["failed"].append((at, e.error_code or None, e.error or None, stamp, e.message_id))
+            by_status["failed"].append((at, e.error_code or None, _stored(e.error), stamp, e.message_id))
         if e.category or e.billable is not None:
             billable = None if e.billable is None else int(e.billable)
             priced.append((e.category or "?", billable, e.message_id))
@@ -91,7 +98,7 @@ def record(db: sqlite_utils.Database, events: Sequence[StatusEvent], now: dateti
         _apply(db, ready, stamp)
         if waiting:
             rows = [
-                (e.message_id, e.status, e.at or stamp, e.error_code, e.error, e.recipient, e.category or None,
+                (e.message_id, e.status, e.at or stamp, e.error_code, _stored(e.error), e.recipient, e.category or None,
                  None if e.billable is None else int(e.billable), stamp)
                 for e in waiting
             ]  # fmt: skip
@@ -108,8 +115,9 @@ _WAITING = "select message_id, status, at, error_code, error, recipient, categor
 
 
 def _waiting(row: tuple) -> StatusEvent:
-    *head, category, billable = row
-    return StatusEvent(*head, category=category or "", billable=None if billable is None else bool(billable))
+    message_id, status, at, code, error, recipient, category, billable = row
+    billable = None if billable is None else bool(billable)
+    return StatusEvent(message_id, status, at, code, load(error), recipient, category=category or "", billable=billable)
 
 
 def _by_state(db: sqlite_utils.Database, events: Sequence[StatusEvent], stamp: str) -> list[StatusEvent]:

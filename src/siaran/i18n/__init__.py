@@ -5,11 +5,10 @@ count decides the form, ``N_`` to mark a text translated later (click help, show
 The catalogs are ``locale/<lang>/LC_MESSAGES/siaran.po``; the build compiles them to ``.mo``
 (``setup.py``), and a missing or older ``.mo`` (an editable install) is compiled here from the
 ``.po`` in memory. The language: ``SIARAN_LANG`` (id | en), else the OS locale, else Indonesian.
-Log files stay English for support: logging calls never go through ``_``. So do the reasons kept in
-history (a delivery's error, why an occurrence was skipped): they are ``N_`` templates formatted when
-stored, and ``say`` shows them in the operator's language. Texts for citizens (posters, captions,
-auto-replies) are content, not catalog entries. Dates and durations shown to the operator are
-Babel's, in the operator's language (``format_day``; ``say`` turns a stored "3 d 1 h" into "3 hari 1 jam").
+Log files stay English for support: logging calls never go through ``_``. Reasons kept in history
+(a delivery's error, why an occurrence was skipped) are data, worded where shown: siaran.reasons.
+Texts for citizens (posters, captions, auto-replies) are content, not catalog entries. Dates and
+durations shown to the operator are Babel's, in the operator's language (``format_day``).
 """
 
 from __future__ import annotations
@@ -19,10 +18,8 @@ import gettext as _gettext
 import io
 import locale
 import os
-import re
-import string
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -95,107 +92,9 @@ def format_day(value: date, pattern: str = "EEEE, d MMMM y") -> str:
     return format_date(value, pattern, locale=language())
 
 
-def say(stored: str | None) -> str | None:
-    """A reason kept in English in history (support reads it) shown in the operator's language.
-
-    ``stored`` may be a msgid as it is, a filled-in template (``N_("sent {sent}, failed {failed}")``
-    formatted when stored: its values are put into the translated template, and translated in turn),
-    several reasons joined by "; ", or a reason with a provider's own words in brackets, which stay
-    as they were: "message undeliverable: … (Meta's text)"."""
-    if not stored:
-        return stored
-    return _say(language(), stored, 0)
-
-
-@lru_cache(maxsize=4096)  # a long-running server meets many distinct reasons
-def _say(lang: str, stored: str, depth: int) -> str:
-    found = translations(lang).gettext(stored)
-    if found != stored or depth > 3:
-        return found
-    for pattern, first, template in _templates(lang):
-        if match := pattern.fullmatch(stored):
-            raw = {name: match.group(f"f{i}") for name, i in first.items()}
-            said = {name: _say(lang, value, depth + 1) for name, value in raw.items()}
-            return _fill(template, raw, said)
-    if "; " in stored:  # reasons joined: the longest runs of parts that translate, from the left
-        parts, out, i = stored.split("; "), [], 0
-        while i < len(parts):
-            for j in range(len(parts) - (i == 0), i, -1):
-                joined = "; ".join(parts[i:j])
-                if (said := _say(lang, joined, depth + 1)) != joined or j == i + 1:
-                    out.append(said)
-                    i = j
-                    break
-        return "; ".join(out)
-    if span := _span(lang, stored):
-        return span
-    head, sep, tail = stored.partition(" (")
-    if sep and (translated := translations(lang).gettext(head)) != head:
-        return translated + sep + tail
-    return stored
-
-
-# A duration as history stores it (schedule._human: "3 d 1 h", "45 min"), English for support.
-_SPAN = re.compile(r"(?:(?P<day>\d+) d)?(?: ?(?P<hour>\d+) h)?(?: ?(?P<minute>\d+) min)?")
-
-
-def _span(lang: str, stored: str) -> str | None:
-    """A stored duration in the language's own words (Babel's units: "3 hari 1 jam"); English
-    readers see it as stored."""
-    found = _SPAN.fullmatch(stored)
-    if lang == "en" or not found or not stored.strip():
-        return None
-    from babel.units import format_unit
-
-    parts = [(int(n), unit) for unit, n in found.groupdict().items() if n]
-    return " ".join(format_unit(n, f"duration-{unit}", "long", locale=lang) for n, unit in parts)
-
-
-def _fields(text: str) -> list[tuple[str, str | None, str | None]]:
-    return [(lit, name, conv) for lit, name, _spec, conv in string.Formatter().parse(text)]
-
-
-def _fill(template: str, raw: dict[str, str], said: dict[str, str]) -> str:
-    """``template`` with each {field} replaced by its value as stored (no format spec applied again):
-    translated, unless the field was a repr (``{name!r}``: a name the operator wrote)."""
-    out = []
-    for lit, name, conv in _fields(template):
-        out.append(lit + ("" if name is None else raw[name] if conv else said[name]))
-    return "".join(out)
-
-
-@cache
-def _templates(lang: str) -> list[tuple[re.Pattern[str], dict[str, int], str]]:
-    """The catalog's translated templates with placeholders, as patterns matching a filled-in msgid;
-    the most specific (most fixed text) first. A template of mere punctuation ("{a}: {b}") is left out."""
-    found = []
-    for msgid, msgstr in getattr(translations(lang), "_catalog", {}).items():
-        if not isinstance(msgid, str) or not msgid or "{" not in msgid:
-            continue
-        try:
-            parts = _fields(msgid)
-        except ValueError:
-            continue
-        names = [name for _lit, name, _conv in parts if name is not None]
-        fixed = "".join(lit for lit, _name, _conv in parts)
-        if not names or sum(c.isalpha() for c in fixed) < 3 or any(not n.isidentifier() for n in names):
-            continue
-        regex, first = "", {}
-        for i, (lit, name, _conv) in enumerate(parts):
-            regex += re.escape(lit)
-            if name in first:
-                regex += f"(?P=f{first[name]})"
-            elif name is not None:
-                first[name] = i
-                regex += f"(?P<f{i}>.*?)"
-        found.append((len(fixed), re.compile(regex, re.DOTALL), first, msgstr or msgid))
-    found.sort(key=lambda item: -item[0])
-    return [(pattern, first, template) for _n, pattern, first, template in found]
-
-
 def N_(message: str) -> str:
     """Marks a text for the catalog without translating it now (it is translated where shown)."""
     return message
 
 
-__all__ = ["LANGUAGES", "N_", "_", "format_day", "language", "ngettext", "say"]
+__all__ = ["LANGUAGES", "N_", "_", "format_day", "language", "ngettext"]

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from ..content.calendar import Calendar
 from ..content.schedules import Schedule
-from ..i18n import N_
+from ..reasons import Reason, reason, span
 
 # A missed occurrence is never skipped for being only this late: siaran started a little after
 # the minute, or Task Scheduler runs `siaran run --once` every quarter of an hour.
@@ -48,7 +48,7 @@ class Occurrence:
     at: datetime  # aware, in the office timezone (moved past a day off: the new time)
     post: str  # the post it sends; for a series, the post it would send if every earlier one runs
     holiday: str = ""  # holiday schedules: the calendar day's name; others: the day off it fell on
-    skip: str = ""  # why it never goes out (a day off with on_holiday: skip, ...), recorded as skipped
+    skip: Reason | None = None  # why it never goes out (a day off with on_holiday: skip, ...), recorded as skipped
 
 
 def occurrence_id(schedule: Schedule, at: datetime, post: str = "") -> str:
@@ -86,7 +86,7 @@ def occurrences(
     ``position`` is the series' next post, handed to the first occurrence, then in turn."""
     if schedule.trigger == "holiday":
         found = [
-            (at, at, holiday, post, "")
+            (at, at, holiday, post, None)
             for at, holiday, post in _holiday_times(schedule, calendar, tz, start, end, greetings or {})
         ]
     else:
@@ -123,24 +123,22 @@ def _fire_times(schedule: Schedule, tz: ZoneInfo, start: datetime, end: datetime
         at = trigger.get_next_fire_time(at, at + timedelta(seconds=1))
 
 
-def _on_day_off(schedule: Schedule, calendar: Calendar, tz: ZoneInfo, at: datetime) -> tuple[datetime, str, str]:
-    """(when it goes out, the day off it fell on or '', why it is skipped or '')."""
+def _on_day_off(
+    schedule: Schedule, calendar: Calendar, tz: ZoneInfo, at: datetime
+) -> tuple[datetime, str, Reason | None]:
+    """(when it goes out, the day off it fell on or '', why it is skipped or None)."""
     off = calendar.day_off(at.date())
     if not off or schedule.on_holiday == "send":
-        return at, "", ""
+        return at, "", None
     if schedule.on_holiday == "skip":
-        return at, off, N_("day off ({day}); the schedule says on_holiday: skip").format(day=off)
+        return at, off, reason("schedule.day_off_skip", day=off)
     day = at.date() + timedelta(days=1)
     while day.weekday() >= 5 or calendar.day_off(day):
         day += timedelta(days=1)
     moved = datetime.combine(day, at.time(), tzinfo=tz)
     if _fires_on(schedule, tz, day):
-        return (
-            moved,
-            off,
-            N_("day off ({day}); the next workday {next} has its own occurrence").format(day=off, next=day.isoformat()),
-        )
-    return moved, off, ""
+        return moved, off, reason("schedule.day_off_moved", day=off, next=day.isoformat())
+    return moved, off, None
 
 
 def _fires_on(schedule: Schedule, tz: ZoneInfo, day) -> bool:
@@ -175,7 +173,7 @@ def _holiday_times(
 class Decision:
     occurrence: Occurrence
     action: str  # run | skip | hold (its post or schedule has a problem: tried again next pass)
-    reason: str = ""  # | wait (a catch-up outside office hours: not recorded, run at ``until``)
+    reason: Reason | None = None  # | wait (a catch-up outside office hours: not recorded, run at ``until``)
     until: datetime | None = None
 
 
@@ -196,26 +194,12 @@ def catch_up(
         if occ.skip:
             decisions.append(Decision(occ, "skip", occ.skip))
         elif late > grace:
-            decisions.append(
-                Decision(
-                    occ,
-                    "skip",
-                    N_("missed by {late}, more than its grace of {grace}").format(
-                        late=_human(late), grace=_human(grace)
-                    ),
-                )
-            )
+            why = reason("schedule.missed_grace", late=_human(late), grace=_human(grace))
+            decisions.append(Decision(occ, "skip", why))
         elif occ.at != latest:
             assert latest is not None
-            decisions.append(
-                Decision(
-                    occ,
-                    "skip",
-                    N_("missed; only the latest missed occurrence is sent ({when})").format(
-                        when=f"{latest:%Y-%m-%d %H:%M}"
-                    ),
-                )
-            )
+            why = reason("schedule.missed_not_latest", when=f"{latest:%Y-%m-%d %H:%M}")
+            decisions.append(Decision(occ, "skip", why))
         else:
             position += schedule.series
             decisions.append(Decision(occ, "run"))
@@ -231,18 +215,10 @@ def wait_for_opening(decision: Decision, schedule: Schedule, now: datetime, open
         return decision
     grace = effective_grace(schedule)
     if opens - occ.at > grace:
-        reason = N_("missed; the office is closed until {when}, after its grace of {grace}").format(
-            when=f"{opens:%Y-%m-%d %H:%M}", grace=_human(grace)
-        )
-        return Decision(occ, "skip", reason)
-    return Decision(
-        occ, "wait", N_("catch-up waits for office hours ({when})").format(when=f"{opens:%Y-%m-%d %H:%M}"), until=opens
-    )
+        why = reason("schedule.missed_closed", when=f"{opens:%Y-%m-%d %H:%M}", grace=_human(grace))
+        return Decision(occ, "skip", why)
+    return Decision(occ, "wait", reason("schedule.waits_for_office", when=f"{opens:%Y-%m-%d %H:%M}"), until=opens)
 
 
-def _human(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [f"{days} d"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{minutes} min"] * bool(minutes)
-    return " ".join(parts[:2]) or "0 min"
+def _human(delta: timedelta) -> Reason:
+    return span(delta.total_seconds() // 60)

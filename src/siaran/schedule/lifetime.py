@@ -10,21 +10,21 @@ from ..content.model import Post
 from ..content.project import Project
 from ..content.schedules import Schedule
 from ..errors import ContentError
-from ..i18n import N_, _
+from ..i18n import _
+from ..reasons import Reason, reason
 from . import occurrences
 
-EVENT_OVER = N_("the event is over ({day})")
 # How far `check` looks past an event for a schedule still firing: a near window first (a minutely
 # cron has 1,440 occurrences a day), then a year (a yearly `once` or monthly schedule).
 _AHEAD = (timedelta(days=1), timedelta(days=32), timedelta(days=400))
 
 
-def over(post: Post | None, at: datetime, tz) -> str:
-    """Why ``post`` is not sent at ``at`` (its event is over), or ''."""
+def over(post: Post | None, at: datetime, tz) -> Reason | None:
+    """Why ``post`` is not sent at ``at`` (its event is over), or None."""
     last = post.event.last_day if post is not None else None
     if last is None or at.astimezone(tz).date() <= last:
-        return ""
-    return EVENT_OVER.format(day=last.isoformat())
+        return None
+    return reason("schedule.event_over", day=last.isoformat())
 
 
 def after_event(project: Project, schedule: Schedule, post: Post) -> datetime | None:

@@ -16,9 +16,10 @@ from ..content.list_store import Lists
 from ..content.model import Post, Recipient
 from ..content.project import Project
 from ..errors import ContentError
-from ..i18n import _, format_day, language, ngettext, say
+from ..i18n import _, format_day, language, ngettext
+from ..reasons import say
 from ..render.images import instagram_images, post_images
-from .wa_format import to_html
+from ..render.markup import to_html
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"

@@ -16,7 +16,8 @@ from ..delivery.outlook import note
 from ..errors import SiaranError
 from ..history import optouts, reports
 from ..history.occurrences import recorded_since
-from ..i18n import N_, _, say
+from ..i18n import N_, _
+from ..reasons import say
 
 WEEK = timedelta(days=7)
 # Occurrence status in history → what the page calls it (translated when shown) and the CSS class.

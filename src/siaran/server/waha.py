@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ..i18n import N_
+from ..reasons import reason
 from .events import Incoming, Malformed, Parsed, StatusEvent, iso, text_of
 
 ACK = {-1: "failed", 1: "sent", 2: "delivered", 3: "read", 4: "read"}
@@ -96,7 +96,7 @@ def _ack(envelope: dict, p: dict) -> StatusEvent | None:
         return None
     if not status or not _id(p.get("id")):
         return None
-    error = N_("WhatsApp reported an error for this message") if status == "failed" else ""
+    error = reason("waha.status_failed") if status == "failed" else None
     # NOWEB's ack carries no time of its own: the event envelope's is when it happened
     at = iso(p.get("timestamp")) or iso(envelope.get("timestamp"))
     return StatusEvent(_id(p["id"]), status, at, "", error)
