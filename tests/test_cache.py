@@ -1,11 +1,11 @@
-"""One versioning rule for every cache (siaran.cache): the key covers the data and the code that
+"""One versioning rule for every cache (siaran.content.cache): the key covers the data and the code that
 computed it, found by following imports (no hand-kept list can miss content/rows.py or openpyxl)."""
 
 from __future__ import annotations
 
 import pytest
 
-from siaran import cache
+from siaran.content import cache
 
 LISTS = ("siaran.content.lists", "siaran.content.list_store")
 

@@ -17,6 +17,7 @@ import pytest
 import sqlite_utils
 
 from pagehelp import JADWAL, NOW, UNREGISTERED, PageServer, make_history
+from siaran.reasons import dump, reason, span
 from siaran.render.markup import to_html
 
 
@@ -72,11 +73,13 @@ def test_this_week_shows_past_states_and_what_comes(served, monkeypatch):
 
 def test_the_page_follows_the_language_and_shows_stored_reasons_in_it(served, monkeypatch):
     """Indonesian by default, English with SIARAN_LANG=en, read at each request: the page's texts,
-    dates, states, and the reasons history keeps in English."""
+    dates, states, and the reasons history keeps as data."""
     db = sqlite_utils.Database(served.project / "siaran-rehearsal.db")
-    skipped = "missed by 3 d 1 h, more than its grace of 2 d"
-    db.execute("update occurrences set status = 'skipped', reason = ? where post = 'sop/kartu-keluarga'", [skipped])
-    db.execute("update deliveries set error = 'opted out' where status = 'failed'")
+    missed = reason("schedule.missed_grace", late=span(3 * 1440 + 60), grace=span(2 * 1440))
+    skipped = str(missed)  # "missed by 3 d 1 h, more than its grace of 2 d"
+    sop = "sop/kartu-keluarga"
+    db.execute("update occurrences set status = 'skipped', reason = ? where post = ?", [dump(missed), sop])
+    db.execute("update deliveries set error = ? where status = 'failed'", [dump(reason("delivery.opted_out"))])
     db.conn.commit()
     monkeypatch.setenv("SIARAN_LANG", "id")
     week, sent = get(served, "/").text, get(served, "/riwayat").text
@@ -84,7 +87,8 @@ def test_the_page_follows_the_language_and_shows_stored_reasons_in_it(served, mo
     assert "Senin, 23 November 2026" in week and "<th>Waktu (WITA)</th>" in week and "akan dikirim" in week
     assert "dilewati" in week and "terlambat 3 hari 1 jam, melewati batas tenggangnya 2 hari" in week
     assert "<h1>Riwayat 30 hari terakhir</h1>" in sent and "<b>1</b> belum pasti" in sent
-    assert "<b>2</b> gagal: berhenti berlangganan" in sent and "error=opted%20out" in sent  # the link keeps history's
+    assert "<b>2</b> gagal: berhenti berlangganan" in sent
+    assert "error=%7B%22code%22%3A%22delivery.opted_out%22" in sent  # the link names the reason as history keeps it
     assert "Halaman ini tidak ada." in get(served, "/tidak-ada").text
     monkeypatch.setenv("SIARAN_LANG", "en")
     week, sent = get(served, "/").text, get(served, "/riwayat").text
@@ -229,13 +233,13 @@ def test_alerts_show_when_what_and_whether_they_reached_the_operator(served, pro
     db = sqlite_utils.Database(project / "siaran-rehearsal.db")
     when = parse_instant("2026-11-23T07:45:00+08:00")
     assert recorded.claim(db, "held:x", "2026-11-23", "siaran: announcements/x TERTAHAN", when)
-    recorded.delivered(db, "held:x", "2026-11-23", "", False, "no alert target")
+    recorded.delivered(db, "held:x", "2026-11-23", "", False, reason("alert.no_target"))
     db.conn.commit()
     db.conn.close()
     page = get(served, "/masalah").text
     assert ">When</th><th>Alert</th>" in page
     assert "2026-11-23 07:45" in page  # office time (WITA), not the stored UTC
-    assert "siaran: announcements/x TERTAHAN" in page and "no: no alert target" in page
+    assert "siaran: announcements/x TERTAHAN" in page and "no: no alert target: set alerts.urls" in page
     assert "<th>problem</th>" not in page  # no raw column names
 
 

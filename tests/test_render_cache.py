@@ -138,14 +138,14 @@ def test_a_damaged_or_vanished_cache_never_stops_a_render(run, cache: Path):
 
 def test_the_render_key_covers_segno_and_pillow_without_importing_them(tmp_path: Path):
     """A send whose card is already rendered names it by a key that covers rendering's libraries
-    (siaran.cache: their installed copies, looked at, not imported)."""
+    (siaran.content.cache: their installed copies, looked at, not imported)."""
     import os
     import subprocess
     import sys
 
     env = {**os.environ, "SIARAN_CACHE_DIR": str(tmp_path / "cache")}
     code = (
-        "import json, sys; from siaran import cache; from siaran.render.memo import RENDERING; "
+        "import json, sys; from siaran.content import cache; from siaran.render.memo import RENDERING; "
         "print(json.dumps([cache.version(*RENDERING), sorted(cache._closure(RENDERING)[1]), "
         "[m for m in ('segno', 'PIL', 'fontTools') if m in sys.modules]]))"
     )

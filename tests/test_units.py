@@ -18,7 +18,7 @@ from siaran.content.model import BroadcastList, Recipient
 from siaran.content.phones import normalise_phone
 from siaran.errors import ConfigError, ContentErrors
 from siaran.history import deliveries
-from siaran.plan import delivery_key, merge_lists, plan
+from siaran.plan import OPTED_OUT, delivery_key, merge_lists, plan
 from siaran.render.text import tanggal
 
 TODAY = date(2026, 11, 23)
@@ -134,10 +134,10 @@ def test_plan_dedupes_across_lists_and_skips_optouts(tmp_path):
     assert [r.phone for r in merge_lists([a, b])] == ["+6281200000001", "+6281200000002", "+6281200000003"]
     rows = plan(post, project.office, ["whatsapp", "instagram"], [a, b], None, {"+6281200000003"})
     assert [(r.channel, r.address, r.skip_reason) for r in rows] == [
-        ("whatsapp", "+6281200000001", ""),
-        ("whatsapp", "+6281200000002", ""),
-        ("whatsapp", "+6281200000003", "opted out"),
-        ("instagram", "@kel.sungairapakindah", ""),
+        ("whatsapp", "+6281200000001", None),
+        ("whatsapp", "+6281200000002", None),
+        ("whatsapp", "+6281200000003", OPTED_OUT),
+        ("instagram", "@kel.sungairapakindah", None),
     ]
     assert rows[1].list == "a"
 

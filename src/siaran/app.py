@@ -9,10 +9,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cache as versions
 from .channels import check_settings, whatsapp_limits
 from .clock import Clock
 from .config import Settings, load_settings, rehearsal
+from .content import cache as versions
 from .content.model import BroadcastList, Office, Recipient
 from .errors import ContentError, ContentErrors
 
@@ -170,7 +170,7 @@ class App:
             data = path.read_bytes()
         except OSError:
             return None  # the reader names the file and the reason
-        # the reader, its rows and phone rules, the cache format, openpyxl, phonenumbers: siaran.cache
+        # the reader, its rows and phone rules, the cache format, openpyxl, phonenumbers: siaran.content.cache
         return versions.key(versions.version("siaran.content.lists", "siaran.content.list_store"), region, data)
 
     def _read_list(self, path: Path, rel: str, region: str) -> BroadcastList:

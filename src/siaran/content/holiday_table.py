@@ -1,5 +1,5 @@
 """Indonesian national holidays (and cuti bersama) as the ``holidays`` package computes them,
-remembered on disk per version of this code and of the package (siaran.cache). Asking the package
+remembered on disk per version of this code and of the package (siaran.content.cache). Asking the package
 for one country imports every country it knows, a noticeable wait on each command; the answer for a
 year is a few lines, so it is computed once per installed version and read back after that. Set
 ``SIARAN_CACHE_DIR`` to move the cache (default: the user's cache folder, via platformdirs)."""
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from .. import cache as versions
+from . import cache as versions
 from .files import DiskMemo, user_cache_dir
 
 

@@ -75,10 +75,13 @@ def say(value: Reason | str | None) -> str:
 # ── storing ──────────────────────────────────────────────────────────────────
 
 
-def dump(value: Reason | None) -> str | None:
-    """The JSON history keeps: ``{"code": ..., "params": {...}}``, keys sorted (equal reasons, equal text)."""
-    if value is None:
+def dump(value: Reason | str | None) -> str | None:
+    """The JSON history keeps: ``{"code": ..., "params": {...}}``, keys sorted (equal reasons, equal text).
+    A plain str is kept as ``text`` (final words, shown as they are)."""
+    if value is None or value == "":
         return None
+    if isinstance(value, str):
+        value = text(value)
     return json.dumps(_plain(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 

@@ -14,7 +14,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from .. import cache as versions
+from ..content import cache as versions
 from ..content.files import slug, write_atomic
 from ..content.model import Office, Post
 from ..content.posts import MAX_IMAGES
@@ -133,7 +133,7 @@ def greeting_day(project, post: Post):
 
 
 def _inputs(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> dict:
-    """Every input of the slides' layout and pixels but the code drawing them (siaran.cache)."""
+    """Every input of the slides' layout and pixels but the code drawing them (siaran.content.cache)."""
     office_data = dataclasses.asdict(office)
     for key in ("logo", "font", "font_bold"):
         path = getattr(office, key)

@@ -1,7 +1,7 @@
 """Render's cache folder: what rendering derives and can always compute again (compiled templates,
 the code points a font has, the size of a link's QR code, a card's slide count), kept between
 commands because finding it takes a slow import or a long computation. The folder is named by
-``siaran.cache.version`` of rendering's code (every render module and each package it uses: Pillow,
+``siaran.content.cache.version`` of rendering's code (every render module and each package it uses: Pillow,
 segno, fontTools, Jinja2), so other code starts a fresh one; ``SIARAN_CACHE_DIR`` moves it."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from .. import cache as versions
+from ..content import cache as versions
 from ..content.files import DiskMemo, user_cache_dir
 
 RENDERING = ("siaran.render.images", "siaran.render.text", "siaran.render.compiled")

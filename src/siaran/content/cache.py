@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-SRC = Path(__file__).resolve().parent
+SRC = Path(__file__).resolve().parent.parent  # siaran's own modules
 _STDLIB = frozenset(sys.stdlib_module_names)
 
 
