@@ -145,7 +145,7 @@ class Count:
 
 
 @dataclass
-class Sent:
+class SentPost:
     """One post × occurrence (occurrence None: sent by hand with `siaran send`)."""
 
     post: str
@@ -162,7 +162,7 @@ class Sent:
 PAGE = 20  # occurrences per Riwayat page: counting stays a few index ranges, whatever the window
 
 
-def history(app: App, days: int, skip: int = 0) -> tuple[list[Sent], bool]:
+def history(app: App, days: int, skip: int = 0) -> tuple[list[SentPost], bool]:
     """Per post and occurrence of the last ``days`` days, newest first, ``PAGE`` at a time (manual
     sends on the first page), counts by status: on each page the ones with failures come first.
     Returns (what to show, whether older occurrences remain)."""
@@ -171,7 +171,7 @@ def history(app: App, days: int, skip: int = 0) -> tuple[list[Sent], bool]:
     recorded = list(reversed(recorded_since(app.db, since)))
     shown = recorded[skip : skip + PAGE]
     ig = reports.instagram_statuses(app.db, since)
-    found: list[Sent] = []
+    found: list[SentPost] = []
     for row in shown:
         at = datetime.fromisoformat(row["scheduled_for"])
         found.append(_sent(app, row["post"], row["id"], at.astimezone(tz) if tz else at, ig))
@@ -210,7 +210,7 @@ def tallies(app: App, post: str, occurrence: str | None) -> tuple[dict[str, int]
     return dict(counts), reasons
 
 
-def _sent(app: App, post: str, occurrence: str | None, at, ig) -> Sent:
+def _sent(app: App, post: str, occurrence: str | None, at, ig) -> SentPost:
     counts, reasons = tallies(app, post, occurrence)
     instagram = ig.get((post, occurrence), [])
     for status in instagram:  # shown on their own: a WhatsApp count is people, not an Instagram post
@@ -220,7 +220,7 @@ def _sent(app: App, post: str, occurrence: str | None, at, ig) -> Sent:
         if counts[status] > 0:
             why = reasons if status == "failed" else []
             rows.append(Count(status, label(status), counts[status], why))
-    return Sent(post, occurrence, at, rows, [label(s) for s in instagram])
+    return SentPost(post, occurrence, at, rows, [label(s) for s in instagram])
 
 
 def people(app: App, post: str, occurrence: str | None, status: str, error: str | None) -> list[dict]:
