@@ -8,10 +8,9 @@ or new rules in siaran.content.phones forget it all.
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable
-from pathlib import Path
 
+from . import cache as versions
 from . import phones
 
 Result = tuple[str, str]  # (E.164, "") or ("", reason msgid)
@@ -22,11 +21,9 @@ EVERYTHING_FROM = 2_000  # raw texts: from this many, read every remembered numb
 
 @functools.cache
 def rules_version(region: str) -> str:
-    """The parsing rules' name: phonenumbers' version (its metadata), siaran's own rules and the region."""
-    import phonenumbers
-
-    rules = Path(phones.__file__).read_bytes()
-    return hashlib.sha256(b"\0".join([rules, phonenumbers.__version__.encode(), region.encode()])).hexdigest()[:16]
+    """The parsing rules' name (siaran.content.cache): siaran's own rules in siaran.content.phones and
+    what they import, the installed phonenumbers (its metadata), and the region."""
+    return versions.key(versions.version("siaran.content.phones"), region)[:16]
 
 
 class PhoneBook:

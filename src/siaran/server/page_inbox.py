@@ -30,9 +30,10 @@ from ..app import App
 from ..clock import zone_label
 from ..errors import SiaranError
 from ..history import conversations
-from ..i18n import _, say
+from ..i18n import _
 from ..inbox import chats
 from ..inbox import reply as replies
+from ..reasons import say
 
 log = logging.getLogger(__name__)
 
