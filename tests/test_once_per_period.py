@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import history
+from siaran.reasons import say
 
 WEEKLY = "pengumuman-mingguan"
 POST = "announcements/jadwal-pelayanan"
@@ -38,7 +39,7 @@ def test_a_manual_send_makes_the_late_occurrence_skip_those_people(run, project)
     occurrence = f"{WEEKLY}@2026-11-30T07:30"
     skipped = rows(project, occurrence=occurrence)
     assert len(skipped) == 7  # six people and the office's Instagram
-    assert {(r["status"], r["error"]) for r in skipped} == {("skipped", "already sent by hand at 08.20")}
+    assert {(r["status"], say(r["error"])) for r in skipped} == {("skipped", "already sent by hand at 08.20")}
     past = run("schedule", "--past", "1", env=at("2026-11-30T08:30"))
     assert "skipped (7): already sent by hand at 08.20" in past.output
     shown = run("schedule", "--past", "1", env={**at("2026-11-30T08:30"), "SIARAN_LANG": "id"})

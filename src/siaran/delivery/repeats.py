@@ -15,7 +15,7 @@ from ..app import App
 from ..content.model import Post
 from ..content.schedules import Schedule
 from ..history import occurrences as recorded
-from ..history.receipts import Receipt, received_since
+from ..history.receipts import EarlierSend, received_since
 from ..plan import Planned
 from ..reasons import Reason, reason
 from ..schedule import greetings_by_holiday, occurrences
@@ -41,12 +41,12 @@ def period_start(app: App, schedule: Schedule, at: datetime) -> datetime:
     return max(start, taken) if taken is not None else start
 
 
-def _clock(receipt: Receipt, tz: ZoneInfo, day) -> str:
+def _clock(receipt: EarlierSend, tz: ZoneInfo, day) -> str:
     local = receipt.when.astimezone(tz)
     return f"{local:%H.%M}" if local.date() == day else f"{local:%Y-%m-%d %H.%M}"
 
 
-def left_out(receipt: Receipt, tz: ZoneInfo, day) -> Reason:
+def left_out(receipt: EarlierSend, tz: ZoneInfo, day) -> Reason:
     """Why a delivery is left out, naming the earlier send: "already sent by hand at 08.20"."""
     when = _clock(receipt, tz, day)
     if receipt.occurrence is None:
@@ -54,7 +54,7 @@ def left_out(receipt: Receipt, tz: ZoneInfo, day) -> Reason:
     return reason("delivery.sent_by_occurrence", occurrence=receipt.occurrence, time=when)
 
 
-def earlier(app: App, post: Post, schedule: Schedule, at: datetime, keys: Iterable[str] = ()) -> dict[str, Receipt]:
+def earlier(app: App, post: Post, schedule: Schedule, at: datetime, keys: Iterable[str] = ()) -> dict[str, EarlierSend]:
     """Who already got this version of ``post`` in the period of ``schedule``'s occurrence at ``at``."""
     since = period_start(app, schedule, at)
     return received_since(

@@ -14,7 +14,7 @@ from .db import utc
 RECEIVED = ("sent", "delivered", "read", "uncertain", "sending")
 
 
-class Receipt(NamedTuple):  # a tuple: one per person of a broadcast, made fast
+class EarlierSend(NamedTuple):  # a tuple: one per person of a broadcast, made fast
     recipient: str
     occurrence: str | None  # None: sent by hand (`siaran send`)
     at: str  # when it went, as history stores it (UTC ISO 8601: sorts as time does)
@@ -32,7 +32,7 @@ def received_since(
     content_hash: str | None = None,
     not_schedule: str = "",
     not_keys: Collection[str] = (),
-) -> dict[str, Receipt]:
+) -> dict[str, EarlierSend]:
     """Each recipient's first delivery of ``post`` at or after ``since`` that went out (or may have):
     only of this content version when ``content_hash`` is given, leaving out the occurrences of
     ``not_schedule`` (a schedule's own earlier occurrences are its earlier periods) and ``not_keys``."""
@@ -49,4 +49,4 @@ def received_since(
         params += [len(not_schedule) + 1, not_schedule + "@"]
     rows = db.execute(sql + " order by at desc", params).fetchall()
     # Latest first, so each person's earliest receipt is the one left in the dict.
-    return {row[1]: Receipt(row[1], row[2], row[3]) for row in rows if row[0] not in not_keys}
+    return {row[1]: EarlierSend(row[1], row[2], row[3]) for row in rows if row[0] not in not_keys}
