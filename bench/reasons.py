@@ -1,10 +1,10 @@
-"""Reasons as data (issue 22): what migration m012 costs on a big old history, and what wording a
+"""Reasons as data (issue 22): what migration m014 costs on a big old history, and what wording a
 reason at display time costs.
 
     PYTHONPATH=src python bench/reasons.py                  # 200,000 delivery rows, 5% with an old reason
     PYTHONPATH=src python bench/reasons.py --rows 1000000
 
-Builds a history at the schema before m012 with English reasons as earlier versions stored them
+Builds a history at the schema before m014 with English reasons as earlier versions stored them
 (a few distinct sentences, Meta's words varying), then opens it (which migrates) and times it; then
 times ``say`` on stored JSON. Prints figures; asserts nothing.
 """
@@ -39,8 +39,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "siaran.db"
-        db = open_db(path)  # every migration; then pretend m012 has not run and the rows are old
-        db.execute("delete from _sqlite_migrations where name = 'm012_issue22_reasons_as_data'")
+        db = open_db(path)  # every migration; then pretend m014 has not run and the rows are old
+        db.execute("delete from _sqlite_migrations where name = 'm014_issue22_reasons_as_data'")
         rng = random.Random(22)
         rows = []
         for i in range(args.rows):
@@ -55,7 +55,7 @@ def main() -> None:
         started = time.perf_counter()
         db = open_db(path)
         took = time.perf_counter() - started
-        print(f"m012 on {args.rows:,} rows ({args.rows // 20:,} with a reason, {distinct} distinct): {took:.2f} s")
+        print(f"m014 on {args.rows:,} rows ({args.rows // 20:,} with a reason, {distinct} distinct): {took:.2f} s")
         stored = [r[0] for r in db.execute("select error from deliveries where error is not null limit 2000")]
         started = time.perf_counter()
         for value in stored:
