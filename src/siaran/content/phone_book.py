@@ -1,5 +1,5 @@
-"""Phone numbers as parsed before, remembered by their raw text ("0812-3456-7801"): phonenumbers
-takes ~100 µs a number, so a 100,000-number list would cost 10 s after any edit; with the book an
+"""Phone numbers as parsed before, remembered by their raw text ("0812-3456-7801"): phonenumbers is
+slow per number, so a big list would take seconds to parse after any edit; with the book an
 edit costs only the rows it adds or changes. What is remembered is kept in the history
 (siaran.history.phone_numbers) under ``rules_version``, so a new phonenumbers (new number ranges)
 or new rules in siaran.content.phones forget it all.

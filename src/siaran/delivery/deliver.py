@@ -192,8 +192,8 @@ async def deliver_async(
     return summary
 
 
-FIRST_RESERVE = 1_000  # rows written before the first request (about 10 ms)
-RESERVE_CHUNK = 2_000  # then one commit per this many rows (about 30 ms of the event loop each)
+FIRST_RESERVE = 1_000  # rows written before the first request (the first message is not held up)
+RESERVE_CHUNK = 2_000  # then one commit per this many rows (short enough not to stall the event loop)
 RESERVE_GAP = 0.01  # seconds between two chunks: the requests' own steps (connect, send, read) go first
 
 
