@@ -1,6 +1,7 @@
 """The operator's page: a small, read-only, server-rendered site on 127.0.0.1 (Starlette + Jinja2,
 a little CSS, no JavaScript build, nothing from the internet). Only GET routes: nothing here sends,
-retries or changes history.
+retries or changes history. Every route sits behind guard.py's host check and CSRF token: a route that
+changes anything is a POST whose form carries ``{{ csrftoken() }}`` (see guard.py's docstring).
 
     /                     Minggu ini: the last 7 and next 7 days of the schedules
     /pratinjau/<post>     a post as the phone and Instagram show it (?penerima=<phone>)
@@ -34,8 +35,8 @@ from ..errors import ContentErrors, SiaranError, scrub
 from ..history import problems as provider_problems
 from ..history import reports
 from ..i18n import _
+from . import guard, views
 from . import preview as previews
-from . import views
 from .page_inbox import inbox_routes, waiting_count
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ def page_app(open_app: Callable[[], App], replies: bool = False) -> Starlette:
             problem_count=len([p for p in problems if not getattr(p, "warning", False)]),
             inbox_waiting=waiting_count(app),
             static=False,
+            csrftoken=lambda: guard.csrftoken(request),
             **context,
         )
         # Belt and braces: no token may ever reach the page, whatever a message quoted.
@@ -193,7 +195,7 @@ def page_app(open_app: Callable[[], App], replies: bool = False) -> Starlette:
         *inbox_routes(render, loaded, lambda app: replies or bool(app.settings.inbox.page_reply)),
         Mount("/static", StaticFiles(directory=previews.STATIC), name="static"),
     ]
-    return Starlette(routes=routes, exception_handlers={HTTPException: not_found})
+    return Starlette(routes=routes, exception_handlers={HTTPException: not_found}, middleware=guard.page_middleware())
 
 
 def confined(app: App, rel: str) -> Path | None:

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from ..i18n import _, language
+from .guard import page_middleware
 
 
 def status_app(facts: Callable[[], list[tuple[str, object]]]) -> Starlette:
@@ -24,4 +25,4 @@ def status_app(facts: Callable[[], list[tuple[str, object]]]) -> Starlette:
             f"<h1>{title}</h1><table>{rows}</table></html>"
         )
 
-    return Starlette(routes=[Route("/", page)])
+    return Starlette(routes=[Route("/", page)], middleware=page_middleware())
