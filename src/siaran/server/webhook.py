@@ -4,6 +4,11 @@ Each POST is checked (signature or secret) on its raw bytes, parsed, handed to t
 answered 200 at once; the inbox does the history work and the replies afterwards (Meta wants an
 answer within seconds and re-sends anything else for days). A request that is not the provider's
 changes nothing.
+
+Whatever a request holds, the answer is never a 5xx of its own making and the log gets one line,
+never a traceback: the body is capped (413), signatures are compared as bytes (401/403), JSON nested
+deeper than ``MAX_DEPTH`` or of a shape the provider's parser cannot read is a 400. The one 503 is
+the inbox's writer being stopped: the provider is asked to send again later, nothing is lost.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -26,6 +31,7 @@ from .events import ContactChange, Incoming, Malformed, Parsed, ProviderProblem,
 log = logging.getLogger(__name__)
 
 MAX_BODY = 3 * 1024 * 1024  # bytes; Meta documents webhook payloads of up to 3 MB
+MAX_DEPTH = 64  # levels of JSON nesting; real payloads use under 10
 
 
 class EventSink(Protocol):
@@ -51,11 +57,18 @@ async def _body(request: Request) -> bytes:
 
 
 def _json(body: bytes) -> Any:
-    """JSON, or a urlencoded form (Fonnte can post either)."""
+    """JSON, or a urlencoded form (Fonnte can post either); None when it is neither; Malformed when
+    it is JSON nested deeper than ``MAX_DEPTH``."""
     try:
-        return json.loads(body)
+        value = json.loads(body)
+    except RecursionError:  # nested thousands deep: the C parser gives up before the depth is measured
+        raise Malformed(f"JSON nested more than {MAX_DEPTH} levels") from None
     except (ValueError, UnicodeDecodeError):
         pass
+    else:
+        if too_deep(value, MAX_DEPTH):
+            raise Malformed(f"JSON nested more than {MAX_DEPTH} levels")
+        return value
     try:
         form = parse_qs(body.decode(), strict_parsing=True)
     except (ValueError, UnicodeDecodeError):
@@ -63,9 +76,27 @@ def _json(body: bytes) -> Any:
     return {k: v[0] for k, v in form.items()}
 
 
+def too_deep(value: Any, limit: int) -> bool:
+    """Is ``value`` (parsed JSON) nested more than ``limit`` levels? Without recursion, so any depth."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in item if isinstance(child, dict | list))
+    return False
+
+
 def _body_secret(body: bytes) -> str | None:
     """Fonnte's webhook "secret key" (Feb 2025) travels in the body beside the message."""
-    payload = _json(body)
+    try:
+        payload = _json(body)
+    except Malformed:
+        return None
     secret = payload.get("secret") if isinstance(payload, dict) else None
     return secret if isinstance(secret, str) and secret else None
 
@@ -79,17 +110,20 @@ def webhook_app(whatsapp, inbox: EventSink) -> Starlette:
             body = await _body(request)
         except TooLarge:
             return PlainTextResponse("Payload too large", 413)
+        except ClientDisconnect:
+            return PlainTextResponse("Bad Request", 400)
         refused = verify(body)
         if refused:
             log.warning("webhook %s refused: %s", request.url.path, "unsigned" if refused == 401 else "bad signature")
             return PlainTextResponse("Unauthorized" if refused == 401 else "Forbidden", refused)
-        payload = _json(body)
-        if payload is None:
-            return PlainTextResponse("Bad Request", 400)
         try:
+            payload = _json(body)
+            if payload is None:
+                raise Malformed("neither JSON nor a form")
             parsed: Parsed = parse(payload, body, time.time())
-        except (Malformed, TypeError, AttributeError, ValueError) as e:  # signed, but not the provider's shape
-            log.warning("webhook %s: body not in the provider's shape (%s)", request.url.path, e)
+        except (Malformed, TypeError, AttributeError, ValueError, KeyError, IndexError, OverflowError) as e:
+            # Signed, but not the provider's shape: the sender's fault, one line in the log.
+            log.warning("webhook %s: body not in the provider's shape (%s)", request.url.path, _why(e))
             return PlainTextResponse("Bad Request", 400)
         if parsed and not inbox.put(parsed.statuses, parsed.incoming, parsed.changes, parsed.problems):
             return PlainTextResponse("Service Unavailable", 503)
@@ -135,10 +169,23 @@ def webhook_app(whatsapp, inbox: EventSink) -> Starlette:
         return await receive(request, verify, waha.parse)
 
     return Starlette(
+        exception_handlers={Exception: _fault},
         routes=[
             Route("/webhook/whatsapp", cloud_handshake, methods=["GET"]),
             Route("/webhook/whatsapp", cloud_post, methods=["POST"]),
             Route("/webhook/fonnte", fonnte_post, methods=["POST"]),
             Route("/webhook/waha", waha_post, methods=["POST"]),
-        ]
+        ],
     )
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, Malformed):
+        return str(error)
+    return f"{type(error).__name__}: {str(error)[:120]}"
+
+
+async def _fault(request: Request, exc: Exception) -> Response:
+    """Anything else a request manages to raise: one log line and a 400, never a traceback or a 500."""
+    log.error("webhook %s failed: %s: %s", request.url.path, type(exc).__name__, str(exc)[:200])
+    return PlainTextResponse("Bad Request", 400)
