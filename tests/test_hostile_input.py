@@ -24,7 +24,7 @@ from siaran.cli import cli
 from siaran.history import backups
 
 NOW = {"SIARAN_NOW": "2026-11-23T10:00:00+08:00"}
-MEMORY = 1536 * 2**20  # bytes of address space the child may map
+MEMORY = 1024 * 2**20  # bytes of address space the child may map: 1 GiB, as an office PC spares
 MAX_RSS_MB = 400  # the sample project needs ~70 MB
 HOSTILE = "content/announcements/hostile.md"
 
@@ -147,6 +147,7 @@ def copy(rel: str, to: str) -> Callable[[Path], None]:
     return lambda root: shutil.copyfile(root / rel, root / to)
 
 
+LONG = "{% set a = 'x' * 60000 %}"  # the longest text one '*' may make is 65,536 characters
 LAUGHS = "".join(f"{a}: &{a} [{', '.join([f'*{b}'] * 9)}]\n" for a, b in zip("bcdefghi", "abcdefgh", strict=True))
 BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + LAUGHS
 
@@ -227,6 +228,29 @@ CASES = [
     Case("tpl-deep-parens", post("{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}"), [HOSTILE, "nested too deeply"]),
     Case("tpl-recursive-include", template("whatsapp/_footer.j2", 'x\n{% include "whatsapp/_footer.j2" %}'),
          ["content/templates/whatsapp/_footer.j2:2", "nested too deeply"]),
+    # Every way of making text is refused before the text is built (issue 23).
+    Case("tpl-tilde-doubling", post(LONG + "{% for i in range(12) %}{% set a = a ~ a %}{% endfor %}{{ a }}"),
+         [f"{HOSTILE}:6", "'~' would make a text longer than 65,536 characters"]),
+    Case("tpl-plus", post(LONG + "{% set a = a + a %}{{ a }}"), [f"{HOSTILE}:6", "'+' would make a text longer"]),
+    Case("tpl-block-set", post(LONG + "{% set a %}{{ a }}{{ a }}{% endset %}{{ a }}"),
+         [f"{HOSTILE}:6", "a block (set, macro, call or filter) would make a text longer"]),
+    Case("tpl-macro-output", post(LONG + "{% macro f() %}" + "{{ a }}" * 40 + "{% endmacro %}{{ f() }}"),
+         [f"{HOSTILE}:6", "a block (set, macro, call or filter) would make a text longer"]),
+    Case("tpl-expandtabs", post("{% set t = '\\t' * 60000 %}{{ t.expandtabs(9999) }}"),
+         [f"{HOSTILE}:6", "'expandtabs' would make a text longer"]),
+    Case("tpl-indent", post("{% set t = '\\n' * 60000 %}{{ t|indent(9999) }}"),
+         [f"{HOSTILE}:6", "'indent' would make a text longer"]),
+    Case("tpl-wordwrap", post("{% set t = 'x ' * 30000 %}{{ t|wordwrap(1, wrapstring='y' * 999) }}"),
+         [f"{HOSTILE}:6", "'wordwrap' would make a text longer"]),
+    Case("tpl-replace", post(LONG + "{{ a|replace('x', 'yy') }}"), [f"{HOSTILE}:6", "'replace' would make a text"]),
+    Case("tpl-join", post("{{ range(10000)|join('y' * 999) }}"), [f"{HOSTILE}:6", "'join' would make a text"]),
+    Case("tpl-str-format-repeat", post("{% set f = '{0}' * 2000 %}{{ f.format('y' * 999) }}"),
+         [f"{HOSTILE}:6", "'format' would make"]),
+    Case("tpl-percent-repeat", post(LONG + "{{ '%s%s%s' % (a, a, a) }}"), [f"{HOSTILE}:6", "'%' would make a text"]),
+    Case("tpl-list-of-long-texts", post(LONG + "{% set l = [a] * 60000 %}{{ l|length }}"),
+         [f"{HOSTILE}:6", "'*' would make a text or list longer"]),
+    Case("tpl-list-literal-shown", post(LONG + "{{ [a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a] }}"),
+         [f"{HOSTILE}:6", "the message is longer than 65,536 characters"]),
     # 2. Every path stays inside content/ and is a regular file; images are checked with Pillow.
     Case("image-dotdot", lambda r: (secret(r), image_post("../secret.jpg")(r)),
          [f"{HOSTILE}:4", "[image]", "lies outside content/"]),

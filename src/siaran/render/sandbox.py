@@ -4,7 +4,11 @@ The operator (or whoever can edit content/) writes templates, so a template must
 read files, hang a broadcast or eat the PC's memory. On top of Jinja2's own sandbox:
 
 - templates get plain data only (see ``siaran.render.text``): no path, file or object with methods;
-- ``*``, ``**``, ``%`` and ``+`` refuse results larger than ``MAX_TEXT`` characters (or huge numbers);
+- every way of making text is bounded *before* the text is built (bounds.py predicts its length):
+  ``~``, ``+``, ``*``, ``%``, block ``set``, macros and ``caller()``, ``{{ value }}``, and the filters
+  and methods that can grow a text (``indent``, ``wordwrap``, ``replace``, ``join``, ``format``,
+  ``expandtabs``...), at ``MAX_TEXT`` characters; lists and dicts a template builds or hands to a
+  filter at ``MAX_WEIGHT`` (``[a] * 60000`` of a long ``a``); ``**`` refuses huge numbers;
 - every call, filter and loop step checks the render's deadline (``MAX_SECONDS``) and refuses
   numbers and texts too large to be meant (``'x'|center(10**9)``);
 - the rendered text stops at ``MAX_TEXT`` characters; recursion is bounded by Python's own limit,
@@ -24,14 +28,16 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.loaders import split_template_path
+from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
 
 from ..content.files import read_text
 from ..i18n import _
+from .bounds import CONTAINERS, FILTERS, MAX_TEXT, MAX_WEIGHT, METHODS, binop_size, concat_size, predicted, weight
 
-MAX_TEXT = 65_536  # characters of one rendered message (WhatsApp takes 4,096; Instagram 2,200)
 MAX_SECONDS = 2.0  # rendering time of one message
 MAX_ITEMS = 10_000  # range() and list lengths a template may build
 MAX_ARG = 1_000  # a number or text given to a filter or method (widths, counts, separators)
@@ -66,11 +72,54 @@ def _size(value: Any) -> int:
 def _check_value(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
         raise RenderLimit(_("a number in the template is too large"))
-    if _size(value) > MAX_TEXT:
+    if _size(value) > MAX_TEXT or (isinstance(value, CONTAINERS) and weight(value) > MAX_WEIGHT):
         raise RenderLimit(
             _("a text or list in the template is longer than {limit} characters").format(limit=f"{MAX_TEXT:,}")
         )
     return value
+
+
+def _too_long(operation: str) -> RenderLimit:
+    return RenderLimit(
+        _("'{operation}' would make a text longer than {limit} characters").format(
+            operation=operation, limit=f"{MAX_TEXT:,}"
+        )
+    )
+
+
+def _bounded_concat(parts: Iterable[str]) -> str:
+    """What block ``set``, macros, ``caller()`` and ``{% filter %}`` join their output with."""
+    parts = list(parts)
+    if sum(len(p) for p in parts) > MAX_TEXT:
+        raise RenderLimit(
+            _("a block (set, macro, call or filter) would make a text longer than {limit} characters").format(
+                limit=f"{MAX_TEXT:,}"
+            )
+        )
+    return "".join(parts)
+
+
+def _bounded_join(items: tuple, markup: bool) -> str:
+    """``a ~ b``: refused before the text is built when it would be too long."""
+    if concat_size(items) > MAX_TEXT:
+        raise _too_long("~")
+    return markup_join(items) if markup else str_join(items)
+
+
+def _finalize(value: Any) -> Any:
+    """Every ``{{ value }}``: a list or dict is refused before ``str()`` could make a huge text of it."""
+    if type(value) is not str and isinstance(value, CONTAINERS) and weight(value, MAX_TEXT) > MAX_TEXT:
+        raise RenderLimit(_("the message is longer than {limit} characters").format(limit=f"{MAX_TEXT:,}"))
+    return value
+
+
+class _BoundedGenerator(CodeGenerator):
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.join_bounded((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("), context.eval_ctx.autoescape)")
 
 
 def _check_args(args: Iterable[Any]) -> None:
@@ -86,18 +135,28 @@ def _check_format(text: Any) -> None:
         raise RenderLimit(_("a format with a width of thousands of characters"))
 
 
-def _guard_filter(func: Callable) -> Callable:
-    """Every filter: deadline, argument sizes (the value itself may be long), result size."""
+def _guard_filter(func: Callable, name: str = "") -> Callable:
+    """Every filter: deadline, argument sizes (the value itself may be long), the length of the
+    text it would make (before it is made), result size."""
 
     @functools.wraps(func)  # keeps jinja_pass_arg (pass_context / pass_eval_context)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         _check_time()
-        passed = getattr(func, "jinja_pass_arg", None)
-        rest = args[2:] if passed else args[1:]  # (context,) value, args...
+        passed = 1 if getattr(func, "jinja_pass_arg", None) else 0
+        rest = args[passed + 1 :]  # (context,) value, args...
         _check_args(rest)
         _check_args(kwargs.values())
-        if func.__name__ == "do_format" and args:
-            _check_format(args[1] if passed else args[0])
+        if len(args) > passed:
+            value = args[passed]
+            if name == "join" and not isinstance(value, (*CONTAINERS, str)):  # a generator: keep its items
+                value = list(_loop_guard(value))
+                args = (*args[:passed], value, *rest)
+            if isinstance(value, CONTAINERS) and weight(value) > MAX_WEIGHT:  # a text may be long: it is data
+                raise _too_long(name)
+            if name == "format":
+                _check_format(value)
+            if predicted(FILTERS, name, value, rest, kwargs) > MAX_TEXT:
+                raise _too_long(name)
         return _check_value(func(*args, **kwargs))
 
     return guarded
@@ -141,18 +200,22 @@ def _product_size(left: Any, right: Any) -> int:
 
 class BoundedEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset(["*", "**", "%", "+"])
+    code_generator_class = _BoundedGenerator
+    concat = staticmethod(_bounded_concat)
+    join_bounded = staticmethod(_bounded_join)
 
     def __init__(self, **kwargs: Any):
         kwargs.setdefault("optimized", False)  # no constant folding: every filter runs guarded, at render time
+        kwargs.setdefault("finalize", _finalize)
         super().__init__(**kwargs)
-        self.filters = {name: _guard_filter(f) for name, f in self.filters.items()}
+        self.filters = {name: _guard_filter(f, name) for name, f in self.filters.items()}
         self.filters["_siaran_loop"] = _loop_guard
         self.globals["range"] = _range
         self.globals["namespace"] = _Namespace
         self.globals.pop("lipsum", None)  # lipsum(n=10**9): nothing a message needs
 
     def add_filter(self, name: str, func: Callable) -> None:
-        self.filters[name] = _guard_filter(func)
+        self.filters[name] = _guard_filter(func, name)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # Templates get plain dicts: ``post.title`` is a key, looked up first (Jinja would try the
@@ -163,10 +226,15 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         _check_time()
-        if operator == "*" and _product_size(left, right) > MAX_TEXT:
+        size = binop_size(operator, left, right)
+        lists = isinstance(left, list | tuple) or isinstance(right, list | tuple)
+        limit = MAX_WEIGHT if lists and operator != "%" else MAX_TEXT
+        if operator == "*" and (_product_size(left, right) > MAX_TEXT or size > limit):
             raise RenderLimit(
                 _("'*' would make a text or list longer than {limit} characters").format(limit=f"{MAX_TEXT:,}")
             )
+        if operator in "+%" and size > limit:
+            raise _too_long(operator)
         numbers = isinstance(left, (int, float)) and isinstance(right, (int, float))
         if operator == "*" and numbers and _bits(left) + _bits(right) > MAX_INT_BITS:
             raise RenderLimit(_("'*' would make a number too large"))
@@ -183,10 +251,16 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
             _check_value(arg)
         if __obj is not _range:
             _check_args(a for a in given if not isinstance(a, str))
-        owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
+        method = getattr(__obj, "__wrapped__", __obj)
+        owner = getattr(method, "__self__", None)
         if isinstance(owner, str):  # 'x'.center(...), sep.join(...), '{:>9999}'.format(...)
             _check_format(owner)
             _check_args(a for a in given if isinstance(a, str))
+            name = getattr(method, "__name__", "")
+            if name == "join" and args and not isinstance(args[0], (*CONTAINERS, str)):  # a generator
+                args = (list(_loop_guard(args[0])), *args[1:])
+            if predicted(METHODS, name, owner, args, kwargs) > MAX_TEXT:
+                raise _too_long(name)
         return _check_value(super().call(__context, __obj, *args, **kwargs))
 
     def _generate(self, source: nodes.Template, name: str | None, filename: str | None, defer_init: bool = False):
