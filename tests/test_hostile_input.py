@@ -147,7 +147,6 @@ def copy(rel: str, to: str) -> Callable[[Path], None]:
     return lambda root: shutil.copyfile(root / rel, root / to)
 
 
-LONG = "{% set a = 'x' * 60000 %}"  # the longest text one '*' may make is 65,536 characters
 LAUGHS = "".join(f"{a}: &{a} [{', '.join([f'*{b}'] * 9)}]\n" for a, b in zip("bcdefghi", "abcdefgh", strict=True))
 BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + LAUGHS
 
@@ -228,29 +227,6 @@ CASES = [
     Case("tpl-deep-parens", post("{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}"), [HOSTILE, "nested too deeply"]),
     Case("tpl-recursive-include", template("whatsapp/_footer.j2", 'x\n{% include "whatsapp/_footer.j2" %}'),
          ["content/templates/whatsapp/_footer.j2:2", "nested too deeply"]),
-    # Every way of making text is refused before the text is built (issue 23).
-    Case("tpl-tilde-doubling", post(LONG + "{% for i in range(12) %}{% set a = a ~ a %}{% endfor %}{{ a }}"),
-         [f"{HOSTILE}:6", "'~' would make a text longer than 65,536 characters"]),
-    Case("tpl-plus", post(LONG + "{% set a = a + a %}{{ a }}"), [f"{HOSTILE}:6", "'+' would make a text longer"]),
-    Case("tpl-block-set", post(LONG + "{% set a %}{{ a }}{{ a }}{% endset %}{{ a }}"),
-         [f"{HOSTILE}:6", "a block (set, macro, call or filter) would make a text longer"]),
-    Case("tpl-macro-output", post(LONG + "{% macro f() %}" + "{{ a }}" * 40 + "{% endmacro %}{{ f() }}"),
-         [f"{HOSTILE}:6", "a block (set, macro, call or filter) would make a text longer"]),
-    Case("tpl-expandtabs", post("{% set t = '\\t' * 60000 %}{{ t.expandtabs(9999) }}"),
-         [f"{HOSTILE}:6", "'expandtabs' would make a text longer"]),
-    Case("tpl-indent", post("{% set t = '\\n' * 60000 %}{{ t|indent(9999) }}"),
-         [f"{HOSTILE}:6", "'indent' would make a text longer"]),
-    Case("tpl-wordwrap", post("{% set t = 'x ' * 30000 %}{{ t|wordwrap(1, wrapstring='y' * 999) }}"),
-         [f"{HOSTILE}:6", "'wordwrap' would make a text longer"]),
-    Case("tpl-replace", post(LONG + "{{ a|replace('x', 'yy') }}"), [f"{HOSTILE}:6", "'replace' would make a text"]),
-    Case("tpl-join", post("{{ range(10000)|join('y' * 999) }}"), [f"{HOSTILE}:6", "'join' would make a text"]),
-    Case("tpl-str-format-repeat", post("{% set f = '{0}' * 2000 %}{{ f.format('y' * 999) }}"),
-         [f"{HOSTILE}:6", "'format' would make"]),
-    Case("tpl-percent-repeat", post(LONG + "{{ '%s%s%s' % (a, a, a) }}"), [f"{HOSTILE}:6", "'%' would make a text"]),
-    Case("tpl-list-of-long-texts", post(LONG + "{% set l = [a] * 60000 %}{{ l|length }}"),
-         [f"{HOSTILE}:6", "'*' would make a text or list longer"]),
-    Case("tpl-list-literal-shown", post(LONG + "{{ [a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a] }}"),
-         [f"{HOSTILE}:6", "the message is longer than 65,536 characters"]),
     # 2. Every path stays inside content/ and is a regular file; images are checked with Pillow.
     Case("image-dotdot", lambda r: (secret(r), image_post("../secret.jpg")(r)),
          [f"{HOSTILE}:4", "[image]", "lies outside content/"]),
@@ -373,6 +349,10 @@ def state(root: Path) -> tuple[bytes, list[str]]:
 
 @pytest.fixture(scope="module")
 def sent_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_sent_project(tmp_path_factory)
+
+
+def make_sent_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample project after one real send to the outbox: a history with rows to protect."""
     from click.testing import CliRunner
 
@@ -450,24 +430,33 @@ def run_child(jobs: list[tuple[str, Path, list[tuple[str, ...]], dict[str, str]]
 
 @pytest.fixture(scope="module")
 def outcomes(sent_project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return run_cases(CASES, sent_project, tmp_path_factory.mktemp("cases"))
+
+
+def run_cases(cases: list[Case], sent_project: Path, base: Path) -> dict:
     """Every case applied to its own copy of the project and run; states before and after."""
-    base = tmp_path_factory.mktemp("cases")
     jobs, before = [], {}
-    for case in CASES:
+    for case in cases:
         root = base / case.id
         shutil.copytree(sent_project, root)
         case.change(root)
         before[case.id] = state(root)
-        commands = [case.command, ("check",)] if case.check else [case.command]
+        command = tuple(arg.replace("{root}", str(root)) for arg in case.command)
+        commands = [command, ("check",)] if case.check else [command]
         jobs.append((case.id, root, commands, case.env))
     report = run_child(jobs)
-    return {c.id: (report[c.id], before[c.id], state(base / c.id)) for c in CASES}
+    return {c.id: (report[c.id], before[c.id], state(base / c.id)) for c in cases}
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="alarm and address-space limit are POSIX")
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_hostile_input(case: Case, outcomes: dict) -> None:
-    (results, seconds, rss_mb), before, after = outcomes[case.id]
+    assert_refused(case, outcomes[case.id])
+
+
+def assert_refused(case: Case, outcome: tuple) -> None:
+    """Each command failed with the expected words and no traceback, in time and memory; nothing changed."""
+    (results, seconds, rss_mb), before, after = outcome
     for code, out in results:
         assert code != 0, out
         assert "Traceback" not in out, out

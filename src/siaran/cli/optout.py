@@ -91,7 +91,12 @@ def list_cmd(ctx: click.Context) -> None:
 @click.pass_context
 def import_cmd(ctx: click.Context, file: Path, reason: str) -> None:
     """Opt out every number in FILE: a CSV or .xlsx with a nomor/telepon/hp/phone column, or one number per line."""
+    numbers = optout.read_file(file)  # before the project is opened: a file that cannot be read changes nothing
     app = tolerant_app(ctx)
-    result = optout.add(app.db, optout.read_file(file), app.now(), reason=reason, source=file.name,
-                        region=_region(app))  # fmt: skip
+
+    def progress(done: int, total: int) -> None:
+        click.echo(_("{done} of {total} numbers read…").format(done=f"{done:,}", total=f"{total:,}"), err=True)
+
+    result = optout.add(app.db, numbers, app.now(), reason=reason, source=file.name, region=_region(app),
+                        progress=progress)  # fmt: skip
     _report(result)

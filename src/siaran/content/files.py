@@ -28,6 +28,27 @@ MAX_TEXT_BYTES = 1_000_000  # a post, template or YAML file; far beyond any real
 MAX_MEDIA_BYTES = 30_000_000  # an image or font file
 
 
+# C0 control characters but tab, line feed and carriage return, and DEL: no office text holds them,
+# and downstream code (markup conversion, terminals, providers) must never have to cope with them.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_character(text: str) -> str:
+    """A message naming the first control character in ``text``, or '' when it has none."""
+    found = CONTROL.search(text)
+    if not found:
+        return ""
+    return _("holds a control character (U+{code:04X}) that cannot be shown or sent: remove it").format(
+        code=ord(found.group())
+    )
+
+
+def control_line(text: str) -> int:
+    """The line (1-based) of the first control character in ``text``."""
+    found = CONTROL.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
 class UnsafeFile(ValueError):
     """A named file that may not be read; the message says why."""
 
@@ -83,6 +104,9 @@ def read_text(path: Path, rel: str, *, max_bytes: int = MAX_TEXT_BYTES) -> str:
         raise ContentError(rel, _("file is not UTF-8 text"), line=line) from None
     if "\x00" in text:
         raise ContentError(rel, _("file holds binary data, not text"), line=text.count("\n", 0, text.index("\x00")) + 1)
+    problem = control_character(text)
+    if problem:
+        raise ContentError(rel, problem, line=control_line(text))
     return text
 
 

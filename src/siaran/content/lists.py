@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ContentError
 from ..i18n import _
 from .files import UnsafeFile, content_file
-from .model import BroadcastList, Recipient, add_name
+from .model import BroadcastList, Recipient
 from .phone_book import PhoneBook
 from .phones import parse_phone
 from .rows import TABLE_SUFFIXES, Row, read_rows
@@ -36,10 +37,33 @@ def lists_by_name(folder: Path) -> tuple[dict[str, Path], list[Path]]:
     return files, extra
 
 
+def _key(heading: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", heading.lower()).strip("_")
+
+
 def column(header: list[str], names: tuple[str, ...]) -> int | None:
     """Index of the first column named one of ``names`` ("No. HP" and "no_hp" are the same)."""
-    keys = [re.sub(r"[^a-z0-9]+", "_", h.lower()).strip("_") for h in header]
+    keys = [_key(h) for h in header]
     return next((keys.index(n) for n in names if n in keys), None)
+
+
+def header_problem(header: list[str]) -> str:
+    """Why this header cannot be read without guessing ('' when it can): two columns with one name
+    ("nomor,nomor", "No. HP,no_hp"), or two phone or two name columns ("nomor,whatsapp")."""
+    first: dict[str, str] = {}
+    for heading in header:
+        key = _key(heading)
+        if key and key in first:
+            return _("columns {a!r} and {b!r} have the same name: rename or remove one").format(a=first[key], b=heading)
+        if key:
+            first[key] = heading
+    for names in (PHONE_COLUMNS, NAME_COLUMNS):
+        found = [h for h in header if _key(h) in names]
+        if len(found) > 1:
+            return _("columns {a!r} and {b!r} both could be the one to use: rename or remove one").format(
+                a=found[0], b=found[1]
+            )
+    return ""
 
 
 def phone_reason(raw: str, region: str, parse: Callable[[str], tuple[str, str]] | None = None) -> tuple[str, str]:
@@ -76,6 +100,9 @@ def load_list(
         raise ContentError(rel, _("list is empty: the first line must name the columns, e.g. nama,nomor"), line=1)
     first, cells = rows[0]
     header = [h.strip().lower() for h in cells]
+    problem = header_problem(list(cells))
+    if problem:
+        raise ContentError(rel, problem, line=first, field="header")
     phone_col = column(header, PHONE_COLUMNS)
     if phone_col is None:
         raise ContentError(
@@ -91,6 +118,9 @@ def load_list(
     invalid: list[tuple[int, str, str]] = []
     twins: list[tuple[int, int]] = []
     seen: dict[str, int] = {}  # phone → index in recipients
+    # One number, one message; a household sharing it is greeted by every name (model.add_name's rule:
+    # each new name once, by casefold). Gathered per number and joined at the end: linear in the rows.
+    names: dict[int, dict[str, str]] = {}
     fields, stem = _fields(header, own), path.stem
     raws = [row[phone_col] if phone_col < len(row) else "" for _line, row in rows[1:]]
     parse = book.parser(raws[:16] if first_only else raws) if book is not None else None
@@ -100,10 +130,15 @@ def load_list(
             invalid.append((line, raw, reason))
             continue
         name = row[name_col] if name_col is not None and name_col < len(row) else ""
-        if phone in seen:  # one number, one message; a household sharing it is greeted by every name
-            first = recipients[seen[phone]]
-            recipients[seen[phone]] = add_name(first, name)
-            twins.append((line, first.line))
+        if phone in seen:
+            index = seen[phone]
+            known = names.get(index)
+            if known is None:
+                known = names[index] = {n.strip().casefold(): n for n in recipients[index].name.split(" dan ") if n}
+            name = name.strip()
+            if name:
+                known.setdefault(name.casefold(), name)
+            twins.append((line, recipients[index].line))
             continue
         seen[phone] = len(recipients)
         recipients.append(
@@ -118,6 +153,8 @@ def load_list(
         )
         if first_only:
             break
+    for index, known in names.items():
+        recipients[index] = replace(recipients[index], name=" dan ".join(known.values()))
     return BroadcastList(
         name=path.stem, path=path, recipients=tuple(recipients), invalid=tuple(invalid), twins=tuple(twins)
     )

@@ -10,7 +10,7 @@ import yaml
 
 from ..errors import ContentError, did_you_mean
 from ..i18n import _
-from .files import read_text
+from .files import control_character, read_text
 
 
 class Located(dict):
@@ -78,6 +78,19 @@ class _Bounded:
             ) from None
 
 
+def _construct_text(loader: yaml.constructor.SafeConstructor, node: yaml.ScalarNode) -> str:
+    """A text, refused when an escape ("\\0", "\\x01", "\\e") put a control character in it."""
+    text = loader.construct_scalar(node)
+    problem = control_character(text)
+    if problem:
+        raise _Plain(None, None, problem, node.start_mark)
+    return text
+
+
+class _Plain(yaml.constructor.ConstructorError):
+    """A problem worded for the operator already (no YAML syntax hint needed)."""
+
+
 class _Loader(_Bounded, yaml.SafeLoader):
     """Pure Python: its error messages are the ones ``yaml_hint`` knows."""
 
@@ -106,6 +119,7 @@ if yaml.__with_libyaml__:
     _LOADERS = (_FastLoader, _Loader)
 for _loader in _LOADERS:
     _loader.add_constructor("tag:yaml.org,2002:timestamp", _Bounded.construct_yaml_timestamp)
+    _loader.add_constructor("tag:yaml.org,2002:str", _construct_text)
 
 
 class _DuplicateKey(yaml.constructor.ConstructorError):
@@ -171,7 +185,8 @@ def parse_yaml(text: str, path: Path | str, line_offset: int = 0) -> Any:
         problem = " ".join(p for p in (e.context, e.problem) if p)
         if isinstance(e, _DuplicateKey):
             problem += _(" (also on line {line})").format(line=e.first_line + line_offset)
-        raise ContentError(path, yaml_hint(problem), line=line, column=mark.column + 1 if mark else None) from e
+        hint = problem if isinstance(e, _Plain) else yaml_hint(problem)
+        raise ContentError(path, hint, line=line, column=mark.column + 1 if mark else None) from e
     except yaml.YAMLError as e:
         raise ContentError(path, _("YAML error: {error}").format(error=e)) from e
     except (ValueError, OverflowError) as e:  # PyYAML builds dates itself: 2026-02-30 raises here

@@ -34,7 +34,7 @@ from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
 
-from ..content.files import read_text
+from ..content.files import CONTROL, control_character, read_text
 from ..i18n import _
 from .bounds import CONTAINERS, FILTERS, MAX_TEXT, MAX_WEIGHT, METHODS, binop_size, concat_size, predicted, weight
 
@@ -311,6 +311,21 @@ def render_bounded(template: jinja2.Template, context: dict[str, Any]) -> str:
                 error.lineno = _line_writing(chunks, template)
                 raise error
             parts.append(chunk)
-        return "".join(parts)
+        text = "".join(parts)
+        if CONTROL.search(text):  # "\x00" in a string literal, from a value the loaders did not see
+            raise _control_error(template, context)
+        return text
     finally:
         _state.deadline = outer
+
+
+def _control_error(template: jinja2.Template, context: dict[str, Any]) -> RenderLimit:
+    """The error for a rendered text holding a control character, at the line that wrote it."""
+    chunks = template.generate(context)
+    for chunk in chunks:
+        problem = control_character(chunk)
+        if problem:
+            error = RenderLimit(_("the message {problem}").format(problem=problem))
+            error.lineno = _line_writing(chunks, template)
+            return error
+    return RenderLimit(_("the message {problem}").format(problem=control_character("\x00")))
