@@ -16,6 +16,7 @@ from typing import ClassVar
 
 import httpx
 
+from ..config.values import parse_delay
 from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, UncertainError, scrub
 from ..i18n import N_, _
 from ..reasons import reason
@@ -45,25 +46,6 @@ REASONS: tuple[tuple[str, type[DeliveryError], str], ...] = (
     ("try again", TransientError, "fonnte.try_again"),
     ("wait", TransientError, "fonnte.wait"),
 )
-
-
-_DELAY = N_("whatsapp.delay = {value!r}: use seconds like 5 or a range like 3-10")
-
-
-def parse_delay(value: str) -> tuple[float, float]:
-    """'5' → 5 to 6.5 s (30 % jitter); '3-10' → anywhere between 3 and 10 s; '0' → no pacing."""
-    text = str(value).strip()
-    try:
-        if "-" in text:
-            low, high = (float(x) for x in text.split("-", 1))
-        else:
-            low = float(text)
-            high = low * 1.3
-    except ValueError:
-        raise ConfigError(_(_DELAY).format(value=value)) from None
-    if low < 0 or high < low:
-        raise ConfigError(_(_DELAY).format(value=value))
-    return low, high
 
 
 def describe_gap(spread: tuple[float, float]) -> str:
