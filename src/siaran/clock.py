@@ -79,6 +79,9 @@ class FixedClock(Clock):
         self.at = self.at + timedelta(**kw)
 
 
+FIRST_YEAR, LAST_YEAR = 1946, 2100  # a rehearsal's years: the Republic's first holidays to the calendar's end
+
+
 def parse_instant(value: str, what: str = "SIARAN_NOW") -> datetime:
     try:
         dt = datetime.fromisoformat(value.strip())
@@ -91,6 +94,12 @@ def parse_instant(value: str, what: str = "SIARAN_NOW") -> datetime:
     if dt.tzinfo is None:
         raise ConfigError(
             _("{name}={value!r} needs a UTC offset, e.g. 2026-12-25T06:00:00+08:00").format(name=what, value=value)
+        )
+    if not FIRST_YEAR <= dt.year <= LAST_YEAR:  # 0001 and 9999 overflow in office time; the calendar ends anyway
+        raise ConfigError(
+            _("{name}={value!r}: the year must be between {first} and {last}").format(
+                name=what, value=value, first=FIRST_YEAR, last=LAST_YEAR
+            )
         )
     return dt
 

@@ -192,6 +192,19 @@ def load_calendar(root: Path, problems: list[ContentError]) -> Calendar:
             except ValueError:
                 g.error("date", _("{value!r} is not a real day of the year").format(value=when))
                 continue
+            if (local.month, local.day) == (2, 29):
+                problems.append(
+                    ContentError(
+                        rel,
+                        _(
+                            "{value!r} comes only in leap years: in other years {name} is not kept"
+                            ' (write "02-28" or "03-01" to keep it every year)'
+                        ).format(value=when, name=name),
+                        line=item.line_of("date"),
+                        field="date",
+                        warning=True,
+                    )
+                )
         else:
             g.error("date", _('{value!r} must be "MM-DD" (every year) or YYYY-MM-DD (once)').format(value=when))
             continue

@@ -56,12 +56,23 @@ def parse_hours_text(text: str) -> Hours:
 def parse_hours_table(table: dict[str, object], error) -> Hours:
     """``{senin: "08.00-15.30", "sabtu-minggu": tutup}``; ``error(key, message)`` reports a bad entry."""
     hours: Hours = {}
+    given: dict[int, object] = {}  # day → the key that gave it: "senin" and "Senin" are one day
     for key, value in table.items():
         m = DAYS.fullmatch(str(key).strip())
         days = _days(m[1], m[2]) if m else None
         if days is None:
             error(key, _("{value!r} is not a day (senin … minggu)").format(value=key))
             continue
+        twice = next((d for d in days if d in given), None)
+        if twice is not None:
+            error(
+                key,
+                _("{day} is given twice, under {first!r} and {second!r}: keep one").format(
+                    day=DAY_NAMES[twice], first=given[twice], second=key
+                ),
+            )
+            continue
+        given.update(dict.fromkeys(days, key))
         spans = _spans(str(value))
         if spans is None:
             error(key, _('{value!r} is not opening hours like "08.00-15.30" or "tutup"').format(value=value))

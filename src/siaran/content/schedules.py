@@ -285,6 +285,19 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError], today: d
         )
     if len(problems) > before:
         return None
+    once = kw.get("once")
+    if once is not None and today is not None and once.date() + grace < today:
+        problems.append(
+            ContentError(
+                rel,
+                _("{when} has passed: this schedule will never send; give it a new date or remove it").format(
+                    when=once.strftime("%Y-%m-%d %H:%M")
+                ),
+                line=data.line_of("once"),
+                field="once",
+                warning=True,
+            )
+        )
     return Schedule(
         on_holiday=on_holiday,
         name=path.stem,

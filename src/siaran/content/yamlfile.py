@@ -129,16 +129,16 @@ class _DuplicateKey(yaml.constructor.ConstructorError):
 
 
 def _construct_mapping(loader: yaml.constructor.SafeConstructor, node: yaml.MappingNode) -> Located:
-    seen: dict[Any, yaml.Node] = {}
+    seen: dict[str, yaml.Node] = {}
     for key_node, _value in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
             continue
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, float, bool, type(None))):
             raise yaml.constructor.ConstructorError(None, None, _("a key must be a plain text"), key_node.start_mark)
-        if key in seen:
-            raise _DuplicateKey(key, seen[key].start_mark.line + 1, key_node.start_mark)
-        seen[key] = key_node
+        if str(key) in seen:  # compared as used: 1 and "1" are one key once stored
+            raise _DuplicateKey(key, seen[str(key)].start_mark.line + 1, key_node.start_mark)
+        seen[str(key)] = key_node
     loader.flatten_mapping(node)
     result = Located()
     result.lines = {}
