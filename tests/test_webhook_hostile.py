@@ -15,7 +15,7 @@ import pytest
 
 from fakes import meta_webhooks as meta
 from siaran.config import load_settings
-from siaran.server.webhook import webhook_app
+from siaran.server.webhook import MAX_BODY, webhook_app
 
 
 class RecordingInbox:
@@ -24,7 +24,7 @@ class RecordingInbox:
     def __init__(self):
         self.puts: list[tuple[list, list]] = []
 
-    def put(self, statuses, incoming) -> bool:
+    def put(self, statuses, incoming, changes=(), problems=()) -> bool:
         self.puts.append((statuses, incoming))
         return True
 
@@ -76,8 +76,8 @@ HITS = [
         cloud_value({"statuses": [{"id": "w3", "status": "read", "timestamp": 1e300}]}), 200, events=1),
     Hit("not-json-not-form", "/webhook/whatsapp", b"\xff\xfe\x00garbage", 400),
     Hit("json-nan", "/webhook/whatsapp", b'{"entry": NaN}', 400),
-    Hit("too-large", "/webhook/whatsapp", b"x" * 1_000_001, 413),
-    Hit("waha-payload-a-list", WAHA, b'{"event":"message","payload":[1]}', 200),
+    Hit("too-large", "/webhook/whatsapp", b"x" * (MAX_BODY + 1), 413),
+    Hit("waha-payload-a-list", WAHA, b'{"event":"message","payload":[1]}', 400),
     Hit("waha-data-a-number", WAHA,
         b'{"event":"message","payload":{"id":"w4","from":"6281@c.us","_data":5,"body":"x"}}', 200, events=1),
     Hit("fonnte-fields-of-every-type", FONNTE, b'{"sender":[1],"message":{"a":1},"timestamp":[]}', 200, events=1),
