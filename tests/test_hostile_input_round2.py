@@ -196,7 +196,17 @@ CASES = [
          env={"SIARAN_NOW": "0001-01-01T08:00:00+08:00"}, check=False),
     Case("siaran-now-2101", lambda r: None, ["SIARAN_NOW='2101-01-01T08:00:00+08:00': the year must be between"],
          env={"SIARAN_NOW": "2101-01-01T08:00:00+08:00"}, check=False),
-    # 6. `optout import` reads only regular files of bounded size.
+    # 6. History faults name the file and the fix.
+    Case("history-marker-a-list", write("siaran-rehearsal.db.marker", "[1]\n"),
+         ["siaran-rehearsal.db.marker is damaged", "delete siaran-rehearsal.db.marker: the next send writes it again"],
+         check=False),
+    # 7. `init` never writes through a link.
+    Case("init-through-a-content-link", with_file("baru/content", lambda r, p: p.symlink_to(r / "content")),
+         ["baru/content is a symbolic link; nothing was written"], command=("init", "{root}/baru"), check=False),
+    Case("init-through-a-dangling-link", with_file("baru/content/office.yaml", lambda r, p: p.symlink_to("/tmp/x")),
+         ["baru/content/office.yaml is a symbolic link; nothing was written"], command=("init", "{root}/baru"),
+         check=False),
+    # 8. `optout import` reads only regular files of bounded size.
     Case("optout-dev-zero", lambda r: None, ["/dev/zero: is not a regular file"],
          command=("optout", "import", "/dev/zero"), check=False),
     Case("optout-fifo", with_file("keluar.csv", fifo), ["keluar.csv: is not a regular file"], command=OPTOUT,

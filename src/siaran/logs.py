@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from .content.files import private_file
 from .errors import scrub
 
 
@@ -59,6 +60,7 @@ def setup(secrets: Iterable[str], *, verbose: bool = False, log_file: Path | Non
     handlers[0].setLevel(logging.INFO if verbose else logging.WARNING)
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
+        private_file(log_file)  # made earlier by a failed start, or by hand: it names recipients
         rotating = private_rotating_handler(log_file)
         rotating.setLevel(logging.INFO)
         handlers.append(rotating)
@@ -79,7 +81,9 @@ def startup_failure(log_file: Path, message: str) -> None:
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
     try:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        with log_file.open("a", encoding="utf-8") as f:
+        fd = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with open(fd, "a", encoding="utf-8") as f:
             f.write(f"{stamp} ERROR siaran: cannot start: {message}\n")
+        private_file(log_file)
     except OSError:
         pass  # not even the log file is writable: the console message is all there is

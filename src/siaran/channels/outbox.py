@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from ..content.files import copy_atomic, slug, write_atomic
+from ..content.files import copy_atomic, private_folder, slug, write_atomic
 from .base import Message, Receipt
 
 
@@ -54,11 +54,12 @@ class OutboxDriver:
 
     def __init__(self, root: Path):
         self.root = root
-        # Messages name citizens and their numbers: the folder is the owner's only (POSIX).
-        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Messages name citizens and their numbers: the folders are the owner's only (POSIX),
+        # even when they were made before with looser permissions.
+        private_folder(root)
 
     async def send(self, message: Message) -> Receipt:
-        folder = message_folder(self.root, message)
+        folder = private_folder(message_folder(self.root, message), self.root)
         images = copy_images(message.images, folder)
         if message.channel == "instagram":
             target = free_name(folder, "caption", ".txt")

@@ -115,6 +115,25 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "post"
 
 
+def private_folder(path: Path, top: Path | None = None) -> Path:
+    """``path`` as a folder only its owner can open (0700 on POSIX), whatever it was before, and so
+    every folder between ``top`` and it: folders named by citizens' numbers or holding them."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder = path
+    while True:
+        if os.name != "nt" and stat.S_IMODE(folder.stat().st_mode) != 0o700:
+            os.chmod(folder, 0o700)
+        if top is None or folder == top or folder.parent == folder or not folder.is_relative_to(top):
+            return path
+        folder = folder.parent
+
+
+def private_file(path: Path) -> None:
+    """An existing file made owner-only (0600), whoever created it (a log file from a failed start)."""
+    if os.name != "nt" and path.exists() and stat.S_IMODE(path.stat().st_mode) != 0o600:
+        os.chmod(path, 0o600)
+
+
 def write_atomic(path: Path, data: bytes | str, mode: int = 0o644) -> Path:
     """Write beside, then rename. Two processes writing the same file each use their own temporary
     name (mkstemp), and the last rename wins with complete content."""

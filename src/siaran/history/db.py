@@ -44,9 +44,16 @@ def open_db(path: Path) -> sqlite_utils.Database:
             db.execute("insert or ignore into history_meta (key, value) values ('id', ?)", [uuid.uuid4().hex])
     except sqlite3.Error as e:
         raise explain(e, path) from e
+    except filelock.Timeout:
+        raise HistoryError(
+            _(
+                "Another siaran process has kept the history {path} busy for more than {seconds} s; nothing was "
+                "changed. Let it finish (a daemon pass or a send in another window) and run the command again."
+            ).format(path=path, seconds=f"{LOCK_WAIT:g}")
+        ) from None
     except OSError as e:
         raise HistoryError(
-            _("The history file {path} cannot be opened: {error}.").format(path=path, error=e.strerror)
+            _("The history file {path} cannot be opened: {error}.").format(path=path, error=e.strerror or e)
         ) from e
     return db
 

@@ -37,23 +37,33 @@ def check(db: sqlite_utils.Database, path: Path, now: datetime) -> None:
     if not marker.exists():
         marker.write_text(json.dumps({"history": current, "since": utc(now)}) + "\n", encoding="utf-8")
         return
+    recorded = _read(marker)
+    if recorded is None:
+        raise HistoryError(
+            _(
+                "{marker} is damaged (siaran did not write what it holds); nothing was sent. If {name} is this "
+                "project's real history, delete {marker}: the next send writes it again."
+            ).format(marker=marker.name, name=path.name)
+        )
+    if recorded.get("history") == current:
+        return
+    raise lost(path, str(recorded.get("since", "?")))
+
+
+def _read(marker: Path) -> dict | None:
+    """The marker's content, or None when it is not what siaran writes (unreadable, not JSON, [1])."""
     try:
         recorded = json.loads(marker.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        recorded = {}
-    if recorded.get("history") == current:
-        return
-    raise lost(path, recorded.get("since", "?"))
+        return None
+    return recorded if isinstance(recorded, dict) else None
 
 
 def lost(path: Path, since: str | None = None) -> HistoryError:
     """The history this project has been sending with is gone (missing, emptied or replaced)."""
     marker = marker_path(path)
     if since is None:
-        try:
-            since = json.loads(marker.read_text(encoding="utf-8")).get("since", "?")
-        except (OSError, ValueError):
-            since = "?"
+        since = str((_read(marker) or {}).get("since", "?"))
     return HistoryError(
         _(
             "the history {name} is missing, empty or replaced, although this project has been sending since "
