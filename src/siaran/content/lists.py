@@ -123,7 +123,7 @@ def load_list(
     names: dict[int, dict[str, str]] = {}
     fields, stem = _fields(header, own), path.stem
     raws = [row[phone_col] if phone_col < len(row) else "" for _line, row in rows[1:]]
-    parse = book.parser(raws[:16] if first_only else raws) if book is not None else None
+    parse = book.parser(raws[:16] if first_only else raws) if book is not None else _once(region)
     for (line, row), raw in zip(rows[1:], raws, strict=True):
         phone, reason = phone_reason(raw, region, parse)
         if not phone:
@@ -158,6 +158,19 @@ def load_list(
     return BroadcastList(
         name=path.stem, path=path, recipients=tuple(recipients), invalid=tuple(invalid), twins=tuple(twins)
     )
+
+
+def _once(region: str) -> Callable[[str], tuple[str, str]]:
+    """parse_phone remembered per raw text: rows sharing a number parse it once."""
+    memo: dict[str, tuple[str, str]] = {}
+
+    def parse(raw: str) -> tuple[str, str]:
+        found = memo.get(raw)
+        if found is None:
+            found = memo[raw] = parse_phone(raw, region)
+        return found
+
+    return parse
 
 
 def _fields(header: list[str], own: set[int | None]) -> Callable[[tuple[str, ...]], dict[str, str]]:
