@@ -18,7 +18,7 @@ import httpx
 
 from ..config.values import parse_delay
 from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, UncertainError, scrub
-from ..i18n import N_, _
+from ..i18n import _
 from ..reasons import reason
 from .base import Message, Receipt
 from .http import Parts, call, http_status_error, json_body, retry_after
