@@ -55,18 +55,34 @@ def test_translations_keep_the_placeholders():
     [
         ({"SIARAN_LANG": "en"}, "en"),
         ({"SIARAN_LANG": "id"}, "id"),
-        ({"LANG": "en_US.UTF-8"}, "en"),
-        ({"LANG": "id_ID.UTF-8"}, "id"),
+        ({"LANG": "en_US.UTF-8"}, "id"),  # an office PC with English regional settings
+        ({"LC_ALL": "en_GB.UTF-8", "LC_MESSAGES": "en_US"}, "id"),
         ({"LANG": "C.UTF-8"}, "id"),
         ({"SIARAN_LANG": "id", "LANG": "en_US.UTF-8"}, "id"),
     ],
 )
-def test_language_choice(monkeypatch, env, expected):
+def test_language_never_follows_the_os_locale(monkeypatch, env, expected):
     for var in ("SIARAN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(var, raising=False)
     for k, v in env.items():
         monkeypatch.setenv(k, v)
+    monkeypatch.setattr("locale.getlocale", lambda *a: ("English_United States", "1252"))
+    monkeypatch.setattr(i18n, "_project_language", None)
     assert i18n.language() == expected
+
+
+def test_siaran_toml_chooses_english_and_siaran_lang_still_wins(run, project, monkeypatch):
+    monkeypatch.delenv("SIARAN_LANG")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert "Periksa setiap" in run("check", "--help").output
+    (project / "siaran.toml").write_text('[operator]\nlanguage = "en"\n', encoding="utf-8")
+    assert "Validate every" in run("check", "--help").output
+    monkeypatch.setenv("SIARAN_LANG", "id")
+    assert "Periksa setiap" in run("check", "--help").output
+    (project / "siaran.toml").write_text('[operator]\nlanguage = "fr"\n', encoding="utf-8")
+    res = run("check")
+    assert res.exit_code == 1 and "operator.language" in res.stderr
+    monkeypatch.setattr(i18n, "_project_language", None)
 
 
 def test_the_po_compiles_in_memory_when_no_mo_was_built():
@@ -267,3 +283,14 @@ def test_a_settings_error_and_the_run_summary_come_out_in_indonesian(run, projec
     monkeypatch.setenv("SIARAN_LANG", "en")
     again = run("schedule", "--past", "1", "--days", "1", env={"SIARAN_NOW": "2026-11-23T07:40:00+08:00"})
     assert "done  (sent " in again.output  # history keeps the reason as data; English readers see English
+
+
+def test_status_choices_are_typed_in_either_language_and_shown_in_indonesian(run, monkeypatch):
+    monkeypatch.setenv("SIARAN_LANG", "id")
+    assert run("history", "--status", "gagal").exit_code == 0
+    assert run("history", "--status", "belum pasti").exit_code == 0
+    assert run("history", "--status", "failed").exit_code == 0
+    assert run("instagram", "queue", "--status", "gagal").exit_code == 0
+    assert "[antre|sedang-dikirim|terkirim|" in run("history", "--help").output
+    res = run("history", "--status", "rusak")
+    assert res.exit_code == 2 and "'gagal'" in res.stderr and "'failed'" not in res.stderr

@@ -39,3 +39,30 @@ def test_init_into_a_folder_with_other_files_keeps_them(run, tmp_path: Path):
     (tmp_path / "catatan.txt").write_text("punya saya", encoding="utf-8")
     assert run("init", str(tmp_path)).exit_code == 0
     assert (tmp_path / "catatan.txt").read_text(encoding="utf-8") == "punya saya"
+
+
+def test_the_starter_ignores_rehearsals_backups_logs_and_locks(run, tmp_path: Path):
+    """Citizens' numbers end up in history, outbox and logs: none of them may show in `git status`."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:
+        import pytest
+
+        pytest.skip("git is not installed")
+    target = tmp_path / "kantor"
+    assert run("init", str(target)).exit_code == 0
+    assert run("send", "announcements/pengumuman-contoh", "--now", root=target,
+               env={"SIARAN_NOW": "2026-12-07T09:00:00+07:00"}).exit_code == 0  # fmt: skip
+    for name in ("siaran.db.bak/2026-12-07.db", "siaran.db.2026.bak", "siaran.log.1", "siaran.lock"):
+        (target / name).parent.mkdir(exist_ok=True)
+        (target / name).write_text("x", encoding="utf-8")
+    assert (target / "outbox-rehearsal").is_dir() and list(target.glob("siaran-rehearsal.db*"))
+    subprocess.run([git, "init", "-q", str(target)], check=True)
+    shown = subprocess.run([git, "-C", str(target), "status", "--porcelain", "--untracked-files=all"],
+                           capture_output=True, text=True, check=True).stdout  # fmt: skip
+    private = [line for line in shown.splitlines() if not line[3:].startswith(("content/", "schedules/", "."))]
+    assert private == []
+    assert sorted(p.name for p in (target / "schedules").iterdir()) == [
+        "pengumuman-mingguan.yaml", "sop-mingguan.yaml", "ucapan-hari-besar.yaml"]  # fmt: skip

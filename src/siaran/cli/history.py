@@ -22,6 +22,7 @@ from ..i18n import _
 from ..reasons import say
 from .backups import backup_cmd, restore_cmd
 from .base import cli, get_app, tolerant_app
+from .translate import WordChoice
 
 FIELDS = (
     "post",
@@ -46,7 +47,7 @@ FIELDS = (
 
 @cli.group("history", invoke_without_command=True)
 @click.option("--post", help="Only this post.")
-@click.option("--status", type=click.Choice(STATUSES), help="Only deliveries in this state.")
+@click.option("--status", type=WordChoice(STATUSES), help="Only deliveries in this state.")
 @click.option("--since", help="Only deliveries created on or after this date (YYYY-MM-DD, office time).")
 @click.option("--channel", type=click.Choice(["whatsapp", "instagram"]), help="Only this channel.")
 @click.option("--limit", type=int, help="At most this many rows (the newest).")

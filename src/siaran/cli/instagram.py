@@ -15,6 +15,7 @@ from ..history import instagram as table
 from ..i18n import _, ngettext
 from ..reasons import say
 from .base import cli, get_app
+from .translate import WordChoice
 
 FIELDS = (
     "id", "post", "occurrence", "status", "publisher", "attempts", "planned_at", "published_at", "posted_at",
@@ -35,7 +36,7 @@ def _when(app, stamp: str | None) -> str:
 
 
 @instagram.command("queue")
-@click.option("--status", type=click.Choice(STATUSES), help="Only entries in this state.")
+@click.option("--status", type=WordChoice(STATUSES), help="Only entries in this state.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.pass_context
 def queue_cmd(ctx: click.Context, status: str | None, as_json: bool) -> None:

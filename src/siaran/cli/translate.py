@@ -49,6 +49,30 @@ def opening(text: str) -> str:
     return text
 
 
+def _typed(word: str) -> str:
+    return " ".join(word.replace("_", " ").replace("-", " ").casefold().split())
+
+
+class WordChoice(click.Choice):
+    """A choice (a status) typed in Indonesian or English, kept in English (the code's and history's
+    word), shown in the operator's language: `--status gagal` and `--status failed` are the same."""
+
+    def __init__(self, choices) -> None:
+        super().__init__(list(choices), case_sensitive=False)
+
+    def _normalized_mapping(self, ctx: click.Context | None = None) -> dict[str, str]:
+        return {choice: _(choice).replace(" ", "-") for choice in self.choices}  # what help and errors show
+
+    def convert(self, value, param, ctx):
+        from ..i18n import LANGUAGES, translations
+
+        typed = _typed(str(value))
+        for choice in self.choices:
+            if typed in {_typed(translations(lang).gettext(choice)) for lang in LANGUAGES} | {_typed(choice)}:
+                return choice
+        return super().convert(value, param, ctx)
+
+
 class _Translated:
     """Help shown in the operator's language, translated when click formats it."""
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, did_you_mean
-from ..i18n import _
+from ..i18n import _, use_project_language
 from .files import read_settings_file
 from .values import convert, path_problem
 from .view import REHEARSAL, Section, Settings, rehearsal
@@ -43,15 +43,24 @@ class Setting:
     maximum: float | None = None  # numbers: the largest value that makes sense
     check: str = ""  # a check of the value in values.CHECKS ("delay", "phone")
     place: str = ""  # a file or folder: "project" = inside the project; any: never in content/ or schedules/
+    env_name: str = ""  # a shorter variable than SIARAN_<SECTION>_<KEY>, where one is long established
 
     @property
     def env(self) -> str:
-        return f"SIARAN_{self.section.upper()}_{self.key.upper()}"
+        return self.env_name or f"SIARAN_{self.section.upper()}_{self.key.upper()}"
 
 
 S = Setting
 DEFAULT_LOG = "siaran.log"
 SETTINGS: tuple[Setting, ...] = (
+    S(
+        "operator",
+        "language",
+        "id",
+        "Language of everything the operator reads: id (Bahasa Indonesia) or en (English). Never the PC's locale.",
+        choices=("id", "en"),
+        env_name="SIARAN_LANG",
+    ),
     S(
         "history",
         "path",
@@ -328,5 +337,6 @@ def load_settings(project: Path, env: Mapping[str, str] | None = None) -> Settin
                         name=f"{s.section}.{s.key}", value=values[s.section][s.key], problem=problem
                     )
                 )
+    use_project_language(values["operator"]["language"])
     hidden = {name: frozenset(s.key for s in SETTINGS if s.secret and s.section == name) for name in values}
     return Settings(project=project, sections={name: Section(name, v, hidden[name]) for name, v in values.items()})

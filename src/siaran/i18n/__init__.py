@@ -4,7 +4,9 @@ Code holds English msgids: ``_("no post named {name!r}").format(name=...)``, ``n
 count decides the form, ``N_`` to mark a text translated later (click help, shown at display time).
 The catalogs are ``locale/<lang>/LC_MESSAGES/siaran.po``; the build compiles them to ``.mo``
 (``setup.py``), and a missing or older ``.mo`` (an editable install) is compiled here from the
-``.po`` in memory. The language: ``SIARAN_LANG`` (id | en), else the OS locale, else Indonesian.
+``.po`` in memory. The language: ``SIARAN_LANG`` (id | en), else the project's ``siaran.toml``
+(``[operator] language``, passed here by ``use_project_language`` when settings load), else
+Indonesian; never the OS locale (an office PC with English regional settings still speaks Indonesian).
 Log files stay English for support: logging calls never go through ``_``. Reasons kept in history
 (a delivery's error, why an occurrence was skipped) are data, worded where shown: siaran.reasons.
 Texts for citizens (posters, captions, auto-replies) are content, not catalog entries. Dates and
@@ -16,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import gettext as _gettext
 import io
-import locale
 import os
 from datetime import date
 from functools import cache
@@ -28,20 +29,21 @@ LANGUAGES = ("id", "en")
 DEFAULT = "id"
 
 
+_project_language: str | None = None  # the project's siaran.toml choice, once settings are read
+
+
+def use_project_language(lang: str | None) -> None:
+    """The language the project's settings chose (None: none chosen); SIARAN_LANG still wins."""
+    global _project_language
+    _project_language = lang if lang in LANGUAGES else None
+
+
 def language() -> str:
-    """id or en: SIARAN_LANG, else the OS locale (LC_ALL, LC_MESSAGES, LANG), else id."""
+    """id or en: SIARAN_LANG, else the project's setting, else id. Never the OS locale."""
     chosen = os.environ.get("SIARAN_LANG", "").strip().lower()
     if chosen:
         return "en" if chosen.startswith("en") else DEFAULT
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var, "")
-        if value:
-            return "en" if value.lower().startswith("en") else DEFAULT
-    try:  # Windows has no LANG: ask the OS ("English_United States")
-        current = locale.getlocale()[0] or ""
-    except ValueError:
-        current = ""
-    return "en" if current.lower().startswith("en") else DEFAULT
+    return _project_language or DEFAULT
 
 
 def catalog_path(lang: str, suffix: str) -> Path:
@@ -97,4 +99,4 @@ def N_(message: str) -> str:
     return message
 
 
-__all__ = ["LANGUAGES", "N_", "_", "format_day", "language", "ngettext"]
+__all__ = ["LANGUAGES", "N_", "_", "format_day", "language", "ngettext", "use_project_language"]
