@@ -264,7 +264,7 @@ def test_service_print(run, project):
     assert out.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")  # UTF-16 with BOM, as schtasks wants
 
 
-def test_foreground_daemon_sends_on_time_and_stops_on_sigterm(project):
+def test_foreground_daemon_sends_on_time_and_stops_on_sigterm(project, run):
     """`siaran run` as a real process, rehearsed two seconds before Wednesday 09:00 WITA."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_") or k == "SIARAN_LANG"}
     env["SIARAN_NOW"] = "2026-11-25T08:59:58+08:00"
@@ -283,6 +283,7 @@ def test_foreground_daemon_sends_on_time_and_stops_on_sigterm(project):
             if (project / "siaran-rehearsal.db").exists() and occurrences(project).get(occ, {}).get("status") == "done":
                 break
             time.sleep(0.2)
+        alive = run("status", env={"SIARAN_NOW": "2026-11-25T09:00:30+08:00"})
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=20)
     finally:
@@ -290,6 +291,10 @@ def test_foreground_daemon_sends_on_time_and_stops_on_sigterm(project):
             proc.kill()
             proc.communicate()
     assert occurrences(project)[occ]["status"] == "done", err
+    assert "Daemon: running since 2026-11-25 08:59 WITA. Last pass 2026-11-25 09:00 WITA" in alive.output, alive.all
+    stopped = run("status", env={"SIARAN_NOW": "2026-11-25T09:00:40+08:00"})
+    assert "Daemon: NOT running; it stopped after its last pass at 2026-11-25 09:00 WITA" in stopped.output
+    assert stopped.exit_code == 2
     assert proc.returncode == 0, err
     assert "siaran is running for Kelurahan Sungai Rapak Indah (WITA)" in out
     log = (project / "siaran.log").read_text()

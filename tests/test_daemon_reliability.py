@@ -311,10 +311,14 @@ def test_a_held_post_alerts_the_operator_once_a_day_through_apprise(run, project
 
     status = run("status", env=at("2026-11-25T09:31:00+08:00", SIARAN_LANG="id"))  # the operator's default
     assert status.exit_code == 2
-    assert "Daemon: berjalan. Putaran terakhir 2026-11-25 09:30 (1 tertahan)" in status.output
+    # A one-off pass is told as one: never "berjalan", never a next time (it has none).
+    assert "Daemon: tidak berjalan. Putaran sekali (`siaran run --once`) pada 2026-11-25 09:30 WITA (1 tertahan)" in (
+        status.output
+    )
+    assert "berikutnya" not in status.output and "Tidak ada yang menjalankan jadwal" not in status.output
     assert "Tertahan: 1" in status.output and "sop/ktp-el" in status.output
     later = run("status", env=at("2026-11-25T10:30:00+08:00"))  # no pass for an hour
-    assert "Daemon: NOT running" in later.output
+    assert "Nothing is running the schedules" in later.output and later.exit_code == 2
 
 
 def test_an_undeliverable_alert_never_stops_the_daemon(run, project):
@@ -336,7 +340,7 @@ def test_status_shows_failures_of_the_last_seven_days(run, project):
     run("send", "announcements/kerja-bakti", "--now", "--channel", "whatsapp", env=at(
         "2026-11-23T10:00:00+08:00", **UNREACHABLE))  # fmt: skip
     res = run("status", env=at("2026-11-24T10:00:00+08:00"))
-    assert "Daemon: has never run" in res.output
+    assert "Daemon: not started yet" in res.output
     assert "Failed or uncertain, last 7 days: 6" in res.output and "announcements/kerja-bakti" in res.output
     assert res.exit_code == 2
 

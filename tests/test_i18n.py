@@ -97,7 +97,7 @@ def test_errors_and_help_follow_the_language(run, project, monkeypatch):
     assert res.exit_code == 1
     assert "masalah ditemukan; tidak ada yang dikirim" in res.stderr
     assert "content/office.yaml:2:1: ada karakter tab: buat jarak masuk dengan spasi" in res.stderr
-    assert "Kirim postingan NAME sekarang" in run("send", "--help").output
+    assert "Kirim postingan NAMA sekarang" in run("send", "--help").output
     assert "Cara pakai:" in run("send", "--help").output
     monkeypatch.setenv("SIARAN_LANG", "en")
     res = run("check")
@@ -294,3 +294,17 @@ def test_status_choices_are_typed_in_either_language_and_shown_in_indonesian(run
     assert "[antre|sedang-dikirim|terkirim|" in run("history", "--help").output
     res = run("history", "--status", "rusak")
     assert res.exit_code == 2 and "'gagal'" in res.stderr and "'failed'" not in res.stderr
+
+
+def test_click_placeholders_and_the_version_line_are_indonesian(run, monkeypatch):
+    monkeypatch.setenv("SIARAN_LANG", "id")
+    assert "Cara pakai: cli [OPSI] PERINTAH [ARGUMEN]..." in run("--help").output  # CliRunner names it cli
+    shown = run("send", "--help").output + run("report", "--help").output + run("init", "--help").output
+    for english in ("OPTIONS", "COMMAND", "NAME", "INTEGER RANGE", "DIRECTORY", "FILE "):
+        assert english not in shown, english
+    assert "[OPSI] NAMA" in shown and "--weeks BILANGAN" in shown
+    assert "'NAMA'" in run("send").stderr
+    assert run("--version").output.startswith("siaran versi ")
+    monkeypatch.setenv("SIARAN_LANG", "en")
+    assert run("--version").output.startswith("siaran version ")
+    assert "[OPTIONS] NAME" in run("send", "--help").output

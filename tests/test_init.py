@@ -66,3 +66,12 @@ def test_the_starter_ignores_rehearsals_backups_logs_and_locks(run, tmp_path: Pa
     assert private == []
     assert sorted(p.name for p in (target / "schedules").iterdir()) == [
         "pengumuman-mingguan.yaml", "sop-mingguan.yaml", "ucapan-hari-besar.yaml"]  # fmt: skip
+
+
+def test_status_of_a_fresh_project_explains_and_exits_0(run, tmp_path: Path, monkeypatch):
+    target = tmp_path / "kantor"
+    assert run("init", str(target)).exit_code == 0
+    monkeypatch.setenv("SIARAN_LANG", "id")
+    res = run("status", root=target)
+    assert res.exit_code == 0, res.all
+    assert "Daemon: belum pernah dijalankan. Jadwal dikirim oleh `siaran run`" in res.output

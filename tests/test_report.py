@@ -59,12 +59,18 @@ def test_report_weeks_channels_followers_and_flags(run, project: Path, monkeypat
     assert text.exit_code == 0, text.all
     lines = text.output.splitlines()
     assert lines[0] == "Kelurahan Sungai Rapak Indah: the last 3 week(s), WITA"
-    assert any(line.startswith("2026-W48") and "1,523 (+23)" in line for line in lines)
+    assert any(line.startswith("Nov 23 – 29, 2026") and "1,523 (+23)" in line for line in lines)
+    assert "-W4" not in text.output and "later" not in lines[1]  # weeks as dates; no "later" column
     assert "! no Instagram post this week" in text.output
     assert "2 week(s) without an Instagram post" in text.output
 
 
-def test_report_on_empty_history_flags_every_week(run):
+def test_report_on_empty_history_flags_every_week(run, monkeypatch):
+    monkeypatch.setenv("SIARAN_LANG", "id")
+    res = run("report", "--weeks", "2", env=NOW)
+    assert res.output.splitlines()[2].startswith("16–22 Nov 2026")
+    assert "minggu" in res.output.splitlines()[1] and "nanti" not in res.output
+    monkeypatch.setenv("SIARAN_LANG", "en")
     res = run("report", "--weeks", "2", env=NOW)
     assert res.exit_code == 0, res.all
     assert res.output.count("! no Instagram post this week") == 2

@@ -73,6 +73,7 @@ class Daemon:
         self.settings = settings
         self.clock = clock
         self.stopping = threading.Event()
+        self.mode = "daemon"  # or "once": the heartbeat says which ran the last pass
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._idle = threading.Event()
@@ -109,7 +110,7 @@ class Daemon:
                 # A catch-up waiting for office hours: a pass when the office opens.
                 following = min([t for t in [following, *(r.until for r in results)] if t], default=None)
                 wait = MAX_SLEEP if following is None else min(max(following - now, timedelta(0)), MAX_SLEEP)
-            beat(app.db, worker_id(), self.started, now, now + wait, _summary(results))
+            beat(app.db, worker_id(), self.started, now, now + wait, _summary(results), self.mode)
             if self.backups and wait >= IDLE:
                 self._backup_when_idle(app.local_now().date())
             return results, wait
@@ -248,6 +249,7 @@ def run_once(daemon: Daemon) -> list[runner.Result]:
         log.info("stopping (signal %d): finishing the message in flight", signum)
         daemon.request_stop()
 
+    daemon.mode = "once"
     with _signals(on_signal):
         results, _ = daemon.tick()
     return results

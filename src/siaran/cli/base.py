@@ -131,7 +131,14 @@ def report_error(e: SiaranError, redact: logs.Redact | None = None) -> None:
 )
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 @click.option("-v", "--verbose", is_flag=True, help="Log what siaran does.")
-@click.version_option(package_name="siaran")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: show_version(ctx) if value else None,
+    help="Show the version and exit.",
+)
 @click.pass_context
 def cli(ctx: click.Context, project: Path, debug: bool, verbose: bool) -> None:
     """siaran: broadcasts for a village office (kantor desa / kelurahan).
@@ -160,6 +167,13 @@ def cli(ctx: click.Context, project: Path, debug: bool, verbose: bool) -> None:
 
 
 cli.lazy = COMMANDS
+
+
+def show_version(ctx: click.Context) -> None:
+    from importlib.metadata import version
+
+    click.echo(_("siaran version {version}").format(version=version("siaran")))
+    ctx.exit()
 
 
 channel_option = click.option(

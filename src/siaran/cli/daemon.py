@@ -14,7 +14,7 @@ from ..daemon import MAX_SLEEP, Daemon, project_lock, run_once
 from ..delivery.occurrences import Result
 from ..delivery.summary import EXIT_INCOMPLETE
 from ..errors import ConfigError, ContentErrors, SiaranError
-from ..history import conversations
+from ..history import alive, conversations
 from ..history.alerts import failures_since, heartbeat
 from ..history.alerts import since as alerts_since
 from ..history.occurrences import held as held_occurrences
@@ -122,37 +122,19 @@ def _announce(app: App, log_file: Path) -> None:
 def status(ctx: click.Context) -> None:
     """Health at a glance: is the daemon alive, its last and next pass, problems, recent failures.
 
-    Exits 0 when all is well, 2 when something needs the operator.
+    Exits 0 when all is well (a new project that has sent nothing yet included), 2 when something
+    needs the operator, 1 when the project cannot be read.
     """
     app = tolerant_app(ctx)
     tz = app.project.office.timezone
+    zone = app.project.office.tz_label
     now = app.now()
 
-    def local(stamp: str | None) -> str:
-        return datetime.fromisoformat(stamp).astimezone(tz).strftime("%Y-%m-%d %H:%M") if stamp else "-"
+    def local(stamp: str | datetime) -> str:
+        when = datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
+        return f"{when.astimezone(tz):%Y-%m-%d %H:%M} {zone}"
 
-    worry = False
-    beat = heartbeat(app.db)
-    if beat is None:
-        worry = True
-        click.secho(_("Daemon: has never run (`siaran run`)."), fg="red")
-    else:
-        age = now - datetime.fromisoformat(beat["last_pass"])
-        # A pass at least every MAX_SLEEP (the daemon) or every quarter hour (run --once from Task
-        # Scheduler): older than that, nothing is running the schedules.
-        alive = age <= STALE
-        worry |= not alive
-        state = _("running") if alive else _("NOT running")
-        click.secho(
-            _("Daemon: {state}. Last pass {last} ({summary}), next {next} {zone}.").format(
-                state=state,
-                last=local(beat["last_pass"]),
-                summary=say(beat["summary"]),
-                next=local(beat["next_pass"]),
-                zone=app.project.office.tz_label,
-            ),
-            fg="green" if alive else "red",
-        )
+    worry = _daemon_line(app, now, local)
     held = held_occurrences(app.db)
     worry |= bool(held or app.project.problems)
     click.echo(
@@ -193,6 +175,51 @@ def _backup_line(app: App) -> None:
             name=last.name, size=size_text(last.stat().st_size), total=size_text(all_of_them)
         )
     )
+
+
+def _daemon_line(app: App, now: datetime, local) -> bool:
+    """What runs the schedules, told as it is: a daemon alive now, a one-off pass (`run --once`),
+    a daemon that stopped, or nothing yet. Returns whether the operator should worry."""
+    daemon, once = heartbeat(app.db, "daemon"), heartbeat(app.db, "once")
+    if daemon and alive(daemon["worker"]) and now - datetime.fromisoformat(daemon["last_pass"]) <= STALE:
+        following = datetime.fromisoformat(daemon["next_pass"]) if daemon["next_pass"] else None
+        click.secho(
+            _("Daemon: running since {started}. Last pass {last} ({summary}); next {next}.").format(
+                started=local(daemon["started_at"]),
+                last=local(daemon["last_pass"]),
+                summary=say(daemon["summary"]),
+                next=local(following) if following and following > now else _("now"),
+            ),
+            fg="green",
+        )
+        return False
+    latest = max((b for b in (daemon, once) if b), key=lambda b: b["last_pass"], default=None)
+    if latest is None:
+        click.echo(
+            _(
+                "Daemon: not started yet. Schedules are sent by `siaran run` (it keeps running); `siaran service "
+                "print windows` starts it with the computer. Manual sends (`siaran send`) work without it."
+            )
+        )
+        return False
+    stale = now - datetime.fromisoformat(latest["last_pass"]) > STALE
+    if latest is once:
+        click.secho(
+            _("Daemon: not running. One-off pass (`siaran run --once`) at {last} ({summary}).").format(
+                last=local(once["last_pass"]), summary=say(once["summary"])
+            ),
+            fg="red" if stale else "green",
+        )
+    else:
+        click.secho(
+            _("Daemon: NOT running; it stopped after its last pass at {last} ({summary}).").format(
+                last=local(daemon["last_pass"]), summary=say(daemon["summary"])
+            ),
+            fg="red",
+        )
+    if stale or latest is daemon:
+        click.secho(_("Nothing is running the schedules: start `siaran run`."), fg="red")
+    return stale or latest is daemon
 
 
 @cli.group()

@@ -1,4 +1,4 @@
-"""report: posts per ISO week on each channel, failures, follower trend."""
+"""report: posts per week (shown as its dates) on each channel, failures, follower trend."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 from .. import report as weekly
 from ..errors import SiaranError
 from ..history import reports
-from ..i18n import _
+from ..i18n import _, format_week
 from .base import cli, tolerant_app
 
 
@@ -30,21 +30,30 @@ def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
         _("{office}: the last {weeks} week(s), {zone}").format(office=office.name, weeks=weeks, zone=office.tz_label),
         bold=True,
     )
-    heads = (_("week"), _("from"), _("WA posts"), _("sent"), _("read"), _("failed"), _("later"), _("IG posts"),
-             _("handed"), _("failed"), _("followers"))  # fmt: skip
-    click.echo("{:<9} {:<10}  {:>8} {:>6} {:>6} {:>6} {:>5}  {:>8} {:>6} {:>6}  {:>9}".format(*heads))
-    for w in rows:
-        followers = "-" if w.followers is None else f"{w.followers:,}"
-        if w.followers_change:
-            followers += f" ({w.followers_change:+,})"
-        click.echo(
-            f"{w.label:<9} {w.start.isoformat():<10}  {w.whatsapp_posts:>8} {w.whatsapp_sent:>6} {w.whatsapp_read:>6} "
-            f"{w.whatsapp_failed:>6} {w.whatsapp_failed_later:>5}  {w.instagram_posts:>8} "
-            f"{w.instagram_handed_off:>6} {w.instagram_failed:>6}  "
-            f"{followers:>9}"
-        )
+    heads = (_("week"), _("WA posts"), _("sent"), _("read"), _("failed"), _("IG posts"), _("handed"), _("failed"),
+             _("followers"))  # fmt: skip
+    table = [[format_week(w.start), *map(str, (w.whatsapp_posts, w.whatsapp_sent, w.whatsapp_read,
+              w.whatsapp_failed, w.instagram_posts, w.instagram_handed_off, w.instagram_failed)), _followers(w)]
+             for w in rows]  # fmt: skip
+    widths = [max(len(r[i]) for r in [list(heads), *table]) for i in range(len(heads))]
+
+    def line(cells: list[str] | tuple[str, ...]) -> str:
+        return "  ".join([cells[0].ljust(widths[0]), *(c.rjust(n) for c, n in zip(cells[1:], widths[1:], strict=True))])
+
+    click.echo(line(heads))
+    indent = " " * (widths[0] + 1)
+    for w, cells in zip(rows, table, strict=True):
+        click.echo(line(cells))
+        if w.whatsapp_failed_later:
+            click.secho(
+                indent
+                + _("{n} of the failed WhatsApp messages failed after the provider accepted them").format(
+                    n=w.whatsapp_failed_later
+                ),
+                fg="yellow",
+            )
         for flag in w.flags:
-            click.secho(f"{'':<9} ! {flag}", fg="yellow")
+            click.secho(f"{indent}! {flag}", fg="yellow")
     flagged = sum(1 for w in rows if w.flags)
     if flagged:
         click.secho(
@@ -90,3 +99,8 @@ def _priced(app, first) -> None:
         counts[1] += r["n"] if r["billable"] else 0
     for (month, category), (n, billable) in months.items():
         click.echo(f"{month:<8} {category:<22} {n:>9,} {billable:>9,}")
+
+
+def _followers(w: weekly.Week) -> str:
+    followers = "-" if w.followers is None else f"{w.followers:,}"
+    return followers + (f" ({w.followers_change:+,})" if w.followers_change else "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import re
 import sys
 from collections.abc import Iterator
 
@@ -73,8 +74,47 @@ class WordChoice(click.Choice):
         return super().convert(value, param, ctx)
 
 
+# click's placeholders (metavars) and the argument names of siaran's commands, as the operator reads them.
+METAVARS = {
+    "OPTIONS": N_("OPTIONS"),
+    "COMMAND": N_("COMMAND"),
+    "ARGS": N_("ARGS"),
+    "TEXT": N_("TEXT"),
+    "INTEGER RANGE": N_("INTEGER RANGE"),
+    "INTEGER": N_("INTEGER"),
+    "FLOAT": N_("FLOAT"),
+    "DIRECTORY": N_("DIRECTORY"),
+    "FILE": N_("FILE"),
+    "PATH": N_("PATH"),
+    "NAME": N_("NAME"),
+    "FOLDER": N_("FOLDER"),
+    "ENTRY": N_("ENTRY"),
+    "NUMBER": N_("NUMBER"),
+    "NUMBERS": N_("NUMBERS"),
+    "YEAR": N_("YEAR"),
+    "KIND": N_("KIND"),
+}
+_METAVAR = re.compile(r"\b(" + "|".join(sorted(METAVARS, key=len, reverse=True)) + r")\b")
+
+
+def metavar(text: str) -> str:
+    """A usage piece or placeholder ("[OPTIONS]", "INTEGER RANGE", "NAME") in the operator's language."""
+    return _METAVAR.sub(lambda m: _(METAVARS[m[1]]), text)
+
+
+def _make_metavar(original):
+    def make_metavar(self: click.Parameter, ctx: click.Context) -> str:
+        return metavar(original(self, ctx))
+
+    make_metavar.translated = True
+    return make_metavar
+
+
 class _Translated:
     """Help shown in the operator's language, translated when click formats it."""
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return [metavar(piece) for piece in super().collect_usage_pieces(ctx)]
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with translated(self):
@@ -108,6 +148,9 @@ def help_texts(group: click.Group) -> Iterator[str]:
 
 
 def translate_click() -> None:
+    for cls in (click.Parameter, click.Argument):
+        if not getattr(cls.__dict__.get("make_metavar"), "translated", False):
+            cls.make_metavar = _make_metavar(cls.__dict__["make_metavar"])
     for name, module in list(sys.modules.items()):
         if name == "click" or name.startswith("click."):
             if getattr(module, "_", None) is not None and callable(module._):

@@ -33,19 +33,20 @@ def since(db: sqlite_utils.Database, when: datetime) -> list[dict]:
 
 
 def beat(db: sqlite_utils.Database, worker: str, started: datetime, last: datetime, following: datetime | None,
-         summary: Reason) -> None:  # fmt: skip
-    """The daemon's heartbeat, written after each pass."""
+         summary: Reason, name: str = "daemon") -> None:  # fmt: skip
+    """The heartbeat written after each pass: ``daemon`` for `siaran run`, ``once`` for `run --once`
+    (so `status` tells a running daemon from a one-off pass)."""
     db.execute(
         "insert into heartbeat (name, worker, started_at, last_pass, next_pass, summary) values "
-        "('daemon', ?, ?, ?, ?, ?) on conflict(name) do update set worker = excluded.worker, "
+        "(?, ?, ?, ?, ?, ?) on conflict(name) do update set worker = excluded.worker, "
         "started_at = excluded.started_at, last_pass = excluded.last_pass, next_pass = excluded.next_pass, "
         "summary = excluded.summary",
-        [worker, utc(started), utc(last), utc(following) if following else None, dump(summary)],
+        [name, worker, utc(started), utc(last), utc(following) if following else None, dump(summary)],
     )
 
 
-def heartbeat(db: sqlite_utils.Database) -> dict | None:
-    return next(iter(db.query("select * from heartbeat where name = 'daemon'")), None)
+def heartbeat(db: sqlite_utils.Database, name: str = "daemon") -> dict | None:
+    return next(iter(db.query("select * from heartbeat where name = ?", [name])), None)
 
 
 def failures_since(db: sqlite_utils.Database, when: datetime) -> list[dict]:

@@ -94,9 +94,20 @@ def format_day(value: date, pattern: str = "EEEE, d MMMM y") -> str:
     return format_date(value, pattern, locale=language())
 
 
+def format_week(monday: date) -> str:
+    """A week as the dates it spans, in the operator's language: "7–13 Des 2026", "30 Nov–6 Des 2026"
+    (Babel's interval format), never an ISO week label."""
+    from datetime import timedelta
+
+    from babel.dates import format_interval
+
+    text = format_interval(monday, monday + timedelta(days=6), "yMMMd", locale=language())
+    return text.replace("\u2009", " ")  # CLDR's thin spaces: a Windows console shows them as boxes
+
+
 def N_(message: str) -> str:
     """Marks a text for the catalog without translating it now (it is translated where shown)."""
     return message
 
 
-__all__ = ["LANGUAGES", "N_", "_", "format_day", "language", "ngettext", "use_project_language"]
+__all__ = ["LANGUAGES", "N_", "_", "format_day", "format_week", "language", "ngettext", "use_project_language"]
