@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -268,6 +269,7 @@ def test_foreground_daemon_sends_on_time_and_stops_on_sigterm(project, run):
     """`siaran run` as a real process, rehearsed two seconds before Wednesday 09:00 WITA."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_") or k == "SIARAN_LANG"}
     env["SIARAN_NOW"] = "2026-11-25T08:59:58+08:00"
+    env["SIARAN_LANG"] = "id"  # the console as the operator reads it; the log file stays English
     env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent.parent / "src"), env.get("PYTHONPATH", "")])
     proc = subprocess.Popen(
         [sys.executable, "-m", "siaran", "--project", str(project), "run"],
@@ -296,7 +298,9 @@ def test_foreground_daemon_sends_on_time_and_stops_on_sigterm(project, run):
     assert "Daemon: NOT running; it stopped after its last pass at 2026-11-25 09:00 WITA" in stopped.output
     assert stopped.exit_code == 2
     assert proc.returncode == 0, err
-    assert "siaran is running for Kelurahan Sungai Rapak Indah (WITA)" in out
+    assert "siaran berjalan untuk Kelurahan Sungai Rapak Indah (WITA)" in out
+    assert re.search(rf"^09:00  selesai  {re.escape(occ)}  ", out, re.MULTILINE), out
+    assert "siaran berhenti;" in out and "INFO" not in out + err and "siaran.daemon" not in out + err
     log = (project / "siaran.log").read_text()
     assert f"running occurrence {occ}" in log and "siaran daemon stopped" in log
 

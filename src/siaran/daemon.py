@@ -18,7 +18,7 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,7 +35,7 @@ from .delivery import occurrences as runner
 from .errors import ContentErrors, HistoryError, LockedError, SiaranError
 from .history import backups, worker_id
 from .history.alerts import beat
-from .i18n import _
+from .i18n import _, ngettext
 from .reasons import Reason, reason, say
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,9 @@ class Daemon:
         self.started = clock.now()
         self.backups = False  # the foreground daemon takes the day's backup when idle; `run --once` never
         self._backup: threading.Thread | None = None
+        # What the operator's console shows: short sentences in their language (the log stays English).
+        self.tell: Callable[[str], None] = lambda text: None
+        self.on_pass: Callable[[list[runner.Result]], None] = lambda results: None
 
     def app(self) -> App:
         """A fresh App each pass, so edits to content and schedules are picked up."""
@@ -149,8 +152,17 @@ class Daemon:
                     len(problems),
                     "\n  ".join(problems),
                 )
+                self.tell(
+                    ngettext(
+                        "{n} problem in the content; only what uses that file is held back (`siaran check`):",
+                        "{n} problems in the content; only what uses those files is held back (`siaran check`):",
+                        len(problems),
+                    ).format(n=len(problems))
+                    + "".join(f"\n  {p}" for p in problems)
+                )
             else:
                 log.info("content problems fixed")
+                self.tell(_("The content problems are fixed."))
 
     async def _process(self, app: App) -> list[runner.Result]:
         self._loop = asyncio.get_running_loop()
@@ -204,14 +216,18 @@ class Daemon:
             results, wait = self.tick()
             for r in results:
                 log.info("%s %s: %s %s", r.occurrence, r.post, r.status, r.reason)
+            self.on_pass(results)
         except ContentErrors as e:
             log.error("the office file has %d problem(s); nothing sent until fixed:\n%s", len(e.problems), e)
+            self.tell(_("content/office.yaml has problems: nothing is sent until it is fixed (`siaran check`)."))
             wait = MAX_SLEEP
         except SiaranError as e:
             log.error("%s", e)
+            self.tell(str(e))
             wait = MAX_SLEEP
         except Exception:
             log.exception("unexpected error; trying again in %s", MAX_SLEEP)
+            self.tell(_("Something went wrong; trying again in 5 minutes. The details are in the log file."))
             wait = MAX_SLEEP
         if self.stopping.is_set() or self._scheduler is None:
             return

@@ -48,7 +48,11 @@ def private_rotating_handler(log_file: Path) -> logging.Handler:
     return PrivateRotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
 
 
-def setup(secrets: Iterable[str], *, verbose: bool = False, log_file: Path | None = None) -> Redact:
+def setup(
+    secrets: Iterable[str], *, verbose: bool = False, log_file: Path | None = None, console: bool = True
+) -> Redact:
+    """``console=False`` (the daemon): nothing of the log reaches the console, which shows the
+    operator's own sentences instead; the log file keeps everything, in English."""
     redact = Redact(secrets)
     root = logging.getLogger()
     for h in list(root.handlers):
@@ -56,8 +60,9 @@ def setup(secrets: Iterable[str], *, verbose: bool = False, log_file: Path | Non
             root.removeHandler(h)
             if isinstance(h, logging.FileHandler):
                 h.close()  # the daemon's log file: never leave it open
-    handlers: list[logging.Handler] = [logging.StreamHandler()]
-    handlers[0].setLevel(logging.INFO if verbose else logging.WARNING)
+    handlers: list[logging.Handler] = [logging.StreamHandler()] if console else []
+    if console:
+        handlers[0].setLevel(logging.INFO if verbose else logging.WARNING)
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         private_file(log_file)  # made earlier by a failed start, or by hand: it names recipients

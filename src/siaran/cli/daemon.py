@@ -30,19 +30,31 @@ log = logging.getLogger(__name__)
 STALE = max(2 * MAX_SLEEP, timedelta(minutes=15)) + timedelta(minutes=1)
 
 
-def print_results(results: list[Result]) -> None:
+def print_results(results: list[Result], stamp: str = "") -> None:
+    """One line per occurrence of a pass (``stamp``: the office time the daemon prints before it)."""
     if not results:
         click.echo(_("Nothing due."))
         return
     colours = {"done": "green", "failed": "red", "skipped": "yellow", "running": "yellow", "held": "red"}
+    lead = f"{stamp}  " if stamp else ""
+    pad = " " * (len(lead) + 9)
     for r in results:
         again = _(" (resumed)") if r.resumed else ""
-        click.secho(f"{_(r.status):<8} {r.occurrence}  {r.post}{again}", fg=colours.get(r.status, "cyan"))
+        click.secho(f"{lead}{_(r.status):<8} {r.occurrence}  {r.post}{again}", fg=colours.get(r.status, "cyan"))
         if r.until:
             when = f"{r.until:%Y-%m-%d %H:%M}"
-            click.echo("         " + _("a late send waits for office hours: it goes out at {when}").format(when=when))
+            click.echo(pad + _("a late send waits for office hours: it goes out at {when}").format(when=when))
         elif r.reason:
-            click.echo(f"         {say(r.reason)}")
+            click.echo(f"{pad}{say(r.reason)}")
+
+
+def _office_clock(app: App):
+    """The time in the office's zone (the host's, while office.yaml cannot be read), as the console shows it."""
+    try:
+        tz = app.project.office.timezone
+    except SiaranError:
+        tz = None
+    return lambda: f"{app.now().astimezone(tz):%H:%M}"
 
 
 @cli.command()
@@ -57,11 +69,13 @@ def run(ctx: click.Context, once: bool) -> None:
     app = get_app(ctx)
     app.tolerant = True
     log_file = app.settings.path("daemon", "log_file")
-    verbose = not once or ctx.find_root().params.get("verbose", False)
-    logs.setup(app.settings.secrets(), verbose=verbose, log_file=log_file)
+    verbose = ctx.find_root().params.get("verbose", False)  # -v: the English log on the console too
+    logs.setup(app.settings.secrets(), verbose=verbose, log_file=log_file, console=verbose)
     try:
         with project_lock(app.settings):
             daemon = Daemon(app.root, app.settings, app.clock)
+            stamp = _office_clock(app)
+            daemon.tell = lambda text: click.echo(f"{stamp()}  {text}")
             if once:
                 results = run_once(daemon)
                 print_results(results)
@@ -69,6 +83,7 @@ def run(ctx: click.Context, once: bool) -> None:
                     ctx.exit(EXIT_INCOMPLETE)
                 return
             _announce(app, log_file)
+            daemon.on_pass = lambda results: print_results(results, stamp()) if results else None
             server = None
             if webhook_configured(app.settings):
                 try:
@@ -87,6 +102,7 @@ def run(ctx: click.Context, once: bool) -> None:
                     server.stop.set()
                     if server.thread is not None:
                         server.thread.join(10)
+            click.echo(f"{stamp()}  " + _("siaran stopped; what was not sent yet stays queued for the next start."))
     except SiaranError as e:
         log.error("siaran run stopped: %s", e)  # the log file is where an unwatched PC is looked at
         raise
