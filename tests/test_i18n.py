@@ -308,3 +308,21 @@ def test_click_placeholders_and_the_version_line_are_indonesian(run, monkeypatch
     monkeypatch.setenv("SIARAN_LANG", "en")
     assert run("--version").output.startswith("siaran version ")
     assert "[OPTIONS] NAME" in run("send", "--help").output
+
+
+def test_an_impossible_date_is_one_plain_error_and_the_files_other_problems_still_show(run, project, monkeypatch):
+    monkeypatch.setenv("SIARAN_LANG", "id")
+    post = project / "content/announcements/posyandu.md"
+    text = post.read_text(encoding="utf-8")
+    post.write_text(re.sub(r"(?m)^date: .*$", "date: 2026-02-30", re.sub(r"(?m)^time: .*$", "time: '25.00'", text)),
+                    encoding="utf-8")  # fmt: skip
+    (project / "schedules/sekali.yaml").write_text("once: '2027-02-29 07:00'\npost: announcements/posyandu\n",
+                                                   encoding="utf-8")  # fmt: skip
+    res = run("check")
+    assert res.exit_code == 1
+    lines = [line.strip() for line in res.stderr.splitlines()[1:]]
+    assert "content/announcements/posyandu.md:3: [date] tanggal 30 Februari 2026 tidak ada; Februari 2026 sampai " \
+           "tanggal 28" in lines  # fmt: skip
+    assert any(line.startswith("content/announcements/posyandu.md:4: [time]") for line in lines)
+    assert any("[once] tanggal 29 Februari 2027 tidak ada; Februari 2027 sampai tanggal 28" in line for line in lines)
+    assert len(lines) == 3 and "YAML" not in res.stderr and "tidak ada postingan bernama" not in res.stderr

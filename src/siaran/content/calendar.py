@@ -23,6 +23,7 @@ from pathlib import Path
 from ..errors import ContentError
 from ..i18n import _
 from . import holiday_table
+from .dates import no_such_date
 from .yamlfile import Fields, Located, read_mapping
 
 
@@ -168,7 +169,7 @@ def load_calendar(root: Path, problems: list[ContentError]) -> Calendar:
         name = g.str("name", required=True)
         when = item.get("date")
         if not isinstance(when, date):
-            g.error("date", _("{value!r} is not a date like 2026-03-20").format(value=when))
+            g.error("date", no_such_date(when) or _("{value!r} is not a date like 2026-03-20").format(value=when))
             continue
         if outside_years(when.year):
             g.error("date", outside_years(when.year))
@@ -206,7 +207,8 @@ def load_calendar(root: Path, problems: list[ContentError]) -> Calendar:
                     )
                 )
         else:
-            g.error("date", _('{value!r} must be "MM-DD" (every year) or YYYY-MM-DD (once)').format(value=when))
+            expected = _('{value!r} must be "MM-DD" (every year) or YYYY-MM-DD (once)').format(value=when)
+            g.error("date", no_such_date(when) or expected)
             continue
         if name:
             local_days.append(local)

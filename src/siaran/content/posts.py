@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import ContentError
 from ..i18n import _
+from .dates import no_such_date
 from .files import MAX_MEDIA_BYTES, UnsafeFile, content_file, read_text, refused
 from .images import image_problem
 from .model import CHANNELS, FOLDER_KIND, TEMPLATE_PARAMETERS, Event, Post, Sop, Step, WhatsAppTemplate
@@ -147,7 +148,7 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
     if kind == "announcement":
         when = meta.get("date")
         if when is not None and not isinstance(when, date):
-            f.error("date", _("{value!r} is not a date like 2026-11-28").format(value=when))
+            f.error("date", no_such_date(when) or _("{value!r} is not a date like 2026-11-28").format(value=when))
             when = None
         at = f.str("time", default="") or ""
         if at and (not TIME.match(at) or not all(int(h) < 24 and int(m) < 60 for h, m in CLOCKS.findall(at))):

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from ..errors import ContentError, did_you_mean
 from ..i18n import _
 from .calendar import outside_years
+from .dates import no_such_date
 from .model import CHANNELS
 from .yamlfile import Fields, Located, read_mapping
 
@@ -232,7 +233,8 @@ def load_schedule(root: Path, path: Path, problems: list[ContentError], today: d
             try:
                 when = datetime.fromisoformat(str(value).strip())
             except ValueError:
-                f.error("once", _("{value!r} is not a date-time like 2026-12-01 07:00").format(value=value))
+                expected = _("{value!r} is not a date-time like 2026-12-01 07:00").format(value=value)
+                f.error("once", no_such_date(str(value)) or expected)
         if when is not None and outside_years(when.year):
             f.error("once", outside_years(when.year))
             when = None
