@@ -196,15 +196,16 @@ def test_stop_mid_broadcast_leaves_rest_queued_and_next_start_resumes_without_re
 def test_holiday_override_moves_the_greeting(run, project):
     calendar = project / "content/calendar.yaml"
     before = run("holidays", "2027")
-    assert "2027-03-10  Wed  national  Hari Raya Idul Fitri (estimated)  →  greetings/idul-fitri" in before.output
+    estimated = "2027-03-10  Wed  national holiday  Hari Raya Idul Fitri (estimated)  →  greetings/idul-fitri"
+    assert estimated in before.output
     calendar.write_text(
         calendar.read_text().replace(
             "overrides:\n", "overrides:\n  - name: Hari Raya Idul Fitri\n    date: 2027-03-09\n", 1
         )
     )
     after = run("holidays", "2027")
-    assert "2027-03-09  Tue  national  Hari Raya Idul Fitri  →  greetings/idul-fitri" in after.output
-    assert "2027-03-10  Wed  national  Hari Raya Idul Fitri" not in after.output
+    assert "2027-03-09  Tue  national holiday  Hari Raya Idul Fitri  →  greetings/idul-fitri" in after.output
+    assert "2027-03-10  Wed  national holiday  Hari Raya Idul Fitri" not in after.output
 
     listing = run("schedule", "--days", "5", env=at("2027-03-07T12:00:00+08:00"))
     assert "2027-03-09 Tue 06:00 WITA  ucapan-hari-besar  greetings/idul-fitri (Hari Raya Idul Fitri)" in listing.output

@@ -326,3 +326,13 @@ def test_an_impossible_date_is_one_plain_error_and_the_files_other_problems_stil
     assert any(line.startswith("content/announcements/posyandu.md:4: [time]") for line in lines)
     assert any("[once] tanggal 29 Februari 2027 tidak ada; Februari 2027 sampai tanggal 28" in line for line in lines)
     assert len(lines) == 3 and "YAML" not in res.stderr and "tidak ada postingan bernama" not in res.stderr
+
+
+def test_holidays_and_templates_speak_indonesian(run, monkeypatch):
+    monkeypatch.setenv("SIARAN_LANG", "id")
+    days = run("holidays", "2026", env={"SIARAN_NOW": "2026-11-23T09:00:00+08:00"}).output
+    assert "2026-01-01  Kam  libur nasional  Tahun Baru Masehi" in days and "hari daerah" in days
+    assert "national" not in days and "local" not in days
+    shown = run("templates", env={"SIARAN_NOW": "2026-11-23T09:00:00+08:00"}).output
+    assert re.search(r"(?m)^post\.urgent +tidak$", shown) and "(hanya pengumuman)" in shown
+    assert "None" not in shown and "False" not in shown and "[announcement]" not in shown

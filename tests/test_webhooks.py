@@ -342,15 +342,17 @@ def test_a_sender_without_a_phone_number_opts_out_by_user_id_and_is_not_answered
     assert [r["id"] for r in d["contacts"].rows] == [BUDI]
 
 
-def test_serve_refuses_a_busy_port_with_a_clear_message(run, cloud):
+def test_serve_refuses_a_busy_port_with_a_clear_message(run, cloud, monkeypatch):
     import socket
 
+    monkeypatch.setenv("SIARAN_LANG", "id")
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = str(busy.getsockname()[1])
         result = run("serve", env=settings_env(cloud, SIARAN_SERVER_WEBHOOK_PORT=port))
     assert result.exit_code == 1 and f"127.0.0.1:{port}" in result.stderr and "server.webhook_port" in result.stderr
+    assert "port itu sudah dipakai" in result.stderr and "Address already in use" not in result.stderr
 
 
 def test_run_starts_the_webhook_listener_when_a_secret_is_set(project):

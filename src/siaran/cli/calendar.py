@@ -13,10 +13,13 @@ from ..delivery.occurrences import due, upcoming
 from ..delivery.outlook import note
 from ..errors import ContentError, ContentErrors
 from ..history.occurrences import recorded_since
-from ..i18n import _, format_day
+from ..i18n import N_, _, format_day
 from ..reasons import say
 from ..schedule import greetings_by_holiday
 from .base import cli, tolerant_app
+
+# A holiday's kind (calendar.Day.kind) as the operator reads it.
+KINDS = {"national": N_("national holiday"), "cuti": N_("cuti bersama"), "local": N_("local day")}
 
 
 @cli.command()
@@ -25,7 +28,7 @@ from .base import cli, tolerant_app
 def holidays(ctx: click.Context, year: int | None) -> None:
     """The year's holidays (default: this year): date, name, kind, and the greeting that goes out.
 
-    Kind is national, cuti (cuti bersama) or local (content/calendar.yaml); "perkiraan" marks a
+    Kind is a national holiday, cuti bersama or a local day (content/calendar.yaml); "perkiraan" marks a
     date the holidays package computed, which the government may still move (add an override).
     """
     app = tolerant_app(ctx)
@@ -43,11 +46,13 @@ def holidays(ctx: click.Context, year: int | None) -> None:
     if not days:
         click.echo(_("No holidays known for {year}.").format(year=year))
         return
+    width = max(len(_(KINDS[d.kind])) for d in days)
     for day in days:
         estimated = _(" (estimated)") if day.estimated else ""
         greeting = ", ".join(greetings.get(day.name, ())) or "-"
         weekday = format_day(day.date, "EEE")
-        click.echo(f"{day.date.isoformat()}  {weekday}  {day.kind:<8}  {day.name}{estimated}  →  {greeting}")
+        kind = _(KINDS[day.kind])
+        click.echo(f"{day.date.isoformat()}  {weekday}  {kind:<{width}}  {day.name}{estimated}  →  {greeting}")
     missing = sum(1 for d in days if d.kind != "cuti" and d.name not in greetings)
     click.echo(_("{days} days; {missing} without a greeting.").format(days=len(days), missing=missing))
     if problems:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..content.overlaps import overlaps
-from ..i18n import _
+from ..i18n import N_, _
 from ..render.images import instagram_images, post_images
 from ..render.text import BUILTIN
 from ..render.variables import markdown, template_variables
@@ -174,6 +174,16 @@ def _preview_autoreply(app) -> None:
     show("MULAI / START", auto.start.replace("{office}", office))
 
 
+# How `siaran templates` shows Python's words and a variable's scope to the operator.
+SHOWN = {"None": N_("(empty)"), "False": N_("no"), "True": N_("yes"), "[]": N_("(empty)")}
+SCOPES = {
+    "announcement": N_("announcements only"),
+    "greeting": N_("greetings only"),
+    "sop": N_("SOPs only"),
+    "whatsapp": N_("WhatsApp only; empty on Instagram"),
+}
+
+
 @cli.command("templates")
 @click.option("--markdown", "as_markdown", is_flag=True, help="Print a Markdown table (the README's).")
 @click.pass_context
@@ -189,6 +199,6 @@ def templates_cmd(ctx: click.Context, as_markdown: bool) -> None:
         return
     width = max(len(v.name) for v in found)
     for v in found:
-        where = "" if v.scope == "all" else f"  [{v.scope}]"
-        click.echo(f"{v.name:<{width}}  {v.example}{where}")
+        where = "" if v.scope == "all" else f"  ({_(SCOPES[v.scope])})"
+        click.echo(f"{v.name:<{width}}  {_(SHOWN[v.example]) if v.example in SHOWN else v.example}{where}")
     click.echo(_("Built-in templates: {path}").format(path=BUILTIN))

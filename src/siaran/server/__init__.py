@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import importlib.util
 import logging
 import os
@@ -152,9 +153,21 @@ def _bind(host: str, port: int, setting: str) -> socket.socket:
         raise ConfigError(
             _(
                 "cannot listen on {address} ({error}): another program may use it; choose another port with {setting}"
-            ).format(address=f"{host}:{port}", error=e.strerror, setting=setting)
+            ).format(address=f"{host}:{port}", error=_bind_error(e), setting=setting)
         ) from None
     return sock
+
+
+def _bind_error(e: OSError) -> str:
+    """Why a port cannot be taken, in the operator's language (the OS says it in English)."""
+    code = getattr(e, "winerror", None) or e.errno
+    if code in (errno.EADDRINUSE, 10048):  # 10048: Windows' WSAEADDRINUSE
+        return _("the port is already in use")
+    if code in (errno.EACCES, 10013):  # 10013: Windows' WSAEACCES (a port reserved by the system)
+        return _("the system does not allow this port")
+    if code in (errno.EADDRNOTAVAIL, 10049):
+        return _("this computer has no such address")
+    return e.strerror or str(e)
 
 
 async def serve_async(app: App, running: Running, *, webhook: bool = True, page: bool = True,
