@@ -158,3 +158,17 @@ def test_every_link_between_docs_resolves():
         for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", path.read_text(encoding="utf-8")):
             if "://" not in target:
                 assert (path.parent / target).exists(), f"{path.relative_to(REPO)}: broken link {target}"
+
+
+def test_the_readme_ringkas_steps_run_on_an_init_project(run, tmp_path):
+    """The Ringkas steps, as a newcomer types them, on what `siaran init` writes."""
+    steps = re.findall(r"`(siaran [^`]+)`", README.split("## Ringkas", 1)[1].split("\n## ", 1)[0])
+    target = tmp_path / "kantor-saya"
+    assert steps[0] == "siaran init kantor-saya"
+    assert run("init", str(target)).exit_code == 0
+    now = {"SIARAN_NOW": "2026-12-07T09:00:00+07:00"}
+    for step in ("siaran check", "siaran preview announcements/pengumuman-contoh",
+                 "siaran send announcements/pengumuman-contoh --now"):  # fmt: skip
+        assert step in steps, step
+        res = run(*shlex.split(step)[1:], root=target, env=now)
+        assert res.exit_code == 0, (step, res.all)
