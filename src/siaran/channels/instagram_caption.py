@@ -14,8 +14,6 @@ import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from PIL import Image, UnidentifiedImageError
-
 from ..content.project import Project
 from ..errors import ContentError
 from ..i18n import _
@@ -129,6 +127,8 @@ def _image_problems(post, rel: str) -> list[ContentError]:
             )
         )
     for path in post.images:
+        from PIL import Image, UnidentifiedImageError  # Pillow only when there is an image to look at
+
         try:
             with Image.open(path) as im:
                 w, h = im.size

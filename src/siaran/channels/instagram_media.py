@@ -9,8 +9,6 @@ import io
 from pathlib import Path
 from urllib.parse import quote
 
-from PIL import Image
-
 from ..content.files import write_atomic
 from ..errors import PermanentError
 from ..reasons import reason
@@ -25,6 +23,8 @@ def ratio_ok(width: int, height: int) -> bool:
 
 
 def check_ratio(path: Path) -> None:
+    from PIL import Image  # Pillow only when there is an image to look at
+
     with Image.open(path) as im:
         w, h = im.size
     if not ratio_ok(w, h):
@@ -40,6 +40,8 @@ def stage(image: Path, media_dir: Path) -> Path:
     digest = hashlib.sha256(image.read_bytes()).hexdigest()[:10]
     target = media_dir / "instagram" / f"{image.stem}-{digest}.jpg"
     if not target.exists():
+        from PIL import Image
+
         out = io.BytesIO()
         with Image.open(image) as im:
             im.convert("RGB").save(out, "JPEG", quality=92)

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-
-from PIL import ImageFont
+from typing import TYPE_CHECKING
 
 from ..content.model import Office
 from .memo import memo
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 BUNDLED_PACKAGE = "font_source_sans_pro"
 BUNDLED = {"regular": "SourceSansPro-Regular.ttf", "bold": "SourceSansPro-Bold.ttf"}
@@ -30,7 +32,7 @@ INVISIBLE = frozenset(
     [0x200B, 0x200C, 0x200D, 0x2060, 0xFE0E, 0xFE0F, 0x20E3, *range(0xE0020, 0xE0080)]
 )  # fmt: skip
 
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+Font = "ImageFont.FreeTypeFont | ImageFont.ImageFont"  # Pillow loads when a card is drawn
 
 
 def bundled_font(style: str) -> Path | None:
@@ -48,6 +50,8 @@ def bundled_emoji() -> Path | None:
 
 @lru_cache(maxsize=512)
 def _load(path: str, size: int) -> Font:
+    from PIL import ImageFont
+
     if not path:
         # Last resort when the font package is missing: Pillow's own scalable font.
         return ImageFont.load_default(size)
@@ -56,6 +60,8 @@ def _load(path: str, size: int) -> Font:
 
 @lru_cache(maxsize=128)
 def _load_emoji(path: str, size: int, bold: bool) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     # Raqm shapes the sequences (flags, ZWJ families, skin tones) into single glyphs.
     font = ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.RAQM)
     font.set_variation_by_axes([700 if bold else 400])

@@ -25,7 +25,6 @@ from .fonts import FontSet, office_fonts
 from .greeting import greeting_slides, holiday_date
 from .layout import Slide
 from .memo import RENDERING, memo
-from .paint import jpeg_bytes, paint
 from .poster import sop_slides
 
 
@@ -196,6 +195,8 @@ def render_post(project, post: Post, media_dir: Path) -> tuple[Path, ...]:
         found = cached(media_dir, stem)
         if found:
             return found
+    from .paint import jpeg_bytes, paint
+
     slides = slides_for(project, post, fonts, text)
     media_dir.mkdir(parents=True, exist_ok=True)
     paths = []
