@@ -237,7 +237,7 @@ def test_rendering_is_deterministic_and_reuses_files(project: Path, tmp_path: Pa
     def no_painting(*args, **kwargs):
         raise AssertionError("painted again although the file exists")
 
-    monkeypatch.setattr(images_mod, "paint", no_painting)
+    monkeypatch.setattr("siaran.render.paint.paint", no_painting)  # imported when a card is drawn
     assert post_images(proj, post, tmp_path / "a") == first
     # changed content: a new file name, so it is rendered anew
     changed = dataclasses.replace(post, sop=dataclasses.replace(post.sop, duration="5 hari kerja"))

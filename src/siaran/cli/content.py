@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import click
 
 from ..content.overlaps import overlaps
 from ..i18n import N_, _
-from ..render.images import instagram_images, post_images
 from ..render.text import BUILTIN
-from ..render.variables import markdown, template_variables
 from .base import channel_option, cli, get_app
 
 MAX_SHOWN = 20  # rows sharing a number that `check` lists one by one
@@ -86,6 +83,8 @@ def preview(ctx: click.Context, name: str, out: Path | None, html: Path | None, 
     if name == "autoreply":
         _preview_autoreply(app)
         return
+    from ..render.images import instagram_images, post_images  # Pillow and the cards: not for `list`
+
     post = project.post(name)
     sample = project.sample_recipient(post)
     images = post_images(project, post, app.media_dir)
@@ -107,12 +106,14 @@ def preview(ctx: click.Context, name: str, out: Path | None, html: Path | None, 
         if out:
             (out / f"{channel}.txt").write_text(text + "\n", encoding="utf-8")
     if images:
+        from shutil import copyfile
+
         click.secho("── " + _("Images") + " ──", bold=True)
         for image in images:
             target = image
             if out:
                 target = out / image.name
-                shutil.copyfile(image, target)
+                copyfile(image, target)
             click.echo(f"   {target}")
     if out:
         click.echo(_("Written to {path}").format(path=out))
@@ -193,6 +194,8 @@ def templates_cmd(ctx: click.Context, as_markdown: bool) -> None:
     Default templates are built in for every channel and kind; a file with the same name under
     content/templates/ (e.g. content/templates/whatsapp/announcement.j2) replaces one.
     """
+    from ..render.variables import markdown, template_variables
+
     found = template_variables(get_app(ctx).project)
     if as_markdown:
         click.echo(markdown(found))

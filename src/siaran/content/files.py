@@ -14,9 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -137,6 +135,8 @@ def private_file(path: Path) -> None:
 def write_atomic(path: Path, data: bytes | str, mode: int = 0o644) -> Path:
     """Write beside, then rename. Two processes writing the same file each use their own temporary
     name (mkstemp), and the last rename wins with complete content."""
+    import tempfile  # only for a write: reading commands (check, history) never need it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -151,6 +151,9 @@ def write_atomic(path: Path, data: bytes | str, mode: int = 0o644) -> Path:
 
 
 def copy_atomic(source: Path, target: Path) -> Path:
+    import shutil
+    import tempfile
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(fd)
