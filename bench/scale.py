@@ -169,12 +169,13 @@ def backup_figures(sides: dict[str, tuple[Path, Path]]) -> None:
     inside the first command of the day (that copy is measured as it was left in .bak/)."""
     for name, (root, src) in sides.items():
         size = (root / DB).stat().st_size
-        if name == "now":
+        plain = list((root / f"{DB}.bak").glob("*.db"))  # none when the older code has `history backup`
+        if name == "now" or not plain:
             wall, cpu, rss = measure(root, ["history", "backup"], src=src)
             (copy,) = (root / f"{DB}.bak").glob("*.db.gz")
             how = f"`history backup` {wall:.1f} s wall, {cpu:.1f} s CPU, {rss:.0f} MB, outside any other command"
         else:
-            copy = max((root / f"{DB}.bak").glob("*.db"), key=lambda p: p.stat().st_mtime)
+            copy = max(plain, key=lambda p: p.stat().st_mtime)
             how = "copied inside the first command of the day"
         print(f"  backup  {name:<7} {copy.stat().st_size / 1e6:7.1f} MB = {100 * copy.stat().st_size / size:5.1f} % "
               f"of the {size / 1e6:.0f} MB history; {how}")  # fmt: skip

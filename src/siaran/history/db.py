@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -84,6 +83,8 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 
 def worker_id() -> str:
     """Identifies this process across reboots (pid + start time), to tell dead owners from live ones."""
+    import socket
+
     import psutil  # only for commands that claim or check work (not history, report)
 
     proc = psutil.Process(os.getpid())
@@ -95,6 +96,8 @@ def alive(worker: str | None) -> bool:
         return False
     host, _, rest = worker.partition(":")
     pid, _, started = rest.partition(":")
+    import socket
+
     if host != socket.gethostname():
         return True  # a history shared between machines: assume the other one knows
     import psutil
