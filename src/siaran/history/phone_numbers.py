@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from .db import chunks
+from .db import chunks, immediate
 
 _VERSION = "phone_numbers_version"
 
@@ -34,7 +34,9 @@ def known(db: sqlite_utils.Database, version: str, raws: list[str] | None) -> di
 def remember(db: sqlite_utils.Database, version: str, parsed: dict[str, tuple[str, str]]) -> None:
     if not parsed:
         return
-    with db.atomic():
+    # The write lock first (BEGIN IMMEDIATE): read-then-write in a deferred transaction gets "database
+    # is locked" at once, without waiting, when another process wrote in between (two sends at once).
+    with immediate(db):
         if _version(db) != version:  # other rules (a new phonenumbers): forget what the old ones said
             db.execute("delete from phone_numbers")
             db.execute("insert or replace into history_meta (key, value) values (?, ?)", [_VERSION, version])
