@@ -56,3 +56,25 @@ def test_m003_moves_the_instagram_queue_onto_delivery_rows(tmp_path):
 
     open_db(path)  # applied once: reopening changes nothing
     assert {r["key"]: r for r in instagram.rows(open_db(path))} == rows
+
+
+def test_a_ready_history_opens_without_the_os_lock_and_an_old_one_is_migrated_under_it(tmp_path):
+    """Only a history that must change (WAL switch, migrations) takes the lock beside it; reading
+    commands on a ready one never import filelock."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "siaran.db"
+    shutil.copy(BEFORE, path)
+    probe = (
+        "import sys; from pathlib import Path; from siaran.history import open_db; "
+        "db = open_db(Path(sys.argv[1])); print(int('filelock' in sys.modules), db.journal_mode)"
+    )
+    first = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
+    again = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
+    assert first.stdout.split() == ["1", "wal"]  # migrated, under the lock
+    assert again.stdout.split() == ["0", "wal"]  # nothing left to change: no lock, no filelock import
+    with sqlite_utils.Database(path).conn as conn:
+        conn.execute("delete from _sqlite_migrations where name = (select max(name) from _sqlite_migrations)")
+    third = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
+    assert third.stdout.split() == ["1", "wal"]  # a pending migration takes the lock again

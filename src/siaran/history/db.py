@@ -5,11 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import filelock
 import sqlite_utils
 
 from ..errors import HistoryError
@@ -25,7 +23,11 @@ WENT_OUT = ("sent", "delivered", "read")
 
 
 def open_db(path: Path) -> sqlite_utils.Database:
-    from .schema import migrations
+    """The history at ``path``, in WAL mode and migrated; made (owner-only) when it does not exist."""
+    db = _ready(path)
+    if db is not None:
+        return db
+    import filelock  # only when something must change: it costs every command its import otherwise
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -35,12 +37,9 @@ def open_db(path: Path) -> sqlite_utils.Database:
         with filelock.FileLock(f"{path}.lock", timeout=LOCK_WAIT):
             _refuse_lost(path)
             create_private(path)
-            db = sqlite_utils.Database(path, execute_plugins=False)  # no entry-point scan of every package
-            db.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT * 1000)}")
+            db = _connect(path)
             db.enable_wal()
-            db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commit
-            migrations.apply(db)
-            db.execute("insert or ignore into history_meta (key, value) values ('id', ?)", [uuid.uuid4().hex])
+            _migrate(db)
     except sqlite3.Error as e:
         raise explain(e, path) from e
     except filelock.Timeout:
@@ -55,6 +54,46 @@ def open_db(path: Path) -> sqlite_utils.Database:
             _("The history file {path} cannot be opened: {error}.").format(path=path, error=e.strerror or e)
         ) from e
     return db
+
+
+def _connect(path: Path) -> sqlite_utils.Database:
+    db = sqlite_utils.Database(path, execute_plugins=False)  # no entry-point scan of every package
+    db.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT * 1000)}")
+    db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commit
+    return db
+
+
+def _ready(path: Path) -> sqlite_utils.Database | None:
+    """The history opened without the OS lock when nothing in it must change (already in WAL mode,
+    every migration applied, its id given): what most commands find. None: take the lock and see."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    from .schema import migrations
+
+    db = None
+    try:
+        db = _connect(path)
+        ready = (
+            db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            and not migrations.pending(db)
+            and db.execute("select 1 from history_meta where key = 'id'").fetchone() is not None
+        )
+    except sqlite3.Error:
+        ready = False  # damaged, or older than history_meta: the locked path explains or migrates
+    if ready:
+        return db
+    if db is not None:
+        db.close()
+    return None
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    import uuid
+
+    from .schema import migrations
+
+    migrations.apply(db)
+    db.execute("insert or ignore into history_meta (key, value) values ('id', ?)", [uuid.uuid4().hex])
 
 
 def _refuse_lost(path: Path) -> None:
@@ -113,4 +152,3 @@ def chunks(items: list, size: int = 500) -> Iterator[list]:
     """SQLite takes at most 999 parameters per statement on old builds: go in slices."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
