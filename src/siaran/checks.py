@@ -23,7 +23,7 @@ from .content.project import Project, load_content, unique
 from .errors import ContentError, ContentErrors
 from .i18n import _
 from .render.images import check_card_texts, check_glyphs, check_slide_counts
-from .render.poster import check_qr_targets
+from .render.qr_links import check_qr_targets
 from .render.text import TextRenderer
 from .schedule import greetings_by_holiday
 from .schedule.lifetime import check_event_dates

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,6 +290,8 @@ def load_settings(project: Path, env: Mapping[str, str] | None = None) -> Settin
 
     toml_path = project / "siaran.toml"
     if toml_path.exists():
+        import tomllib  # most projects have no siaran.toml
+
         try:
             data = tomllib.loads(read_settings_file(toml_path))
         except tomllib.TOMLDecodeError as e:

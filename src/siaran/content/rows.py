@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -127,6 +126,8 @@ def _xlsx_rows(path: Path, rel: str) -> list[Row]:
 
 
 def _check_unpacked_size(path: Path, rel: str) -> None:
+    import zipfile  # only for .xlsx lists
+
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())

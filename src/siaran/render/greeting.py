@@ -5,7 +5,7 @@ photo), in one of a few layouts chosen by the greeting's ``theme``."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from hijridate import Gregorian, Hijri
 
@@ -47,15 +47,6 @@ def hijri_date(holiday: str, day: date) -> str:
         key=lambda y: abs((Hijri(y, m, d).to_gregorian() - day).days),
     )
     return f"{d} {HIJRI_MONTHS[m - 1]} {year} H"
-
-
-def holiday_date(calendar, holiday: str, today: date) -> date | None:
-    """The holiday's next date (or one that passed at most a week ago)."""
-    for year in (today.year - 1, today.year, today.year + 1):
-        for when in sorted(calendar.on(holiday, year)):
-            if when >= today - timedelta(days=7):
-                return when
-    return None
 
 
 def layout_of(post: Post) -> str:

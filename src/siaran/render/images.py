@@ -12,7 +12,9 @@ import contextlib
 import dataclasses
 import hashlib
 import re
+from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..content import cache as versions
 from ..content.files import slug, write_atomic
@@ -20,12 +22,11 @@ from ..content.model import Office, Post
 from ..content.posts import MAX_IMAGES
 from ..errors import ContentError, TemplateError
 from ..i18n import _
-from .cards import announcement_slides
 from .fonts import FontSet, office_fonts
-from .greeting import greeting_slides, holiday_date
-from .layout import Slide
 from .memo import RENDERING, memo
-from .poster import sop_slides
+
+if TYPE_CHECKING:
+    from .layout import Slide
 
 
 def check_card_texts(project) -> list[ContentError]:
@@ -116,6 +117,11 @@ def check_glyphs(project) -> list[ContentError]:
 
 
 def slides_for(project, post: Post, fonts: FontSet, text: str) -> list[Slide]:
+    # The layout code only when slides are laid out: `check` finds most slide counts remembered.
+    from .cards import announcement_slides
+    from .greeting import greeting_slides
+    from .poster import sop_slides
+
     office = project.office
     if post.kind == "sop":
         return sop_slides(office, post, fonts)
@@ -129,6 +135,15 @@ def greeting_day(project, post: Post):
     if post.kind != "greeting" or not post.holiday or project.today is None:
         return None
     return holiday_date(project.calendar, post.holiday, project.today)
+
+
+def holiday_date(calendar, holiday: str, today: date) -> date | None:
+    """The holiday's next date (or one that passed at most a week ago)."""
+    for year in (today.year - 1, today.year, today.year + 1):
+        for when in sorted(calendar.on(holiday, year)):
+            if when >= today - timedelta(days=7):
+                return when
+    return None
 
 
 def _inputs(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> dict:
