@@ -67,3 +67,36 @@ def test_the_book_gives_what_phonenumbers_gives():
     for raw in ("0812-3456-7801", "12345", "", "+62 852 4700 1234"):
         assert parse(raw) == phones.parse_phone(raw, "ID")
     assert sorted(book.take_added()) == ["", "+62 852 4700 1234", "12345"] and book.take_added() == {}
+
+
+def test_the_offices_own_numbers_are_remembered_too(run, project, monkeypatch):
+    """office.yaml's numbers and an SOP's contact go through the phone book like a list's: once a
+    project has a history, `check` parses no number it parsed before."""
+    parsed: list[str] = []
+    parse_phone = phones.parse_phone
+    monkeypatch.setattr(phones, "parse_phone", lambda raw, region="ID": parsed.append(raw) or parse_phone(raw, region))
+    sop = project / "content" / "sop" / "surat-keterangan-domisili.yaml"
+    sop.write_text(sop.read_text(encoding="utf-8") + "contact: 0812-5555-0101\n", encoding="utf-8")
+    assert run("check").exit_code == 0  # no history yet: parsed, nowhere to keep them
+    assert "0812-5555-0101" in parsed and any(raw.startswith("0811") for raw in parsed)
+    assert run("run", "--once", env=TUESDAY).exit_code == 0  # makes the rehearsal's history
+    parsed.clear()
+    assert run("check", env=TUESDAY).exit_code == 0
+    assert parsed == []
+
+
+def test_phonenumbers_loads_only_for_a_number_it_must_parse():
+    """Its import costs every command; the phone book's key still covers it (an import inside a
+    function counts, siaran.content.cache)."""
+    import subprocess
+    import sys
+
+    from siaran.content import cache
+
+    assert "phonenumbers" in cache._closure(("siaran.content.phones",))[1]
+    code = (
+        "import sys; from siaran.content import phones, office, lists; print('phonenumbers' in sys.modules, "
+        "phones.parse_phone('0812-3456-7801'), 'phonenumbers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "('+6281234567801',", "'')", "True"]

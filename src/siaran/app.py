@@ -100,6 +100,7 @@ class App:
                 read_list=self._read_list,
                 first_recipient=self._first_recipient,
                 unread_lists=not self.read_lists,
+                numbers=self._numbers,
             )
         return self._project
 
@@ -205,6 +206,17 @@ class App:
             self._book = PhoneBook(region, self._known_numbers)
         return self._book
 
+    def _numbers(self, raws: list[str]) -> dict[str, tuple[str, str]]:
+        """The office's and the SOPs' own numbers, through the phone book like a list's: a project
+        with a history parses none it parsed before (nor loads phonenumbers for them)."""
+        book = self._phone_book("ID")
+        parse = book.parser(raws)
+        found = {raw: parse(raw) for raw in raws}
+        added = book.take_added()
+        if added:
+            self._remember(lambda db: _remember_numbers(db, book.version, added))
+        return found
+
     def _known_numbers(self, version: str, raws: list[str] | None) -> dict[str, tuple[str, str]]:
         if not self._has_history():
             return {}
@@ -260,7 +272,7 @@ class App:
             from .content.office import load_office
 
             problems: list[ContentError] = []
-            office = load_office(self.root, problems)
+            office = load_office(self.root, problems, self._numbers)
             if office is None or any(not p.warning for p in problems):
                 raise ContentErrors([p for p in problems if not p.warning])
             self._office = office
@@ -282,3 +294,9 @@ class App:
     @property
     def media_dir(self) -> Path:
         return self.settings.path("media")
+
+
+def _remember_numbers(db: sqlite_utils.Database, version: str, parsed: dict[str, tuple[str, str]]) -> None:
+    from .history import phone_numbers
+
+    phone_numbers.remember(db, version, parsed)

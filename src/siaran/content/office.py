@@ -12,7 +12,7 @@ from .files import MAX_MEDIA_BYTES, UnsafeFile, content_file, refused
 from .hours import describe, parse_hours_table, parse_hours_text
 from .images import font_problem, image_problem
 from .model import Brand, Contact, Office, Signature
-from .phones import normalise_phone
+from .phones import Numbers, parse_all
 from .yamlfile import Fields, Located, read_mapping
 
 OFFICE_FIELDS = (
@@ -29,7 +29,9 @@ def is_url(value: str) -> bool:
     return bool(URL.match(value or ""))
 
 
-def load_office(root: Path, problems: list[ContentError]) -> Office | None:
+def load_office(root: Path, problems: list[ContentError], numbers: Numbers = parse_all) -> Office | None:
+    """``numbers``: how the office's WhatsApp numbers are parsed (the application's phone book
+    remembers them, so a project with a history parses none it parsed before)."""
     rel = "content/office.yaml"
     path = root / rel
     if not path.exists():
@@ -52,7 +54,7 @@ def load_office(root: Path, problems: list[ContentError]) -> Office | None:
             tz = zone(tzname)
         except ConfigError as e:
             f.error("timezone", str(e))
-    contacts = _contacts(data, f)
+    contacts = _contacts(data, f, numbers)
     instagram = (f.str("instagram", default="") or "").lstrip("@")
     website = f.str("website", default="") or ""
     if website and not is_url(website):
@@ -176,7 +178,7 @@ def _hours(data: Located, f: Fields, tz_label: str) -> tuple[str, dict]:
     return text, parse_hours_text(text)
 
 
-def _contacts(data: Located, f: Fields) -> tuple[Contact, ...]:
+def _contacts(data: Located, f: Fields, numbers: Numbers) -> tuple[Contact, ...]:
     """``whatsapp``: one number, a list of numbers or of {nomor, label}, or label: number pairs."""
     raw = data.get("whatsapp")
     if raw is None:
@@ -194,12 +196,13 @@ def _contacts(data: Located, f: Fields) -> tuple[Contact, ...]:
     else:
         items = [("", raw)]
     contacts = []
-    for label, value in items:
-        display = str(value or "").strip()
-        phone, reason = normalise_phone(display)
+    displays = [(label, str(value or "").strip()) for label, value in items]
+    parsed = numbers([display for _label, display in displays])
+    for label, display in displays:
+        phone, reason = parsed[display]
         if not phone:
             f.error("whatsapp", _("{value!r} is not a valid Indonesian mobile number: {reason}").format(
-                value=display, reason=reason))  # fmt: skip
+                value=display, reason=_(reason)))  # fmt: skip
             continue
         contacts.append(Contact(label, phone, display))
     return tuple(contacts)

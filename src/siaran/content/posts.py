@@ -14,7 +14,7 @@ from .files import MAX_MEDIA_BYTES, UnsafeFile, content_file, read_text, refused
 from .images import image_problem
 from .model import CHANNELS, FOLDER_KIND, TEMPLATE_PARAMETERS, Event, Post, Sop, Step, WhatsAppTemplate
 from .office import COLOUR, is_url
-from .phones import normalise_phone
+from .phones import Numbers, parse_all
 from .yamlfile import Fields, Located, load_yaml_mapping, parse_yaml, shift_lines
 
 COMMON = (
@@ -99,7 +99,7 @@ def _load_meta(path: Path, rel: str, kind: str) -> tuple[Located, str, int]:
     return shift_lines(meta, 1), body, body_line
 
 
-def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | None:
+def load_post(root: Path, path: Path, problems: list[ContentError], numbers: Numbers = parse_all) -> Post | None:
     content = root / "content"
     rel = path.relative_to(root).as_posix()
     name = path.relative_to(content).with_suffix("").as_posix()
@@ -168,7 +168,7 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
                 ),
             )
     else:
-        sop = _load_sop(f, meta)
+        sop = _load_sop(f, meta, numbers)
     wa_template = _whatsapp_template(f, meta)
     if len(problems) > before:
         return None
@@ -200,7 +200,7 @@ def load_post(root: Path, path: Path, problems: list[ContentError]) -> Post | No
     )
 
 
-def _load_sop(f: Fields, meta: Located) -> Sop:
+def _load_sop(f: Fields, meta: Located, numbers: Numbers) -> Sop:
     form = f.str("form", default="") or ""
     if form and not is_url(form):
         f.error("form", _("{value!r} is not a link (https://...)").format(value=form))
@@ -211,10 +211,10 @@ def _load_sop(f: Fields, meta: Located) -> Sop:
         f.error("form", _("the QR code opens the form link: add form: https://... (or set qr: whatsapp)"))
     contact = f.str("contact", default="") or ""
     if contact and any(c.isdigit() for c in contact):  # a number; otherwise the label of an office number
-        contact, reason = normalise_phone(contact)
+        contact, reason = numbers([contact])[contact]
         if not contact:
             f.error("contact", _("{value!r} is not a valid Indonesian mobile number: {reason}").format(
-                value=meta.get("contact"), reason=reason))  # fmt: skip
+                value=meta.get("contact"), reason=_(reason)))  # fmt: skip
     return Sop(
         service=f.str("service", required=True) or "",
         requirements=f.str_list("requirements", required=True),

@@ -18,6 +18,7 @@ from .list_store import FirstReader, Lists, Reader
 from .lists import invalid_row_errors, lists_by_name, load_list
 from .model import BroadcastList, Office, Post, Recipient
 from .office import load_office
+from .phones import Numbers, parse_all
 from .posts import load_post, post_files
 from .schedules import Schedule, load_schedule, schedule_files
 from .yamlfile import twin_files
@@ -119,12 +120,14 @@ def load_content(
     read_list: Reader = load_list,
     first_recipient: FirstReader | None = None,
     unread_lists: bool = False,
+    numbers: Numbers = parse_all,
 ) -> Project:
     """Reads every file, appending what is wrong to ``problems``; raises ContentErrors only when the
     office itself cannot be read. With ``strict_lists`` (``siaran check``) every list is read now and
     an invalid phone row is an error; otherwise lists are read when first used (``read_list``, which
     the application wraps with its cache) and an invalid row is skipped and reported by the send.
-    With ``unread_lists``, lists are known by name only and no list file is opened."""
+    With ``unread_lists``, lists are known by name only and no list file is opened. ``numbers``
+    parses the office's and the SOPs' own numbers (the application's phone book)."""
     root = Path(root)
     if not (root / "content").is_dir():
         raise ContentErrors(
@@ -144,7 +147,7 @@ def load_content(
                     line=1,
                 )
             )
-    office = load_office(root, problems)
+    office = load_office(root, problems, numbers)
     if isinstance(today, datetime):  # the office's own date, not UTC's (06:00 WITA is still yesterday in UTC)
         today = today.astimezone(office.timezone).date() if office else today.date()
     calendar = load_calendar(root, problems)
@@ -167,7 +170,7 @@ def load_content(
 
     posts: dict[str, Post] = {}
     for path in post_files(root):
-        post = load_post(root, path, problems)
+        post = load_post(root, path, problems, numbers)
         if post:
             posts[post.name] = post
 
