@@ -40,7 +40,7 @@ def append(rel: str, text: str):
 # (id, change, expected fragments of the error output)
 CASES = [
     ("office-yaml-syntax", edit("content/office.yaml", "kind: kelurahan", "kind: [kelurahan"),
-     ["content/office.yaml:", "YAML syntax error"]),
+     ["content/office.yaml:5", "a [ is not closed"]),
     ("office-unknown-key", append("content/office.yaml", "nama_lurah: Pak Darto\n"),
      ["content/office.yaml:19", "unknown field 'nama_lurah'"]),
     ("office-missing-timezone", edit("content/office.yaml", "timezone: Asia/Makassar\n", ""),
@@ -172,3 +172,26 @@ def test_unknown_provider_is_refused_before_anything_is_recorded(run, project, t
     assert res.exit_code == 1
     assert expected in res.stderr
     assert _state(project) == (0, [])
+
+
+# (slip in office.yaml's `kind:` line, words of the Indonesian hint): PyYAML speaks English only,
+# so each usual slip gets siaran's own sentence and no English reaches an Indonesian operator.
+YAML_SLIPS = [
+    ("kind: [kelurahan", "tanda [ belum ditutup"),
+    ("kind: {jenis: kelurahan", "kurung kurawal belum ditutup"),
+    ("kind: @kelurahan", "isian diawali @, `, %"),
+    ('kind: "C:\\kelurahan"', "garis miring terbalik"),
+    ("kind: |x", "setelah | atau >"),
+    ("kind: kelurahan\n---", "baris '---' atau '...' kedua"),
+    ("kind: kelurahan: desa", "ada titik dua di dalam isian"),
+]
+
+
+@pytest.mark.parametrize(("slip", "words"), YAML_SLIPS, ids=[s[1] for s in YAML_SLIPS])
+def test_yaml_slips_are_worded_in_indonesian(run, project, slip, words):
+    edit("content/office.yaml", "kind: kelurahan", slip)(project)
+    checked = run("check", env={**NOW, "SIARAN_LANG": "id"})
+    assert checked.exit_code == 1
+    assert "content/office.yaml:" in checked.stderr and words in checked.stderr, checked.stderr
+    for english in ("while ", "expected", "found", "scanning", "parsing"):
+        assert english not in checked.stderr, checked.stderr

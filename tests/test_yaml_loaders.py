@@ -53,7 +53,7 @@ def test_the_fast_reader_keeps_the_bounds():
     "text, hint, line",
     [
         ("name: Kantor\n\tkind: desa\n", "indent with spaces, never with tabs", 2),
-        ("name: Kantor\ninstagram: @kel.sungai\n", "starting with @ or `: put the value in quotes", 2),
+        ("name: Kantor\ninstagram: @kel.sungai\n", "starting with @, `, % or another sign YAML reserves", 2),
     ],
 )
 def test_a_slip_is_explained_from_pyyaml_own_words(text: str, hint: str, line: int):

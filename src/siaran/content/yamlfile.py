@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from ..errors import ContentError, did_you_mean
-from ..i18n import _
+from ..i18n import _, language
 from .files import control_character, read_text
 
 
@@ -28,8 +28,12 @@ MAX_DEPTH = 30  # nesting of lists and mappings
 MAX_VALUES = 100_000  # values in one file, counting each alias as the copy it stands for
 
 
+class _Worded(yaml.composer.ComposerError):
+    """A YAML problem siaran words itself (a bound, a duplicate key): no hint replaces it."""
+
+
 def _refuse(problem: str, node_or_event: Any) -> yaml.MarkedYAMLError:
-    return yaml.composer.ComposerError(None, None, problem, node_or_event.start_mark)
+    return _Worded(None, None, problem, node_or_event.start_mark)
 
 
 class _Bounded:
@@ -117,7 +121,7 @@ for _loader in _LOADERS:
     _loader.add_constructor("tag:yaml.org,2002:str", _construct_text)
 
 
-class _DuplicateKey(yaml.constructor.ConstructorError):
+class _DuplicateKey(_Worded):
     def __init__(self, key: Any, first_line: int, mark: yaml.Mark):
         super().__init__(None, None, _("duplicate key {key!r}").format(key=key), mark)
         self.first_line = first_line
@@ -130,7 +134,7 @@ def _construct_mapping(loader: yaml.constructor.SafeConstructor, node: yaml.Mapp
             continue
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, float, bool, type(None))):
-            raise yaml.constructor.ConstructorError(None, None, _("a key must be a plain text"), key_node.start_mark)
+            raise _refuse(_("a key must be a plain text"), key_node)
         if str(key) in seen:  # compared as used: 1 and "1" are one key once stored
             raise _DuplicateKey(key, seen[str(key)].start_mark.line + 1, key_node.start_mark)
         seen[str(key)] = key_node
@@ -150,20 +154,35 @@ for _loader in _LOADERS:
 
 
 def yaml_hint(problem: str) -> str:
-    """PyYAML's wording turned into what to do about it, for the usual slips."""
+    """PyYAML's wording turned into what to do about it, for the usual slips. PyYAML speaks English
+    only: its own words are added for an English reader, never to an Indonesian sentence."""
     if "'\\t'" in problem or "\t" in problem:
         return _("a tab character: indent with spaces, never with tabs")
     if "mapping values are not allowed" in problem:
         return _('a colon inside a value: put the value in quotes, e.g. title: "Rapat: Warga RT 01"')
     if "could not find expected ':'" in problem or "simple key" in problem:
         return _("a line is missing its 'key: value' colon, or a quote is not closed")
-    if "found undefined alias" in problem or "expected alias or anchor" in problem:
+    if "while parsing a flow sequence" in problem:
+        return _("a [ is not closed: close it with ], or put the whole value in quotes")
+    if "while parsing a flow mapping" in problem:
+        return _("a curly bracket is not closed: close it, or put the whole value in quotes")
+    if "while scanning a quoted scalar" in problem:
+        return _("a quote is not closed: end the value with the same quote it starts with")
+    if "unknown escape character" in problem:
+        return _("a backslash (\\) inside double quotes: use single quotes instead, e.g. 'C:\\data'")
+    if "found undefined alias" in problem or "expected alias or anchor" in problem or "an anchor" in problem:
         return _("a value starting with * or &: put the value in quotes")
-    if "found character '@'" in problem or "found character '`'" in problem:
-        return _("a value starting with @ or `: put the value in quotes")
+    if "that cannot start any token" in problem:
+        return _("a value starting with @, `, % or another sign YAML reserves: put the value in quotes")
+    if "single document" in problem or "<document start>" in problem:
+        return _("a second '---' or '...' line inside the file: keep one part per file")
+    if "while scanning a block scalar" in problem:
+        return _("after | or > only - or + may follow on the same line: start the text on the next line, indented")
     if "while parsing a block" in problem or "did not find expected" in problem:
         return _("the indentation does not line up: items of one list or mapping start in the same column")
-    return _("YAML syntax error: {problem}").format(problem=problem)
+    if language() == "en":
+        return _("YAML syntax error: {problem}").format(problem=problem)
+    return _("YAML syntax error: check the quotes, colons and indentation here")
 
 
 def parse_yaml(text: str, path: Path | str, line_offset: int = 0) -> Any:
@@ -180,7 +199,12 @@ def parse_yaml(text: str, path: Path | str, line_offset: int = 0) -> Any:
         problem = " ".join(p for p in (e.context, e.problem) if p)
         if isinstance(e, _DuplicateKey):
             problem += _(" (also on line {line})").format(line=e.first_line + line_offset)
-        hint = problem if isinstance(e, _Plain) else yaml_hint(problem)
+        if isinstance(e, _Plain):
+            hint = problem
+        elif isinstance(e, _Worded):
+            hint = _("YAML syntax error: {problem}").format(problem=problem)
+        else:
+            hint = yaml_hint(problem)
         raise ContentError(path, hint, line=line, column=mark.column + 1 if mark else None) from e
     except yaml.YAMLError as e:
         raise ContentError(path, _("YAML error: {error}").format(error=e)) from e
