@@ -55,7 +55,7 @@ def test_a_new_history_caches_on_its_first_pass_and_an_edit_parses_only_its_rows
 
 
 def test_the_book_gives_what_phonenumbers_gives():
-    remembered = {"0812-3456-7801": ("+6281234567801", "")}
+    remembered = {"0812-3456-7801": ("+6281234567801", "", "2026-12-07")}
     asked = []
 
     def known(version, raws):
@@ -100,3 +100,39 @@ def test_phonenumbers_loads_only_for_a_number_it_must_parse():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "('+6281234567801',", "'')", "True"]
+
+
+def test_the_book_notes_a_remembered_number_read_again_on_a_later_day():
+    remembered = {
+        "0812-3456-7801": ("+6281234567801", "", "2026-01-05"),
+        "0812-3456-7802": ("+6281234567802", "", "2026-12-07"),
+    }
+    book = PhoneBook(
+        "ID", lambda version, raws: {r: remembered[r] for r in raws or remembered if r in remembered}, "2026-12-07"
+    )
+    parse = book.parser(["0812-3456-7801", "0812-3456-7802", "0812-3456-7803"])
+    assert parse("0812-3456-7801") == ("+6281234567801", "")
+    assert book.take_reread() == {"0812-3456-7801"}  # the other was noted today already; the third is new
+    assert sorted(book.take_added()) == [] and book.take_reread() == set()
+    book.parser(["0812-3456-7801"])
+    assert book.take_reread() == set()  # noted once a day
+
+
+def test_numbers_no_list_holds_any_more_are_forgotten_by_the_daemon(run, project):
+    assert (
+        run("send", "announcements/kerja-bakti", "--now", "--channel", "whatsapp", "--dry-run", env=TUESDAY).exit_code
+        == 0
+    )
+    db = sqlite_utils.Database(project / "siaran-rehearsal.db")
+    in_lists = {r["raw"] for r in db["phone_numbers"].rows}
+    assert in_lists and {r["seen"] for r in db["phone_numbers"].rows} == {"2026-11-24"}
+    db.execute("update phone_numbers set seen = '2025-01-01'")  # long ago: lists held them then
+    db.execute(
+        "insert into phone_numbers (raw, phone, reason, seen) values ('0812 0000 0001', '+6281200000001', '', '2025-01-01')"
+    )
+    db.conn.commit()
+
+    assert run("run", "--once", env=TUESDAY).exit_code == 0  # reads the lists, then forgets the rest
+    rows = {r["raw"]: r["seen"] for r in db["phone_numbers"].rows}
+    assert "0812 0000 0001" not in rows  # no list holds it: forgotten
+    assert set(rows) == in_lists and set(rows.values()) == {"2026-11-24"}  # read again today: kept

@@ -192,7 +192,7 @@ class App:
         def remember(db: sqlite_utils.Database) -> None:  # the history (sqlite-utils) only when there is one
             from .history import lists_cache, phone_numbers
 
-            phone_numbers.remember(db, book.version, book.take_added())
+            phone_numbers.remember(db, book.version, book.take_added(), book.take_reread(), book.today)
             if digest is not None:
                 lists_cache.put(db, rel, digest, *list_store.pack(blist), now)
 
@@ -203,7 +203,7 @@ class App:
         if self._book is None or self._book.region != region:
             from .content.phone_book import PhoneBook
 
-            self._book = PhoneBook(region, self._known_numbers)
+            self._book = PhoneBook(region, self._known_numbers, self.now().date().isoformat())
         return self._book
 
     def _numbers(self, raws: list[str]) -> dict[str, tuple[str, str]]:
@@ -212,12 +212,12 @@ class App:
         book = self._phone_book("ID")
         parse = book.parser(raws)
         found = {raw: parse(raw) for raw in raws}
-        added = book.take_added()
-        if added:
-            self._remember(lambda db: _remember_numbers(db, book.version, added))
+        added, reread = book.take_added(), book.take_reread()
+        if added or reread:
+            self._remember(lambda db: _remember_numbers(db, book.version, added, reread, book.today))
         return found
 
-    def _known_numbers(self, version: str, raws: list[str] | None) -> dict[str, tuple[str, str]]:
+    def _known_numbers(self, version: str, raws: list[str] | None) -> dict[str, tuple[str, str, str]]:
         if not self._has_history():
             return {}
         from .history import phone_numbers
@@ -255,7 +255,7 @@ class App:
         def remember(db: sqlite_utils.Database) -> None:
             from .history import lists_cache, phone_numbers
 
-            phone_numbers.remember(db, book.version, book.take_added())
+            phone_numbers.remember(db, book.version, book.take_added(), book.take_reread(), book.today)
             if lists_cache.first(db, rel, digest) is None:
                 lists_cache.put(db, rel, digest, list_store.pack(found)[0], None, now)
 
@@ -296,7 +296,9 @@ class App:
         return self.settings.path("media")
 
 
-def _remember_numbers(db: sqlite_utils.Database, version: str, parsed: dict[str, tuple[str, str]]) -> None:
+def _remember_numbers(
+    db: sqlite_utils.Database, version: str, parsed: dict[str, tuple[str, str]], reread: set[str], today: str
+) -> None:
     from .history import phone_numbers
 
-    phone_numbers.remember(db, version, parsed)
+    phone_numbers.remember(db, version, parsed, reread, today)

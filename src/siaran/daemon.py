@@ -175,6 +175,7 @@ class Daemon:
             if not self._stop.is_set():
                 stopped = await _publish_waiting_instagram(app)
             found = alerts.for_problems(app.project) + alerts.for_results(results) + _inbox(app)
+            _forget_old_numbers(app)
             if stopped:
                 found.append(
                     alerts.Alert(
@@ -292,6 +293,19 @@ def _inbox(app: App) -> list[alerts.Alert]:
     except Exception:
         log.exception("inbox check failed")
         return []
+
+
+def _forget_old_numbers(app: App) -> None:
+    """Numbers no list has held for a long time leave the phone book. Never stops a pass."""
+    from .history import phone_numbers
+
+    try:
+        gone = phone_numbers.forget_unseen(app.db, app.now().date())
+    except Exception:
+        log.exception("phone book upkeep failed")
+        return
+    if gone:
+        log.info("phone book: %d number(s) no list held for %d days forgotten", gone, phone_numbers.KEEP_DAYS)
 
 
 async def _publish_waiting_instagram(app: App) -> Reason | None:

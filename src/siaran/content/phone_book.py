@@ -14,8 +14,9 @@ from . import cache as versions
 from . import phones
 
 Result = tuple[str, str]  # (E.164, "") or ("", reason msgid)
-# (version, raw texts or None for everything) -> what the history remembers of them
-Known = Callable[[str, list[str] | None], dict[str, Result]]
+# (version, raw texts or None for everything) -> what the history remembers of them: (E.164,
+# reason, the day the raw text was last read in a list)
+Known = Callable[[str, list[str] | None], dict[str, tuple[str, str, str]]]
 EVERYTHING_FROM = 2_000  # raw texts: from this many, read every remembered number at once
 
 
@@ -28,12 +29,16 @@ def rules_version(region: str) -> str:
 
 class PhoneBook:
     """raw text → parsed number for one region: what the history remembers, plus what this process
-    parsed anew (``take_added``, for the history to remember)."""
+    parsed anew (``take_added``, for the history to remember) and the remembered ones read again on
+    a later day than last noted (``take_reread``): the history forgets numbers no list has held for
+    a long time (siaran.history.phone_numbers)."""
 
-    def __init__(self, region: str, known: Known):
-        self.region, self.version, self._known = region, rules_version(region), known
+    def __init__(self, region: str, known: Known, today: str = ""):
+        self.region, self.version, self._known, self.today = region, rules_version(region), known, today
         self._results: dict[str, Result] = {}
         self._added: dict[str, Result] = {}
+        self._stale: dict[str, str] = {}  # raw -> day last noted, for those before today
+        self._reread: set[str] = set()
         self._everything = False
 
     def parser(self, raws: list[str]) -> Callable[[str], Result]:
@@ -42,8 +47,13 @@ class PhoneBook:
             missing = list({r for r in raws if r not in self._results})
             if missing:
                 everything = len(missing) >= EVERYTHING_FROM
-                self._results.update(self._known(self.version, None if everything else missing))
+                found = self._known(self.version, None if everything else missing)
+                self._results.update((raw, (phone, reason)) for raw, (phone, reason, _seen) in found.items())
+                self._stale.update((raw, seen) for raw, (*_, seen) in found.items() if seen < self.today)
                 self._everything = everything
+        if self._stale:
+            stale = self._stale
+            self._reread.update(r for r in raws if r in stale)
         results, added, region, parse_phone = self._results, self._added, self.region, phones.parse_phone
 
         def parse(raw: str) -> Result:
@@ -57,3 +67,9 @@ class PhoneBook:
     def take_added(self) -> dict[str, Result]:
         added, self._added = self._added, {}
         return added
+
+    def take_reread(self) -> set[str]:
+        reread, self._reread = self._reread, set()
+        for raw in reread:
+            self._stale.pop(raw, None)
+        return reread

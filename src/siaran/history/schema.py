@@ -371,3 +371,13 @@ def m014_issue22_reasons_as_data(db: sqlite_utils.Database) -> None:
     from .old_reasons import migrate
 
     migrate(db)
+
+
+@migrations()
+def m015_issue28_phone_numbers_seen(db: sqlite_utils.Database) -> None:
+    """``phone_numbers.seen``: the day a list last held each raw text (noted at most once a day), so
+    the daemon forgets numbers no list has held for a long time (history.phone_numbers.KEEP_DAYS).
+    What is there already counts as seen today."""
+    db["phone_numbers"].add_column("seen", str)
+    db.execute("update phone_numbers set seen = date('now')")
+    db["phone_numbers"].create_index(["seen"])
