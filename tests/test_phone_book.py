@@ -127,9 +127,7 @@ def test_numbers_no_list_holds_any_more_are_forgotten_by_the_daemon(run, project
     in_lists = {r["raw"] for r in db["phone_numbers"].rows}
     assert in_lists and {r["seen"] for r in db["phone_numbers"].rows} == {"2026-11-24"}
     db.execute("update phone_numbers set seen = '2025-01-01'")  # long ago: lists held them then
-    db.execute(
-        "insert into phone_numbers (raw, phone, reason, seen) values ('0812 0000 0001', '+6281200000001', '', '2025-01-01')"
-    )
+    db["phone_numbers"].insert({"raw": "0812 0000 0001", "phone": "+6281200000001", "reason": "", "seen": "2025-01-01"})
     db.conn.commit()
 
     assert run("run", "--once", env=TUESDAY).exit_code == 0  # reads the lists, then forgets the rest

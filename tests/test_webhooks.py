@@ -370,7 +370,9 @@ def test_run_starts_the_webhook_listener_when_a_secret_is_set(project):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIARAN_")}
     env.update({"SIARAN_WHATSAPP_APP_SECRET": meta.APP_SECRET, "SIARAN_WHATSAPP_VERIFY_TOKEN": meta.VERIFY_TOKEN,
                 "SIARAN_SERVER_WEBHOOK_PORT": str(port), "SIARAN_SERVER_PAGE_PORT": "0",
-                "PYTHONPATH": str(Path(__file__).parent.parent / "src")})  # fmt: skip
+                "PYTHONPATH": str(Path(__file__).parent.parent / "src"),
+                "SIARAN_NOW": "2026-11-24T12:00:00+08:00"})  # fmt: skip
+    # SIARAN_NOW: a moment with nothing due, so SIGTERM never waits for a long first pass
     proc = subprocess.Popen([sys.executable, "-m", "siaran", "--project", str(project), "run"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
