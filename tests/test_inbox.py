@@ -123,6 +123,23 @@ def test_fonnte_has_no_window(project, run):
     assert any(f["message"] == "Sudah jadi, Pak." and f["target"] == BUDI for f in fake.forms)
 
 
+def test_waha_replies_as_a_text_to_the_chat(project, run):
+    from fakes.waha import API_KEY, FakeWaha
+    from siaran.history import contacts, open_db
+
+    d = open_db(project / "siaran-rehearsal.db")  # Budi wrote through the office's WAHA yesterday
+    contacts.touch(d, BUDI, wa_id=BUDI, user_id="", name="Budi", provider="waha",
+                   at=datetime.fromtimestamp(T_NOW - 86400).astimezone())  # fmt: skip
+    d.conn.commit()
+    fake = FakeWaha()
+    with fake.serve() as base:
+        sent = run("inbox", "reply", BUDI, "Sudah jadi, Pak.", env=whatsapp_env(NOW, "waha", base, API_KEY))
+    assert sent.exit_code == 0, sent.all
+    assert fake.texts == [{"chatId": f"{BUDI}@c.us", "text": "Sudah jadi, Pak."}]
+    exported = json.loads(run("inbox", "export", BUDI, "--json", env={"SIARAN_NOW": NOW}).output)
+    assert "Sudah jadi, Pak." in json.dumps(exported, ensure_ascii=False)  # the reply is kept with the conversation
+
+
 def test_an_aduan_gets_a_number_and_is_reported(server, project, cloud, run):
     env = settings_env(cloud)
     server.cloud(meta.text_message(BUDI, "halo", "wamid.h", timestamp=T_NOW))
