@@ -378,6 +378,7 @@ def m015_issue28_phone_numbers_seen(db: sqlite_utils.Database) -> None:
     """``phone_numbers.seen``: the day a list last held each raw text (noted at most once a day), so
     the daemon forgets numbers no list has held for a long time (history.phone_numbers.KEEP_DAYS).
     What is there already counts as seen today."""
-    db["phone_numbers"].add_column("seen", str)
-    db.execute("update phone_numbers set seen = date('now')")
-    db["phone_numbers"].create_index(["seen"])
+    if "seen" not in db["phone_numbers"].columns_dict:
+        db["phone_numbers"].add_column("seen", str)
+    db.execute("update phone_numbers set seen = date('now') where seen is null")
+    db["phone_numbers"].create_index(["seen"], if_not_exists=True)
