@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from ..errors import ContentError, did_you_mean
-from ..i18n import _, language
+from ..i18n import N_, _, language
 from .files import control_character, read_text
 
 
@@ -153,33 +153,39 @@ for _loader in _LOADERS:
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+# PyYAML's words for the usual slips (any of them) → what to do about it, first match wins.
+_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("'\\t'", "\t"), N_("a tab character: indent with spaces, never with tabs")),
+    (("mapping values are not allowed",),
+     N_('a colon inside a value: put the value in quotes, e.g. title: "Rapat: Warga RT 01"')),
+    (("could not find expected ':'", "simple key"),
+     N_("a line is missing its 'key: value' colon, or a quote is not closed")),
+    (("while parsing a flow sequence",), N_("a [ is not closed: close it with ], or put the whole value in quotes")),
+    (("while parsing a flow mapping",),
+     N_("a curly bracket is not closed: close it, or put the whole value in quotes")),
+    (("while scanning a quoted scalar",),
+     N_("a quote is not closed: end the value with the same quote it starts with")),
+    (("unknown escape character",),
+     N_("a backslash (\\) inside double quotes: use single quotes instead, e.g. 'C:\\data'")),
+    (("found undefined alias", "expected alias or anchor", "an anchor"),
+     N_("a value starting with * or &: put the value in quotes")),
+    (("that cannot start any token",),
+     N_("a value starting with @, `, % or another sign YAML reserves: put the value in quotes")),
+    (("single document", "<document start>"),
+     N_("a second '---' or '...' line inside the file: keep one part per file")),
+    (("while scanning a block scalar",),
+     N_("after | or > only - or + may follow on the same line: start the text on the next line, indented")),
+    (("while parsing a block", "did not find expected"),
+     N_("the indentation does not line up: items of one list or mapping start in the same column")),
+)  # fmt: skip
+
+
 def yaml_hint(problem: str) -> str:
     """PyYAML's wording turned into what to do about it, for the usual slips. PyYAML speaks English
     only: its own words are added for an English reader, never to an Indonesian sentence."""
-    if "'\\t'" in problem or "\t" in problem:
-        return _("a tab character: indent with spaces, never with tabs")
-    if "mapping values are not allowed" in problem:
-        return _('a colon inside a value: put the value in quotes, e.g. title: "Rapat: Warga RT 01"')
-    if "could not find expected ':'" in problem or "simple key" in problem:
-        return _("a line is missing its 'key: value' colon, or a quote is not closed")
-    if "while parsing a flow sequence" in problem:
-        return _("a [ is not closed: close it with ], or put the whole value in quotes")
-    if "while parsing a flow mapping" in problem:
-        return _("a curly bracket is not closed: close it, or put the whole value in quotes")
-    if "while scanning a quoted scalar" in problem:
-        return _("a quote is not closed: end the value with the same quote it starts with")
-    if "unknown escape character" in problem:
-        return _("a backslash (\\) inside double quotes: use single quotes instead, e.g. 'C:\\data'")
-    if "found undefined alias" in problem or "expected alias or anchor" in problem or "an anchor" in problem:
-        return _("a value starting with * or &: put the value in quotes")
-    if "that cannot start any token" in problem:
-        return _("a value starting with @, `, % or another sign YAML reserves: put the value in quotes")
-    if "single document" in problem or "<document start>" in problem:
-        return _("a second '---' or '...' line inside the file: keep one part per file")
-    if "while scanning a block scalar" in problem:
-        return _("after | or > only - or + may follow on the same line: start the text on the next line, indented")
-    if "while parsing a block" in problem or "did not find expected" in problem:
-        return _("the indentation does not line up: items of one list or mapping start in the same column")
+    for needles, words in _HINTS:
+        if any(needle in problem for needle in needles):
+            return _(words)
     if language() == "en":
         return _("YAML syntax error: {problem}").format(problem=problem)
     return _("YAML syntax error: check the quotes, colons and indentation here")
