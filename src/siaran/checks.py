@@ -38,10 +38,9 @@ def check_texts_render(project: Project) -> list[ContentError]:
     """Every post renders on each of its channels (for the first person on its lists)."""
     problems = []
     for post in project.posts.values():
-        sample = project.sample_recipient(post)
         for channel in post.channels:
             try:
-                project.renderer.render(post, channel, sample if channel == "whatsapp" else None)
+                project.sample_text(post, channel)
             except ContentError as e:
                 problems.append(e)
     return problems
@@ -134,10 +133,9 @@ def _set_aside_broken(project: Project, errors: list[ContentError]) -> None:
 
 
 def _render_problems(project: Project, post) -> list[ContentError]:
-    sample = project.sample_recipient(post)
     for channel in post.channels:
         try:
-            project.renderer.render(post, channel, sample if channel == "whatsapp" else None)
+            project.sample_text(post, channel)
         except ContentError as e:
             return [e]
     return []

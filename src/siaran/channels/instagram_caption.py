@@ -97,7 +97,7 @@ def check_captions(project: Project) -> list[ContentError]:
         if "instagram" not in post.channels:
             continue
         try:
-            caption = project.renderer.render(post, "instagram")
+            caption = project.sample_text(post, "instagram")
         except ContentError:
             continue  # the template problem itself is already reported by load_project
         rel = post.path.relative_to(project.root).as_posix()

@@ -5,6 +5,7 @@ The rules that need rendering or channel limits run after this, in siaran.checks
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -60,6 +61,7 @@ class Project:
     broken: dict[str, list[ContentError]] = field(default_factory=dict)
     set_aside: dict[str, Post] = field(default_factory=dict)  # broken posts that did load (a greeting's holiday)
     whatsapp_limits: tuple[int, int] = (0, 0)  # (max_text, max_caption) of the configured provider
+    _texts: dict[tuple[str, str], str | ContentError] = field(default_factory=dict, repr=False)
 
     def sample_recipient(self, post: Post) -> Recipient:
         """The first person on the post's lists, or a stand-in: whom previews and checks render for."""
@@ -75,6 +77,26 @@ class Project:
                 if first is not None:
                     return first
         return SAMPLE_RECIPIENT
+
+    def sample_text(self, post: Post, channel: str) -> str:
+        """What ``channel`` gets of ``post``: for its sample recipient on WhatsApp, for nobody on
+        Instagram (see ``once``)."""
+        recipient = self.sample_recipient(post) if channel == "whatsapp" else None
+        return self.once((channel, post.name), lambda: self.renderer.render(post, channel, recipient))
+
+    def once(self, key: tuple[str, str], render: Callable[[], str]) -> str:
+        """A text the rules of siaran.checks read (the same one for several rules), rendered once;
+        its ContentError raised to each of them."""
+        found = self._texts.get(key)
+        if found is None:
+            try:
+                found = render()
+            except ContentError as e:
+                found = e
+            self._texts[key] = found
+        if isinstance(found, ContentError):
+            raise found
+        return found
 
     def post(self, name: str) -> Post:
         name = name.removeprefix("content/").rsplit(".", 1)[0] if name.endswith((".md", ".yaml", ".yml")) else name

@@ -199,7 +199,17 @@ class FontSet:
 
 @lru_cache(maxsize=32)
 def _digest(path: str) -> str:
+    """An office's own font by its content; the fonts siaran installs (megabytes, read by every
+    command that renders or checks a card) by their size and time, which only an install changes."""
+    if Path(path) in _bundled():
+        st = Path(path).stat()
+        return f"{st.st_size}-{st.st_mtime_ns}"
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> frozenset[Path]:
+    return frozenset(p for p in (bundled_font("regular"), bundled_font("bold"), bundled_emoji()) if p)
 
 
 def office_fonts(office: Office) -> FontSet:

@@ -64,6 +64,10 @@ def card_text(project, post: Post) -> str:
     """The short text a card shows: the post's summary, else its body (same for every recipient)."""
     if post.kind == "sop" or post.summary:
         return post.summary
+    return project.once(("card", post.name), lambda: _card_body(project, post))
+
+
+def _card_body(project, post: Post) -> str:
     try:
         return project.renderer.render_body(post)
     except TemplateError as e:
@@ -146,17 +150,28 @@ def holiday_date(calendar, holiday: str, today: date) -> date | None:
     return None
 
 
+_described: dict[int, tuple[Office, dict]] = {}  # the office last described: every post's inputs hold it
+
+
+def _office_inputs(office: Office) -> dict:
+    found = _described.get(id(office))
+    if found is None or found[0] is not office:
+        data = dataclasses.asdict(office)
+        for key in ("logo", "font", "font_bold"):
+            path = getattr(office, key)
+            data[key] = hashlib.sha256(path.read_bytes()).hexdigest() if path else ""
+        if office.signature and office.signature.photo:
+            data["signature"]["photo"] = hashlib.sha256(office.signature.photo.read_bytes()).hexdigest()
+        _described.clear()
+        _described[id(office)] = found = (office, data)
+    return found[1]
+
+
 def _inputs(office: Office, post: Post, fonts: FontSet, text: str, day=None) -> dict:
     """Every input of the slides' layout and pixels but the code drawing them (siaran.content.cache)."""
-    office_data = dataclasses.asdict(office)
-    for key in ("logo", "font", "font_bold"):
-        path = getattr(office, key)
-        office_data[key] = hashlib.sha256(path.read_bytes()).hexdigest() if path else ""
-    if office.signature and office.signature.photo:
-        office_data["signature"]["photo"] = hashlib.sha256(office.signature.photo.read_bytes()).hexdigest()
     return {
         "fonts": fonts.identity(),
-        "office": office_data,
+        "office": _office_inputs(office),
         "post": {
             "kind": post.kind,
             "title": post.title,
