@@ -153,3 +153,25 @@ def test_the_render_key_covers_segno_and_pillow_without_importing_them(tmp_path:
         subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True).stdout
     )
     assert len(key) == 16 and {"segno", "PIL", "fontTools", "jinja2"} <= set(packages) and imported == []
+
+
+def test_a_date_formatted_before_needs_no_babel_and_content_cannot_grow_the_cache(cache: Path, monkeypatch):
+    from datetime import date
+
+    from siaran.content.files import DiskMemo
+    from siaran.render import text
+
+    text.tanggal.cache_clear()
+    assert text.tanggal(date(2026, 11, 28)) == "Sabtu, 28 November 2026"
+    forget()  # the next command
+    text.tanggal.cache_clear()
+    monkeypatch.setattr(text, "_babel_date", lambda value, fmt: pytest.fail("Babel asked again"))
+    assert text.tanggal(date(2026, 11, 28)) == "Sabtu, 28 November 2026"
+    text.tanggal.cache_clear()
+
+    asked = []
+    bounded = DiskMemo(cache / "bounded.json", limit=2)
+    for key in ("a", "b", "c", "c"):
+        bounded.get(key, lambda k=key: asked.append(k) or k.upper())
+    assert asked == ["a", "b", "c", "c"]  # past the limit: computed each time, never kept
+    assert json.loads((cache / "bounded.json").read_text(encoding="utf-8")) == {"a": "A", "b": "B"}

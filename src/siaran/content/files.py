@@ -180,10 +180,13 @@ def user_cache_dir() -> Path:
 class DiskMemo:
     """Answers that take a slow import or a long computation to find and never change for the same
     key, in one JSON file of the cache folder: read at first use, written again (atomically) when
-    an answer is added. Without a readable or writable file, answers are just computed each time."""
+    an answer is added. Without a readable or writable file, answers are just computed each time.
+    ``limit``: at most so many answers kept, where content can make any number of keys (each new
+    one rewrites the file); past it, answers are computed each time."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, limit: int | None = None):
         self.path = path
+        self.limit = limit
         self._data: dict | None = None
 
     def get(self, key: str, compute: Callable[[], Any]) -> Any:
@@ -196,6 +199,8 @@ class DiskMemo:
                 except (OSError, ValueError):
                     pass
         if key not in self._data:
+            if self.limit is not None and len(self._data) >= self.limit:
+                return compute()
             self._data[key] = compute()
             if self.path is not None:
                 try:

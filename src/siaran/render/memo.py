@@ -27,7 +27,7 @@ def folder() -> Path | None:
 
 
 @cache
-def memo(name: str) -> DiskMemo:
-    """The answers of one kind."""
+def memo(name: str, limit: int | None = None) -> DiskMemo:
+    """The answers of one kind (``limit``: see DiskMemo)."""
     where = folder()
-    return DiskMemo(where / f"{name}.json" if where else None)
+    return DiskMemo(where / f"{name}.json" if where else None, limit)

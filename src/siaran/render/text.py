@@ -25,7 +25,6 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
-from babel.dates import format_date
 from jinja2.ext import Extension
 
 from ..content.calendar import Calendar
@@ -34,6 +33,7 @@ from ..errors import ContentError, TemplateError
 from ..i18n import N_, _
 from .compiled import bytecode_cache, compile_source
 from .markup import to_plain
+from .memo import memo
 from .recipient_columns import used_columns
 from .sandbox import BoundedEnvironment, ContentLoader, render_bounded
 
@@ -43,6 +43,7 @@ TOO_DEEP = N_("template syntax error: nested too deeply")
 
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+REMEMBERED_DATES = 512  # a template can ask for any number of date formats: remembered up to this many
 _TAG = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _LAST_TAG_END = re.compile(r"(?<![-+])%\}(\s*)$")
 
@@ -85,6 +86,16 @@ def tanggal(value: date | datetime | str, fmt: str = "EEEE, d MMMM y") -> str:
     """Dates the Indonesian way: Sabtu, 28 November 2026."""
     if isinstance(value, str):
         value = date.fromisoformat(value)
+    if not isinstance(value, date) or not isinstance(fmt, str) or len(fmt) > 64:
+        return _babel_date(value, fmt)  # Babel says what is wrong with it, or a format of no use to remember
+    # Babel loads with its Indonesian data on a command's first date: a date formatted before is
+    # remembered in render's cache folder (named by the code and the installed Babel).
+    return memo("dates", REMEMBERED_DATES).get(f"{value.isoformat()} {fmt}", lambda: _babel_date(value, fmt))
+
+
+def _babel_date(value: Any, fmt: str) -> str:
+    from babel.dates import format_date
+
     return format_date(value, fmt, locale="id")
 
 
