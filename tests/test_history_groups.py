@@ -59,3 +59,38 @@ def test_history_limit_shows_the_newest_groups_through_the_cli(run):
     newest = run("history", "--limit", "2", env=env).output.splitlines()
     assert len(every) == 4 and newest == every[-2:]  # WhatsApp and Instagram of Monday's announcement
     assert all("pengumuman-mingguan@2026-11-23T07:30" in line for line in newest)
+
+
+def test_counts_from_the_tallies_equal_a_plain_grouping_of_every_status_and_kind(tmp_path):
+    """Hourly counts + rows without sent_at + spans (history.tallies) give what ``group by`` gives:
+    every status, manual sends, Instagram rows, auto-replies (counted row by row), rows changed later."""
+    db = open_db(tmp_path / "siaran.db")
+    rng = random.Random(28)
+    statuses = ("queued", "sending", "sent", "delivered", "read", "failed", "uncertain", "skipped")
+    rows = []
+    for week in range(12):
+        occ = f"mingguan@2026-W{week:02d}"
+        post = f"p{week % 3}"
+        if week % 2:
+            rows.append(row(f"ig:{occ}", post, "instagram", occ, rng.choice(["sent", "failed", "queued"]), len(rows)))
+        for i in range(rng.randint(1, 60)):
+            rows.append(row(f"wa:{occ}:{i}", post, "whatsapp", occ, rng.choice(statuses), len(rows)))
+        rows.append(row(f"wa:manual:{week}", post, "whatsapp", None, rng.choice(statuses), len(rows)))
+        rows.append(row(f"ig:manual:{week}", post, "instagram", None, "sent", len(rows)))
+        rows.append(row(f"wa:auto:{week}", "autoreply/menu", "whatsapp", None, rng.choice(statuses), len(rows)))
+    for r in rows:  # a failure after it went out keeps its sent_at; a message may go out hours later
+        if r["status"] in ("delivered", "failed") and rng.random() < 0.6:
+            r["sent_at"] = f"2026-01-0{rng.randint(1, 3)}T{rng.randint(0, 23):02d}:10:00+00:00"
+    db["deliveries"].insert_all(rows)
+    db.execute("update deliveries set status = 'read' where status = 'delivered' and id % 3 = 0")
+    db.conn.commit()
+
+    def key(g: dict) -> tuple:
+        return (g["post"], g["occurrence"], g["channel"], *(g[s] for s in ("total", *statuses)),
+                g["first_at"], g["last_at"], g["first_id"])  # fmt: skip
+
+    full = {(g["post"], g["occurrence"], g["channel"]): key(g) for g in by_occurrence(db)}
+    got = [key(g) for g in latest_groups(db, 1000)]
+    assert sorted(got, key=lambda g: g[-1]) == sorted(full.values(), key=lambda g: g[-1])
+    assert len(got) == 12 + 6 + 3 + 3 + 1  # WhatsApp and Instagram, by hand, and the auto-replies
+    assert {g[:3] for g in got if g[0] == "autoreply/menu"} == {("autoreply/menu", None, "whatsapp")}

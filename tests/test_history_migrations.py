@@ -68,13 +68,32 @@ def test_a_ready_history_opens_without_the_os_lock_and_an_old_one_is_migrated_un
     shutil.copy(BEFORE, path)
     probe = (
         "import sys; from pathlib import Path; from siaran.history import open_db; "
-        "db = open_db(Path(sys.argv[1])); print(int('filelock' in sys.modules), db.journal_mode)"
+        "db = open_db(Path(sys.argv[1])); list(db.query('select * from deliveries')); "
+        "print(int('filelock' in sys.modules), int('sqlite_utils' in sys.modules), "
+        "db.execute('pragma journal_mode').fetchone()[0])"
     )
     first = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
     again = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
-    assert first.stdout.split() == ["1", "wal"]  # migrated, under the lock
-    assert again.stdout.split() == ["0", "wal"]  # nothing left to change: no lock, no filelock import
-    with sqlite_utils.Database(path).conn as conn:
-        conn.execute("delete from _sqlite_migrations where name = (select max(name) from _sqlite_migrations)")
+    assert first.stdout.split() == ["1", "1", "wal"]  # migrated, under the lock
+    assert again.stdout.split() == ["0", "0", "wal"]  # nothing to change: no lock; reads need no sqlite-utils
+    sqlite_utils.Database(path).disable_wal()
     third = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
-    assert third.stdout.split() == ["1", "wal"]  # a pending migration takes the lock again
+    assert third.stdout.split() == ["1", "1", "wal"]  # back to WAL: under the lock again
+
+
+def test_the_history_handle_reads_itself_and_writes_as_sqlite_utils_does(tmp_path):
+    """siaran.history.handle: a write through ``execute`` is committed at once (sqlite-utils' rule),
+    repeated column names are renamed as sqlite-utils renames them, tables and ``atomic`` work."""
+    path = tmp_path / "siaran.db"
+    open_db(path).close()
+    db = open_db(path)
+    assert db._full is None  # nothing but reads so far
+    db.execute("insert into history_meta (key, value) values ('probe', '1')")
+    other = sqlite_utils.Database(path)
+    assert other.execute("select value from history_meta where key = 'probe'").fetchone() == ("1",)
+    assert list(db.query("select key, key from history_meta where key = 'probe'")) == [
+        {"key": "probe", "key_2": "probe"}
+    ]
+    with db.atomic():
+        db["history_meta"].insert({"key": "probe2", "value": "2"})
+    assert other.execute("select count(*) from history_meta where key like 'probe%'").fetchone() == (2,)

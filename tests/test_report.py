@@ -103,3 +103,33 @@ def test_report_counts_by_office_week_in_sql(run, project: Path):
     assert (w48["whatsapp_sent"], w48["whatsapp_posts"], w48["whatsapp_failed"], w48["whatsapp_uncertain"]) == (
         2, 2, 1, 0
     )  # fmt: skip
+
+
+def test_report_counts_priced_messages_per_office_month(run, project: Path):
+    """Meta's pricing per office month (WITA): 16:30 UTC on 31 October is November in the office; the
+    hour before belongs to October, before the report's first month. Auto-replies are billed too."""
+    run("report", "--weeks", "1", env=NOW)
+    db = sqlite_utils.Database(project / "siaran-rehearsal.db")
+    rows = [  # (key, post, sent_at, category, billable)
+        ("a", "p1", "2026-10-31T15:30:00+00:00", "marketing", 1),  # 31 Oct 23:30 WITA: not counted
+        ("b", "p1", "2026-10-31T16:30:00+00:00", "marketing", 1),  # 1 Nov 00:30 WITA
+        ("c", "p1", "2026-11-20T01:00:00+00:00", "utility", None),
+        ("d", "autoreply/menu", "2026-11-21T01:00:00+00:00", "service", 0),
+        ("e", "p1", None, "marketing", 1),  # never went out: not counted
+    ]
+    db["deliveries"].insert_all(
+        {"key": k, "post": p, "status": "sent" if sa else "failed", "sent_at": sa, "channel": "whatsapp",
+         "created_at": "2026-10-31T00:00:00+00:00", "recipient": "+6281200000001"}
+        for k, p, sa, _c, _b in rows
+    )  # fmt: skip
+    db.conn.commit()
+    for k, _p, _sa, category, billable in rows:  # from the status webhooks, after the send
+        db.execute("update deliveries set pricing_category = ?, billable = ? where key = ?", [category, billable, k])
+    db.conn.commit()
+    lines = run("report", "--weeks", "2", env=NOW).output.splitlines()
+    table = lines[lines.index("WhatsApp messages per month and Meta pricing category:") + 2 :][:3]
+    assert [line.split() for line in table] == [
+        ["2026-11", "marketing", "1", "1"],
+        ["2026-11", "service", "1", "0"],
+        ["2026-11", "utility", "1", "0"],
+    ]

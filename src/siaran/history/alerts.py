@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from ..reasons import Reason, dump
 from .db import utc
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def claim(db: sqlite_utils.Database, problem: str, day: str, text: str, now: datetime) -> bool:
@@ -19,9 +21,7 @@ def claim(db: sqlite_utils.Database, problem: str, day: str, text: str, now: dat
     return cursor.rowcount == 1
 
 
-def delivered(
-    db: sqlite_utils.Database, problem: str, day: str, targets: str, ok: bool, error: Reason | None
-) -> None:
+def delivered(db: sqlite_utils.Database, problem: str, day: str, targets: str, ok: bool, error: Reason | None) -> None:
     db.execute(
         "update alerts set targets = ?, delivered = ?, error = ? where problem = ? and day = ?",
         [targets, int(ok), dump(error), problem, day],

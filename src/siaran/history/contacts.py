@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from .db import chunks, utc
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def first_time(db: sqlite_utils.Database, message_id: str, provider: str, contact: str, kind: str, text: str,

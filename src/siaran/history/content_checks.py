@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from .db import utc
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def get(db: sqlite_utils.Database, key: str) -> list[str] | None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from .db import utc
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 NEW, REPLIED, CLOSED = "baru", "dibalas", "selesai"
 OPEN = (NEW, REPLIED)

@@ -7,14 +7,17 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from ..errors import HistoryError
 from ..i18n import _
 from .guard import lost, marker_path
+from .handle import Handle
 from .safety import create_private, explain, newest_backup
 from .stamps import utc as utc  # the other history modules stamp rows with it
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 LOCK_WAIT = 60.0  # seconds a process waits for another one's write before giving up
 STATUSES = ("queued", "sending", "sent", "delivered", "read", "failed", "uncertain", "skipped")
@@ -38,8 +41,8 @@ def open_db(path: Path) -> sqlite_utils.Database:
             _refuse_lost(path)
             create_private(path)
             db = _connect(path)
-            db.enable_wal()
-            _migrate(db)
+            db.full.enable_wal()
+            _migrate(db.full)
     except sqlite3.Error as e:
         raise explain(e, path) from e
     except filelock.Timeout:
@@ -56,26 +59,30 @@ def open_db(path: Path) -> sqlite_utils.Database:
     return db
 
 
-def _connect(path: Path) -> sqlite_utils.Database:
-    db = sqlite_utils.Database(path, execute_plugins=False)  # no entry-point scan of every package
+def _connect(path: Path) -> Handle:
+    """A connection as sqlite-utils opens one (it makes the file when missing), sqlite-utils itself
+    loaded only by the commands that write (siaran.history.handle)."""
+    db = Handle(sqlite3.connect(str(path)))
     db.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT * 1000)}")
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commit
     return db
 
 
-def _ready(path: Path) -> sqlite_utils.Database | None:
+def _ready(path: Path) -> Handle | None:
     """The history opened without the OS lock when nothing in it must change (already in WAL mode,
     every migration applied, its id given): what most commands find. None: take the lock and see."""
     if not path.is_file() or path.stat().st_size == 0:
         return None
-    from .schema import migrations
+    from .schema import names
 
     db = None
     try:
         db = _connect(path)
+        every = names()
+        applied = "select count(*) from _sqlite_migrations where migration_set = 'siaran' and name in ({})"
         ready = (
             db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-            and not migrations.pending(db)
+            and db.execute(applied.format(", ".join("?" * len(every))), every).fetchone()[0] == len(every)
             and db.execute("select 1 from history_meta where key = 'id'").fetchone() is not None
         )
     except sqlite3.Error:
@@ -92,7 +99,7 @@ def _migrate(db: sqlite_utils.Database) -> None:
 
     from .schema import migrations
 
-    migrations.apply(db)
+    migrations().apply(db)
     db.execute("insert or ignore into history_meta (key, value) values ('id', ?)", [uuid.uuid4().hex])
 
 

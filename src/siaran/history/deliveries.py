@@ -6,13 +6,14 @@ import itertools
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from ..reasons import Reason, dump, reason
 from .db import STATUSES, alive, chunks, utc
 from .statuses import link as link_provider_ids
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 # Only a row in the expected state can be claimed: a second siaran (the daemon and a manual send at
 # once) that reaches the same row finds it taken and leaves it alone.

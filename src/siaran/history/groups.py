@@ -3,19 +3,21 @@ counts them) without grouping the whole table: two years of weekly broadcasts ar
 and `history --limit 50` wants the last 50 groups.
 
 Walk back from the newest row one post × occurrence at a time (a rowid seek below the groups found
-so far) and count each from indexes alone: its Instagram rows through (channel, sent_at, post, …),
-where Instagram's one row a week is a short range, and the rest (WhatsApp) through (post,
-occurrence, status, sent_at), which holds every column the counts need but the creation time:
-that is read for two rows. A group whose rows all fall inside a newer occurrence's span (a manual
-send in the seconds a broadcast reserves its rows) is left out; the full listing shows it."""
+so far) and count each without reading its rows: its Instagram rows through (channel, sent_at, post,
+…), where Instagram's one row a week is a short range; its WhatsApp messages that went out from
+their hourly counts (``whatsapp_hours``), the few that did not from the (post, occurrence, status,
+sent_at) index, and its first row from ``delivery_groups`` (siaran.history.tallies).
+A group whose rows all fall inside a newer occurrence's span (a manual send in the seconds a
+broadcast reserves its rows) is left out; the full listing shows it."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from .db import STATUSES
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BY_POST = "idx_deliveries_post_occurrence_status_sent_at"
 BY_CHANNEL = "idx_deliveries_channel_sent_at_post_occurrence_status"
@@ -70,24 +72,57 @@ def _count(db: sqlite_utils.Database, post: str, occurrence: str | None) -> list
             group["last_at"] = max(group["last_at"] or "", sent or created)
         groups.append(group)
     skip = [r[0] for r in instagram]
-    others = " and id not in ({})".format(", ".join("?" * len(skip))) if skip else ""
-    counted = db.execute(
-        f"select status, count(*), min(id), max(id), max(sent_at) from deliveries indexed by {BY_POST}"
-        f" where post = ? and occurrence is ?{others} group by status",
-        [post, occurrence, *skip],
-    ).fetchall()
-    if counted:
+    first = db.execute(
+        "select first_id from delivery_groups where post = ? and occurrence = ? and channel = 'whatsapp'",
+        [post, occurrence or ""],
+    ).fetchone()
+    if first is not None:
+        counted = _whatsapp(db, post, occurrence, skip)
         group = _group(post, occurrence, "whatsapp")
-        for status, n, _first, _last, _sent in counted:
-            group[status] = n
+        for status, n, _sent, _unsent in counted:
+            group[status] = group.get(status, 0) + n
             group["total"] += n
-        first_id, last_id = min(r[2] for r in counted), max(r[3] for r in counted)
-        created = dict(db.execute("select id, created_at from deliveries where id in (?, ?)", [first_id, last_id]))
-        last_sent = max((r[4] for r in counted if r[4]), default="")
-        group["first_id"], group["first_at"] = first_id, created[first_id]
-        group["last_at"] = max(last_sent, created[last_id])  # ids follow creation: the last row is the newest unsent
+        newest_unsent = max((r[3] for r in counted if r[3] is not None), default=None)
+        ids = [first[0], newest_unsent]
+        created = dict(db.execute("select id, created_at from deliveries where id in (?, ?)", ids))
+        group["first_id"], group["first_at"] = first[0], created[first[0]]
+        # The latest moment of a row is when it went out, else when it was made (ids follow creation).
+        group["last_at"] = max([r[2] for r in counted if r[2]] + ([created[newest_unsent]] if newest_unsent else []))
         groups.append(group)
     return sorted(groups, key=lambda g: g["first_id"])
+
+
+def _whatsapp(db: sqlite_utils.Database, post: str, occurrence: str | None, skip: list[int]) -> list[tuple]:
+    """(status, count, latest sent_at, newest id without a sent_at) of the group's WhatsApp rows. Those
+    that went out (a ``sent_at``) are counted per hour in ``whatsapp_hours`` (auto-replies are not:
+    they are counted row by row); the few without one (queued, sending, failed before sending,
+    uncertain, skipped) from the index."""
+    others = " and id not in ({})".format(", ".join("?" * len(skip))) if skip else ""
+    if db.execute("select ? like 'autoreply/%'", [post]).fetchone()[0]:
+        return db.execute(
+            "select status, count(*), max(sent_at), max(case when sent_at is null then id end) "
+            f"from deliveries indexed by {BY_POST} where post = ? and occurrence is ?{others} group by status",
+            [post, occurrence, *skip],
+        ).fetchall()
+    hourly = db.execute(
+        "select status, sum(n) from whatsapp_hours where post = ? and occurrence = ? group by status having sum(n) > 0",
+        [post, occurrence or ""],
+    ).fetchall()
+    counted = []
+    for status, n in hourly:  # the latest of each status: an index seek from its end (past Instagram's rows)
+        newest = db.execute(
+            f"select id, sent_at from deliveries indexed by {BY_POST} where post = ? and occurrence is ? "
+            "and status = ? and sent_at is not null order by sent_at desc limit ?",
+            [post, occurrence, status, len(skip) + 1],
+        ).fetchall()
+        counted.append((status, n, next(sent for row_id, sent in newest if row_id not in skip), None))
+    marks = ", ".join("?" * len(STATUSES))
+    unsent = db.execute(
+        f"select status, count(*), null, max(id) from deliveries indexed by {BY_POST} where post = ? "
+        f"and occurrence is ? and status in ({marks}) and sent_at is null{others} group by status",
+        [post, occurrence, *STATUSES, *skip],
+    ).fetchall()
+    return counted + unsent
 
 
 def _group(post: str, occurrence: str | None, channel: str) -> dict[str, Any]:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from ..errors import HistoryError
 from ..i18n import _
 from .stamps import utc
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def history_id(db: sqlite_utils.Database) -> str:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from ..reasons import dump
 from .db import utc
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 COLUMNS = (
     "images", "caption", "planned_at", "container_id", "children", "media_id", "shortcode", "permalink",

@@ -5,10 +5,12 @@ siaran.content.list_store; one row per list file, replaced when the file changes
 from __future__ import annotations
 
 from datetime import datetime
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from .db import utc
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def first(db: sqlite_utils.Database, path: str, digest: str) -> str | None:

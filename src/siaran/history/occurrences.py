@@ -16,11 +16,13 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from datetime import datetime, timedelta
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from ..reasons import Reason, dump
 from .db import utc
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def series_state(db: sqlite_utils.Database, schedule: str) -> tuple[int, str | None]:

@@ -12,12 +12,13 @@ import ast
 import re
 import string
 from functools import cache
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from ..reasons import Reason, dump, reason, span
 from ..reasons.codes import CODES
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 # Sentences stored before m014 that no code's template words alone (a code plus Meta's words).
 _OLD_ONLY = {"cloud.error+said": "WhatsApp Cloud API error {code}: {said}"}

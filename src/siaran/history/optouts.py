@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from .db import utc
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def numbers(db: sqlite_utils.Database) -> set[str]:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from .db import chunks, immediate
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 _VERSION = "phone_numbers_version"
 # A list unedited for longer is parsed again in full at its next edit (seconds for 100,000 rows): a

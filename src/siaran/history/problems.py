@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from .db import utc
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def record(db: sqlite_utils.Database, found: Sequence[Any], now: datetime) -> None:

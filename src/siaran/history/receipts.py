@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import NamedTuple
-
-import sqlite_utils
+from typing import TYPE_CHECKING, NamedTuple
 
 from .db import utc
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 # A message that went, or may have gone (uncertain, sending), counts as received: never resent blindly.
 RECEIVED = ("sent", "delivered", "read", "uncertain", "sending")

@@ -1,6 +1,7 @@
 """What weekly reports count, without reading a row per message: messages that went out come from
-their hourly counts (``whatsapp_hours``, kept exact by triggers), the few failures that never went out
-from an index. A year of a million-row history costs about what a week does.
+their hourly counts (``whatsapp_hours``, kept exact by triggers), failures that never went out from
+theirs (``unsent_failure_hours``, siaran.history.tallies). A year of a million-row history costs
+about what a week does.
 
 A row's moment is when it went out (``sent_at``), else when it last changed (failed, uncertain).
 The caller gives the weeks as UTC ranges (their Mondays are in office time). Auto-replies are
@@ -11,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from .db import WENT_OUT, utc
 from .instagram import rows as instagram_rows
 
-_BROADCAST = "channel = 'whatsapp' and post not like 'autoreply/%'"  # few rows only: failures
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @dataclass
@@ -47,37 +48,37 @@ def whatsapp_weeks(
     out = {monday: WhatsAppWeek(monday) for monday, _, _ in weeks}
     if not weeks:
         return out
-    # Messages with a sent_at come from their hourly counts (schema m009): a week is 168 hours of a
-    # few rows each, however many messages went out.
-    by_status = "select status, sum(n) from whatsapp_hours where hour >= ? and hour < ? group by status"
+    # Messages with a sent_at come from their hourly counts (siaran.history.tallies): a year is a few
+    # thousand rows, however many messages went out. Each hour falls in the office week of its Monday.
+    hours = [_hour(stamp) for _monday, start, end in weeks for stamp in (start, end)]
+    span = [min(hours), max(hours)]
+    monday_of = f"date(hour || ':00:00+00:00', '{int(offset_minutes):+d} minutes', '-6 days', 'weekday 1')"
+    counts: dict[str, dict[str, int]] = {monday: {} for monday in out}
+    by_status = f"select {monday_of}, status, sum(n) from whatsapp_hours where hour >= ? and hour < ? group by 1, 2"
+    for monday, status, n in db.execute(by_status, span).fetchall():
+        if monday in counts:
+            counts[monday][status] = n
     marks = ", ".join("?" * len(WENT_OUT))
     posts = (
-        "select count(*) from (select 1 from whatsapp_hours where hour >= ? and hour < ? "
-        f"and status in ({marks}) group by post, occurrence having sum(n) > 0)"
+        f"select monday, count(*) from (select {monday_of} as monday from whatsapp_hours where hour >= ? and hour < ? "
+        f"and status in ({marks}) group by monday, post, occurrence having sum(n) > 0) group by monday"
     )
-    for monday, start, end in weeks:
-        hours = [_hour(start), _hour(end)]
-        counts = dict(db.execute(by_status, hours).fetchall())
-        week = out[monday]
-        week.sent = sum(counts.get(st, 0) for st in WENT_OUT)
-        week.posts = db.execute(posts, [*hours, *WENT_OUT]).fetchone()[0]
-        week.delivered = counts.get("delivered", 0) + counts.get("read", 0)
-        week.read = counts.get("read", 0)
-        week.failed = week.failed_later = counts.get("failed", 0)
-        week.uncertain = counts.get("uncertain", 0)
-    since, until = weeks[0][1], weeks[-1][2]
-    # Failures that never went out (no sent_at) are few: their week is worked out per row, from the
-    # (status, channel, updated_at) index.
-    moment = "coalesce(updated_at, created_at)"
-    week_of = f"date({moment}, '{int(offset_minutes):+d} minutes', '-6 days', 'weekday 1')"
-    failed = (
-        f"select {week_of} as monday, status, count(*) from deliveries where status in ('failed', 'uncertain') "
-        f"and {_BROADCAST} and sent_at is null and updated_at >= ? and {moment} >= ? and {moment} < ? "
-        "group by monday, status"
-    )
-    for monday, status, count in db.execute(failed, [since, since, until]).fetchall():
+    for monday, n in db.execute(posts, [*span, *WENT_OUT]).fetchall():
         if monday in out:
-            setattr(out[monday], status, getattr(out[monday], status) + count)
+            out[monday].posts = n
+    for monday, week in out.items():
+        found = counts[monday]
+        week.sent = sum(found.get(st, 0) for st in WENT_OUT)
+        week.delivered = found.get("delivered", 0) + found.get("read", 0)
+        week.read = found.get("read", 0)
+        week.failed = week.failed_later = found.get("failed", 0)
+        week.uncertain = found.get("uncertain", 0)
+    # Failures that never went out (no sent_at) are counted per hour of their last change, in
+    # unsent_failure_hours.
+    unsent = f"select {monday_of}, status, sum(n) from unsent_failure_hours where hour >= ? and hour < ? group by 1, 2"
+    for monday, status, n in db.execute(unsent, span).fetchall():
+        if monday in out:
+            setattr(out[monday], status, getattr(out[monday], status) + n)
     return out
 
 
@@ -167,15 +168,12 @@ def alerts(db: sqlite_utils.Database, limit: int = 50) -> list[dict] | None:
 
 def priced_months(db: sqlite_utils.Database, since: str, offset_hours: int) -> list[dict]:
     """WhatsApp messages per office month, Meta pricing category and billable (from the status
-    webhooks), since the UTC stamp ``since``; ``offset_hours``: the office's offset from UTC."""
-    if "pricing_category" not in db["deliveries"].columns_dict:
-        return []
-    shift = f"{offset_hours:+d} hours"
+    webhooks), since the UTC stamp ``since`` (on the hour); ``offset_hours``: the office's offset from
+    UTC. Read from their hourly counts (``priced_hours``, siaran.history.tallies)."""
     return list(
         db.query(
-            "select strftime('%Y-%m', sent_at, ?) as month, pricing_category as category, "
-            "coalesce(billable, 0) as billable, count(*) as n from deliveries "
-            "where pricing_category is not null and sent_at >= ? group by 1, 2, 3 order by 1, 2, 3",
-            [shift, since],
+            "select strftime('%Y-%m', hour || ':00:00+00:00', ?) as month, category, billable, sum(n) as n "
+            "from priced_hours where hour >= ? group by 1, 2, 3 having sum(n) > 0 order by 1, 2, 3",
+            [f"{offset_hours:+d} hours", _hour(since)],
         )
     )

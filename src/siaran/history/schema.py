@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+from . import tallies
 
-migrations = Migrations("siaran")
+if TYPE_CHECKING:
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+_ALL: list[Callable[[sqlite_utils.Database], None]] = []  # in order: registered by @migration
 
 
-@migrations()
+def migration(fn: Callable[[sqlite_utils.Database], None]) -> Callable[[sqlite_utils.Database], None]:
+    _ALL.append(fn)
+    return fn
+
+
+def names() -> list[str]:
+    """Every migration's name, in order."""
+    return [fn.__name__ for fn in _ALL]
+
+
+def migrations() -> Migrations:
+    """The migrations as sqlite-utils applies them (its ``_sqlite_migrations`` table, set "siaran")."""
+    from sqlite_utils.migrations import Migrations
+
+    found = Migrations("siaran")
+    for fn in _ALL:
+        found()(fn)
+    return found
+
+
+@migration
 def m001_initial(db: sqlite_utils.Database) -> None:
     db["deliveries"].create(
         {
@@ -59,7 +84,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-@migrations()
+@migration
 def m002_issue6_instagram_queue(db: sqlite_utils.Database) -> None:
     """Instagram queue: carousel children, the worker publishing a post, the time Instagram shows,
     the provider error code and the operator hand-off receipt."""
@@ -82,7 +107,7 @@ _QUEUE_TO_DELIVERY = {
 }
 
 
-@migrations()
+@migration
 def m003_instagram_state_on_delivery_rows(db: sqlite_utils.Database) -> None:
     """Instagram becomes a channel like WhatsApp: its status lives only on the delivery row; what only an
     Instagram post has (caption, images, container, permalink, hand-off folder) hangs off that row in
@@ -133,7 +158,7 @@ def local_slot(occurrence_id: str) -> str:
     return _OLD_OCCURRENCE.sub(r"@\1", occurrence_id, count=1)
 
 
-@migrations()
+@migration
 def m004_issue10_slots_alerts_heartbeat(db: sqlite_utils.Database) -> None:
     """Occurrences get ``slot``, their local-time name (unique): old rows keep their id, so their
     delivery keys still match, and are found by slot. ``alerts`` records every operator alert;
@@ -163,7 +188,7 @@ def m004_issue10_slots_alerts_heartbeat(db: sqlite_utils.Database) -> None:
     )
 
 
-@migrations()
+@migration
 def m006_two_way_whatsapp(db: sqlite_utils.Database) -> None:
     """Two-way WhatsApp: delivery receipts from webhooks, contacts (the 24-hour window), incoming
     messages (one reply per message id), statuses waiting for their send's answer, consent changes."""
@@ -203,7 +228,7 @@ def m006_two_way_whatsapp(db: sqlite_utils.Database) -> None:
     )
 
 
-@migrations()
+@migration
 def m007_indexes_for_years_of_history(db: sqlite_utils.Database) -> None:
     """Indexes that keep history, reports and broadcasts fast at millions of rows. Each replaces a
     shorter one it starts with, so a status change still updates as few indexes as before.
@@ -229,60 +254,21 @@ def m007_indexes_for_years_of_history(db: sqlite_utils.Database) -> None:
     )
 
 
-@migrations()
+@migration
 def m008_content_checks(db: sqlite_utils.Database) -> None:
     """``content_checks``: the content's problems as last found, by a fingerprint of every content
     file, so history and report warn about them without reading and rendering the whole project."""
     db["content_checks"].create({"key": str, "problems": str, "checked_at": str}, pk="key", if_not_exists=True)
 
 
-# A delivery row counts in ``whatsapp_hours`` when it is a WhatsApp broadcast message that went out or
-# failed after it went out (it has a ``sent_at``); auto-replies are conversations, not broadcasts.
-_COUNTED = "{r}.channel = 'whatsapp' and {r}.sent_at is not null and {r}.post not like 'autoreply/%'"
-_HOUR_KEY = "hour = substr({r}.sent_at, 1, 13) and post = {r}.post and occurrence = coalesce({r}.occurrence, '') " \
-    "and status = {r}.status"  # fmt: skip
-_ADD = (
-    "insert into whatsapp_hours (hour, post, occurrence, status, n) "
-    "select substr(new.sent_at, 1, 13), new.post, coalesce(new.occurrence, ''), new.status, 1 where {when} "
-    "on conflict do update set n = n + 1;"
-)
-_TAKE = "update whatsapp_hours set n = n - 1 where {key};"
-
-
-@migrations()
+@migration
 def m009_whatsapp_hours(db: sqlite_utils.Database) -> None:
-    """``whatsapp_hours``: WhatsApp broadcast messages counted per UTC hour of ``sent_at``, post,
-    occurrence ('' for manual sends) and status, kept exact by triggers on ``deliveries``.
-
-    `siaran report --weeks 52` reads a few thousand of these instead of a million rows. Indonesia's
-    offices are whole hours from UTC (WIB, WITA, WIT), so an office week is whole UTC hours.
-    Rows are never re-keyed (post, occurrence, channel stay) nor replaced, only inserted and updated.
-    """
-    db.execute(
-        "create table whatsapp_hours (hour text not null, post text not null, occurrence text not null, "
-        "status text not null, n integer not null, primary key (hour, post, occurrence, status)) without rowid"
-    )
-    new, old = _COUNTED.format(r="new"), _COUNTED.format(r="old")
-    db.execute(
-        f"create trigger whatsapp_hours_insert after insert on deliveries when {new} begin {_ADD.format(when='1')} end"
-    )
-    db.execute(
-        f"create trigger whatsapp_hours_update after update of status, sent_at on deliveries "
-        f"when (old.status is not new.status or old.sent_at is not new.sent_at) and ({old} or {new}) begin "
-        f"{_TAKE.format(key=f'({old}) and ' + _HOUR_KEY.format(r='old'))} {_ADD.format(when=new)} end"
-    )
-    db.execute(
-        f"create trigger whatsapp_hours_delete after delete on deliveries when {old} "
-        f"begin {_TAKE.format(key=_HOUR_KEY.format(r='old'))} end"
-    )
-    db.execute(
-        "insert into whatsapp_hours (hour, post, occurrence, status, n) "
-        "select substr(sent_at, 1, 13), post, coalesce(occurrence, ''), status, count(*) from deliveries "
-        f"where {_COUNTED.format(r='deliveries')} group by 1, 2, 3, 4"
-    )
+    """``whatsapp_hours``: WhatsApp broadcast messages counted per UTC hour, post, occurrence and status
+    (siaran.history.tallies)."""
+    tallies.whatsapp_hours(db)
 
 
-@migrations()
+@migration
 def m010_issue26_inbox(db: sqlite_utils.Database) -> None:
     """The office's inbox ("Kotak masuk"): which incoming messages wait for a person, the state of each
     person's conversation (baru → dibalas → selesai), replies written by the office, and aduan/saran
@@ -315,7 +301,7 @@ def m010_issue26_inbox(db: sqlite_utils.Database) -> None:
     db["tickets"].create_index(["contact"])
 
 
-@migrations()
+@migration
 def m011_issue25_gateways_as_they_send(db: sqlite_utils.Database) -> None:
     """Webhooks as the gateways really send them:
 
@@ -343,7 +329,7 @@ def m011_issue25_gateways_as_they_send(db: sqlite_utils.Database) -> None:
     db["inbound"].add_column("member", str)
 
 
-@migrations()
+@migration
 def m012_issue24_recipient_as_sent(db: sqlite_utils.Database) -> None:
     """Who a message went to, as the list named them when the delivery was reserved:
     ``recipient_name`` and ``recipient_columns`` (a JSON object of the list's other columns the
@@ -354,7 +340,7 @@ def m012_issue24_recipient_as_sent(db: sqlite_utils.Database) -> None:
     table.add_column("recipient_columns", str)
 
 
-@migrations()
+@migration
 def m013_issue28_phone_numbers(db: sqlite_utils.Database) -> None:
     """``phone_numbers``: list numbers as parsed before, by raw text (siaran.content.phone_book), so
     an edit to a big list parses only its new or changed rows."""
@@ -364,7 +350,7 @@ def m013_issue28_phone_numbers(db: sqlite_utils.Database) -> None:
     )
 
 
-@migrations()
+@migration
 def m014_issue22_reasons_as_data(db: sqlite_utils.Database) -> None:
     """Reasons are data (siaran.reasons): each stored English sentence becomes its code and parameters
     as JSON; a sentence no code matches is kept whole as ``legacy`` (history.old_reasons)."""
@@ -373,7 +359,7 @@ def m014_issue22_reasons_as_data(db: sqlite_utils.Database) -> None:
     migrate(db)
 
 
-@migrations()
+@migration
 def m015_issue28_phone_numbers_seen(db: sqlite_utils.Database) -> None:
     """``phone_numbers.seen``: the day a list last held each raw text (noted at most once a day), so
     the daemon forgets numbers no list has held for a long time (history.phone_numbers.KEEP_DAYS).
@@ -382,3 +368,23 @@ def m015_issue28_phone_numbers_seen(db: sqlite_utils.Database) -> None:
         db["phone_numbers"].add_column("seen", str)
     db.execute("update phone_numbers set seen = date('now') where seen is null")
     db["phone_numbers"].create_index(["seen"], if_not_exists=True)
+
+
+@migration
+def m016_issue28_delivery_groups(db: sqlite_utils.Database) -> None:
+    """``delivery_groups``: each post × occurrence × channel and its first row, and ``whatsapp_hours``
+    by post and occurrence (siaran.history.tallies)."""
+    tallies.delivery_groups(db)
+
+
+@migration
+def m017_issue28_priced_hours(db: sqlite_utils.Database) -> None:
+    """``priced_hours``: messages Meta priced per UTC hour, category and billable (siaran.history.tallies)."""
+    tallies.priced_hours(db)
+
+
+@migration
+def m018_issue28_unsent_failure_hours(db: sqlite_utils.Database) -> None:
+    """``unsent_failure_hours``: WhatsApp failures that never went out, per UTC hour and status
+    (siaran.history.tallies)."""
+    tallies.unsent_failure_hours(db)

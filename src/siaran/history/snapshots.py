@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from .db import utc
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def add(db: sqlite_utils.Database, now: datetime, username: str, posts, followers, following) -> None:

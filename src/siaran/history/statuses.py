@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from ..reasons import Reason, dump, load, text
 from .db import chunks, immediate, utc
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 KEEP_PENDING = timedelta(days=7)  # an id unknown after a week belongs to another program (or none)
 

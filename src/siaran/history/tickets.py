@@ -4,11 +4,12 @@ message arrives after they chose an intake option, closed with their conversatio
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from .db import utc
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 PREFIXES = {"aduan": "ADU", "saran": "SAR"}
 
