@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/scale.py                              # 10k, 100k, 1M rows; 3 runs each
     .venv/bin/python bench/scale.py --sizes 1000000 --before 277a649   # and the code of that commit
+    .venv/bin/python bench/scale.py --sizes 1000000 --priced           # every message priced, as on Cloud
 
 For each size it copies the sample project, creates its siaran.db (every migration), and fills it in
 one transaction: a weekly broadcast over two years (WhatsApp rows to one list, one Instagram post a
@@ -48,6 +49,7 @@ COMMANDS = (
 COLUMNS = (
     "key", "post", "channel", "provider", "recipient", "list", "occurrence", "content_hash", "status",
     "attempts", "provider_id", "error", "error_code", "created_at", "updated_at", "sent_at", "recipient_name",
+    "pricing_category", "billable",
 )  # fmt: skip
 
 
@@ -55,8 +57,10 @@ def stamp(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def rows(total: int):
-    """``total`` delivery rows: the weekly broadcast (oldest first), then post X."""
+def rows(total: int, priced: bool = False):
+    """``total`` delivery rows: the weekly broadcast (oldest first), then post X. ``priced``: every
+    WhatsApp message that went out carries Meta's price, as the Cloud API's status webhooks leave it."""
+    price = ("marketing", 1) if priced else (None, None)
     weekly = total - POST_X_PEOPLE - WEEKS
     per_week = max(1, weekly // WEEKS)
     n = 0
@@ -65,7 +69,7 @@ def rows(total: int):
         occ = f"pengumuman-mingguan@{stamp(at)}"
         post = "announcements/jadwal-pelayanan"
         yield (f"ig:{occ}", post, "instagram", "handoff", "", None, occ, "h", "sent", 1, f"handoff-{w}", None, None,
-               stamp(at), stamp(at), stamp(at), None)  # fmt: skip
+               stamp(at), stamp(at), stamp(at), None, None, None)  # fmt: skip
         count = per_week if w < WEEKS - 1 else weekly - n
         for i in range(count):
             sent = at + timedelta(milliseconds=20 * i)
@@ -74,13 +78,14 @@ def rows(total: int):
             yield (f"wa:{occ}:{phone}", post, "whatsapp", "cloud", phone, "warga-rt01", occ, "h",
                    "failed" if failed else "sent", 1, None if failed else f"wamid.{w}.{i}",
                    "(#131026) undeliverable" if failed else None, "131026" if failed else None,
-                   stamp(at), stamp(sent), None if failed else stamp(sent), f"Warga {i}")  # fmt: skip
+                   stamp(at), stamp(sent), None if failed else stamp(sent), f"Warga {i}",
+                   *((None, None) if failed else price))  # fmt: skip
         n += count
     at = NOW - timedelta(days=3)
     for i in range(POST_X_PEOPLE):
         phone = f"+62813{i + 10_000_000:08d}"
         yield (f"wa:manual:{phone}", POST_X, "whatsapp", "cloud", phone, "warga-rt01", None, "h", "sent", 1,
-               f"wamid.x.{i}", None, None, stamp(at), stamp(at), stamp(at), f"Warga {i}")  # fmt: skip
+               f"wamid.x.{i}", None, None, stamp(at), stamp(at), stamp(at), f"Warga {i}", *price)  # fmt: skip
 
 
 def sample(root: Path, base: Path = REPO) -> None:
@@ -89,7 +94,7 @@ def sample(root: Path, base: Path = REPO) -> None:
     shutil.copytree(base / "schedules", root / "schedules")
 
 
-def build(root: Path, total: int) -> float:
+def build(root: Path, total: int, priced: bool = False) -> float:
     sample(root)
     sys.path.insert(0, str(REPO / "src"))
     from siaran.history import open_db
@@ -99,7 +104,8 @@ def build(root: Path, total: int) -> float:
     conn = sqlite3.connect(root / DB)
     with conn:
         conn.executemany(
-            f"insert into deliveries ({', '.join(COLUMNS)}) values ({', '.join('?' * len(COLUMNS))})", rows(total)
+            f"insert into deliveries ({', '.join(COLUMNS)}) values ({', '.join('?' * len(COLUMNS))})",
+            rows(total, priced),
         )
         conn.execute(
             "insert into instagram_posts (key, images, caption, planned_at, handoff, published_at) "
@@ -186,6 +192,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--before", metavar="COMMIT", help="also run this commit's code, side by side")
+    parser.add_argument("--priced", action="store_true", help="every message that went out has Meta's price (Cloud)")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {args.runs} runs each (min / median)")
     with tempfile.TemporaryDirectory() as tmp:
@@ -202,7 +209,7 @@ def main() -> None:
             for root, _src in sides.values():
                 shutil.rmtree(root)
             now_root = sides["now"][0]
-            took = build(now_root, size)
+            took = build(now_root, size, args.priced)
             if old_src:  # the same history, with the older commit's sample content
                 before = sides["before"][0]
                 sample(before, old_src.parent)
