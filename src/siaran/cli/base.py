@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -90,13 +89,20 @@ class Group(TranslatedGroup):
                 raise
             report_error(e, ctx.obj.get("redact") if ctx.obj else None)
             sys.exit(1)
-        except sqlite3.Error as e:  # the history failed mid-command (disk full, made read-only)
-            if not (ctx.obj and "app" in ctx.obj) or ctx.obj.get("debug"):
+        except Exception as e:
+            if not _history_fault(e) or not (ctx.obj and "app" in ctx.obj) or ctx.obj.get("debug"):
                 raise
             from ..history.safety import explain
 
             report_error(explain(e, ctx.obj["app"].settings.path("history")), ctx.obj.get("redact"))
             sys.exit(1)
+
+
+def _history_fault(e: Exception) -> bool:
+    """The history failed mid-command (disk full, made read-only): a sqlite3 error, which only a
+    command that loaded sqlite3 can meet (`check` without a history never does)."""
+    sqlite3 = sys.modules.get("sqlite3")
+    return sqlite3 is not None and isinstance(e, sqlite3.Error)
 
 
 def report_error(e: SiaranError, redact: logs.Redact | None = None) -> None:

@@ -12,9 +12,9 @@ fraction of the cost. Wrapping calls ``width`` thousands of times per poster.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,17 +35,19 @@ INVISIBLE = frozenset(
 Font = "ImageFont.FreeTypeFont | ImageFont.ImageFont"  # Pillow loads when a card is drawn
 
 
+# Found by the packages' folders, as siaran's templates are (importlib.resources would load zipfile
+# for every command that checks a card).
 def bundled_font(style: str) -> Path | None:
-    try:
-        path = resources.files(BUNDLED_PACKAGE) / "files" / BUNDLED[style]
-    except ModuleNotFoundError:
+    spec = importlib.util.find_spec(BUNDLED_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(str(path)) if path.is_file() else None
+    path = Path(next(iter(spec.submodule_search_locations))) / "files" / BUNDLED[style]
+    return path if path.is_file() else None
 
 
 def bundled_emoji() -> Path | None:
-    path = resources.files("siaran") / "assets" / "fonts" / EMOJI
-    return Path(str(path)) if path.is_file() else None
+    path = Path(__file__).resolve().parent.parent / "assets" / "fonts" / EMOJI
+    return path if path.is_file() else None
 
 
 @lru_cache(maxsize=512)
@@ -178,12 +180,11 @@ class FontSet:
         text_cmap = self._text_cmap(bold)
         emoji_cmap = _cmap(str(self.emoji)) if self.emoji else frozenset()
         out = []
-        for ch in text:
+        for ch in dict.fromkeys(text):  # each character once, in the order it first appears
             cp = ord(ch)
             if ch.isspace() or cp in INVISIBLE or cp in text_cmap or cp in emoji_cmap:
                 continue
-            if ch not in out:
-                out.append(ch)
+            out.append(ch)
         return "".join(out)
 
     def identity(self) -> str:

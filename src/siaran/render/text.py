@@ -323,7 +323,9 @@ class TextRenderer:
         """Does the post's body name the recipient (so it differs from one person to the next)?"""
         if post.name not in self._personal_bodies:
             try:
-                used = jinja2.meta.find_undeclared_variables(self.env.parse(post.body)) if post.body else set()
+                # a body that never spells the name cannot read it: no need to parse it
+                named = "recipient" in post.body
+                used = jinja2.meta.find_undeclared_variables(self.env.parse(post.body)) if named else set()
             except (jinja2.TemplateSyntaxError, *COMPILE_FAULTS):
                 used = {"recipient"}  # rendering it reports the problem with its line
             self._personal_bodies[post.name] = "recipient" in used
