@@ -29,7 +29,6 @@ secrets out of every message built from what a provider said.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +54,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     choices = [str(c) for c in choices]
     lowered = {c.lower(): c for c in choices}
     word = str(word).lower().strip()
+    import difflib  # only when a name is wrong
+
     close = difflib.get_close_matches(word, list(lowered), n=1, cutoff=0.6)
     if not close and len(word) >= 3:  # a short form of a longer name: "Idul Fitri"
         close = [c for c in lowered if word in c][:1]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from ..content.project import Project
 from ..errors import ContentError
@@ -31,6 +30,8 @@ MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9._]*[A-Za-z0-9_]")
 
 @dataclass(frozen=True)
 class CaptionStats:
+    """What Instagram counts in a caption."""
+
     chars: int
     hashtags: int
     mentions: int
@@ -166,6 +167,8 @@ def similarity(a: str, b: str) -> float:
         return 0.0
     if na == nb:
         return 1.0
+    from difflib import SequenceMatcher  # only when the profile is compared, not for `check`
+
     return SequenceMatcher(None, na, nb, autojunk=False).ratio()
 
 

@@ -52,6 +52,8 @@ DEFAULT_START = (
 
 @dataclass(frozen=True)
 class Option:
+    """One numbered choice of the auto-reply menu: an answer, a post to send, or an intake."""
+
     title: str
     description: str = ""
     reply: str = ""  # the answer's text, or
@@ -62,6 +64,8 @@ class Option:
 
 @dataclass(frozen=True)
 class Autoreply:
+    """content/autoreply.yaml: the menu a citizen's message is answered with, and when."""
+
     welcome: str
     intro: str  # the line above the numbered options
     button: str  # the Cloud list's button text

@@ -53,6 +53,8 @@ MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 @dataclass(frozen=True)
 class Day:
+    """A day off: a national holiday, a cuti bersama or one of the office's own days."""
+
     date: date
     name: str
     kind: str  # national | cuti | local
@@ -61,6 +63,8 @@ class Day:
 
 @dataclass(frozen=True)
 class Override:
+    """The government's own date for a holiday in one year (or None: cancelled that year)."""
+
     name: str
     date: date | None  # None: cancelled this year
     year: int
@@ -68,6 +72,8 @@ class Override:
 
 @dataclass(frozen=True)
 class LocalDay:
+    """A day of the office's own (its hari jadi, a local observance), every year or in one."""
+
     name: str
     month: int
     day: int
@@ -77,6 +83,8 @@ class LocalDay:
 
 @dataclass(frozen=True)
 class Calendar:
+    """content/calendar.yaml over the national table: which days are off, year by year."""
+
     overrides: tuple[Override, ...] = ()
     local_days: tuple[LocalDay, ...] = ()
     cuti_bersama: bool = False

@@ -11,8 +11,6 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-import orjson
-
 from .model import BroadcastList, Recipient
 
 # (path, rel, region) -> the parsed list; raises ContentError naming the file
@@ -98,6 +96,7 @@ def pack(blist: BroadcastList) -> tuple[str, str]:
             if key not in columns:
                 columns.append(key)
     index = {c: i for i, c in enumerate(columns)}
+    import orjson  # only for the list cache (big lists)
 
     def row(r: Recipient) -> str:
         values = [None] * len(columns)
@@ -126,6 +125,8 @@ def _lines(data: str) -> Iterator[str]:
 
 
 def _unpack(path: Path, data: str) -> tuple[list[Recipient], tuple, tuple]:
+    import orjson
+
     lines = _lines(data)
     head = json.loads(next(lines))
     columns, name, loads = head["columns"], path.stem, orjson.loads

@@ -16,6 +16,8 @@ FOLDER_KIND = {"announcements": "announcement", "greetings": "greeting", "sop": 
 
 @dataclass(frozen=True)
 class Brand:
+    """The office's colours on cards and posters (content/office.yaml ``brand:``)."""
+
     primary: str = "#0B6E4F"
     accent: str = "#F2A900"
     background: str = "#FFFFFF"
@@ -36,6 +38,8 @@ class Contact:
 
 @dataclass(frozen=True)
 class Office:
+    """content/office.yaml: who is speaking, where, when the office is open and how to reach it."""
+
     name: str
     kind: str  # desa | kelurahan
     address: str
@@ -151,6 +155,8 @@ TEMPLATE_PARAMETERS = ("name", "title", "summary", "date", "time", "place", "tex
 
 @dataclass(frozen=True)
 class Post:
+    """One announcement, greeting or SOP under content/, as every channel renders it."""
+
     name: str  # path under content/ without extension: announcements/posyandu
     kind: str  # announcement | greeting | sop
     path: Path  # the source file
@@ -194,6 +200,8 @@ class Post:
 
 @dataclass(frozen=True, slots=True)  # slots: 100,000 of them in a big broadcast
 class Recipient:
+    """One person of a broadcast list: the number, the name and the other columns of the row."""
+
     phone: str  # E.164 with '+'
     name: str = ""
     list: str = ""
@@ -233,6 +241,8 @@ def sapaan(name: str) -> str:
 
 @dataclass(frozen=True)
 class BroadcastList:
+    """One file of content/lists/: its people, and the rows that were set aside."""
+
     name: str  # file stem
     path: Path
     recipients: tuple[Recipient, ...]

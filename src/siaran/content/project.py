@@ -47,6 +47,8 @@ ANY_RECIPIENT = StandInRecipient(phone="+6281200000000", name="Warga", list="con
 
 @dataclass
 class Project:
+    """A project folder read as a whole (see the module's docstring)."""
+
     root: Path
     office: Office
     posts: dict[str, Post]

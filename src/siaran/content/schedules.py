@@ -69,6 +69,8 @@ DEFAULT_GRACE = {
 
 @dataclass(frozen=True)
 class Schedule:
+    """One file of schedules/: when which post goes out, to whom, on which channels."""
+
     name: str  # file stem
     path: Path
     trigger: str  # weekly | cron | once | holiday

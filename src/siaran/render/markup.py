@@ -33,17 +33,23 @@ _QUOTE = re.compile(r">[ \t]?")
 
 @dataclass(frozen=True)
 class Code:
+    """`code` or a ```monospace``` block: shown as written."""
+
     text: str
     block: bool = False  # ```monospace``` rather than `code`
 
 
 @dataclass(frozen=True)
 class Link:
+    """A web address: shown as written, never styled."""
+
     url: str
 
 
 @dataclass(frozen=True)
 class Styled:
+    """*bold*, _italic_ or ~struck~ text, possibly nested."""
+
     marker: str  # * _ ~
     children: tuple[Inline, ...]
 
@@ -53,6 +59,8 @@ Inline = str | Code | Link | Styled
 
 @dataclass
 class MarkupBlock:
+    """A paragraph, a list or a quote, line by line."""
+
     kind: str  # para | ul | ol | quote
     lines: list[tuple[Inline, ...]] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)  # ol: the writer's own numbers

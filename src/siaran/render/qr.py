@@ -23,6 +23,8 @@ MAX_CARD = 330  # the footer cannot hold more
 
 @dataclass(frozen=True)
 class QrFit:
+    """How a link's QR code fits a card: its modules, their size in pixels, the card's side."""
+
     modules: int  # symbol width without the quiet zone
     module_px: int
     card: int  # card side: the symbol plus its quiet zone, in pixels
