@@ -133,3 +133,22 @@ def test_report_counts_priced_messages_per_office_month(run, project: Path):
         ["2026-11", "service", "1", "0"],
         ["2026-11", "utility", "1", "0"],
     ]
+
+
+def test_report_weeks_are_written_by_babel_once_then_read_from_the_cache_folder(tmp_path, monkeypatch):
+    from datetime import date
+
+    from siaran.cli import report as cli_report
+    from siaran.i18n import format_week
+
+    monkeypatch.setenv("SIARAN_CACHE_DIR", str(tmp_path))
+    mondays = [date(2026, 11, 23), date(2026, 12, 28)]
+    expected = {m: format_week(m) for m in mondays}
+    assert cli_report._weeks_as_text(mondays) == expected
+    (kept,) = tmp_path.glob("weeks-*.json")
+    calls = []
+    monkeypatch.setattr(cli_report, "format_week", lambda m: calls.append(m) or format_week(m))
+    assert cli_report._weeks_as_text(mondays) == expected and calls == []  # Babel not asked again
+    assert cli_report._weeks_as_text([date(2027, 1, 4)]) and calls == [date(2027, 1, 4)]
+    kept.write_text("not json")
+    assert cli_report._weeks_as_text(mondays) == expected  # a damaged file is written again

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import click
 
 from .. import report as weekly
 from ..errors import SiaranError
 from ..history import reports
-from ..i18n import _, format_week
+from ..i18n import _, format_week, language
 from .base import cli, tolerant_app
+
+WEEKS_KEPT = 4000  # week texts remembered (per language, one more a week): past it, Babel writes them each time
 
 
 @cli.command("report")
@@ -32,7 +35,8 @@ def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
     )
     heads = (_("week"), _("WA posts"), _("sent"), _("read"), _("failed"), _("IG posts"), _("handed"), _("failed"),
              _("followers"))  # fmt: skip
-    table = [[format_week(w.start), *map(str, (w.whatsapp_posts, w.whatsapp_sent, w.whatsapp_read,
+    weeks_as_text = _weeks_as_text([w.start for w in rows])
+    table = [[weeks_as_text[w.start], *map(str, (w.whatsapp_posts, w.whatsapp_sent, w.whatsapp_read,
               w.whatsapp_failed, w.instagram_posts, w.instagram_handed_off, w.instagram_failed)), _followers(w)]
              for w in rows]  # fmt: skip
     widths = [max(len(r[i]) for r in [list(heads), *table]) for i in range(len(heads))]
@@ -61,6 +65,28 @@ def report_cmd(ctx: click.Context, weeks: int, as_json: bool) -> None:
         )
     _priced(app, rows[0].start if rows else None)
     _tickets(app)
+
+
+def _weeks_as_text(mondays: list[date]) -> dict[date, str]:
+    """Monday → the week as its dates ("7–13 Des 2026"). Babel and its locale data take longer to
+    load than the whole report takes to count, so the weeks written before are kept in one file of
+    the cache folder, named by i18n's code and the installed Babel; new ones are added at once."""
+    from ..content import cache as versions
+    from ..content.files import user_cache_dir, write_atomic
+
+    path = user_cache_dir() / f"weeks-{versions.version('siaran.i18n')}.json"
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    known = known if isinstance(known, dict) else {}
+    lang = language()
+    keys = {monday: f"{lang} {monday.isoformat()}" for monday in mondays}
+    missing = {key: format_week(monday) for monday, key in keys.items() if not isinstance(known.get(key), str)}
+    if missing and len(known) < WEEKS_KEPT:
+        with contextlib.suppress(OSError):  # a read-only home: written again next time, that's all
+            write_atomic(path, json.dumps({**known, **missing}, ensure_ascii=False), mode=0o600)
+    return {monday: missing.get(key) or known[key] for monday, key in keys.items()}
 
 
 def _tickets(app) -> None:
