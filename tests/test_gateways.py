@@ -161,3 +161,25 @@ def test_fonnte_sends_every_slide_text_on_the_first(run, project, fonnte):
     res = run("send", POST, "--now", "--channel", "whatsapp", env=gateway_env("fonnte", fonnte.base_url, FONNTE_TOKEN))
     assert res.exit_code == 0, res.all
     assert len(fonnte.delivered) == 9 and set(fonnte.delivered.values()) == {2}
+
+
+def test_check_knows_each_providers_limits_without_importing_it(project):
+    """`check` warns about texts a provider splits into many parts: the limits come from the
+    channels' table, so checking never loads a provider's module (and httpx with it)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from siaran.config import load_settings; "
+        "from siaran.channels import whatsapp_limits; "
+        f"print([whatsapp_limits(load_settings(Path({str(project)!r}), {{'SIARAN_WHATSAPP_PROVIDER': p}})) "
+        "for p in ('outbox', 'cloud', 'fonnte', 'waha')], 'httpx' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    from siaran.channels.fonnte import FonnteDriver
+    from siaran.channels.outbox import OutboxDriver
+    from siaran.channels.waha import WahaDriver
+    from siaran.channels.whatsapp_cloud import CloudDriver
+
+    declared = [(d.max_text, d.max_caption) for d in (OutboxDriver, CloudDriver, FonnteDriver, WahaDriver)]
+    assert out.strip() == f"{declared} False"

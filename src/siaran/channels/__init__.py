@@ -23,6 +23,15 @@ WHATSAPP: dict[str, str] = {
     "fonnte": "siaran.channels.fonnte",
     "waha": "siaran.channels.waha",
 }
+# What each WhatsApp provider takes in one message: (text, image caption) characters, 0 = no limit
+# (the Cloud API's text body of 4,096 and caption of 1,024; Fonnte and WAHA are kept to them). Each
+# driver declares its own from here, so `check` knows them without importing a provider (httpx).
+WHATSAPP_LIMITS: dict[str, tuple[int, int]] = {
+    "outbox": (0, 0),
+    "cloud": (4096, 1024),
+    "fonnte": (4096, 1024),
+    "waha": (4096, 1024),
+}
 INSTAGRAM: dict[str, str] = {
     "handoff": "siaran.channels.instagram_handoff",
     "graph": "siaran.channels.instagram_graph",
@@ -57,9 +66,7 @@ def provider_name(channel: str, settings: Settings) -> str:
 
 def whatsapp_limits(settings: Settings) -> tuple[int, int]:
     """(max_text, max_caption) the configured WhatsApp provider declares; (0, 0) = none known."""
-    name = provider_name("whatsapp", settings)
-    driver = getattr(importlib.import_module(WHATSAPP[name]), "DRIVER", None) if name in WHATSAPP else None
-    return (getattr(driver, "max_text", 0), getattr(driver, "max_caption", 0))
+    return WHATSAPP_LIMITS.get(provider_name("whatsapp", settings), (0, 0))
 
 
 def check_settings(settings: Settings) -> None:

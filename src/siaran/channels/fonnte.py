@@ -20,6 +20,7 @@ from ..config.values import parse_delay
 from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, UncertainError, scrub
 from ..i18n import _
 from ..reasons import reason
+from . import WHATSAPP_LIMITS
 from .base import Message, Receipt
 from .http import Parts, call, http_status_error, json_body, retry_after
 from .limits import plan_parts
@@ -66,8 +67,8 @@ class FonnteDriver:
     name: ClassVar[str] = "fonnte"
     concurrent: ClassVar[bool] = False
     # Kept to the Cloud API's limits: a linked phone takes more, but very long texts get cut or refused.
-    max_text: ClassVar[int] = 4096
-    max_caption: ClassVar[int] = 1024
+    max_text: ClassVar[int] = WHATSAPP_LIMITS["fonnte"][0]
+    max_caption: ClassVar[int] = WHATSAPP_LIMITS["fonnte"][1]
 
     def __init__(self, settings, http: httpx.AsyncClient, clock):
         wa = settings.whatsapp
@@ -117,9 +118,6 @@ class FonnteDriver:
 
     async def aclose(self) -> None:
         return None
-
-
-DRIVER = FonnteDriver  # its declared limits, read by `siaran check` (channels.whatsapp_limits)
 
 
 def make(settings, http, clock, **context) -> FonnteDriver:

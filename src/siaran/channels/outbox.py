@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from ..content.files import copy_atomic, private_folder, slug, write_atomic
+from . import WHATSAPP_LIMITS
 from .base import Message, Receipt
 
 
@@ -48,8 +49,8 @@ def free_name(folder: Path, stem: str, suffix: str) -> Path:
 class OutboxDriver:
     name: ClassVar[str] = "outbox"
     concurrent: ClassVar[bool] = False  # a file at a time is plenty
-    max_text: ClassVar[int] = 0  # files have no limit
-    max_caption: ClassVar[int] = 0
+    max_text: ClassVar[int] = WHATSAPP_LIMITS["outbox"][0]
+    max_caption: ClassVar[int] = WHATSAPP_LIMITS["outbox"][1]
     spread: ClassVar[tuple[float, float] | None] = None
 
     def __init__(self, root: Path):
@@ -77,9 +78,6 @@ class OutboxDriver:
 
     async def aclose(self) -> None:
         return None
-
-
-DRIVER = OutboxDriver  # its declared limits, read by `siaran check` (channels.whatsapp_limits)
 
 
 def make(settings, http, clock, **context) -> OutboxDriver:

@@ -20,6 +20,7 @@ import httpx
 from ..errors import ConfigError, FatalError, PermanentError, TransientError, scrub
 from ..i18n import N_, _
 from ..reasons import reason
+from . import WHATSAPP_LIMITS
 from .base import Message, Receipt
 from .fonnte import BAN_WARNING, describe_gap, parse_delay
 from .http import Parts, call, http_status_error, json_body, retry_after
@@ -51,8 +52,8 @@ class WahaDriver:
     name: ClassVar[str] = "waha"
     concurrent: ClassVar[bool] = False
     # Kept to the Cloud API's limits: a linked phone takes more, but very long texts get cut or refused.
-    max_text: ClassVar[int] = 4096
-    max_caption: ClassVar[int] = 1024
+    max_text: ClassVar[int] = WHATSAPP_LIMITS["waha"][0]
+    max_caption: ClassVar[int] = WHATSAPP_LIMITS["waha"][1]
 
     def __init__(self, settings, http: httpx.AsyncClient, clock):
         wa = settings.whatsapp
@@ -154,9 +155,6 @@ class WahaDriver:
 
     async def aclose(self) -> None:
         return None
-
-
-DRIVER = WahaDriver  # its declared limits, read by `siaran check` (channels.whatsapp_limits)
 
 
 def make(settings, http, clock, **context) -> WahaDriver:

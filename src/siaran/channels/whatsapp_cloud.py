@@ -22,6 +22,7 @@ import httpx
 from ..errors import ConfigError, DeliveryError, FatalError, PermanentError, TransientError, scrub
 from ..i18n import _
 from ..reasons import reason
+from . import WHATSAPP_LIMITS
 from .base import MediaStore, Message, Receipt
 from .http import Parts, call, http_status_error, json_body, json_bytes, retry_after
 from .limits import split_text
@@ -109,8 +110,8 @@ def _flat(text: str) -> str:
 class CloudDriver:
     name: ClassVar[str] = "cloud"
     concurrent: ClassVar[bool] = True  # many requests in flight, paced by whatsapp.mps
-    max_text: ClassVar[int] = 4096  # Cloud API: text body 4,096, image caption 1,024 characters
-    max_caption: ClassVar[int] = 1024
+    max_text: ClassVar[int] = WHATSAPP_LIMITS["cloud"][0]
+    max_caption: ClassVar[int] = WHATSAPP_LIMITS["cloud"][1]
     spread: ClassVar[tuple[float, float] | None] = None
 
     def __init__(self, settings, http: httpx.AsyncClient, clock, media: MediaStore | None = None):
@@ -267,9 +268,6 @@ class CloudDriver:
 
     async def aclose(self) -> None:
         return None
-
-
-DRIVER = CloudDriver  # its declared limits, read by `siaran check` (channels.whatsapp_limits)
 
 
 def make(settings, http, clock, **context) -> CloudDriver:
