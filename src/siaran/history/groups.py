@@ -87,7 +87,8 @@ def _count(db: sqlite_utils.Database, post: str, occurrence: str | None) -> list
         created = dict(db.execute("select id, created_at from deliveries where id in (?, ?)", ids))
         group["first_id"], group["first_at"] = first[0], created[first[0]]
         # The latest moment of a row is when it went out, else when it was made (ids follow creation).
-        group["last_at"] = max([r[2] for r in counted if r[2]] + ([created[newest_unsent]] if newest_unsent else []))
+        moments = [r[2] for r in counted if r[2]] + ([created[newest_unsent]] if newest_unsent else [])
+        group["last_at"] = max(moments, default=group["first_at"])
         groups.append(group)
     return sorted(groups, key=lambda g: g["first_id"])
 
