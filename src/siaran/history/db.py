@@ -73,12 +73,12 @@ def _ready(path: Path) -> Handle | None:
     every migration applied, its id given): what most commands find. None: take the lock and see."""
     if not path.is_file() or path.stat().st_size == 0:
         return None
-    from .schema import names
+    from .schema import migrations
 
     db = None
     try:
         db = _connect(path)
-        every = names()
+        every = migrations.names()
         applied = "select count(*) from _sqlite_migrations where migration_set = 'siaran' and name in ({})"
         ready = (
             db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -99,7 +99,7 @@ def _migrate(db: sqlite_utils.Database) -> None:
 
     from .schema import migrations
 
-    migrations().apply(db)
+    migrations.apply(db)
     db.execute("insert or ignore into history_meta (key, value) values ('id', ?)", [uuid.uuid4().hex])
 
 

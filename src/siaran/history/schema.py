@@ -10,32 +10,42 @@ from . import tallies
 
 if TYPE_CHECKING:
     import sqlite_utils
-    from sqlite_utils.migrations import Migrations
 
-_ALL: list[Callable[[sqlite_utils.Database], None]] = []  # in order: registered by @migration
-
-
-def migration(fn: Callable[[sqlite_utils.Database], None]) -> Callable[[sqlite_utils.Database], None]:
-    _ALL.append(fn)
-    return fn
+Migration = Callable[["sqlite_utils.Database"], None]
 
 
-def names() -> list[str]:
-    """Every migration's name, in order."""
-    return [fn.__name__ for fn in _ALL]
+class _Registry:
+    """Registers migrations as sqlite-utils' ``Migrations`` does (``@migrations()``) without importing
+    sqlite-utils: a command that opens a history already migrated only needs their names."""
+
+    def __init__(self) -> None:
+        self._all: list[Migration] = []
+
+    def __call__(self) -> Callable[[Migration], Migration]:
+        def register(fn: Migration) -> Migration:
+            self._all.append(fn)
+            return fn
+
+        return register
+
+    def names(self) -> list[str]:
+        """Every migration's name, in order."""
+        return [fn.__name__ for fn in self._all]
+
+    def apply(self, db: sqlite_utils.Database) -> None:
+        """Apply those not applied yet, in order (sqlite-utils' ``_sqlite_migrations``, set "siaran")."""
+        from sqlite_utils.migrations import Migrations
+
+        found = Migrations("siaran")
+        for fn in self._all:
+            found()(fn)
+        found.apply(db)
 
 
-def migrations() -> Migrations:
-    """The migrations as sqlite-utils applies them (its ``_sqlite_migrations`` table, set "siaran")."""
-    from sqlite_utils.migrations import Migrations
-
-    found = Migrations("siaran")
-    for fn in _ALL:
-        found()(fn)
-    return found
+migrations = _Registry()
 
 
-@migration
+@migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
     db["deliveries"].create(
         {
@@ -84,7 +94,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-@migration
+@migrations()
 def m002_issue6_instagram_queue(db: sqlite_utils.Database) -> None:
     """Instagram queue: carousel children, the worker publishing a post, the time Instagram shows,
     the provider error code and the operator hand-off receipt."""
@@ -107,7 +117,7 @@ _QUEUE_TO_DELIVERY = {
 }
 
 
-@migration
+@migrations()
 def m003_instagram_state_on_delivery_rows(db: sqlite_utils.Database) -> None:
     """Instagram becomes a channel like WhatsApp: its status lives only on the delivery row; what only an
     Instagram post has (caption, images, container, permalink, hand-off folder) hangs off that row in
@@ -158,7 +168,7 @@ def local_slot(occurrence_id: str) -> str:
     return _OLD_OCCURRENCE.sub(r"@\1", occurrence_id, count=1)
 
 
-@migration
+@migrations()
 def m004_issue10_slots_alerts_heartbeat(db: sqlite_utils.Database) -> None:
     """Occurrences get ``slot``, their local-time name (unique): old rows keep their id, so their
     delivery keys still match, and are found by slot. ``alerts`` records every operator alert;
@@ -188,7 +198,7 @@ def m004_issue10_slots_alerts_heartbeat(db: sqlite_utils.Database) -> None:
     )
 
 
-@migration
+@migrations()
 def m006_two_way_whatsapp(db: sqlite_utils.Database) -> None:
     """Two-way WhatsApp: delivery receipts from webhooks, contacts (the 24-hour window), incoming
     messages (one reply per message id), statuses waiting for their send's answer, consent changes."""
@@ -228,7 +238,7 @@ def m006_two_way_whatsapp(db: sqlite_utils.Database) -> None:
     )
 
 
-@migration
+@migrations()
 def m007_indexes_for_years_of_history(db: sqlite_utils.Database) -> None:
     """Indexes that keep history, reports and broadcasts fast at millions of rows. Each replaces a
     shorter one it starts with, so a status change still updates as few indexes as before.
@@ -254,21 +264,21 @@ def m007_indexes_for_years_of_history(db: sqlite_utils.Database) -> None:
     )
 
 
-@migration
+@migrations()
 def m008_content_checks(db: sqlite_utils.Database) -> None:
     """``content_checks``: the content's problems as last found, by a fingerprint of every content
     file, so history and report warn about them without reading and rendering the whole project."""
     db["content_checks"].create({"key": str, "problems": str, "checked_at": str}, pk="key", if_not_exists=True)
 
 
-@migration
+@migrations()
 def m009_whatsapp_hours(db: sqlite_utils.Database) -> None:
     """``whatsapp_hours``: WhatsApp broadcast messages counted per UTC hour, post, occurrence and status
     (siaran.history.tallies)."""
     tallies.whatsapp_hours(db)
 
 
-@migration
+@migrations()
 def m010_issue26_inbox(db: sqlite_utils.Database) -> None:
     """The office's inbox ("Kotak masuk"): which incoming messages wait for a person, the state of each
     person's conversation (baru → dibalas → selesai), replies written by the office, and aduan/saran
@@ -301,7 +311,7 @@ def m010_issue26_inbox(db: sqlite_utils.Database) -> None:
     db["tickets"].create_index(["contact"])
 
 
-@migration
+@migrations()
 def m011_issue25_gateways_as_they_send(db: sqlite_utils.Database) -> None:
     """Webhooks as the gateways really send them:
 
@@ -329,7 +339,7 @@ def m011_issue25_gateways_as_they_send(db: sqlite_utils.Database) -> None:
     db["inbound"].add_column("member", str)
 
 
-@migration
+@migrations()
 def m012_issue24_recipient_as_sent(db: sqlite_utils.Database) -> None:
     """Who a message went to, as the list named them when the delivery was reserved:
     ``recipient_name`` and ``recipient_columns`` (a JSON object of the list's other columns the
@@ -340,7 +350,7 @@ def m012_issue24_recipient_as_sent(db: sqlite_utils.Database) -> None:
     table.add_column("recipient_columns", str)
 
 
-@migration
+@migrations()
 def m013_issue28_phone_numbers(db: sqlite_utils.Database) -> None:
     """``phone_numbers``: list numbers as parsed before, by raw text (siaran.content.phone_book), so
     an edit to a big list parses only its new or changed rows."""
@@ -350,7 +360,7 @@ def m013_issue28_phone_numbers(db: sqlite_utils.Database) -> None:
     )
 
 
-@migration
+@migrations()
 def m014_issue22_reasons_as_data(db: sqlite_utils.Database) -> None:
     """Reasons are data (siaran.reasons): each stored English sentence becomes its code and parameters
     as JSON; a sentence no code matches is kept whole as ``legacy`` (history.old_reasons)."""
@@ -359,7 +369,7 @@ def m014_issue22_reasons_as_data(db: sqlite_utils.Database) -> None:
     migrate(db)
 
 
-@migration
+@migrations()
 def m015_issue28_phone_numbers_seen(db: sqlite_utils.Database) -> None:
     """``phone_numbers.seen``: the day a list last held each raw text (noted at most once a day), so
     the daemon forgets numbers no list has held for a long time (history.phone_numbers.KEEP_DAYS).
@@ -370,20 +380,20 @@ def m015_issue28_phone_numbers_seen(db: sqlite_utils.Database) -> None:
     db["phone_numbers"].create_index(["seen"], if_not_exists=True)
 
 
-@migration
+@migrations()
 def m016_issue28_delivery_groups(db: sqlite_utils.Database) -> None:
     """``delivery_groups``: each post × occurrence × channel and its first row, and ``whatsapp_hours``
     by post and occurrence (siaran.history.tallies)."""
     tallies.delivery_groups(db)
 
 
-@migration
+@migrations()
 def m017_issue28_priced_hours(db: sqlite_utils.Database) -> None:
     """``priced_hours``: messages Meta priced per UTC hour, category and billable (siaran.history.tallies)."""
     tallies.priced_hours(db)
 
 
-@migration
+@migrations()
 def m018_issue28_unsent_failure_hours(db: sqlite_utils.Database) -> None:
     """``unsent_failure_hours``: WhatsApp failures that never went out, per UTC hour and status
     (siaran.history.tallies)."""
