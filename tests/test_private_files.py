@@ -65,3 +65,15 @@ def test_init_never_writes_through_a_link(run, tmp_path, link):
         {link, *(Path(link).parents[i].as_posix() for i in range(len(Path(link).parents) - 1))}
     )
     assert os.path.islink(target / link)
+
+
+def test_atomic_writes_work_where_python_has_no_fchmod(tmp_path, monkeypatch):
+    """Python 3.11 on Windows has no os.fchmod (3.13 added it): a cache or outbox write must not need it."""
+    import os
+
+    from siaran.content.files import write_atomic
+
+    monkeypatch.delattr(os, "fchmod")
+    written = write_atomic(tmp_path / "cache" / "dates.json", '{"2026-12-07": "Senin"}')
+    assert written.read_text(encoding="utf-8") == '{"2026-12-07": "Senin"}'
+    assert [p.name for p in written.parent.iterdir()] == ["dates.json"]  # no temporary file left

@@ -141,7 +141,8 @@ def write_atomic(path: Path, data: bytes | str, mode: int = 0o644) -> Path:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), mode)  # mkstemp makes 0600; the media folder may be served publicly
+            if hasattr(os, "fchmod"):  # not on Windows before Python 3.13, whose files follow the folder's ACL
+                os.fchmod(f.fileno(), mode)  # mkstemp makes 0600; the media folder may be served publicly
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, path)
     except BaseException:
