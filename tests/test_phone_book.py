@@ -55,12 +55,12 @@ def test_a_new_history_caches_on_its_first_pass_and_an_edit_parses_only_its_rows
 
 
 def test_the_book_gives_what_phonenumbers_gives():
-    remembered = {"0812-3456-7801": ("+6281234567801", "", "2026-12-07")}
+    remembered = {"0812-3456-7801": ("+6281234567801", "")}
     asked = []
 
-    def known(version, raws):
+    def known(version, raws, today):
         asked.append(raws)
-        return {r: remembered[r] for r in raws or remembered if r in remembered}
+        return {r: remembered[r] for r in raws or remembered if r in remembered}, set()
 
     book = PhoneBook("ID", known)
     parse = book.parser(["0812-3456-7801", "12345", ""])
@@ -107,9 +107,14 @@ def test_the_book_notes_a_remembered_number_read_again_on_a_later_day():
         "0812-3456-7801": ("+6281234567801", "", "2026-01-05"),
         "0812-3456-7802": ("+6281234567802", "", "2026-12-07"),
     }
-    book = PhoneBook(
-        "ID", lambda version, raws: {r: remembered[r] for r in raws or remembered if r in remembered}, "2026-12-07"
-    )
+
+    def known(version, raws, today):
+        found = {r: remembered[r] for r in raws or remembered if r in remembered}
+        return {r: (phone, reason) for r, (phone, reason, _) in found.items()}, {
+            r for r, v in found.items() if v[2] < today
+        }
+
+    book = PhoneBook("ID", known, "2026-12-07")
     parse = book.parser(["0812-3456-7801", "0812-3456-7802", "0812-3456-7803"])
     assert parse("0812-3456-7801") == ("+6281234567801", "")
     assert book.take_reread() == {"0812-3456-7801"}  # the other was noted today already; the third is new

@@ -217,12 +217,14 @@ class App:
             self._remember(lambda db: _remember_numbers(db, book.version, added, reread, book.today))
         return found
 
-    def _known_numbers(self, version: str, raws: list[str] | None) -> dict[str, tuple[str, str, str]]:
+    def _known_numbers(
+        self, version: str, raws: list[str] | None, today: str
+    ) -> tuple[dict[str, tuple[str, str]], set[str]]:
         if not self._has_history():
-            return {}
+            return {}, set()
         from .history import phone_numbers
 
-        return phone_numbers.known(self.db, version, raws)
+        return phone_numbers.known(self.db, version, raws, today)
 
     def _remember(self, write: Callable[[sqlite_utils.Database], None]) -> None:
         """Write to the history's caches now, or when this command opens a new history (its first

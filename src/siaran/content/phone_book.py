@@ -14,9 +14,9 @@ from . import cache as versions
 from . import phones
 
 Result = tuple[str, str]  # (E.164, "") or ("", reason msgid)
-# (version, raw texts or None for everything) -> what the history remembers of them: (E.164,
-# reason, the day the raw text was last read in a list)
-Known = Callable[[str, list[str] | None], dict[str, tuple[str, str, str]]]
+# (version, raw texts or None for everything, today) -> what the history remembers of them, and
+# which of them a list last held before today
+Known = Callable[[str, list[str] | None, str], tuple[dict[str, Result], set[str]]]
 EVERYTHING_FROM = 2_000  # raw texts: from this many, read every remembered number at once
 
 
@@ -37,7 +37,7 @@ class PhoneBook:
         self.region, self.version, self._known, self.today = region, rules_version(region), known, today
         self._results: dict[str, Result] = {}
         self._added: dict[str, Result] = {}
-        self._stale: dict[str, str] = {}  # raw -> day last noted, for those before today
+        self._stale: set[str] = set()  # remembered, last noted before today
         self._reread: set[str] = set()
         self._everything = False
 
@@ -47,9 +47,9 @@ class PhoneBook:
             missing = list({r for r in raws if r not in self._results})
             if missing:
                 everything = len(missing) >= EVERYTHING_FROM
-                found = self._known(self.version, None if everything else missing)
-                self._results.update((raw, (phone, reason)) for raw, (phone, reason, _seen) in found.items())
-                self._stale.update((raw, seen) for raw, (*_, seen) in found.items() if seen < self.today)
+                found, stale = self._known(self.version, None if everything else missing, self.today)
+                self._results.update(found)
+                self._stale |= stale
                 self._everything = everything
         if self._stale:
             stale = self._stale
@@ -70,6 +70,5 @@ class PhoneBook:
 
     def take_reread(self) -> set[str]:
         reread, self._reread = self._reread, set()
-        for raw in reread:
-            self._stale.pop(raw, None)
+        self._stale -= reread
         return reread

@@ -25,19 +25,27 @@ def _version(db: sqlite_utils.Database) -> str | None:
     return row[0] if row else None
 
 
-def known(db: sqlite_utils.Database, version: str, raws: list[str] | None) -> dict[str, tuple[str, str, str]]:
-    """What is remembered of these raw texts (None: of every one): (E.164, reason, day last seen)."""
+def known(
+    db: sqlite_utils.Database, version: str, raws: list[str] | None, today: str = ""
+) -> tuple[dict[str, tuple[str, str]], set[str]]:
+    """What is remembered of these raw texts (None: of every one), and which of them a list last
+    held before ``today`` (through the ``seen`` index: usually none, whatever the table's size)."""
     if _version(db) != version:
-        return {}
-    sql = "select raw, phone, reason, coalesce(seen, '') from phone_numbers"
+        return {}, set()
+    sql, stale_sql = "select raw, phone, reason from phone_numbers", "select raw from phone_numbers where seen < ?"
     if raws is None:
-        return {raw: (phone, reason, seen) for raw, phone, reason, seen in db.conn.execute(sql)}
-    found = {}
+        found = {raw: (phone, reason) for raw, phone, reason in db.conn.execute(sql)}
+        stale = {raw for (raw,) in db.conn.execute(stale_sql, [today])} if today else set()
+        return found, stale
+    found, stale = {}, set()
     for chunk in chunks(raws):
         marks = ",".join("?" * len(chunk))
-        rows = db.conn.execute(f"{sql} where raw in ({marks})", chunk)
-        found.update((raw, (phone, reason, seen)) for raw, phone, reason, seen in rows)
-    return found
+        found.update(
+            (raw, (phone, reason)) for raw, phone, reason in db.conn.execute(f"{sql} where raw in ({marks})", chunk)
+        )
+        if today:
+            stale.update(raw for (raw,) in db.conn.execute(f"{stale_sql} and raw in ({marks})", [today, *chunk]))
+    return found, stale
 
 
 def remember(
