@@ -90,19 +90,13 @@ class Lists(Mapping[str, BroadcastList]):
 def pack(blist: BroadcastList) -> tuple[str, str]:
     """(first recipient, whole list) as compact JSON lines: a header line (extra columns, invalid
     rows), then one array per recipient, so unpacking never holds the parsed list twice."""
-    columns: list[str] = []
-    for r in blist.recipients:
-        for key in r.fields:
-            if key not in columns:
-                columns.append(key)
-    index = {c: i for i, c in enumerate(columns)}
+    # Rows share their fields dicts (one per distinct RT/RW, siaran.content.lists): each is read once.
+    shared = {id(r.fields): r.fields for r in blist.recipients}
+    columns = list(dict.fromkeys(key for fields in shared.values() for key in fields))
+    values = {ident: [fields.get(c) for c in columns] for ident, fields in shared.items()}
     import orjson  # only for the list cache (big lists)
 
-    def row(r: Recipient) -> str:
-        values = [None] * len(columns)
-        for key, value in r.fields.items():
-            values[index[key]] = value
-        return orjson.dumps([r.phone, r.name, r.line, values]).decode()
+    dumps = orjson.dumps
 
     own = list(blist.recipients[0].columns) if blist.recipients else ["", ""]
 
@@ -110,7 +104,7 @@ def pack(blist: BroadcastList) -> tuple[str, str]:
         head = {"columns": columns, "own": own, "invalid": invalid, "twins": twins}
         return json.dumps(head, ensure_ascii=False, separators=(",", ":"))
 
-    rows = [row(r) for r in blist.recipients]
+    rows = [dumps([r.phone, r.name, r.line, values[id(r.fields)]]).decode() for r in blist.recipients]
     first = "\n".join([header([], []), *rows[:1]])
     return first, "\n".join([header([list(i) for i in blist.invalid], [list(t) for t in blist.twins]), *rows])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from operator import itemgetter
 from pathlib import Path
 
 from ..errors import ContentError
@@ -125,8 +126,9 @@ def load_list(
     raws = [row[phone_col] if phone_col < len(row) else "" for _line, row in rows[1:]]
     parse = book.parser(raws[:16] if first_only else raws) if book is not None else _once(region)
     for (line, row), raw in zip(rows[1:], raws, strict=True):
-        phone, reason = phone_reason(raw, region, parse)
-        if not phone:
+        phone, reason = parse(raw)
+        if not phone:  # worded for the operator only here: most rows are valid
+            phone, reason = phone_reason(raw, region, parse)
             invalid.append((line, raw, reason))
             continue
         name = row[name_col] if name_col is not None and name_col < len(row) else ""
@@ -178,15 +180,23 @@ def _fields(header: list[str], own: set[int | None]) -> Callable[[tuple[str, ...
     100,000-row list has a few dozen RTs)."""
     other = [(i, h) for i, h in enumerate(header) if h and i not in own]
     shared: dict[tuple, dict[str, str]] = {}
+    indexes = [i for i, _h in other]
+    whole = max(indexes, default=-1) + 1  # a row this long has every column: one C call reads them
+    take: Callable[[tuple[str, ...]], tuple] = itemgetter(*indexes) if len(indexes) > 1 else _few(indexes)
 
     def fields(row: tuple[str, ...]) -> dict[str, str]:
-        values = tuple([row[i] if i < len(row) else None for i, _h in other])
+        values = take(row) if len(row) >= whole else tuple([row[i] if i < len(row) else None for i in indexes])
         found = shared.get(values)
         if found is None:
             found = shared[values] = {h: v for (_i, h), v in zip(other, values, strict=True) if v is not None}
         return found
 
     return fields
+
+
+def _few(indexes: list[int]) -> Callable[[tuple[str, ...]], tuple]:
+    """itemgetter's tuple for none or one index (itemgetter of one gives the item itself)."""
+    return lambda row: tuple([row[i] for i in indexes])
 
 
 def invalid_row_errors(blist: BroadcastList, rel: str, *, warning: bool = False) -> list[ContentError]:

@@ -58,7 +58,8 @@ def _csv_rows(path: Path, rel: str) -> list[Row]:
             stripped = tuple([c.strip() for c in cells])  # a list, not a generator: this runs once per row
             if any(stripped):
                 rows.append((reader.line_num, stripped))
-                _bounded(rows, rel)
+                if len(rows) > MAX_ROWS:
+                    _bounded(rows, rel)
     except csv.Error as e:
         raise ContentError(rel, _("not a readable CSV file: {error}").format(error=e), line=reader.line_num) from None
     return rows
