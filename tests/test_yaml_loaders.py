@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from siaran.content import yamlfile
+from siaran.content import yaml_loader, yamlfile
 from siaran.errors import ContentError
 
 REPO = Path(__file__).resolve().parent.parent
 FILES = sorted((REPO / "content").rglob("*.yaml")) + sorted((REPO / "schedules").glob("*.yaml"))
-FAST = yamlfile._LOADERS[0]
-needs_libyaml = pytest.mark.skipif(len(yamlfile._LOADERS) < 2, reason="PyYAML built without libyaml")
+FAST = yaml_loader._LOADERS[0]
+needs_libyaml = pytest.mark.skipif(len(yaml_loader._LOADERS) < 2, reason="PyYAML built without libyaml")
 
 
 def lines(data):
@@ -32,7 +32,7 @@ def lines(data):
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_both_readers_give_the_same_values_and_lines(path: Path):
     text = path.read_text(encoding="utf-8")
-    fast, slow = yaml.load(text, Loader=FAST), yaml.load(text, Loader=yamlfile._Loader)
+    fast, slow = yaml.load(text, Loader=FAST), yaml.load(text, Loader=yaml_loader._Loader)
     assert fast == slow
     assert list(lines(fast)) == list(lines(slow)) and list(lines(fast))
 
@@ -60,5 +60,5 @@ def test_a_slip_is_explained_from_pyyaml_own_words(text: str, hint: str, line: i
     """libyaml words these differently ('found a tab character that violates indentation', 'found
     character that cannot start any token'); the hints are written for PyYAML's wording."""
     with pytest.raises(ContentError) as e:
-        yamlfile.parse_yaml(text, "content/office.yaml")
+        yaml_loader.parse(text, "content/office.yaml")
     assert hint in str(e.value) and e.value.line == line

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import ContentError, ContentErrors, did_you_mean
 from ..i18n import _
+from . import yaml_memo
 from .calendar import Calendar, load_calendar
 from .files import slug
 from .list_store import FirstReader, Lists, Reader
@@ -253,6 +254,7 @@ def load_content(
         problems.extend(_unknown_lists(rel, sched.lists, lists, sched.lines.get("lists")))
         problems.extend(_unknown_days(rel, sched.holidays, known_days, sched.lines.get("holiday"), "holiday.names"))
 
+    yaml_memo.flush()  # once per load: the values of every text parsed above
     if office is None:
         raise ContentErrors(problems)
     return Project(root, office, posts, lists, calendar, schedules, warnings, today=today)
