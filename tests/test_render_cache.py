@@ -159,7 +159,7 @@ def test_a_date_formatted_before_needs_no_babel_and_content_cannot_grow_the_cach
     from datetime import date
 
     from siaran.content.files import DiskMemo
-    from siaran.render import text
+    from siaran.render import context as text
 
     text.tanggal.cache_clear()
     assert text.tanggal(date(2026, 11, 28)) == "Sabtu, 28 November 2026"

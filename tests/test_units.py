@@ -19,7 +19,7 @@ from siaran.content.phones import normalise_phone
 from siaran.errors import ConfigError, ContentErrors
 from siaran.history import deliveries
 from siaran.plan import OPTED_OUT, delivery_key, merge_lists, plan
-from siaran.render.text import tanggal
+from siaran.render.context import tanggal
 
 TODAY = date(2026, 11, 23)
 

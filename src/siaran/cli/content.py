@@ -8,7 +8,7 @@ import click
 
 from ..content.overlaps import overlaps
 from ..i18n import N_, _
-from ..render.text import BUILTIN
+from ..render.context import BUILTIN
 from .base import channel_option, cli, get_app
 
 MAX_SHOWN = 20  # rows sharing a number that `check` lists one by one

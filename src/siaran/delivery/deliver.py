@@ -32,8 +32,8 @@ from ..history.media import MediaCache
 from ..i18n import _
 from ..plan import Planned, plan
 from ..reasons import dump, reason
+from ..render.context import tanggal
 from ..render.images import instagram_images, post_images
-from ..render.text import tanggal
 from . import collector, eventloop, instagram, repeats, window
 from .as_sent import AsSent, as_sent
 from .backoff import policy

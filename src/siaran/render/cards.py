@@ -4,6 +4,7 @@ cards are in ``greeting.py``)."""
 from __future__ import annotations
 
 from ..content.model import Office, Post
+from .context import tanggal
 from .flow import Block, Colours, Page, fit_pages, flow
 from .fonts import FontSet
 from .frame import assemble, footer, header, hint_height
@@ -11,7 +12,6 @@ from .layout import CARD_SCALES, MARGIN, WIDTH, Shape, Slide
 from .markup import paragraphs, to_plain
 from .palette import Palette
 from .poster import contact_lines
-from .text import tanggal
 
 INFO_ROLES = ("info", "label")
 PANEL_PAD = 24  # design pixels between the info panel's edge and its text

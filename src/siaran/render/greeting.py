@@ -11,13 +11,13 @@ from hijridate import Gregorian, Hijri
 
 from ..content.model import Office, Post
 from ..content.posts import GREETING_LAYOUTS
+from .context import tanggal
 from .flow import Block, Colours, fit_pages, flow
 from .fonts import FontSet
 from .frame import Part, accent_on, assemble, hint_height, office_row
 from .layout import CARD_SCALES, HEIGHT, MARGIN, WIDTH, Shape, Slide, text_box
 from .markup import paragraphs, to_plain
 from .palette import Palette, contrast, mix, readable_on
-from .text import tanggal
 
 LAYOUTS = GREETING_LAYOUTS
 HIJRI_MONTHS = (

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from ..content.model import KINDS, Office, Post
-from .text import holiday_data, tanggal
+from .context import holiday_data, tanggal
 
 # Fields that are siaran's own bookkeeping, not text for a message.
 HIDDEN = {"path", "body_line", "content_hash", "lines", "images", "card", "instagram_card", "template", "logo",
