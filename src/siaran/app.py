@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .content.list_store import Lists
     from .content.phone_book import PhoneBook
     from .content.project import Project
+    from .history.rendered_texts import TextsKept
 
 
 CACHE_LISTS_FROM = 64 * 1024  # bytes: smaller lists are parsed each time (milliseconds)
@@ -40,6 +41,7 @@ class App:
     _office: Office | None = field(default=None, repr=False)
     _book: PhoneBook | None = field(default=None, repr=False)
     _later: list[Callable[[sqlite_utils.Database], None]] = field(default_factory=list, repr=False)
+    _texts: TextsKept | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, root: Path, clock: Clock, env: dict[str, str] | None = None) -> App:
@@ -101,8 +103,23 @@ class App:
                 first_recipient=self._first_recipient,
                 unread_lists=not self.read_lists,
                 numbers=self._numbers,
+                texts=self._texts_kept(),
             )
         return self._project
+
+    def _texts_kept(self) -> TextsKept | None:
+        """Where the texts checks render are remembered: the history, when there is one."""
+        if not self._has_history():
+            return None
+        from .history.rendered_texts import TextsKept
+
+        self._texts = TextsKept(self.db, self.now().date())
+        return self._texts
+
+    def finish(self) -> None:
+        """The command succeeded: keep what it computed for the next one (never after bad input)."""
+        if self._texts is not None:
+            self._texts.keep()
 
     def _has_history(self) -> bool:
         """Never make (or remake) a history just for a cache: the guard judges it first."""

@@ -24,14 +24,16 @@ from .errors import ContentError, ContentErrors
 from .i18n import _
 from .render.images import check_card_texts, check_glyphs, check_slide_counts
 from .render.qr_links import check_qr_targets
-from .render.text import TextRenderer
+from .render.remembered import LazyRenderer, TextMemo, TextStore
 from .schedule import greetings_by_holiday
 from .schedule.lifetime import check_event_dates
 
 
 def check_templates(project: Project) -> list[ContentError]:
     """Every channel and kind a post needs has a template, and each template compiles."""
-    return list(project.renderer.check_templates())
+    if project.texts is None:
+        return list(project.renderer.check_templates())
+    return project.texts.templates_compile(lambda: list(project.renderer.check_templates()))
 
 
 def check_texts_render(project: Project) -> list[ContentError]:
@@ -89,17 +91,21 @@ def load_project(
     tolerant: bool = False,
     whatsapp_limits: tuple[int, int] = (0, 0),
     auto_card: bool = True,
+    texts: TextStore | None = None,
     **readers: Any,
 ) -> Project:
     """The project, checked by every rule. Raises ContentErrors listing every problem — unless
     ``tolerant``: then only an unreadable office raises, broken posts are left out (their problems
     kept in ``project.broken``) and every problem is kept in ``project.problems``, so the daemon
     and the read-only commands go on with what is sound. ``readers``: how lists are read
-    (``read_list``, ``first_recipient``; see content.project.load_content)."""
+    (``read_list``, ``first_recipient``; see content.project.load_content). ``texts``: where texts
+    rendered before are remembered (siaran.render.remembered)."""
     problems: list[ContentError] = []
     project = load_content(root, today, problems, strict_lists=strict_lists, **readers)
     problems.extend(give_pictures(project, auto_card))  # before the rules: they check the cards too
-    project.renderer = TextRenderer(project.root, project.office, project.calendar, project.today)
+    project.renderer = LazyRenderer(lambda: _renderer(project))
+    if texts is not None:
+        project.texts = TextMemo(project.root, project.office, project.calendar, project.today, texts)
     project.whatsapp_limits = whatsapp_limits
     for rule in RULES:
         problems.extend(rule(project))
@@ -110,6 +116,12 @@ def load_project(
     if errors:
         _set_aside_broken(project, errors)
     return project
+
+
+def _renderer(project: Project) -> Any:
+    from .render.text import TextRenderer  # Jinja2, for a text not rendered before
+
+    return TextRenderer(project.root, project.office, project.calendar, project.today)
 
 
 def _set_aside_broken(project: Project, errors: list[ContentError]) -> None:

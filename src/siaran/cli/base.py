@@ -83,7 +83,10 @@ class Group(TranslatedGroup):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            done = super().invoke(ctx)
+            if ctx.obj and "app" in ctx.obj:
+                ctx.obj["app"].finish()
+            return done
         except SiaranError as e:
             if ctx.obj and ctx.obj.get("debug"):
                 raise

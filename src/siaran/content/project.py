@@ -59,6 +59,7 @@ class Project:
     warnings: list[ContentError] = field(default_factory=list)
     today: date | None = None  # the office's date when loaded (for checks that look ahead)
     renderer: Any = None  # siaran.render.text.TextRenderer, set by siaran.checks.load_project
+    texts: Any = None  # siaran.render.remembered.TextMemo: texts rendered before, when there is a history
     # Loaded tolerantly (daemon, read-only commands): every error found, and the posts they hold back.
     problems: list[ContentError] = field(default_factory=list)
     broken: dict[str, list[ContentError]] = field(default_factory=dict)
@@ -85,7 +86,16 @@ class Project:
         """What ``channel`` gets of ``post``: for its sample recipient on WhatsApp, for nobody on
         Instagram (see ``once``)."""
         recipient = self.sample_recipient(post) if channel == "whatsapp" else None
-        return self.once((channel, post.name), lambda: self.renderer.render(post, channel, recipient))
+        return self.once((channel, post.name), lambda: self.remembered(post, channel, recipient))
+
+    def remembered(self, post: Post, channel: str, recipient: Recipient | None = None) -> str:
+        """``post`` rendered for ``channel`` (``card``: its body alone, for everyone), as remembered
+        when nothing that decides it changed."""
+        if channel == "card":
+            render = lambda: self.renderer.render_body(post)  # noqa: E731
+        else:
+            render = lambda: self.renderer.render(post, channel, recipient)  # noqa: E731
+        return render() if self.texts is None else self.texts.text(post, channel, recipient, render)
 
     def once(self, key: tuple[str, str], render: Callable[[], str]) -> str:
         """A text the rules of siaran.checks read (the same one for several rules), rendered once;

@@ -63,17 +63,11 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["deliveries"].create_index(["status"])
     db["occurrences"].create(
         {
-            "id": str,
-            "schedule": str,
-            "post": str,
-            "scheduled_for": str,
-            "status": str,
-            "reason": str,
-            "started_at": str,
-            "finished_at": str,
+            "id": str, "schedule": str, "post": str, "scheduled_for": str, "status": str, "reason": str,
+            "started_at": str, "finished_at": str,
         },
         pk="id",
-    )
+    )  # fmt: skip
     db["series_state"].create({"schedule": str, "position": int, "updated_at": str}, pk="schedule")
     db["optouts"].create({"phone": str, "reason": str, "source": str, "created_at": str}, pk="phone")
     db["media"].create({"key": str, "provider": str, "media_id": str, "uploaded_at": str}, pk="key")
@@ -107,14 +101,9 @@ def m002_issue6_instagram_queue(db: sqlite_utils.Database) -> None:
 # Old Instagram queue states → the one delivery vocabulary. A row caught mid-publish stays
 # ``sending`` with its worker, so the usual crash recovery turns it ``uncertain`` (then reconciled).
 _QUEUE_TO_DELIVERY = {
-    "queued": "queued",
-    "publishing": "sending",
-    "published": "sent",
-    "handed_off": "sent",
-    "confirmed": "sent",
-    "failed": "failed",
-    "uncertain": "uncertain",
-}
+    "queued": "queued", "publishing": "sending", "published": "sent", "handed_off": "sent", "confirmed": "sent",
+    "failed": "failed", "uncertain": "uncertain",
+}  # fmt: skip
 
 
 @migrations()
@@ -398,3 +387,10 @@ def m018_issue28_unsent_failure_hours(db: sqlite_utils.Database) -> None:
     """``unsent_failure_hours``: WhatsApp failures that never went out, per UTC hour and status
     (siaran.history.tallies)."""
     tallies.unsent_failure_hours(db)
+
+
+@migrations()
+def m019_issue28_rendered_texts(db: sqlite_utils.Database) -> None:
+    """``rendered_texts``: texts `siaran check` rendered, by key (siaran.history.rendered_texts)."""
+    db.execute("create table if not exists rendered_texts (key text primary key, text text not null, used text)")
+    db.execute("create index if not exists rendered_texts_used on rendered_texts (used)")

@@ -69,7 +69,7 @@ def card_text(project, post: Post) -> str:
 
 def _card_body(project, post: Post) -> str:
     try:
-        return project.renderer.render_body(post)
+        return project.remembered(post, "card")
     except TemplateError as e:
         raise ContentError(
             post.path.relative_to(project.root).as_posix(),
