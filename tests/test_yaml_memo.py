@@ -193,6 +193,14 @@ def test_the_memo_keeps_its_bounds_those_used_now_first(cache, monkeypatch):
     assert os.path.getsize(yaml_memo.memo().path) < 2_000
 
 
+def test_two_processes_writing_keep_each_others_values(cache):
+    one, other = yaml_memo.memo(), yaml_memo.ParsedYaml(yaml_memo.memo().path)
+    for memo, text in ((one, "a: 1\n"), (other, "b: 2\n"), (one, "c: 3\n")):
+        memo.put(yaml_memo.key(text, 0), {"text": text})
+        memo.flush()
+    assert set(kept()) == {yaml_memo.key(t, 0) for t in ("a: 1\n", "b: 2\n", "c: 3\n")}
+
+
 def kept() -> dict[str, bytes]:
     """The entries of the memo's file, as a new process reads them."""
     return yaml_memo.ParsedYaml(yaml_memo.memo().path)._loaded()

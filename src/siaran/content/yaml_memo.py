@@ -149,6 +149,9 @@ class ParsedYaml:
         """Write the file again if something new was parsed (atomically; not at all if it cannot)."""
         if not self.changed:
             return
+        # Another process (the daemon, a second command) may have written since this one read:
+        # its values are kept too, after those this process used.
+        self.entries = {**self._read(), **self._loaded()}
         self.entries = self._kept()
         self.used = {}
         self.changed = False
