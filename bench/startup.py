@@ -10,6 +10,8 @@ PYTHONDONTWRITEBYTECODE=1 environment would recompile siaran's 150 modules on ev
 0.1 s) and with warm caches (the first run of a new install fills them and is not counted). Wall and
 CPU time (user + system, from ``os.wait4``). The history is made as the README's quick start makes
 one: ``siaran run --once`` rehearsed (``SIARAN_NOW``), then for real; each tree makes its own.
+``check`` also right after an edit of one post (in the copy with a history): a line added to its
+body, or its front matter changed; each run edits it anew.
 ``--instructions``: each command once more under valgrind (callgrind), whose count of executed
 instructions does not depend on what else loads the machine (valgrind must be installed). Prints
 figures; asserts nothing. Targets: --help <= 0.15 s, check <= 0.4 s.
@@ -29,12 +31,15 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-# (label, arguments, in the copy with a history)
+# (label, arguments, in the copy with a history, what is edited before each run)
 COMMANDS = (
-    ("siaran --help", ["--help"], False),
-    ("siaran check", ["check"], False),
-    ("check, history", ["check"], True),
+    ("siaran --help", ["--help"], False, ""),
+    ("siaran check", ["check"], False, ""),
+    ("check, history", ["check"], True, ""),
+    ("body edited", ["check"], True, "body"),
+    ("front matter", ["check"], True, "front matter"),
 )
+EDITED = Path("content/announcements/posyandu.md")
 REHEARSAL = "2026-11-30T08:20:00+07:00"  # a Monday: the sample's weekly announcement is due
 
 
@@ -66,6 +71,21 @@ def instructions(src: Path, root: Path, args: list[str]) -> int:
     return int(found[1])
 
 
+def edit(root: Path, what: str, counter: list[int]) -> None:
+    """A new edit of one post, as the operator makes before running check: a line added to its
+    body, or its summary (front matter) changed. Each edit is a text never seen before."""
+    if not what:
+        return
+    counter[0] += 1
+    path = root / EDITED
+    original = (REPO / EDITED).read_text(encoding="utf-8")
+    if what == "body":
+        text = original + f"\nCatatan {counter[0]}.\n"
+    else:
+        text = original.replace("summary: ", f"summary: ({counter[0]}) ", 1)
+    path.write_text(text, encoding="utf-8")
+
+
 def make_history(src: Path, root: Path) -> None:
     for extra in ({"SIARAN_NOW": REHEARSAL}, {}):
         run = [sys.executable, "-m", "siaran", "--project", str(root), "run", "--once"]
@@ -93,20 +113,23 @@ def main() -> None:
             kept[name] = Path(tmp) / f"with-history-{len(kept)}"
             shutil.copytree(bare, kept[name])
             make_history(tree / "src", kept[name])
-            for _, cmd, history in COMMANDS:
+            for _, cmd, history, _edit in COMMANDS:
                 measure(tree / "src", kept[name] if history else bare, cmd)  # writes byte code, fills the caches
-        for label, cmd, history in COMMANDS:
+        counter = [0]
+        for label, cmd, history, what in COMMANDS:
             found: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name, _ in trees}
             for _ in range(args.runs):
                 for name, tree in trees:
+                    edit(kept[name], what, counter)
                     wall, cpu = measure(tree / "src", kept[name] if history else bare, cmd)
                     found[name][0].append(wall)
                     found[name][1].append(cpu)
             for name, (walls, cpus) in found.items():
                 print(f"  {label:<14} {name:<10} wall {spread(walls)} s   CPU {spread(cpus)} s")
         if args.instructions:
-            for label, cmd, history in COMMANDS:
+            for label, cmd, history, what in COMMANDS:
                 for name, tree in trees:
+                    edit(kept[name], what, counter)
                     count = instructions(tree / "src", kept[name] if history else bare, cmd)
                     print(f"  {label:<14} {name:<10} {count / 1e6:,.0f} million instructions")
 
