@@ -6,8 +6,15 @@ tunnel to a fake that must present a certificate the client trusts."""
 from __future__ import annotations
 
 import asyncio
+import http.server
+import json
+import os
+import socket
+import socketserver
 import ssl
+import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import trustme
@@ -141,3 +148,71 @@ def test_a_proxy_that_refuses_the_tunnel_is_transient_nothing_sent():
     with pytest.raises(TransientError, match="ProxyError"):
         asyncio.run(go())
     assert [line.split(b"\r\n")[0] for line in proxy.seen] == [f"CONNECT {HOST}:443 HTTP/1.1".encode()]
+
+
+class RecordingProxy(socketserver.BaseRequestHandler):
+    """A proxy that notes what it was asked and refuses it (a 407): enough to show who came through it."""
+
+    seen: ClassVar[list[bytes]] = []
+
+    def handle(self) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head and len(head) < 65536:
+            chunk = self.request.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+        RecordingProxy.seen.append(head.split(b"\r\n")[0])
+        self.request.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+
+
+@pytest.fixture
+def recording_proxy(monkeypatch):
+    real = socket.getaddrinfo
+
+    def loopback_only(host, *args, **kwargs):  # a request that skipped the proxy fails here, offline
+        if host not in ("127.0.0.1", "localhost"):
+            raise socket.gaierror(f"test: {host} is not reachable without the proxy")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+    RecordingProxy.seen = []
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), RecordingProxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_alerts_follow_the_network_proxy_setting(run, project, office_proxy):
+    received: list[dict] = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sop = project / "content/sop/ktp-el.yaml"
+    sop.write_text(sop.read_text(encoding="utf-8").replace("requirements:", "syarat:"), encoding="utf-8")
+    alerting = {"SIARAN_NOW": "2026-11-25T09:01:00+08:00",
+                "SIARAN_ALERTS_URLS": f"json://alerts.invalid:{server.server_port}/alert"}  # fmt: skip
+    try:  # alerts.invalid: only the office proxy knows the name (fakes/proxy_dns.py)
+        run("run", "--once", env={**alerting, "SIARAN_NETWORK_PROXY": office_proxy.removeprefix("http://")})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert received and any("content/sop/ktp-el.yaml" in m["message"] for m in received)
+    assert not any(os.environ.get(name) for name in ("HTTPS_PROXY", "https_proxy"))  # put back after
+
+
+def test_instagram_sync_follows_the_network_proxy_setting(run, project, recording_proxy):
+    res = run("instagram", "sync", env={"SIARAN_NOW": NOW, "SIARAN_NETWORK_PROXY": recording_proxy})
+    assert res.exit_code != 0 and "Traceback" not in res.all
+    assert RecordingProxy.seen and all(line.startswith(b"CONNECT ") for line in RecordingProxy.seen)
+    assert any(b"instagram.com:443" in line for line in RecordingProxy.seen)

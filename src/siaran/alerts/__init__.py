@@ -21,7 +21,7 @@ from ..channels import make_driver
 from ..channels.base import Message
 from ..content.phones import normalise_phone
 from ..content.project import Project
-from ..delivery.http import broadcast_client
+from ..delivery.http import broadcast_client, proxy_environment
 from ..delivery.occurrences import Result
 from ..errors import DeliveryError, HistoryError, SiaranError
 from ..history import alerts as recorded
@@ -128,7 +128,7 @@ async def _one(app: App, alert: Alert) -> bool:
     errors: list[Reason] = []
     if urls:
         targets.append(f"apprise ({len(urls)})")
-        if not await _apprise(urls, alert.text):
+        if not await _apprise(urls, alert.text, app.settings.network.proxy):
             errors.append(reason("alert.apprise_failed"))
     operator = str(app.settings.whatsapp.operator or "")
     if operator:
@@ -151,14 +151,15 @@ async def _one(app: App, alert: Alert) -> bool:
     return ok
 
 
-async def _apprise(urls: list[str], text: str) -> bool:
+async def _apprise(urls: list[str], text: str, proxy: str) -> bool:
     import apprise  # imported late: its plugins load on first use, and most passes alert nobody
 
     notifier = apprise.Apprise()
     added = [notifier.add(u) for u in urls]
     if not any(added):
         return False
-    return bool(await notifier.async_notify(title=_(TITLE), body=text)) and all(added)
+    with proxy_environment(proxy):  # Apprise's plugins (requests) read the proxy from the environment
+        return bool(await notifier.async_notify(title=_(TITLE), body=text)) and all(added)
 
 
 def _tag(problem: str) -> str:

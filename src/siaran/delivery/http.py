@@ -10,10 +10,12 @@ hosts named in ``NO_PROXY`` are reached directly.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import os
 import ssl
 import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -68,6 +70,32 @@ def proxy_resolver(configured: str):
         return _parse(found, f"{scheme.upper()}_PROXY") if found else None
 
     return proxy_for
+
+
+PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy")
+
+
+@contextlib.contextmanager
+def proxy_environment(configured: str) -> Iterator[None]:
+    """For the libraries that find their proxy in the environment only (Apprise's and instaloader's
+    requests): ``network.proxy``, when set, is their HTTPS_PROXY and HTTP_PROXY while they run
+    (both spellings: the lower-case one wins where both are set). NO_PROXY is left as it is."""
+    configured = configured.strip()
+    if not configured:
+        yield
+        return
+    _parse(configured, "network.proxy")  # refused as the transport refuses it
+    address = configured if "://" in configured else f"http://{configured}"  # credentials included
+    saved = {name: os.environ.get(name) for name in PROXY_VARIABLES}
+    os.environ.update(dict.fromkeys(PROXY_VARIABLES, address))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _parse(value: str, name: str) -> Proxy:

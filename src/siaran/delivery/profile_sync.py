@@ -17,6 +17,7 @@ from ..errors import ConfigError, SyncError
 from ..history import instagram as table
 from ..history import snapshots, utc
 from ..i18n import _
+from .http import proxy_environment
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,8 @@ def fetch(app: App, weeks: int, source: Source | None = None) -> ProfileData:
     import instaloader.exceptions as ie
 
     try:
-        return (source or instaloader_source)(req)
+        with proxy_environment(app.settings.network.proxy):  # instaloader (requests) reads it there only
+            return (source or instaloader_source)(req)
     except (ie.InstaloaderException, ie.AbortDownloadException, OSError) as e:
         log.info("instaloader failed: %s", e)
         raise SyncError(explain(e, req.username)) from None
