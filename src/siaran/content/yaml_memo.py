@@ -21,6 +21,7 @@ import atexit
 import io
 import os
 import pickle
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,7 @@ class ParsedYaml:
         self.used: dict[str, None] = {}  # keys found or added since the last flush, the latest last
         self.changed = False
         self.exit_hook = False
+        self.lock = threading.Lock()  # the daemon's jobs and the page's handlers run in threads
 
     def _read(self) -> dict[str, bytes]:
         try:
@@ -95,19 +97,21 @@ class ParsedYaml:
 
     def get(self, key: str) -> Any:
         """A fresh copy of the value kept under ``key`` (callers may change it), or MISSING."""
-        entries = self._loaded()
-        data = entries.get(key)
+        with self.lock:
+            data = self._loaded().get(key)
         if data is None:
             return MISSING
         try:
             value = _unpickle(data)
         except Exception:  # damaged: nothing in this file is trusted any more
-            self.entries = {}
-            self.used = {}
-            self.changed = True
+            with self.lock:
+                self.entries = {}
+                self.used = {}
+                self.changed = True
             return MISSING
-        self.used.pop(key, None)
-        self.used[key] = None
+        with self.lock:
+            self.used.pop(key, None)
+            self.used[key] = None
         return value
 
     def put(self, key: str, value: Any) -> None:
@@ -117,17 +121,18 @@ class ParsedYaml:
             return
         if len(data) > MAX_BYTES // 10:
             return
-        entries = self._loaded()
-        entries[key] = data
-        self.used.pop(key, None)
-        self.used[key] = None
-        if not self.changed and not self.exit_hook:  # texts parsed after the last content load too
-            atexit.register(self.flush)
-            self.exit_hook = True
-        self.changed = True
-        if len(entries) > 2 * MAX_ENTRIES:  # a long-running process that never flushes
-            self.entries = self._kept()
-            self.used = {k: None for k in self.used if k in self.entries}
+        with self.lock:
+            entries = self._loaded()
+            entries[key] = data
+            self.used.pop(key, None)
+            self.used[key] = None
+            if not self.changed and not self.exit_hook:  # texts parsed after the last content load too
+                atexit.register(self.flush)
+                self.exit_hook = True
+            self.changed = True
+            if len(entries) > 2 * MAX_ENTRIES:  # a long-running process that never flushes
+                self.entries = self._kept()
+                self.used = {k: None for k in self.used if k in self.entries}
 
     def _kept(self) -> dict[str, bytes]:
         """The entries within the bounds: those used since the last flush first (the latest
@@ -147,19 +152,20 @@ class ParsedYaml:
 
     def flush(self) -> None:
         """Write the file again if something new was parsed (atomically; not at all if it cannot)."""
-        if not self.changed:
-            return
-        # Another process (the daemon, a second command) may have written since this one read:
-        # its values are kept too, after those this process used.
-        self.entries = {**self._read(), **self._loaded()}
-        self.entries = self._kept()
-        self.used = {}
-        self.changed = False
-        try:
-            private_folder(self.path.parent)
-            write_atomic(self.path, pickle.dumps((FORMAT, self.entries), protocol=5), mode=0o600)
-        except OSError:  # a read-only home: parsed again next time, that's all
-            pass
+        with self.lock:
+            if not self.changed:
+                return
+            # Another process (the daemon, a second command) may have written since this one read:
+            # its values are kept too, after those this process used.
+            self.entries = {**self._read(), **self._loaded()}
+            self.entries = self._kept()
+            self.used = {}
+            self.changed = False
+            try:
+                private_folder(self.path.parent)
+                write_atomic(self.path, pickle.dumps((FORMAT, self.entries), protocol=5), mode=0o600)
+            except OSError:  # a read-only home: parsed again next time, that's all
+                pass
 
 
 _memo: ParsedYaml | None = None
