@@ -118,7 +118,7 @@ def _refuse_lost(path: Path) -> None:
 def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """A write transaction that takes the write lock first (BEGIN IMMEDIATE): what it reads cannot go
     stale before it writes, so two processes never miss each other's rows (webhook vs. send answer)."""
-    db.execute("BEGIN IMMEDIATE")
+    db.conn.execute("BEGIN IMMEDIATE")  # on the connection: a plain write needs no sqlite-utils (history.handle)
     try:
         yield db
     except BaseException:
