@@ -21,7 +21,6 @@ from ..channels import make_driver
 from ..channels.base import Message
 from ..content.phones import normalise_phone
 from ..content.project import Project
-from ..delivery.http import broadcast_client, proxy_environment
 from ..delivery.occurrences import Result
 from ..errors import DeliveryError, HistoryError, SiaranError
 from ..history import alerts as recorded
@@ -158,6 +157,8 @@ async def _apprise(urls: list[str], text: str, proxy: str) -> bool:
     added = [notifier.add(u) for u in urls]
     if not any(added):
         return False
+    from ..delivery.http import proxy_environment
+
     with proxy_environment(proxy):  # Apprise's plugins (requests) read the proxy from the environment
         return bool(await notifier.async_notify(title=_(TITLE), body=text)) and all(added)
 
@@ -176,6 +177,8 @@ async def _whatsapp(app: App, raw: str, alert: Alert, day: str) -> Reason | None
         recipient=phone,
         text=alert.text, recipient_name="Operator", day=app.local_now().date(), batch="alert",
     )  # fmt: skip
+    from ..delivery.http import broadcast_client  # httpx and aiohttp: only when an alert goes out
+
     async with broadcast_client(app.settings) as http:
         driver = make_driver(app.settings, http, app.clock)
         try:

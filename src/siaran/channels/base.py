@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from ..errors import FatalError, TransientError
 from ..reasons import Reason
 
 
@@ -100,3 +101,11 @@ class Publisher(Protocol):
     async def publish(self, post: InstagramPost, save: Save) -> Publication: ...
 
     async def reconcile(self, post: InstagramPost, save: Save) -> Publication: ...
+
+
+class TokenError(FatalError):
+    """Instagram's code 190: the token expired or was revoked. Stop; the operator must make a new one."""
+
+
+class LimitReached(TransientError):
+    """The account's posts-per-24-h limit: everything stays queued until the window moves on."""

@@ -24,25 +24,17 @@ import httpx
 
 from ..clock import Clock
 from ..config import Settings
-from ..errors import ConfigError, FatalError, PermanentError, TransientError, UncertainError, scrub
+from ..errors import ConfigError, PermanentError, TransientError, UncertainError, scrub
 from ..history import utc
 from ..i18n import _
 from ..reasons import Reason, reason
 from . import instagram_media as media
-from .base import InstagramPost, Publication, Save
+from .base import InstagramPost, LimitReached, Publication, Save, TokenError
 from .instagram_caption import same_caption
 
 log = logging.getLogger(__name__)
 
 MAX_CHILDREN = 10
-
-
-class TokenError(FatalError):
-    """Code 190: the token expired or was revoked. Stop; the operator must make a new one."""
-
-
-class LimitReached(TransientError):
-    """The account's posts-per-24-h limit: everything stays queued until the window moves on."""
 
 
 class GraphError(Exception):

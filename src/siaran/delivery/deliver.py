@@ -38,7 +38,6 @@ from . import collector, eventloop, instagram, repeats, window
 from .as_sent import AsSent, as_sent
 from .backoff import policy
 from .engine import Broadcast, Gate
-from .http import broadcast_client
 from .journal import Journal
 from .pacing import pacing
 from .summary import Progress, ProgressCounter, Summary
@@ -248,6 +247,8 @@ async def send_planned(
     if images is None:
         images = post_images(app.project, post, app.media_dir)
     with collector.fewer_collections():
+        from .http import broadcast_client  # httpx and aiohttp: only when something goes out
+
         async with broadcast_client(app.settings) as http:
             driver = make_driver(app.settings, http, app.clock, MediaCache(app.db))
             try:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from ..app import App
 from ..channels import InstagramPost, Publication, make_publisher
+from ..channels.base import LimitReached, TokenError
 from ..channels.instagram_caption import fit as fit_caption
-from ..channels.instagram_graph import LimitReached, TokenError
 from ..content.model import Post as ContentPost
 from ..errors import ConfigError, DeliveryError, PermanentError, TransientError, UncertainError
 from ..history import deliveries, worker_id
@@ -30,7 +30,6 @@ from ..history.media import MediaCache
 from ..i18n import _
 from ..plan import Planned, instagram_address
 from ..reasons import Reason, reason, text
-from .http import instagram_client
 from .summary import CLAIMED, Summary
 
 log = logging.getLogger(__name__)
@@ -110,6 +109,8 @@ async def process(app: App, keys: Iterable[str] | None = None) -> RunResult:
         return result
     me = worker_id()
     current = app.settings.instagram.publisher
+    from .http import instagram_client  # httpx and aiohttp: only when something goes out
+
     async with instagram_client(app.settings) as http:
         publishers: dict[str, object] = {}
 

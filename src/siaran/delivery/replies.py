@@ -20,7 +20,6 @@ from ..history.media import MediaCache
 from ..plan import Planned
 from .backoff import policy
 from .engine import Broadcast
-from .http import broadcast_client
 from .journal import Journal
 from .pacing import pacing
 from .summary import ProgressCounter, Summary
@@ -91,6 +90,8 @@ async def send_replies(app: App, replies: list[Reply]) -> Summary:
             p.key, r.post, "whatsapp", r.recipient, r.text, images,
             recipient_name=r.name, batch="autoreply", extra=extra,
         )  # fmt: skip
+
+    from .http import broadcast_client  # httpx and aiohttp: only when a reply goes out
 
     async with broadcast_client(app.settings) as http:
         driver = make_driver(app.settings, http, app.clock, MediaCache(app.db))
