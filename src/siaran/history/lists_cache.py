@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .db import utc
+from .db import immediate, utc
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -24,8 +24,8 @@ def whole(db: sqlite_utils.Database, path: str, digest: str) -> str | None:
 
 
 def put(db: sqlite_utils.Database, path: str, digest: str, first: str, data: str | None, now: datetime) -> None:
-    with db.atomic():
-        db.execute(
+    with immediate(db):  # on the connection: no sqlite-utils for a plain write (history.handle)
+        db.conn.execute(
             "insert or replace into list_cache (path, digest, first, data, cached_at) values (?, ?, ?, ?, ?)",
             [path, digest, first, data, utc(now)],
         )
