@@ -4,7 +4,6 @@ off move weekly posts, a timezone edit resends nothing. Through the CLI with SIA
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import re
@@ -12,13 +11,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import threading
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 import sqlite_utils
 
+from fakes.alert_receiver import alert_receiver
 from siaran.history import open_db
 from siaran.reasons import say
 
@@ -267,28 +265,10 @@ def test_a_rehearsal_keeps_its_own_history_and_outbox(run, project):
 # ── operator alerts and status ───────────────────────────────────────────────
 
 
-class AlertReceiver(http.server.BaseHTTPRequestHandler):
-    received: ClassVar[list[dict]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        AlertReceiver.received.append(json.loads(body))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
 def receiver():
-    AlertReceiver.received = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), AlertReceiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"json://127.0.0.1:{server.server_port}/alert", AlertReceiver.received
-    server.shutdown()
-    server.server_close()
+    with alert_receiver() as (port, received):
+        yield f"json://127.0.0.1:{port}/alert", received
 
 
 def test_a_held_post_alerts_the_operator_once_a_day_through_apprise(run, project, receiver):

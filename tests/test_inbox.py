@@ -11,6 +11,7 @@ import pytest
 
 from conftest import whatsapp_env
 from fakes import meta_webhooks as meta
+from fakes.alert_receiver import alert_receiver
 from test_webhooks import BUDI, Server, db, settings_env
 
 NOW = "2026-11-23T10:00:00+08:00"  # Monday, office open (WITA)
@@ -161,20 +162,6 @@ def test_an_aduan_gets_a_number_and_is_reported(server, project, cloud, run):
 
 
 def test_an_out_of_hours_question_says_when_and_alerts_the_next_morning(project, cloud, run):
-    import http.server
-    import threading
-
-    received: list[dict] = []
-
-    class Receiver(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args) -> None:
-            pass
-
     evening = "2026-11-23T20:00:00+08:00"
     s = Server(project, settings_env(cloud, now=evening))
     try:
@@ -187,18 +174,13 @@ def test_an_out_of_hours_question_says_when_and_alerts_the_next_morning(project,
     assert "besok pukul 08.00 WITA" in away["interactive"]["body"]["text"]
     assert "outside office hours" in run("inbox", env=settings_env(cloud, now=evening)).output
 
-    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    try:
-        alerting = {"SIARAN_ALERTS_URLS": f"json://127.0.0.1:{receiver.server_port}/alert",
+    with alert_receiver() as (port, received):
+        alerting = {"SIARAN_ALERTS_URLS": f"json://127.0.0.1:{port}/alert",
                     "SIARAN_WHATSAPP_OPERATOR": "0812-0000-1111"}  # fmt: skip
         run("run", "--once", env=settings_env(cloud, now="2026-11-24T07:00:00+08:00", **alerting))
         assert not [m for m in received if "conversation" in m["message"]]  # not before the office opens
         for moment in ("2026-11-24T08:01:00+08:00", "2026-11-24T09:30:00+08:00"):
             run("run", "--once", env=settings_env(cloud, now=moment, **alerting))
-    finally:
-        receiver.shutdown()
-        receiver.server_close()
     (alert,) = [m["message"] for m in received if "conversation" in m["message"]]  # once that morning
     assert "1 conversation on WhatsApp waits" in alert and "2026-11-23 20:00 WITA" in alert and "Budi Santoso" in alert
     operator = [_text(b) for b in _bodies(cloud, "6281200001111")]

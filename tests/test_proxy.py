@@ -6,8 +6,6 @@ tunnel to a fake that must present a certificate the client trusts."""
 from __future__ import annotations
 
 import asyncio
-import http.server
-import json
 import os
 import socket
 import socketserver
@@ -20,6 +18,7 @@ import pytest
 import trustme
 
 from conftest import whatsapp_env, whatsapp_rows
+from fakes.alert_receiver import alert_receiver
 from fakes.http import FakeServer
 from fakes.loopback import LoopbackServer
 from fakes.whatsapp_cloud import PHONE_ID, TOKEN, WABA_ID, FakeCloud, template
@@ -185,28 +184,11 @@ def recording_proxy(monkeypatch):
 
 
 def test_alerts_follow_the_network_proxy_setting(run, project, office_proxy):
-    received: list[dict] = []
-
-    class Receiver(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     sop = project / "content/sop/ktp-el.yaml"
     sop.write_text(sop.read_text(encoding="utf-8").replace("requirements:", "syarat:"), encoding="utf-8")
-    alerting = {"SIARAN_NOW": "2026-11-25T09:01:00+08:00",
-                "SIARAN_ALERTS_URLS": f"json://alerts.invalid:{server.server_port}/alert"}  # fmt: skip
-    try:  # alerts.invalid: only the office proxy knows the name (fakes/proxy_dns.py)
+    with alert_receiver() as (port, received):  # alerts.invalid: only the office proxy knows the name
+        alerting = {"SIARAN_NOW": "2026-11-25T09:01:00+08:00", "SIARAN_ALERTS_URLS": f"json://alerts.invalid:{port}/a"}
         run("run", "--once", env={**alerting, "SIARAN_NETWORK_PROXY": office_proxy.removeprefix("http://")})
-    finally:
-        server.shutdown()
-        server.server_close()
     assert received and any("content/sop/ktp-el.yaml" in m["message"] for m in received)
     assert not any(os.environ.get(name) for name in ("HTTPS_PROXY", "https_proxy"))  # put back after
 
