@@ -118,3 +118,15 @@ def test_texts_are_noted_once_a_day_and_forgotten_when_long_unused(tmp_path):
     last.keep()
     assert sorted(r["key"] for r in db.query("select key from rendered_texts")) == ["a", "c", "d"]
     assert last.find("b") is None
+
+
+def test_the_daemon_forgets_texts_nothing_used_for_a_month(run, project):
+    assert run("run", "--once", env=TUESDAY).exit_code == 0
+    assert run("check", env=TUESDAY).exit_code == 0
+    db = sqlite_utils.Database(project / "siaran-rehearsal.db")
+    fresh = db.execute("select count(*) from rendered_texts").fetchone()[0]
+    db.execute("insert into rendered_texts (key, text, used) values ('lama', 'Halo Bu Lama', '2026-09-01')")
+    db.conn.commit()
+    assert run("run", "--once", env=TUESDAY).exit_code == 0  # 2026-11-24: more than 30 days later
+    assert [r["key"] for r in db.query("select key from rendered_texts where key = 'lama'")] == []
+    assert db.execute("select count(*) from rendered_texts").fetchone()[0] == fresh

@@ -296,11 +296,13 @@ def _inbox(app: App) -> list[alerts.Alert]:
 
 
 def _forget_old_numbers(app: App) -> None:
-    """Numbers no list has held for a long time leave the phone book. Never stops a pass."""
-    from .history import phone_numbers
+    """Numbers no list has held for a long time leave the phone book, and texts `check` rendered
+    that nothing used for a month leave the history. Never stops a pass."""
+    from .history import phone_numbers, rendered_texts
 
     try:
         gone = phone_numbers.forget_unseen(app.db, app.now().date())
+        rendered_texts.forget_unused(app.db, app.now().date())
     except Exception:
         log.exception("phone book upkeep failed")
         return

@@ -56,3 +56,13 @@ class TextsKept:
                 self.db.conn.execute("delete from rendered_texts where used < ?", [before])
         except sqlite3.OperationalError:
             pass  # busy past the timeout (a long send): rendered again next time, nothing lost
+
+
+def forget_unused(db: sqlite_utils.Database, today: date) -> int:
+    """Forget the texts nothing used for ``KEEP_DAYS`` before ``today`` (the daemon's upkeep, for
+    an office that stopped running `check`); how many went."""
+    before = (today - timedelta(days=KEEP_DAYS)).isoformat()
+    if db.conn.execute("select 1 from rendered_texts where used < ? limit 1", [before]).fetchone() is None:
+        return 0  # the usual pass: no write, no lock
+    with immediate(db):
+        return db.conn.execute("delete from rendered_texts where used < ?", [before]).rowcount
