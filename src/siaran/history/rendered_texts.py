@@ -54,8 +54,8 @@ class TextsKept:
                     "update rendered_texts set used = ? where key = ?", [(self.today, key) for key in used]
                 )
                 self.db.conn.execute("delete from rendered_texts where used < ?", [before])
-        except sqlite3.OperationalError:
-            pass  # busy past the timeout (a long send): rendered again next time, nothing lost
+        except sqlite3.Error:  # busy past the timeout (a long send), closed by a restore: rendered again next time
+            pass
 
 
 def forget_unused(db: sqlite_utils.Database, today: date) -> int:
