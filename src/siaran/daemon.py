@@ -175,7 +175,7 @@ class Daemon:
             if not self._stop.is_set():
                 stopped = await _publish_waiting_instagram(app)
             found = alerts.for_problems(app.project) + alerts.for_results(results) + _inbox(app)
-            _forget_old_numbers(app)
+            _forget_old(app)
             if stopped:
                 found.append(
                     alerts.Alert(
@@ -295,7 +295,7 @@ def _inbox(app: App) -> list[alerts.Alert]:
         return []
 
 
-def _forget_old_numbers(app: App) -> None:
+def _forget_old(app: App) -> None:
     """Numbers no list has held for a long time leave the phone book, and texts `check` rendered
     that nothing used for a month leave the history. Never stops a pass."""
     from .history import phone_numbers, rendered_texts
@@ -304,7 +304,7 @@ def _forget_old_numbers(app: App) -> None:
         gone = phone_numbers.forget_unseen(app.db, app.now().date())
         rendered_texts.forget_unused(app.db, app.now().date())
     except Exception:
-        log.exception("phone book upkeep failed")
+        log.exception("history upkeep failed (phone book, rendered texts)")
         return
     if gone:
         log.info("phone book: %d number(s) no list held for %d days forgotten", gone, phone_numbers.KEEP_DAYS)

@@ -91,10 +91,12 @@ class Project:
     def remembered(self, post: Post, channel: str, recipient: Recipient | None = None) -> str:
         """``post`` rendered for ``channel`` (``card``: its body alone, for everyone), as remembered
         when nothing that decides it changed."""
-        if channel == "card":
-            render = lambda: self.renderer.render_body(post)  # noqa: E731
-        else:
-            render = lambda: self.renderer.render(post, channel, recipient)  # noqa: E731
+
+        def render() -> str:
+            if channel == "card":
+                return self.renderer.render_body(post)
+            return self.renderer.render(post, channel, recipient)
+
         return render() if self.texts is None else self.texts.text(post, channel, recipient, render)
 
     def once(self, key: tuple[str, str], render: Callable[[], str]) -> str:

@@ -85,7 +85,7 @@ def proxy_environment(configured: str) -> Iterator[None]:
         yield
         return
     _parse(configured, "network.proxy")  # refused as the transport refuses it
-    address = configured if "://" in configured else f"http://{configured}"  # credentials included
+    address = _with_scheme(configured)  # credentials included
     saved = {name: os.environ.get(name) for name in PROXY_VARIABLES}
     os.environ.update(dict.fromkeys(PROXY_VARIABLES, address))
     try:
@@ -98,8 +98,12 @@ def proxy_environment(configured: str) -> Iterator[None]:
                 os.environ[name] = value
 
 
+def _with_scheme(value: str) -> str:
+    return value if "://" in value else f"http://{value}"  # "proxy:8080", as often written
+
+
 def _parse(value: str, name: str) -> Proxy:
-    url = URL(value if "://" in value else f"http://{value}")  # "proxy:8080", as often written
+    url = URL(_with_scheme(value))
     if url.scheme not in PROXY_SCHEMES or not url.host:
         raise ConfigError(
             _("{name} = {value!r} is not a proxy address such as http://proxy.kantor:8080").format(

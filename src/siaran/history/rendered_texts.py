@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 KEEP_DAYS = 30  # a list's first person removed: their greeting goes with the next edit after this
+_FORGET = "delete from rendered_texts where used < ?"
+
+
+def _cutoff(today: date) -> str:
+    """Texts last used before this day are forgotten."""
+    return (today - timedelta(days=KEEP_DAYS)).isoformat()
 
 
 class TextsKept:
@@ -24,6 +30,7 @@ class TextsKept:
     def __init__(self, db: sqlite_utils.Database, today: date):
         self.db = db
         self.today = today.isoformat()
+        self.cutoff = _cutoff(today)
         self._new: dict[str, str] = {}
         self._used: list[str] = []
 
@@ -43,7 +50,6 @@ class TextsKept:
         texts, used, self._new, self._used = self._new, self._used, {}, []
         if not texts and not used:
             return
-        before = (date.fromisoformat(self.today) - timedelta(days=KEEP_DAYS)).isoformat()
         try:
             with immediate(self.db):
                 self.db.conn.executemany(
@@ -53,7 +59,7 @@ class TextsKept:
                 self.db.conn.executemany(
                     "update rendered_texts set used = ? where key = ?", [(self.today, key) for key in used]
                 )
-                self.db.conn.execute("delete from rendered_texts where used < ?", [before])
+                self.db.conn.execute(_FORGET, [self.cutoff])
         except sqlite3.Error:  # busy past the timeout (a long send), closed by a restore: rendered again next time
             pass
 
@@ -61,8 +67,8 @@ class TextsKept:
 def forget_unused(db: sqlite_utils.Database, today: date) -> int:
     """Forget the texts nothing used for ``KEEP_DAYS`` before ``today`` (the daemon's upkeep, for
     an office that stopped running `check`); how many went."""
-    before = (today - timedelta(days=KEEP_DAYS)).isoformat()
+    before = _cutoff(today)
     if db.conn.execute("select 1 from rendered_texts where used < ? limit 1", [before]).fetchone() is None:
         return 0  # the usual pass: no write, no lock
     with immediate(db):
-        return db.conn.execute("delete from rendered_texts where used < ?", [before]).rowcount
+        return db.conn.execute(_FORGET, [before]).rowcount

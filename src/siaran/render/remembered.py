@@ -68,10 +68,11 @@ class TextMemo:
         return problems
 
     def _inputs(self) -> str:
-        """What every text depends on: the code, the template files, the language."""
+        """What every text depends on: the code, the template files, the language, the office."""
         if self._base is None:
             templates = tree_fingerprint(self.root / "content" / "templates", BUILTIN)
-            self._base = versions.key(versions.version(*RENDERING), templates, language())
+            office = repr(office_data(self.office)).encode()
+            self._base = versions.key(versions.version(*RENDERING), templates, language(), office)
         return self._base
 
     def _key(self, post: Post, channel: str, recipient: Recipient | None) -> str:
@@ -83,7 +84,6 @@ class TextMemo:
             post.path.relative_to(self.root).as_posix(),
             post.body_line,
             post_data(post, post.body),
-            office_data(self.office),
             type(rec).__name__,
             rec,
             holiday_data(self.calendar, post, self.today),
